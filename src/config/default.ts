@@ -1,0 +1,94 @@
+import type { AragoraSecretsConfig } from './schema';
+
+/**
+ * The embedded default: the catalog and requirement rules of the secrets-management guide,
+ * with the three environments every team starts from. Used when no config file is found.
+ */
+export const DEFAULT_CONFIG: AragoraSecretsConfig = {
+  version: 1,
+  app: {
+    name: 'aragora',
+    image: 'ghcr.io/aragora/aragora:1.0.0',
+  },
+  remoteKey: 'aragora/api-keys',
+  features: {
+    billing: false,
+    googleOAuth: false,
+    sso: false,
+  },
+  secrets: {
+    ANTHROPIC_API_KEY: {
+      purpose: 'Claude API access',
+      required: { oneOf: 'llm-provider' },
+      remote: { property: 'anthropic' },
+    },
+    OPENAI_API_KEY: {
+      purpose: 'GPT API access',
+      required: { oneOf: 'llm-provider' },
+      remote: { property: 'openai' },
+    },
+    OPENROUTER_API_KEY: {
+      purpose: 'Fallback provider',
+      required: 'recommended',
+      remote: { property: 'openrouter' },
+    },
+    SUPABASE_KEY: {
+      purpose: 'Database access',
+      required: { tiers: ['production'] },
+      remote: { property: 'supabase' },
+    },
+    STRIPE_SECRET_KEY: {
+      purpose: 'Billing',
+      required: { feature: 'billing' },
+      remote: { property: 'stripe_secret' },
+    },
+    STRIPE_WEBHOOK_SECRET: {
+      purpose: 'Webhook verification',
+      required: { feature: 'billing' },
+      remote: { property: 'stripe_webhook' },
+    },
+    ARAGORA_JWT_SECRET: {
+      purpose: 'Token signing',
+      required: { tiers: ['production'] },
+      generated: true,
+      remote: { property: 'jwt_secret' },
+    },
+    GOOGLE_OAUTH_CLIENT_SECRET: {
+      purpose: 'Google OAuth client secret',
+      required: { feature: 'googleOAuth' },
+      remote: { property: 'google_oauth_client_secret' },
+    },
+    ARAGORA_SSO_CLIENT_SECRET: {
+      purpose: 'SSO client secret (OIDC/SAML)',
+      required: { feature: 'sso' },
+      remote: { property: 'sso_client_secret' },
+    },
+  },
+  environments: {
+    dev: {
+      namespace: 'aragora-dev',
+      tier: 'development',
+      delivery: 'plain',
+      workload: { replicas: 1, port: 8080, injection: 'envFrom' },
+      rotation: { reloader: 'auto' },
+    },
+    staging: {
+      namespace: 'aragora-staging',
+      tier: 'staging',
+      delivery: 'plain',
+      features: { billing: true },
+      workload: { replicas: 2, port: 8080 },
+    },
+    prod: {
+      namespace: 'aragora-prod',
+      tier: 'production',
+      delivery: 'plain',
+      features: { billing: true, sso: true },
+      workload: {
+        replicas: 3,
+        port: 8080,
+        resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+      },
+    },
+  },
+};

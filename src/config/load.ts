@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { DEFAULT_CONFIG } from './default';
+import { ConfigError } from './errors';
+import type { AragoraSecretsConfig } from './schema';
+import { validateConfig } from './validate';
+
+export const CONFIG_FILE_NAME = 'aragora-secrets.yaml';
+export const CONFIG_ENV_VAR = 'ARAGORA_SECRETS_CONFIG';
+/** Larger files are refused before parsing: a config is a few kilobytes, even with thousands of secrets. */
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
+export interface LoadedConfig {
+  readonly config: AragoraSecretsConfig;
+  /** The file the config came from, or `(embedded default)`. */
+  readonly source: string;
+}
+
+export interface LoadOptions {
+  /** Explicit config path (`--config`); wins over the environment variable. */
+  readonly path?: string;
+  /** Project root where `aragora-secrets.yaml` is looked up. @default process.cwd() */
+  readonly cwd?: string;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Finds and validates the config: `--config`, then `$ARAGORA_SECRETS_CONFIG`, then
+ * `aragora-secrets.yaml` in the project root, then the embedded default.
+ */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const explicit = options.path ?? (env[CONFIG_ENV_VAR] || undefined);
+  if (explicit !== undefined) {
+    const file = resolve(cwd, explicit);
+    if (!existsSync(file)) {
+      const via = options.path !== undefined ? '--config' : `$${CONFIG_ENV_VAR}`;
+      throw new ConfigError(explicit, [{ path: '', message: `config file not found (from ${via})`, fix: `check the path; it is resolved from ${cwd}` }]);
+    }
+    return { config: parseConfigFile(file), source: explicit };
+  }
+  const file = resolve(cwd, CONFIG_FILE_NAME);
+  if (existsSync(file)) return { config: parseConfigFile(file), source: CONFIG_FILE_NAME };
+  return { config: validateConfig(DEFAULT_CONFIG, '(embedded default)'), source: '(embedded default)' };
+}
+
+export function parseConfigFile(file: string): AragoraSecretsConfig {
+  const bytes = readFileSync(file);
+  return parseConfigText(bytes, file);
+}
+
+/** Parses and validates YAML (JSON is YAML too) config text. */
+export function parseConfigText(content: Buffer | string, source: string): AragoraSecretsConfig {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  if (bytes.length > MAX_CONFIG_BYTES) {
+    throw new ConfigError(source, [{ path: '', message: `file is ${bytes.length} bytes, over the ${MAX_CONFIG_BYTES}-byte limit`, fix: 'is this the right file?' }]);
+  }
+  const text = bytes.toString('utf8');
+  if (text.includes('\u0000') || text.includes('\uFFFD')) {
+    throw new ConfigError(source, [{ path: '', message: 'file is not UTF-8 text (binary or NUL bytes found)', fix: 'save the config as plain UTF-8 YAML' }]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => ({
+        path: '',
+        line: e.linePos?.[0]?.line,
+        message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        fix: e.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : undefined,
+      })),
+    );
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 50 });
+  } catch (e) {
+    throw new ConfigError(source, [{ path: '', message: `YAML: ${(e as Error).message}`, fix: 'avoid deeply nested or repeated aliases (&anchor / *alias)' }]);
+  }
+  if (value === null || value === undefined) {
+    throw new ConfigError(source, [{ path: '', message: 'the config file is empty', fix: 'run `npx aragora-secrets init` or delete the file to use the embedded default' }]);
+  }
+  const locate = (path: readonly PropertyKey[]): number | undefined => {
+    // Walk up to the nearest existing node so that a missing key points at its parent.
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = doc.getIn(path.slice(0, depth) as unknown[], true) as Node | undefined;
+      const offset = keyOffset(doc.contents as Node | null, path.slice(0, depth)) ?? node?.range?.[0];
+      if (offset !== undefined) return lineCounter.linePos(offset).line;
+    }
+    return undefined;
+  };
+  return validateConfig(value, source, locate);
+}
+
+/** Offset of the key (not the value) of a mapping entry, so that errors point at the line a user reads. */
+function keyOffset(root: Node | null, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = root;
+  let offset: number | undefined;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === segment);
+      if (!pair) return undefined;
+      offset = (pair.key as Node).range?.[0];
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      offset = (node as Node | undefined)?.range?.[0];
+    } else {
+      return undefined;
+    }
+  }
+  return offset;
+}
+
+

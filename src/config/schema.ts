@@ -1,0 +1,276 @@
+import { z } from 'zod';
+
+/**
+ * The schema of `aragora-secrets.yaml`.
+ *
+ * The schema only describes what a user may write; defaults are applied once, when the
+ * plan is resolved (`src/model/plan.ts`), so that the config type stays exactly what the
+ * file holds and the JSON Schema exported for editors matches it.
+ */
+
+export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const ENVIRONMENT_KEY = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+export const FEATURE_NAME = /^[a-z][a-zA-Z0-9]*$/;
+export const GROUP_NAME = /^[a-z][-a-z0-9]*$/;
+// A label key's name part and a label value share this grammar (at most 63 characters).
+export const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+export const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export const TIERS = ['development', 'staging', 'production'] as const;
+export const DELIVERY_METHODS = ['plain'] as const;
+export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
+export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
+
+export type Tier = (typeof TIERS)[number];
+export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
+export type InjectionMode = (typeof INJECTION_MODES)[number];
+export type ReloaderMode = (typeof RELOADER_MODES)[number];
+
+const dnsLabel = (what: string, max = 63) =>
+  z
+    .string()
+    .max(max, { error: `${what} must be at most ${max} characters` })
+    .regex(DNS1123_LABEL, {
+      error: `${what} must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    });
+
+const labelKey = z.string().refine(isValidLabelKey, {
+  error: 'not a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of letters, digits, "-", "_" and "." that starts and ends alphanumeric',
+});
+const labelValue = z.string().refine((v) => v === '' || (v.length <= 63 && LABEL_NAME.test(v)), {
+  error: 'not a valid label value: at most 63 characters of letters, digits, "-", "_" and ".", starting and ending alphanumeric',
+});
+const labels = z.record(labelKey, labelValue);
+
+export function isValidLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !LABEL_PREFIX.test(prefix))) return false;
+  return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
+}
+
+const requirementRule = z.union([
+  z.enum(['always', 'recommended', 'optional']).describe(
+    '`always`: required in every environment; `recommended`: reported when missing but never required; `optional`: neither.',
+  ),
+  z
+    .strictObject({
+      oneOf: z
+        .string()
+        .regex(GROUP_NAME, { error: 'a group name is lowercase letters, digits and "-" (e.g. "llm-provider")' })
+        .describe('At least one secret of this group must be set (the seed: ANTHROPIC or OPENAI).'),
+    })
+    .describe('Required as one of a group.'),
+  z
+    .strictObject({
+      tiers: z.array(z.enum(TIERS)).min(1, { error: 'list at least one tier' }).describe('Tiers in which the secret is required.'),
+    })
+    .describe('Required in environments of these tiers, optional elsewhere (the seed: "Production").'),
+  z
+    .strictObject({
+      environments: z.array(z.string()).min(1, { error: 'list at least one environment' }).describe('Environment names.'),
+    })
+    .describe('Required in these environments, optional elsewhere.'),
+  z
+    .strictObject({
+      feature: z.string().describe('A feature flag declared under `features`.'),
+    })
+    .describe('Required where the feature is enabled; not delivered where it is disabled (the seed: "If billing enabled").'),
+]);
+
+const remoteRef = z
+  .strictObject({
+    key: z.string().min(1).optional().describe('Key of the secret in the backend. @default the top-level `remoteKey`'),
+    property: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Property inside that secret. @default the name in lower snake case without an `_API_KEY` suffix'),
+  })
+  .describe('Where the value lives in an external store.');
+
+export const secretSchema = z
+  .strictObject({
+    purpose: z.string().min(1, { error: 'say what the secret is for' }).describe('What the secret is for (shown in `.env.example` and reports).'),
+    required: requirementRule.optional().describe('When the secret is required. @default optional'),
+    generated: z
+      .boolean()
+      .optional()
+      .describe('The value is random, not issued by a provider (the JWT secret), so tools may generate it. @default false'),
+    remote: remoteRef.optional(),
+  })
+  .describe('One secret of the catalog: an environment variable of the application.');
+
+const port = z.number().int().min(1).max(65535);
+
+const cidr = z.string().refine(isValidCidr, {
+  error: 'not a valid CIDR: write an address and a prefix length, e.g. "10.0.0.0/8" or "fd00::/8"',
+});
+
+const backendSchema = z
+  .strictObject({
+    name: dnsLabel('a backend name'),
+    cidr: cidr.optional().describe('Address range of the backend (use for backends outside the cluster).'),
+    except: z.array(cidr).optional().describe('Ranges excluded from `cidr`.'),
+    namespace: dnsLabel('a namespace').optional().describe('Namespace of in-cluster backend pods.'),
+    podLabels: labels.optional().describe('Labels of in-cluster backend pods. @default all pods of `namespace`'),
+    ports: z.array(port).min(1, { error: 'list at least one port' }).describe('TCP ports the pods may reach.'),
+  })
+  .describe('A secret backend the pods must reach (in-cluster by namespace/labels, or by CIDR).');
+
+const resourceQuantities = z.strictObject({
+  cpu: z.string().regex(/^\d+(\.\d+)?m?$/, { error: 'a CPU quantity such as "250m" or "1"' }).optional(),
+  memory: z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: 'a memory quantity such as "256Mi"' }).optional(),
+});
+
+const workloadSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe('Generate the Deployment. When false, a patch with the wiring to add to your own workload is written instead. @default true'),
+    name: dnsLabel('a workload name').optional().describe('Deployment and container name. @default app.name'),
+    image: z.string().min(1).optional().describe('Container image. @default app.image'),
+    replicas: z.number().int().min(0).max(1000).optional().describe('@default 1'),
+    port: port.optional().describe('Container port the application listens on. @default no port declared'),
+    injection: z
+      .enum(INJECTION_MODES)
+      .optional()
+      .describe('`secretKeyRef`: one env entry per key (required keys fail the pod early); `envFrom`: the whole Secret. @default secretKeyRef'),
+    runAsNonRoot: z.boolean().optional().describe('@default true'),
+    resources: z.strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() }).optional(),
+    podLabels: labels.optional().describe('Labels that select the application pods (NetworkPolicy, Deployment). @default { app: <app.name> }'),
+  })
+  .describe('The application workload that consumes the secrets.');
+
+const networkSchema = z
+  .strictObject({
+    enabled: z.boolean().optional().describe('Generate the egress NetworkPolicy. @default true'),
+    dns: z
+      .strictObject({
+        namespace: dnsLabel('a namespace').optional().describe('@default kube-system'),
+        podLabels: labels.optional().describe('@default { k8s-app: kube-dns }'),
+      })
+      .optional()
+      .describe('Where the cluster DNS runs (egress on port 53 is always allowed to it).'),
+    publicHttps: z
+      .strictObject({
+        enabled: z.boolean().optional().describe('@default true'),
+        ports: z.array(port).min(1).optional().describe('@default [443]'),
+        except: z
+          .array(cidr)
+          .optional()
+          .describe('Ranges excluded from 0.0.0.0/0. @default the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16'),
+      })
+      .optional()
+      .describe('HTTPS to the internet, which the LLM provider APIs need (they publish no stable address ranges).'),
+    backends: z.array(backendSchema).optional().describe('Secret backends and other services the pods must reach.'),
+  })
+  .describe('Egress NetworkPolicy for the pods that read secrets.');
+
+export const environmentSchema = z
+  .strictObject({
+    namespace: dnsLabel('a namespace').describe('Kubernetes namespace of the environment.'),
+    createNamespace: z
+      .boolean()
+      .optional()
+      .describe('Generate the Namespace object (with the restricted Pod Security label). @default true'),
+    tier: z.enum(TIERS).describe('Which tier the environment is; requirement rules such as "Production" use it.'),
+    delivery: z.enum(DELIVERY_METHODS).optional().describe('How secret values reach the cluster. @default plain'),
+    secretName: z
+      .string()
+      .max(253)
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'a Secret name must be a DNS-1123 subdomain: lowercase letters, digits, "-" and "."' })
+      .optional()
+      .describe('Name of the Kubernetes Secret holding the values. @default <app.name>-secrets'),
+    features: z.record(z.string(), z.boolean()).optional().describe('Feature flags overriding the top-level `features`.'),
+    labels: labels.optional().describe('Extra labels on every object of the environment.'),
+    workload: workloadSchema.optional(),
+    rotation: z
+      .strictObject({
+        reloader: z
+          .enum(RELOADER_MODES)
+          .optional()
+          .describe('Stakater Reloader annotation: `targeted` restarts on this Secret only, `auto` on any referenced one. @default targeted'),
+      })
+      .optional(),
+    network: networkSchema.optional(),
+  })
+  .describe('One deployment environment: a namespace, a delivery method and the workload.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+    version: z.literal(1, { error: 'the only config version is 1' }).optional().describe('Config format version. @default 1'),
+    app: z
+      .strictObject({
+        name: dnsLabel('the application name', 40).describe('Base of every derived name (Secret, ServiceAccount, Role...).'),
+        image: z.string().min(1).optional().describe('Default container image for the workloads.'),
+        labels: labels.optional().describe('Labels on every generated object.'),
+      })
+      .describe('The application whose secrets are managed.'),
+    remoteKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Default key of the secrets in an external store. @default <app.name>/api-keys'),
+    features: z
+      .record(z.string().regex(FEATURE_NAME, { error: 'a feature name is camelCase letters and digits (e.g. "googleOAuth")' }), z.boolean())
+      .optional()
+      .describe('Feature flags and their default state; environments may override them.'),
+    secrets: z
+      .record(z.string().regex(ENV_VAR_NAME, { error: 'a secret name must be an environment variable name: A-Z, 0-9 and "_", not starting with a digit' }), secretSchema)
+      .refine((s) => Object.keys(s).length > 0, { error: 'the catalog is empty: list at least one secret' })
+      .describe('The secret catalog, keyed by environment variable name.'),
+    environments: z
+      .record(
+        z.string().max(40).regex(ENVIRONMENT_KEY, { error: 'an environment name is lowercase letters, digits and "-", starting with a letter' }),
+        environmentSchema,
+      )
+      .refine((s) => Object.keys(s).length > 0, { error: 'no environments: define at least one (e.g. dev)' })
+      .describe('Deployment environments, keyed by name (the output folder dist/<name>).'),
+  })
+  .describe('aragora-secrets configuration');
+
+/** The config as written in `aragora-secrets.yaml` (or composed in TypeScript). */
+export type AragoraSecretsConfig = z.input<typeof configSchema>;
+export type SecretConfig = z.input<typeof secretSchema>;
+export type EnvironmentConfig = z.input<typeof environmentSchema>;
+export type RequirementRule = NonNullable<SecretConfig['required']>;
+export type BackendConfig = z.input<typeof backendSchema>;
+
+export function isValidCidr(value: string): boolean {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  if (!m) return false;
+  const [, address, prefix] = m;
+  const bits = Number(prefix);
+  if (isIPv4(address)) return bits <= 32;
+  if (isIPv6(address)) return bits <= 128;
+  return false;
+}
+
+function isIPv4(address: string): boolean {
+  const parts = address.split('.');
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+}
+
+function isIPv6(address: string): boolean {
+  if (!/^[0-9a-fA-F:.]+$/.test(address) || address.split('::').length > 2) return false;
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
+  const groups = (s: string | undefined) => (s ? s.split(':') : []);
+  const all = [...groups(head), ...groups(tail)];
+  let count = 0;
+  for (const [i, g] of all.entries()) {
+    if (i === all.length - 1 && g.includes('.')) {
+      if (!isIPv4(g)) return false;
+      count += 2;
+    } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) {
+      count += 1;
+    } else {
+      return false;
+    }
+  }
+  return tail === undefined ? count === 8 : count < 8;
+}

@@ -1,0 +1,237 @@
+import { z } from 'zod';
+import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
+import { suggestDnsLabel } from '../model/names';
+import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, RequirementRule } from './schema';
+
+/** Maps a config path to a line of the source file, when the config came from one. */
+export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
+
+/**
+ * Validates a config object: the schema first, then the rules that span several fields
+ * (feature and environment references, groups). Every problem is reported at once.
+ *
+ * @throws ConfigError listing each problem with its path and fix
+ */
+export function validateConfig(input: unknown, source: string, locate: LineLocator = () => undefined): AragoraSecretsConfig {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(source, sortProblems(parsed.error.issues.flatMap((issue) => describeIssue(issue, input, locate))));
+  }
+  const config = parsed.data as AragoraSecretsConfig;
+  const problems = crossFieldProblems(config).map((p) => ({ ...p, line: locate(p.segments) }));
+  if (problems.length > 0) {
+    throw new ConfigError(source, sortProblems(problems.map(({ segments: _, ...p }) => p)));
+  }
+  return config;
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.path.localeCompare(b.path));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLocator): ConfigProblem[] {
+  const segments = issue.path;
+  const path = formatPath(segments);
+  const line = locate(segments);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const known = knownKeysAt(segments);
+        const suggestion = didYouMean(key, known);
+        const keyPath = [...segments, key];
+        return {
+          path: formatPath(keyPath),
+          line: locate(keyPath) ?? line,
+          message: `unknown key "${key}"`,
+          fix: suggestion
+            ? `did you mean "${suggestion}"?`
+            : `remove it; the keys allowed here are: ${known.join(', ')}`,
+        };
+      });
+    case 'invalid_value': {
+      const allowed = issue.values.map((v) => String(v));
+      const actual = valueAt(input, segments);
+      const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
+      return [
+        {
+          path,
+          line,
+          message: `${JSON.stringify(actual)} is not allowed here`,
+          fix: `use one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        },
+      ];
+    }
+    case 'invalid_type': {
+      const actual = valueAt(input, segments);
+      if (actual === undefined) {
+        return [{ path, line, message: `missing required key (expected ${issue.expected})`, fix: `add "${String(segments.at(-1))}"` }];
+      }
+      return [{ path, line, message: `expected ${issue.expected}, got ${describeValue(actual)}` }];
+    }
+    case 'invalid_union': {
+      // The requirement rule is the only union: show what each form expects instead of zod's summary.
+      const actual = valueAt(input, segments);
+      return [
+        {
+          path,
+          line,
+          message: `${describeValue(actual)} is not a requirement rule`,
+          fix: 'write one of: always, recommended, optional, { oneOf: GROUP }, { tiers: [production] }, { environments: [prod] }, { feature: NAME }',
+        },
+      ];
+    }
+    case 'invalid_key':
+      return issue.issues.map((inner) => ({
+        path,
+        line,
+        message: `key ${JSON.stringify(String(segments.at(-1)))}: ${inner.message}`,
+      }));
+    case 'invalid_format': {
+      const actual = valueAt(input, segments);
+      const suggestion = typeof actual === 'string' && issue.format === 'regex' && issue.pattern === String(DNS1123_LABEL) ? suggestDnsLabel(actual) : undefined;
+      return [{ path, line, message: `${JSON.stringify(actual)} is invalid: ${issue.message}`, fix: suggestion ? `for example "${suggestion}"` : undefined }];
+    }
+    default:
+      return [{ path, line, message: issue.message }];
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function valueAt(input: unknown, segments: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const s of segments) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[s as string];
+  }
+  return current;
+}
+
+/** The keys the schema allows for the object at `segments`, for did-you-mean hints. */
+export function knownKeysAt(segments: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType | undefined = configSchema;
+  for (const segment of segments) {
+    schema = schema && childSchema(unwrap(schema), segment);
+  }
+  const target = schema && unwrap(schema);
+  return target instanceof z.ZodObject ? Object.keys(target.shape) : [];
+}
+
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
+    current = current.unwrap() as z.core.$ZodType;
+  }
+  return current;
+}
+
+function childSchema(schema: z.core.$ZodType, segment: PropertyKey): z.core.$ZodType | undefined {
+  if (schema instanceof z.ZodObject) return schema.shape[segment as string];
+  if (schema instanceof z.ZodRecord) return schema.valueType as z.core.$ZodType;
+  if (schema instanceof z.ZodArray) return schema.element as z.core.$ZodType;
+  if (schema instanceof z.ZodUnion) {
+    for (const option of schema.options) {
+      const child = childSchema(unwrap(option as z.core.$ZodType), segment);
+      if (child) return child;
+    }
+  }
+  return undefined;
+}
+
+interface LocatedProblem extends ConfigProblem {
+  readonly segments: readonly PropertyKey[];
+}
+
+function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
+  const add = (segments: PropertyKey[], message: string, fix?: string) =>
+    problems.push({ segments, path: formatPath(segments), message, fix });
+
+  const features = Object.keys(config.features ?? {});
+  const environments = Object.keys(config.environments);
+  const groups = new Map<string, string[]>();
+
+  for (const [name, secret] of Object.entries(config.secrets)) {
+    const rule: RequirementRule | undefined = secret.required;
+    if (rule === undefined || typeof rule === 'string') continue;
+    if ('feature' in rule && !features.includes(rule.feature)) {
+      const suggestion = didYouMean(rule.feature, features);
+      add(
+        ['secrets', name, 'required', 'feature'],
+        `unknown feature "${rule.feature}"`,
+        suggestion ? `did you mean "${suggestion}"?` : `declare it under "features" (e.g. features: { ${rule.feature}: false })`,
+      );
+    }
+    if ('environments' in rule) {
+      rule.environments.forEach((env, i) => {
+        if (!environments.includes(env)) {
+          const suggestion = didYouMean(env, environments);
+          add(
+            ['secrets', name, 'required', 'environments', i],
+            `unknown environment "${env}"`,
+            suggestion ? `did you mean "${suggestion}"?` : `use one of: ${environments.join(', ')}`,
+          );
+        }
+      });
+    }
+    if ('oneOf' in rule) groups.set(rule.oneOf, [...(groups.get(rule.oneOf) ?? []), name]);
+  }
+  for (const [group, members] of groups) {
+    if (members.length < 2) {
+      add(
+        ['secrets', members[0], 'required', 'oneOf'],
+        `group "${group}" has only one member, so "one of" means "always"`,
+        `add the alternatives to the group, or write required: always`,
+      );
+    }
+  }
+
+  const namespaces = new Map<string, string>();
+  for (const [envName, env] of Object.entries(config.environments)) {
+    for (const feature of Object.keys(env.features ?? {})) {
+      if (!features.includes(feature)) {
+        const suggestion = didYouMean(feature, features);
+        add(
+          ['environments', envName, 'features', feature],
+          `unknown feature "${feature}"`,
+          suggestion ? `did you mean "${suggestion}"?` : `declare it under the top-level "features" first`,
+        );
+      }
+    }
+    const other = namespaces.get(env.namespace);
+    if (other) {
+      add(
+        ['environments', envName, 'namespace'],
+        `namespace "${env.namespace}" is also used by environment "${other}"`,
+        'give every environment its own namespace, so that names and RBAC stay isolated',
+      );
+    } else {
+      namespaces.set(env.namespace, envName);
+    }
+    const workload = env.workload ?? {};
+    if ((workload.enabled ?? true) && !workload.image && !config.app.image) {
+      add(
+        ['environments', envName, 'workload', 'image'],
+        'no container image for the workload',
+        'set app.image, or this environment\'s workload.image, or workload.enabled: false to wire your own Deployment',
+      );
+    }
+    (env.network?.backends ?? []).forEach((backend, i) => {
+      const at = ['environments', envName, 'network', 'backends', i];
+      if (!backend.cidr && !backend.namespace) {
+        add(at, `backend "${backend.name}" has no destination`, 'set "cidr" (outside the cluster) or "namespace" (in-cluster pods)');
+      } else if (backend.cidr && (backend.namespace || backend.podLabels)) {
+        add(at, `backend "${backend.name}" sets both "cidr" and "namespace"/"podLabels"`, 'split it into two backends');
+      } else if (backend.except && !backend.cidr) {
+        add([...at, 'except'], '"except" only applies to "cidr"', 'remove "except" or set "cidr"');
+      }
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,93 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { ReloaderMode } from '../config/schema';
+import type { SecretPlan, WorkloadPlan } from '../model/plan';
+import type { IAppSecret } from './app-secret';
+import { podWiring } from './pod-wiring';
+import type { SecretReader } from './secret-reader';
+
+export interface AppWorkloadProps {
+  readonly workload: WorkloadPlan;
+  /** The Secret the container reads. */
+  readonly secret: IAppSecret;
+  /** The secrets delivered in this environment: one env entry each (`secretKeyRef` injection). */
+  readonly secrets: readonly SecretPlan[];
+  /** The identity the pods run as; it must have been granted the Secret. */
+  readonly reader: SecretReader;
+  /** @default 'targeted' */
+  readonly reloader?: ReloaderMode;
+  /** @default - no extra labels */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The application Deployment, wired to its secrets: runs as the reader's ServiceAccount,
+ * reads the Secret by `secretKeyRef` or `envFrom`, carries the Reloader annotation and a
+ * restricted security context.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
+ */
+export class AppWorkload extends Construct {
+  public readonly deploymentName: string;
+  protected readonly apiObject: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: AppWorkloadProps) {
+    super(scope, id);
+    const { workload, secret, reader } = props;
+    this.deploymentName = workload.name;
+    const wiring = podWiring({
+      workload,
+      secretName: secret.secretName,
+      secrets: props.secrets,
+      serviceAccountName: reader.serviceAccountName,
+      automountToken: reader.automountToken,
+      reloader: props.reloader ?? 'targeted',
+    });
+    const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
+
+    this.apiObject = new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name: workload.name, labels: props.labels ? { ...props.labels } : undefined, annotations },
+      spec: {
+        replicas: workload.replicas,
+        selector: { matchLabels: { ...workload.podLabels } },
+        template: {
+          metadata: { labels: { ...workload.podLabels } },
+          spec: {
+            serviceAccountName: wiring.serviceAccountName,
+            automountServiceAccountToken: wiring.automountServiceAccountToken,
+            securityContext: { runAsNonRoot: workload.runAsNonRoot || undefined, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: workload.containerName,
+                image: workload.image,
+                ports: workload.port ? [{ name: 'http', containerPort: workload.port }] : undefined,
+                env: wiring.env,
+                envFrom: wiring.envFrom,
+                resources: workload.resources && toResources(workload.resources),
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    this.node.addValidation({
+      validate: () =>
+        reader.grantedSecrets.includes(secret.secretName)
+          ? []
+          : [`Deployment "${workload.name}" reads Secret "${secret.secretName}", but its ServiceAccount "${reader.serviceAccountName}" was not granted it: call secret.grantRead(reader)`],
+    });
+  }
+}
+
+function toResources(resources: NonNullable<WorkloadPlan['resources']>): k8s.ResourceRequirements {
+  const quantities = (q?: { cpu?: string; memory?: string }) => {
+    if (!q || (!q.cpu && !q.memory)) return undefined;
+    const out: Record<string, k8s.Quantity> = {};
+    if (q.cpu) out.cpu = k8s.Quantity.fromString(q.cpu);
+    if (q.memory) out.memory = k8s.Quantity.fromString(q.memory);
+    return out;
+  };
+  return { requests: quantities(resources.requests), limits: quantities(resources.limits) };
+}

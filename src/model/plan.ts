@@ -1,0 +1,241 @@
+import type { AragoraSecretsConfig, BackendConfig, DeliveryMethod, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
+import { evaluateRequirement, RequirementStatus } from '../config/requirements';
+import { deriveName } from './names';
+
+/**
+ * The resolved plan: what every artifact of every environment is made from. It is pure data,
+ * derived once from a validated config; names, keys and defaults are decided here and
+ * nowhere else, so that the Secret, the Role, the workload and the policy cannot disagree.
+ */
+export interface Plan {
+  readonly app: AppPlan;
+  /** Sorted by name. */
+  readonly environments: readonly EnvironmentPlan[];
+}
+
+export interface AppPlan {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface SecretPlan {
+  /** Environment variable name and key in the Kubernetes Secret. */
+  readonly name: string;
+  readonly purpose: string;
+  readonly status: RequirementStatus;
+  readonly group?: string;
+  readonly reason: string;
+  readonly generated: boolean;
+  /** Where the value lives in an external store. */
+  readonly remote: { readonly key: string; readonly property: string };
+}
+
+export interface IdentityPlan {
+  readonly serviceAccountName: string;
+  readonly roleName: string;
+  readonly roleBindingName: string;
+  /** Whether pods get an API token: only delivery methods that authenticate from the pod need one. */
+  readonly automountToken: boolean;
+}
+
+export interface WorkloadPlan {
+  /** When false, the wiring is written as a patch for a Deployment managed elsewhere. */
+  readonly enabled: boolean;
+  readonly name: string;
+  readonly containerName: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly port?: number;
+  readonly injection: InjectionMode;
+  readonly runAsNonRoot: boolean;
+  readonly resources?: {
+    readonly requests?: { readonly cpu?: string; readonly memory?: string };
+    readonly limits?: { readonly cpu?: string; readonly memory?: string };
+  };
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+export type EgressPeer =
+  | { readonly kind: 'cidr'; readonly cidr: string; readonly except: readonly string[] }
+  | { readonly kind: 'pods'; readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+
+export interface EgressRule {
+  /** What the rule is for, shown in comments and reports. */
+  readonly purpose: string;
+  readonly peers: readonly EgressPeer[];
+  readonly ports: readonly { readonly port: number; readonly protocol: 'TCP' | 'UDP' }[];
+}
+
+export interface NetworkPlan {
+  readonly policyName: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly egress: readonly EgressRule[];
+}
+
+export interface EnvironmentPlan {
+  readonly name: string;
+  readonly namespace: string;
+  /** Whether the Namespace object is generated. */
+  readonly createNamespace: boolean;
+  readonly tier: Tier;
+  readonly delivery: DeliveryMethod;
+  readonly features: Readonly<Record<string, boolean>>;
+  /** Labels on every object of the environment. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The Kubernetes Secret the workload reads. */
+  readonly secretName: string;
+  /** Every catalog secret with its status here, sorted by name; `excluded` ones are not delivered. */
+  readonly catalog: readonly SecretPlan[];
+  /** The secrets delivered here (all but `excluded`), sorted by name. */
+  readonly secrets: readonly SecretPlan[];
+  /** "At least one of" groups that apply here, with their members. */
+  readonly oneOfGroups: readonly { readonly group: string; readonly members: readonly string[] }[];
+  readonly identity: IdentityPlan;
+  readonly workload: WorkloadPlan;
+  readonly reloader: ReloaderMode;
+  /** Absent when the config turns the policy off. */
+  readonly network?: NetworkPlan;
+}
+
+export const MANAGED_BY = 'aragora-secrets';
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
+export function resolvePlan(config: AragoraSecretsConfig): Plan {
+  const appName = config.app.name;
+  const appLabels = sortRecord({
+    ...config.app.labels,
+    app: appName,
+    'app.kubernetes.io/part-of': appName,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  });
+  const environments = Object.keys(config.environments)
+    .sort()
+    .map((name) => resolveEnvironment(config, name, config.environments[name], appLabels));
+  return { app: { name: appName, labels: appLabels }, environments };
+}
+
+function resolveEnvironment(
+  config: AragoraSecretsConfig,
+  name: string,
+  env: EnvironmentConfig,
+  appLabels: Record<string, string>,
+): EnvironmentPlan {
+  const appName = config.app.name;
+  const features = sortRecord({ ...config.features, ...env.features });
+  const context = { environment: name, tier: env.tier, features };
+  const remoteKey = config.remoteKey ?? `${appName}/api-keys`;
+
+  const catalog: SecretPlan[] = Object.keys(config.secrets)
+    .sort()
+    .map((secretName) => {
+      const secret = config.secrets[secretName];
+      const requirement = evaluateRequirement(secret.required, context);
+      return {
+        name: secretName,
+        purpose: secret.purpose,
+        ...requirement,
+        generated: secret.generated ?? false,
+        remote: {
+          key: secret.remote?.key ?? remoteKey,
+          property: secret.remote?.property ?? defaultProperty(secretName),
+        },
+      };
+    });
+  const secrets = catalog.filter((s) => s.status !== 'excluded');
+  const groups = new Map<string, string[]>();
+  for (const s of secrets) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
+
+  const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
+  const delivery = env.delivery ?? 'plain';
+  const workloadConfig = env.workload ?? {};
+  const workloadName = workloadConfig.name ?? appName;
+  const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
+
+  return {
+    name,
+    namespace: env.namespace,
+    createNamespace: env.createNamespace ?? true,
+    tier: env.tier,
+    delivery,
+    features,
+    labels,
+    secretName: env.secretName ?? deriveName(appName, 'secrets'),
+    catalog,
+    secrets,
+    oneOfGroups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, members]) => ({ group, members })),
+    identity: {
+      serviceAccountName: appName,
+      roleName: deriveName(appName, 'secrets-reader'),
+      roleBindingName: deriveName(appName, 'secrets-reader'),
+      automountToken: false,
+    },
+    workload: {
+      enabled: workloadConfig.enabled ?? true,
+      name: workloadName,
+      containerName: workloadName,
+      image: workloadConfig.image ?? config.app.image ?? '',
+      replicas: workloadConfig.replicas ?? 1,
+      port: workloadConfig.port,
+      injection: workloadConfig.injection ?? 'secretKeyRef',
+      runAsNonRoot: workloadConfig.runAsNonRoot ?? true,
+      resources: workloadConfig.resources,
+      podLabels,
+    },
+    reloader: env.rotation?.reloader ?? 'targeted',
+    network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels),
+  };
+}
+
+function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Record<string, string>): NetworkPlan {
+  const network = env.network ?? {};
+  const egress: EgressRule[] = [
+    {
+      purpose: 'cluster DNS',
+      peers: [
+        {
+          kind: 'pods',
+          namespace: network.dns?.namespace ?? 'kube-system',
+          podLabels: sortRecord(network.dns?.podLabels ?? { 'k8s-app': 'kube-dns' }),
+        },
+      ],
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+    },
+  ];
+  for (const backend of [...(network.backends ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+    egress.push(backendRule(backend));
+  }
+  const https = network.publicHttps ?? {};
+  if (https.enabled ?? true) {
+    egress.push({
+      purpose: 'HTTPS to the LLM provider APIs and other public services',
+      peers: [{ kind: 'cidr', cidr: '0.0.0.0/0', except: https.except ?? PRIVATE_RANGES }],
+      ports: [...new Set(https.ports ?? [443])].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' as const })),
+    });
+  }
+  return { policyName: deriveName(appName, 'secrets-access'), podLabels, egress };
+}
+
+function backendRule(backend: BackendConfig): EgressRule {
+  const peer: EgressPeer = backend.cidr
+    ? { kind: 'cidr', cidr: backend.cidr, except: backend.except ?? [] }
+    : { kind: 'pods', namespace: backend.namespace!, podLabels: sortRecord(backend.podLabels ?? {}) };
+  return {
+    purpose: `backend ${backend.name}`,
+    peers: [peer],
+    ports: [...new Set(backend.ports)].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' as const })),
+  };
+}
+
+/** `ANTHROPIC_API_KEY` → `anthropic`, `ARAGORA_JWT_SECRET` → `aragora_jwt_secret`. */
+export function defaultProperty(secretName: string): string {
+  return secretName.replace(/_API_KEY$/, '').toLowerCase();
+}
+
+function sortRecord<T>(record: Readonly<Record<string, T>> | undefined): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(record ?? {}).sort()) out[key] = record![key];
+  return out;
+}
