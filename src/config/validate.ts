@@ -51,6 +51,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
     case 'invalid_value': {
       const allowed = issue.values.map((v) => String(v));
       const actual = valueAt(input, segments);
+      if (actual === undefined) {
+        return [{ path, line, message: 'missing required key', fix: `add "${String(segments.at(-1))}" with one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` }];
+      }
       const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
       return [
         {

@@ -1,0 +1,41 @@
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG } from '../src/config/default';
+import type { AragoraSecretsConfig } from '../src/config/schema';
+import { validateConfig } from '../src/config/validate';
+import { resolvePlan } from '../src/model/plan';
+import type { OutputFile } from '../src/output/output-file';
+import { synthesizePlan } from '../src/output/synthesize';
+
+/** A deep copy of the default config, changed by `mutate`. */
+export function configWith(mutate: (config: AragoraSecretsConfig) => void = () => undefined): AragoraSecretsConfig {
+  const config = structuredClone(DEFAULT_CONFIG);
+  mutate(config);
+  return config;
+}
+
+export function synth(config: AragoraSecretsConfig = DEFAULT_CONFIG): OutputFile[] {
+  return synthesizePlan(resolvePlan(validateConfig(config, 'test')));
+}
+
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+}
+
+/** The Kubernetes objects of one environment, parsed. */
+export function manifests(files: OutputFile[], env: string): Manifest[] {
+  return files.filter((f) => f.path.startsWith(`${env}/`) && f.path.endsWith('.k8s.yaml')).map((f) => parse(f.content));
+}
+
+/** Finds an object by kind and name; never by position. */
+export function find(objects: Manifest[], kind: string, name?: string): Manifest {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length}`);
+  return found[0];
+}
+
+export function findAll(objects: Manifest[], kind: string): Manifest[] {
+  return objects.filter((o) => o.kind === kind);
+}

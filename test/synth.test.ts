@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { DEFAULT_CONFIG } from '../src/config/default';
+import { JSON_SCHEMA_PATH, renderJsonSchema } from '../src/config/json-schema';
+import type { AragoraSecretsConfig } from '../src/config/schema';
+import { find, manifests, synth } from './helpers';
+
+const root = resolve(__dirname, '..');
+const tsxLoader = require.resolve('tsx');
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? listFiles(full) : [full];
+  });
+}
+
+function readTree(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).sort().map((f) => [relative(dir, f), readFileSync(f, 'utf8')]));
+}
+
+/** Runs the app as `cdk8s synth` does: the command of cdk8s.yaml with $CDK8S_OUTDIR. */
+function runApp(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const outdir = join(cwd, 'dist');
+  const result = spawnSync(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH, CDK8S_OUTDIR: outdir, ...env },
+    encoding: 'utf8',
+  });
+  return { ...result, outdir };
+}
+
+/** The same object with every mapping's keys in reverse order. */
+function reverseKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(reverseKeys) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)])) as T;
+  }
+  return value;
+}
+
+describe('synthesized output of the embedded default', () => {
+  const files = synth();
+
+  test('one folder per environment, one resource per file', () => {
+    expect([...new Set(files.map((f) => f.path.split('/')[0]))]).toEqual(['dev', 'prod', 'staging']);
+    for (const f of files.filter((f) => f.path.endsWith('.k8s.yaml'))) {
+      expect(f.content.split(/^---$/m)).toHaveLength(1);
+      const object = manifests([f], f.path.split('/')[0])[0];
+      expect(f.path).toBe(`${f.path.split('/')[0]}/${object.kind}.${object.metadata.name}.k8s.yaml`);
+    }
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s matches its snapshot', (env) => {
+    const tree = Object.fromEntries(files.filter((f) => f.path.startsWith(`${env}/`)).map((f) => [f.path, f.content]));
+    expect(tree).toMatchSnapshot();
+  });
+
+  test('the committed dist/ is what synth produces now', () => {
+    const committed = readTree(join(root, 'dist'));
+    expect(committed).toEqual(Object.fromEntries(files.map((f) => [f.path, f.content])));
+  });
+});
+
+describe('determinism', () => {
+  test('two synths are byte-identical', () => {
+    expect(synth()).toEqual(synth());
+  });
+
+  test('the order of keys in the config does not change the output', () => {
+    expect(synth(reverseKeys(DEFAULT_CONFIG) as AragoraSecretsConfig)).toEqual(synth());
+  });
+
+  test('time zone and locale do not change the output of the real entry point', () => {
+    const a = mkdtempSync(join(tmpdir(), 'aragora-det-'));
+    const b = mkdtempSync(join(tmpdir(), 'aragora-det-'));
+    const first = runApp(a, { TZ: 'UTC', LANG: 'C', LC_ALL: 'C' });
+    const second = runApp(b, { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' });
+    expect(first.status).toBe(0);
+    expect(second.status).toBe(0);
+    expect(readTree(second.outdir)).toEqual(readTree(first.outdir));
+    expect(readTree(first.outdir)).toEqual(readTree(join(root, 'dist')));
+  });
+});
+
+describe('the app entry point (what cdk8s synth runs)', () => {
+  test('a bad config exits 1 with the config error alone, and writes nothing', () => {
+    // GIVEN a project whose config has a typo
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-bad-'));
+    const bad = structuredClone(DEFAULT_CONFIG) as any;
+    bad.environments.prod.namepsace = bad.environments.prod.namespace;
+    delete bad.environments.prod.namespace;
+    writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(bad));
+    // WHEN the app runs
+    const result = runApp(dir);
+    // THEN it says which path, what and how to fix, without a stack trace
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/environments\.prod\.namepsace \(line \d+\): unknown key "namepsace"\n\s+fix: did you mean "namespace"\?/);
+    expect(result.stderr).toMatch(/environments\.prod\.namespace/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(result.outdir)).toBe(false);
+  });
+
+  test('$ARAGORA_SECRETS_CONFIG selects the config', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-env-'));
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.environments = { qa: { namespace: 'aragora-qa', tier: 'staging' } };
+    writeFileSync(join(dir, 'qa.yaml'), stringify(config));
+    const result = runApp(dir, { ARAGORA_SECRETS_CONFIG: 'qa.yaml' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readdirSync(result.outdir)).toEqual(['qa']);
+    expect(find(manifests(Object.entries(readTree(result.outdir)).map(([path, content]) => ({ path, content })), 'qa'), 'Role').metadata.namespace).toBe('aragora-qa');
+  });
+});
+
+describe('JSON Schema for editors', () => {
+  test(`${JSON_SCHEMA_PATH} is in sync with the config schema (run \`npm run schema\`)`, () => {
+    expect(readFileSync(join(root, JSON_SCHEMA_PATH), 'utf8')).toBe(renderJsonSchema());
+  });
+
+  test('it rejects unknown keys and describes the fields', () => {
+    const schema = JSON.parse(renderJsonSchema());
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(['app', 'secrets', 'environments']);
+    const env = schema.properties.environments.additionalProperties;
+    expect(env.additionalProperties).toBe(false);
+    expect(env.properties.tier.enum).toEqual(['development', 'staging', 'production']);
+    expect(env.properties.namespace.pattern).toBeDefined();
+  });
+
+  test('the embedded default validates against the exported JSON Schema', () => {
+    const Ajv2020 = require('ajv/dist/2020').default;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(JSON.parse(renderJsonSchema()));
+    expect(validate(DEFAULT_CONFIG) ? [] : validate.errors).toEqual([]);
+    const typo = { ...DEFAULT_CONFIG, secrect: {} };
+    expect(validate(typo)).toBe(false);
+  });
+});
