@@ -31,7 +31,7 @@ try {
     const combined = files.map((f) => readFileSync(join(crds, f), 'utf8').trim()).join('\n---\n') + '\n';
     const file = join(work, `${group}.yaml`);
     writeFileSync(file, combined);
-    execFileSync('npx', ['--no-install', 'cdk8s', 'import', file, '--language', 'typescript', '--output', join(root, 'imports')], {
+    execFileSync('npx', ['--no-install', 'cdk8s', 'import', '--no-check-upgrade', file, '--language', 'typescript', '--output', join(root, 'imports')], {
       stdio: 'inherit',
       cwd: root,
     });
