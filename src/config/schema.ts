@@ -51,7 +51,8 @@ export function isValidLabelKey(key: string): boolean {
   return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
 }
 
-const requirementRule = z.union([
+const requirementRule = z.union(
+  [
   z.enum(['always', 'recommended', 'optional']).describe(
     '`always`: required in every environment; `recommended`: reported when missing but never required; `optional`: neither.',
   ),
@@ -78,7 +79,12 @@ const requirementRule = z.union([
       feature: z.string().describe('A feature flag declared under `features`.'),
     })
     .describe('Required where the feature is enabled; not delivered where it is disabled (the seed: "If billing enabled").'),
-]);
+  ],
+  {
+    error:
+      'write one of: always, recommended, optional, { oneOf: GROUP }, { tiers: [production] }, { environments: [prod] }, { feature: NAME }',
+  },
+);
 
 const remoteRef = z
   .strictObject({
@@ -170,6 +176,18 @@ const networkSchema = z
   })
   .describe('Egress NetworkPolicy for the pods that read secrets.');
 
+const plainDelivery = z
+  .strictObject({ method: z.literal('plain') })
+  .describe('A Kubernetes Secret created at deploy time from .env (`aragora-secrets render`); never committed.');
+
+const deliverySchema = z.union(
+  [
+    z.enum(DELIVERY_METHODS).describe('A delivery method with its defaults.'),
+    z.discriminatedUnion('method', [plainDelivery]),
+  ],
+  { error: `write a delivery method (${DELIVERY_METHODS.join(', ')}) or a mapping with \`method:\` and its options` },
+);
+
 export const environmentSchema = z
   .strictObject({
     namespace: dnsLabel('a namespace').describe('Kubernetes namespace of the environment.'),
@@ -178,7 +196,7 @@ export const environmentSchema = z
       .optional()
       .describe('Generate the Namespace object (with the restricted Pod Security label). @default true'),
     tier: z.enum(TIERS).describe('Which tier the environment is; requirement rules such as "Production" use it.'),
-    delivery: z.enum(DELIVERY_METHODS).optional().describe('How secret values reach the cluster. @default plain'),
+    delivery: deliverySchema.optional().describe('How secret values reach the cluster. @default plain'),
     secretName: z
       .string()
       .max(253)
@@ -240,6 +258,7 @@ export type SecretConfig = z.input<typeof secretSchema>;
 export type EnvironmentConfig = z.input<typeof environmentSchema>;
 export type RequirementRule = NonNullable<SecretConfig['required']>;
 export type BackendConfig = z.input<typeof backendSchema>;
+export type DeliveryConfig = z.input<typeof deliverySchema>;
 
 export function isValidCidr(value: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(value);

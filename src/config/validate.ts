@@ -72,16 +72,28 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       return [{ path, line, message: `expected ${issue.expected}, got ${describeValue(actual)}` }];
     }
     case 'invalid_union': {
-      // The requirement rule is the only union: show what each form expects instead of zod's summary.
       const actual = valueAt(input, segments);
-      return [
-        {
-          path,
-          line,
-          message: `${describeValue(actual)} is not a requirement rule`,
-          fix: 'write one of: always, recommended, optional, { oneOf: GROUP }, { tiers: [production] }, { environments: [prod] }, { feature: NAME }',
-        },
-      ];
+      if ('discriminator' in issue && Array.isArray((issue as { options?: unknown[] }).options)) {
+        const allowed = ((issue as { options: unknown[] }).options).map(String);
+        const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
+        return [
+          {
+            path,
+            line,
+            message: actual === undefined ? 'missing required key' : `${JSON.stringify(actual)} is not allowed here`,
+            fix: `use one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+          },
+        ];
+      }
+      // Keep the alternatives whose shape matches the value (a string for the short form, a
+      // mapping for the long one): their issues say what is wrong; otherwise the union's own message.
+      const scalar = actual === null || typeof actual !== 'object';
+      const shapeMismatch = (i: z.core.$ZodIssue) => i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_value' && !scalar));
+      const matching = issue.errors.filter((inner) => !inner.some(shapeMismatch));
+      if (matching.length === 1) {
+        return matching[0].flatMap((inner) => describeIssue({ ...inner, path: [...segments, ...inner.path] } as z.core.$ZodIssue, input, locate));
+      }
+      return [{ path, line, message: `${describeValue(actual)} is not valid here`, fix: issue.message }];
     }
     case 'invalid_key':
       return issue.issues.map((inner) => ({

@@ -47,9 +47,7 @@ export class EnvironmentChart extends Chart {
       namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
 
-    // Plain delivery: the Secret is created at deploy time from the team's .env
-    // (`aragora-secrets render --env ENV | kubectl apply -f -`), never committed.
-    this.secret = AppSecret.fromSecretName(this, 'Secret', plan.secretName);
+    this.secret = this.deliverSecret();
 
     this.reader = new SecretReader(this, 'Reader', {
       serviceAccountName: plan.identity.serviceAccountName,
@@ -77,6 +75,16 @@ export class EnvironmentChart extends Chart {
         podLabels: plan.network.podLabels,
         egress: plan.network.egress,
       });
+    }
+  }
+
+  /** The Secret the workload reads, made (or only named) by the environment's delivery method. */
+  private deliverSecret(): IAppSecret {
+    const { plan } = this;
+    switch (plan.delivery.method) {
+      case 'plain':
+        // Created at deploy time from the team's .env (`aragora-secrets render --env ENV | kubectl apply -f -`), never committed.
+        return AppSecret.fromSecretName(this, 'Secret', plan.secretName);
     }
   }
 

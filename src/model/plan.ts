@@ -1,4 +1,4 @@
-import type { AragoraSecretsConfig, BackendConfig, DeliveryMethod, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
+import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { deriveName } from './names';
 
@@ -29,6 +29,9 @@ export interface SecretPlan {
   /** Where the value lives in an external store. */
   readonly remote: { readonly key: string; readonly property: string };
 }
+
+/** How the values reach the cluster, with the method's resolved options. */
+export type DeliveryPlan = { readonly method: 'plain' };
 
 export interface IdentityPlan {
   readonly serviceAccountName: string;
@@ -78,7 +81,7 @@ export interface EnvironmentPlan {
   /** Whether the Namespace object is generated. */
   readonly createNamespace: boolean;
   readonly tier: Tier;
-  readonly delivery: DeliveryMethod;
+  readonly delivery: DeliveryPlan;
   readonly features: Readonly<Record<string, boolean>>;
   /** Labels on every object of the environment. */
   readonly labels: Readonly<Record<string, string>>;
@@ -146,7 +149,7 @@ function resolveEnvironment(
   for (const s of secrets) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
-  const delivery = env.delivery ?? 'plain';
+  const delivery = resolveDelivery(env.delivery);
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
@@ -167,7 +170,7 @@ function resolveEnvironment(
       serviceAccountName: appName,
       roleName: deriveName(appName, 'secrets-reader'),
       roleBindingName: deriveName(appName, 'secrets-reader'),
-      automountToken: false,
+      automountToken: needsApiToken(delivery),
     },
     workload: {
       enabled: workloadConfig.enabled ?? true,
@@ -184,6 +187,22 @@ function resolveEnvironment(
     reloader: env.rotation?.reloader ?? 'targeted',
     network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels),
   };
+}
+
+function resolveDelivery(delivery: DeliveryConfig | undefined): DeliveryPlan {
+  const options = typeof delivery === 'string' || delivery === undefined ? { method: delivery ?? 'plain' } : delivery;
+  switch (options.method) {
+    case 'plain':
+      return { method: 'plain' };
+  }
+}
+
+/** Only methods that authenticate from inside the pod need its ServiceAccount token. */
+function needsApiToken(delivery: DeliveryPlan): boolean {
+  switch (delivery.method) {
+    case 'plain':
+      return false;
+  }
 }
 
 function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Record<string, string>): NetworkPlan {
