@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { ConfigError, didYouMean } from '../src/config/errors';
 import { loadConfig, parseConfigText } from '../src/config/load';
-import { isValidCidr } from '../src/config/schema';
+import { isStrictSubnet, isValidCidr } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
 import { configWith } from './helpers';
 
@@ -185,6 +185,44 @@ describe('cross-field rules', () => {
     expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/"nowhere" has no destination/), expect.stringMatching(/"both" sets both/)]);
   });
 
+  test('except ranges must lie strictly inside their cidr (the API server refuses others)', () => {
+    const problems = problemsOf(() =>
+      validateConfig(
+        configWith((c) => {
+          c.environments.dev.network = {
+            publicHttps: { except: ['10.0.0.0/8', 'fd00::/8'] },
+            backends: [{ name: 'db', cidr: '10.0.0.0/16', except: ['10.0.1.0/24', '192.168.0.0/24', '10.0.0.0/16'], ports: [5432] }],
+          };
+        }),
+        't',
+      ),
+    );
+    expect(problems.map((p) => p.path)).toEqual([
+      'environments.dev.network.backends[0].except[1]',
+      'environments.dev.network.backends[0].except[2]',
+      'environments.dev.network.publicHttps.except[1]',
+    ]);
+  });
+
+  test('label values derived from names stay within 63 characters', () => {
+    const problems = problemsOf(() =>
+      validateConfig(
+        configWith((c) => {
+          c.app.name = 'a'.repeat(40);
+          c.environments['e'.repeat(30)] = { namespace: 'long-env', tier: 'staging' };
+        }),
+        't',
+      ),
+    );
+    expect(problems).toEqual([expect.objectContaining({ path: `environments.${'e'.repeat(30)}`, message: expect.stringMatching(/app.kubernetes.io\/instance.*71 characters/) })]);
+  });
+
+  test('a root-capable workload conflicts with the restricted namespace we generate', () => {
+    const problems = problemsOf(() => validateConfig(configWith((c) => (c.environments.dev.workload = { runAsNonRoot: false })), 't'));
+    expect(problems).toEqual([expect.objectContaining({ path: 'environments.dev.workload.runAsNonRoot', fix: expect.stringMatching(/createNamespace: false/) })]);
+    expect(() => validateConfig(configWith((c) => (c.environments.dev = { ...c.environments.dev, createNamespace: false, workload: { runAsNonRoot: false } })), 't')).not.toThrow();
+  });
+
   test('unknown environments in a rule are named with a suggestion', () => {
     const problems = problemsOf(() =>
       validateConfig(
@@ -253,5 +291,18 @@ describe('helpers', () => {
     ['01.0.0.0/8', false],
   ])('isValidCidr(%s) = %s', (cidr, expected) => {
     expect(isValidCidr(cidr)).toBe(expected);
+  });
+
+  test.each([
+    ['10.1.0.0/16', '10.0.0.0/8', true],
+    ['10.0.0.0/8', '10.0.0.0/8', false],
+    ['11.0.0.0/16', '10.0.0.0/8', false],
+    ['10.0.0.0/8', '0.0.0.0/0', true],
+    ['fd00::/16', 'fd00::/8', true],
+    ['fe00::/16', 'fd00::/8', false],
+    ['::ffff:10.0.0.0/104', '::ffff:0.0.0.0/96', true],
+    ['fd00::/16', '0.0.0.0/0', false],
+  ])('isStrictSubnet(%s, %s) = %s', (inner, outer, expected) => {
+    expect(isStrictSubnet(inner, outer)).toBe(expected);
   });
 });

@@ -270,6 +270,38 @@ export function isValidCidr(value: string): boolean {
   return false;
 }
 
+/**
+ * Whether `inner` lies strictly inside `outer` (same family, longer prefix, same network bits),
+ * as the API server requires of a NetworkPolicy's `ipBlock.except`.
+ */
+export function isStrictSubnet(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  if (!a || !b || a.bits !== b.bits || a.prefix <= b.prefix) return false;
+  const shift = BigInt(b.bits - b.prefix);
+  return a.address >> shift === b.address >> shift;
+}
+
+function parseCidr(value: string): { address: bigint; prefix: number; bits: number } | undefined {
+  if (!isValidCidr(value)) return undefined;
+  const [address, prefix] = value.split('/');
+  if (isIPv4(address)) {
+    return { address: address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n), prefix: Number(prefix), bits: 32 };
+  }
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, ''];
+  const groups = (s: string) => (s ? s.split(':').flatMap(expandEmbeddedIPv4) : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return { address: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), prefix: Number(prefix), bits: 128 };
+}
+
+function expandEmbeddedIPv4(group: string): string[] {
+  if (!group.includes('.')) return [group];
+  const [a, b, c, d] = group.split('.').map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+}
+
 function isIPv4(address: string): boolean {
   const parts = address.split('.');
   return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
-import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, RequirementRule } from './schema';
+import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -229,7 +229,27 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     } else {
       namespaces.set(env.namespace, envName);
     }
+    const instance = `${config.app.name}-${envName}`;
+    if (instance.length > 63) {
+      add(
+        ['environments', envName],
+        `the label app.kubernetes.io/instance would be "${instance}" (${instance.length} characters; label values are at most 63)`,
+        'shorten the environment name or app.name',
+      );
+    }
     const workload = env.workload ?? {};
+    if (workload.runAsNonRoot === false && (env.createNamespace ?? true)) {
+      add(
+        ['environments', envName, 'workload', 'runAsNonRoot'],
+        'the generated Namespace enforces the restricted Pod Security Standard, which admits no pod that may run as root',
+        'make the image run as a non-root user, or set createNamespace: false and manage the namespace\'s Pod Security level yourself',
+      );
+    }
+    (env.network?.publicHttps?.except ?? []).forEach((range, i) => {
+      if (!isStrictSubnet(range, '0.0.0.0/0')) {
+        add(['environments', envName, 'network', 'publicHttps', 'except', i], `"${range}" is not an IPv4 range inside 0.0.0.0/0`, 'list IPv4 ranges such as "10.0.0.0/8"');
+      }
+    });
     if ((workload.enabled ?? true) && !workload.image && !config.app.image) {
       add(
         ['environments', envName, 'workload', 'image'],
@@ -245,6 +265,12 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
         add(at, `backend "${backend.name}" sets both "cidr" and "namespace"/"podLabels"`, 'split it into two backends');
       } else if (backend.except && !backend.cidr) {
         add([...at, 'except'], '"except" only applies to "cidr"', 'remove "except" or set "cidr"');
+      } else if (backend.cidr) {
+        (backend.except ?? []).forEach((range, j) => {
+          if (!isStrictSubnet(range, backend.cidr!)) {
+            add([...at, 'except', j], `"${range}" is not strictly inside ${backend.cidr}`, 'list only smaller ranges within the backend\'s cidr (the API server refuses others)');
+          }
+        });
       }
     });
   }
