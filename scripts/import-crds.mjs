@@ -31,9 +31,10 @@ try {
     const combined = files.map((f) => readFileSync(join(crds, f), 'utf8').trim()).join('\n---\n') + '\n';
     const file = join(work, `${group}.yaml`);
     writeFileSync(file, combined);
-    execFileSync('npx', ['--no-install', 'cdk8s', 'import', '--no-check-upgrade', file, '--language', 'typescript', '--output', join(root, 'imports')], {
+    execFileSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', file, '--language', 'typescript', '--output', join(root, 'imports')], {
       stdio: 'inherit',
-      cwd: root,
+      // cdk8s import records what it imported in ./cdk8s.yaml: let it do so in the scratch folder, not ours.
+      cwd: work,
     });
   }
 } finally {

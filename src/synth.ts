@@ -4,6 +4,7 @@ import { resolvePlan } from './model/plan';
 import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
 import type { OutputFile } from './output/output-file';
 import { synthesizePlan, writeOutput } from './output/synthesize';
+import { loadPlanInputs } from './seal/plan-inputs';
 
 export interface SynthOptions {
   /** Output folder. */
@@ -15,15 +16,21 @@ export interface SynthOptions {
   readonly configPath?: string;
 }
 
-/** Config → plan → files, checked by the leak guard, then written. Throws UserError on bad input. */
-export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): OutputFile[] {
+export interface SynthResult {
+  readonly files: OutputFile[];
+  /** For the reviewer, not errors: e.g. keys that still need sealing. */
+  readonly warnings: string[];
+}
+
+/** Config (and committed inputs) → plan → files, checked by the leak guard. Throws UserError on bad input. */
+export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthResult {
   const { config } = loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
-  const plan = resolvePlan(config);
+  const plan = resolvePlan(config, loadPlanInputs(config, options.cwd));
   const files = synthesizePlan(plan);
   const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets) });
   const leaks = findLeaks(files, sensitive);
   if (leaks.length > 0) throw new LeakError(leaks);
-  return files;
+  return { files, warnings: plan.environments.flatMap((env) => env.warnings) };
 }
 
 /**
@@ -32,7 +39,9 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): Output
  */
 export function runSynth(options: SynthOptions, stderr: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {
   try {
-    writeOutput(options.outdir, synthesizeProject(options));
+    const { files, warnings } = synthesizeProject(options);
+    writeOutput(options.outdir, files);
+    for (const warning of warnings) stderr(`warning: ${warning}`);
     return 0;
   } catch (e) {
     if (e instanceof UserError || e instanceof ConfigError) {

@@ -67,7 +67,7 @@ describe('the embedded default', () => {
     expect(s.STRIPE_WEBHOOK_SECRET.required).toEqual({ feature: 'billing' });
     expect(s.GOOGLE_OAUTH_CLIENT_SECRET.required).toEqual({ feature: 'googleOAuth' });
     expect(s.ARAGORA_SSO_CLIENT_SECRET.required).toEqual({ feature: 'sso' });
-    expect(Object.keys(DEFAULT_CONFIG.environments).sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(Object.keys(DEFAULT_CONFIG.environments).sort()).toEqual(['dev', 'prod', 'qa', 'staging']);
   });
 });
 
@@ -143,6 +143,20 @@ describe('config file parsing', () => {
   });
 });
 
+test('a credential pasted into the wrong field is not echoed in the error', () => {
+  const key = 'sk-ant-' + 'api03-' + 'Q'.repeat(40) + '_x';
+  let message = '';
+  try {
+    parseConfigText(validYaml.replace('namespace: aragora-prod', `namespace: ${key}`).replace('tier: production', `tier: ${key}`), 'f.yaml');
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).toMatch(/environments\.prod\.namespace.*a value shaped like a credential \(not shown\)/);
+  expect(message).toMatch(/environments\.prod\.tier.*a value shaped like a credential \(not shown\)/);
+  expect(message).not.toContain('Q'.repeat(40));
+  expect(message.toLowerCase()).not.toContain('q'.repeat(40));
+});
+
 describe('cross-field rules', () => {
   test('two environments may not share a namespace', () => {
     const problems = problemsOf(() =>
@@ -165,7 +179,7 @@ describe('cross-field rules', () => {
         't',
       ),
     );
-    expect(problems.map((p) => p.path)).toEqual(['environments.dev.workload.image', 'environments.prod.workload.image', 'environments.staging.workload.image']);
+    expect(problems.map((p) => p.path)).toEqual(['environments.dev.workload.image', 'environments.prod.workload.image', 'environments.qa.workload.image', 'environments.staging.workload.image']);
   });
 
   test('a backend needs exactly one kind of destination', () => {

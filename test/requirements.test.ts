@@ -79,6 +79,17 @@ describe('the seed requirement rules', () => {
         STRIPE_WEBHOOK_SECRET: 'excluded',
         SUPABASE_KEY: 'optional',
       },
+      qa: {
+        ANTHROPIC_API_KEY: 'one-of',
+        ARAGORA_JWT_SECRET: 'optional',
+        ARAGORA_SSO_CLIENT_SECRET: 'excluded',
+        GOOGLE_OAUTH_CLIENT_SECRET: 'excluded',
+        OPENAI_API_KEY: 'one-of',
+        OPENROUTER_API_KEY: 'recommended',
+        STRIPE_SECRET_KEY: 'excluded',
+        STRIPE_WEBHOOK_SECRET: 'excluded',
+        SUPABASE_KEY: 'optional',
+      },
       staging: {
         ANTHROPIC_API_KEY: 'one-of',
         ARAGORA_JWT_SECRET: 'optional',

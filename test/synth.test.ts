@@ -46,7 +46,7 @@ describe('synthesized output of the embedded default', () => {
   const files = synth();
 
   test('one folder per environment, one resource per file', () => {
-    expect([...new Set(files.map((f) => f.path.split('/')[0]))]).toEqual(['dev', 'prod', 'staging']);
+    expect([...new Set(files.map((f) => f.path.split('/')[0]))]).toEqual(['dev', 'prod', 'qa', 'staging']);
     for (const f of files.filter((f) => f.path.endsWith('.k8s.yaml'))) {
       expect(f.content.split(/^---$/m)).toHaveLength(1);
       const object = manifests([f], f.path.split('/')[0])[0];
@@ -54,7 +54,7 @@ describe('synthesized output of the embedded default', () => {
     }
   });
 
-  test.each(['dev', 'staging', 'prod'])('%s matches its snapshot', (env) => {
+  test.each(['dev', 'qa', 'staging', 'prod'])('%s matches its snapshot', (env) => {
     const tree = Object.fromEntries(files.filter((f) => f.path.startsWith(`${env}/`)).map((f) => [f.path, f.content]));
     expect(tree).toMatchSnapshot();
   });

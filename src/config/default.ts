@@ -72,6 +72,12 @@ export const DEFAULT_CONFIG: AragoraSecretsConfig = {
       workload: { replicas: 1, port: 8080, injection: 'envFrom' },
       rotation: { reloader: 'auto' },
     },
+    qa: {
+      namespace: 'aragora-qa',
+      tier: 'staging',
+      delivery: { method: 'sealed', scope: 'strict' },
+      workload: { replicas: 1, port: 8080 },
+    },
     staging: {
       namespace: 'aragora-staging',
       tier: 'staging',

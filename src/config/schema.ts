@@ -18,7 +18,8 @@ export const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 export const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const TIERS = ['development', 'staging', 'production'] as const;
-export const DELIVERY_METHODS = ['plain'] as const;
+export const DELIVERY_METHODS = ['plain', 'sealed'] as const;
+export const SEAL_SCOPES = ['strict', 'namespace-wide', 'cluster-wide'] as const;
 export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
 
@@ -26,6 +27,7 @@ export type Tier = (typeof TIERS)[number];
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
 export type InjectionMode = (typeof INJECTION_MODES)[number];
 export type ReloaderMode = (typeof RELOADER_MODES)[number];
+export type SealScope = (typeof SEAL_SCOPES)[number];
 
 const dnsLabel = (what: string, max = 63) =>
   z
@@ -180,10 +182,25 @@ const plainDelivery = z
   .strictObject({ method: z.literal('plain') })
   .describe('A Kubernetes Secret created at deploy time from .env (`aragora-secrets render`); never committed.');
 
+const sealedDelivery = z
+  .strictObject({
+    method: z.literal('sealed'),
+    scope: z
+      .enum(SEAL_SCOPES)
+      .optional()
+      .describe('Where the values may be unsealed: `strict` (this name in this namespace), `namespace-wide`, `cluster-wide`. @default strict'),
+    certificate: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Path of the controller's current certificate (`kubeseal --fetch-cert`); synth warns about values sealed for another. @default - no check"),
+  })
+  .describe('A SealedSecret from the encrypted values in sealed/<env>.yaml (`aragora-secrets seal`).');
+
 const deliverySchema = z.union(
   [
     z.enum(DELIVERY_METHODS).describe('A delivery method with its defaults.'),
-    z.discriminatedUnion('method', [plainDelivery]),
+    z.discriminatedUnion('method', [plainDelivery, sealedDelivery]),
   ],
   { error: `write a delivery method (${DELIVERY_METHODS.join(', ')}) or a mapping with \`method:\` and its options` },
 );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
+import { credentialShapeOf } from '../output/leak-guard';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
@@ -59,7 +60,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
         {
           path,
           line,
-          message: `${JSON.stringify(actual)} is not allowed here`,
+          message: `${shown(actual)} is not allowed here`,
           fix: `use one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
         },
       ];
@@ -80,7 +81,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
           {
             path,
             line,
-            message: actual === undefined ? 'missing required key' : `${JSON.stringify(actual)} is not allowed here`,
+            message: actual === undefined ? 'missing required key' : `${shown(actual)} is not allowed here`,
             fix: `use one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
           },
         ];
@@ -103,15 +104,24 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       }));
     case 'invalid_format': {
       const actual = valueAt(input, segments);
-      const suggestion = typeof actual === 'string' && issue.format === 'regex' && issue.pattern === String(DNS1123_LABEL) ? suggestDnsLabel(actual) : undefined;
-      return [{ path, line, message: `${JSON.stringify(actual)} is invalid: ${issue.message}`, fix: suggestion ? `for example "${suggestion}"` : undefined }];
+      const suggestion = typeof actual === 'string' && shown(actual) === JSON.stringify(actual) && issue.format === 'regex' && issue.pattern === String(DNS1123_LABEL) ? suggestDnsLabel(actual) : undefined;
+      return [{ path, line, message: `${shown(actual)} is invalid: ${issue.message}`, fix: suggestion ? `for example "${suggestion}"` : undefined }];
     }
     default:
       return [{ path, line, message: issue.message }];
   }
 }
 
+/** A rejected value as it may be printed: never a credential pasted into the wrong field. */
+function shown(value: unknown): string {
+  if (typeof value === 'string' && (credentialShapeOf(value) || credentialShapeOf(Buffer.from(value, 'base64').toString('utf8')))) {
+    return 'a value shaped like a credential (not shown)';
+  }
+  return JSON.stringify(value);
+}
+
 function describeValue(value: unknown): string {
+  if (typeof value === 'string' && shown(value) !== JSON.stringify(value)) return shown(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

@@ -7,6 +7,7 @@ import { AppSecret, IAppSecret } from './app-secret';
 import { AppWorkload } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
 import { podWiring } from './pod-wiring';
+import { SealedSecret } from './sealed-secret';
 import { SecretReader } from './secret-reader';
 
 /** A file written beside the manifests (not a Kubernetes object). */
@@ -85,6 +86,13 @@ export class EnvironmentChart extends Chart {
       case 'plain':
         // Created at deploy time from the team's .env (`aragora-secrets render --env ENV | kubectl apply -f -`), never committed.
         return AppSecret.fromSecretName(this, 'Secret', plan.secretName);
+      case 'sealed':
+        return new SealedSecret(this, 'SealedSecret', {
+          secretName: plan.secretName,
+          scope: plan.delivery.scope,
+          encryptedData: plan.delivery.encryptedData,
+          secretLabels: plan.labels,
+        });
     }
   }
 

@@ -1,6 +1,9 @@
 import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
+import { UserError } from '../config/errors';
+import type { SealedValuesFile } from '../seal/sealed-file';
 import { deriveName } from './names';
+import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -31,7 +34,16 @@ export interface SecretPlan {
 }
 
 /** How the values reach the cluster, with the method's resolved options. */
-export type DeliveryPlan = { readonly method: 'plain' };
+export type DeliveryPlan = { readonly method: 'plain' } | SealedDeliveryPlan;
+
+/**
+ * What synth reads besides the config (files the user commits): sealed values and the current
+ * controller certificates, per environment. Kept apart so that the plan stays a pure function.
+ */
+export interface PlanInputs {
+  readonly sealed?: Readonly<Record<string, SealedValuesFile | undefined>>;
+  readonly certificates?: Readonly<Record<string, CurrentCertificate | undefined>>;
+}
 
 export interface IdentityPlan {
   readonly serviceAccountName: string;
@@ -98,12 +110,17 @@ export interface EnvironmentPlan {
   readonly reloader: ReloaderMode;
   /** Absent when the config turns the policy off. */
   readonly network?: NetworkPlan;
+  /** Things a reviewer should know (printed by synth), e.g. keys that still need sealing. */
+  readonly warnings: readonly string[];
 }
 
 export const MANAGED_BY = 'aragora-secrets';
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
-export function resolvePlan(config: AragoraSecretsConfig): Plan {
+/**
+ * @throws UserError when committed inputs no longer fit the config (values sealed for another target)
+ */
+export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs = {}): Plan {
   const appName = config.app.name;
   const appLabels = sortRecord({
     ...config.app.labels,
@@ -113,8 +130,12 @@ export function resolvePlan(config: AragoraSecretsConfig): Plan {
   });
   const environments = Object.keys(config.environments)
     .sort()
-    .map((name) => resolveEnvironment(config, name, config.environments[name], appLabels));
-  return { app: { name: appName, labels: appLabels }, environments };
+    .map((name) => resolveEnvironment(config, name, config.environments[name], appLabels, inputs));
+  const errors = environments.flatMap((env) => env.errors);
+  if (errors.length > 0) {
+    throw new UserError([`The committed inputs do not fit the config (${errors.length === 1 ? '1 problem' : `${errors.length} problems`}):`, ...errors.map((e) => `  - ${e}`)].join('\n'));
+  }
+  return { app: { name: appName, labels: appLabels }, environments: environments.map(({ errors: _, ...env }) => env) };
 }
 
 function resolveEnvironment(
@@ -122,7 +143,8 @@ function resolveEnvironment(
   name: string,
   env: EnvironmentConfig,
   appLabels: Record<string, string>,
-): EnvironmentPlan {
+  inputs: PlanInputs,
+): EnvironmentPlan & { errors: string[] } {
   const appName = config.app.name;
   const features = sortRecord({ ...config.features, ...env.features });
   const context = { environment: name, tier: env.tier, features };
@@ -149,7 +171,8 @@ function resolveEnvironment(
   for (const s of secrets) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
-  const delivery = resolveDelivery(env.delivery);
+  const secretName = env.secretName ?? deriveName(appName, 'secrets');
+  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs);
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
@@ -162,7 +185,7 @@ function resolveEnvironment(
     delivery,
     features,
     labels,
-    secretName: env.secretName ?? deriveName(appName, 'secrets'),
+    secretName,
     catalog,
     secrets,
     oneOfGroups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, members]) => ({ group, members })),
@@ -186,21 +209,51 @@ function resolveEnvironment(
     },
     reloader: env.rotation?.reloader ?? 'targeted',
     network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels),
+    warnings,
+    errors,
   };
 }
 
-function resolveDelivery(delivery: DeliveryConfig | undefined): DeliveryPlan {
-  const options = typeof delivery === 'string' || delivery === undefined ? { method: delivery ?? 'plain' } : delivery;
+interface DeliveryResolution {
+  readonly delivery: DeliveryPlan;
+  readonly warnings: string[];
+  readonly errors: string[];
+}
+
+function resolveDelivery(
+  environment: string,
+  env: EnvironmentConfig,
+  secretName: string,
+  secrets: readonly SecretPlan[],
+  inputs: PlanInputs,
+): DeliveryResolution {
+  const options = deliveryOptions(env.delivery);
   switch (options.method) {
     case 'plain':
-      return { method: 'plain' };
+      return { delivery: { method: 'plain' }, warnings: [], errors: [] };
+    case 'sealed':
+      return resolveSealed({
+        environment,
+        namespace: env.namespace,
+        secretName,
+        scope: options.scope ?? 'strict',
+        secrets,
+        file: inputs.sealed?.[environment],
+        certificate: inputs.certificates?.[environment],
+      });
   }
+}
+
+/** The long form of a delivery (`{ method, ...options }`), whichever form the config used. */
+export function deliveryOptions(delivery: DeliveryConfig | undefined): Exclude<DeliveryConfig, string> {
+  return typeof delivery === 'string' || delivery === undefined ? ({ method: delivery ?? 'plain' } as Exclude<DeliveryConfig, string>) : delivery;
 }
 
 /** Only methods that authenticate from inside the pod need its ServiceAccount token. */
 function needsApiToken(delivery: DeliveryPlan): boolean {
   switch (delivery.method) {
     case 'plain':
+    case 'sealed':
       return false;
   }
 }

@@ -28,13 +28,16 @@ export interface CollectOptions {
 
 /** Shorter values would match by accident ("true", "8080") and are no credential anyway. */
 const MIN_VALUE_LENGTH = 8;
-const SECRET_LOOKING_NAME = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|CLIENT_ID)/i;
+/** Lines of a multi-line value are looked for alone only when long enough not to match by accident. */
+const MULTILINE_PART_MIN = 16;
+// Anchored at the end: SEALED_SECRETS_CONTROLLER_NAMESPACE or AWS_SECRET_NAME hold no secret.
+const SECRET_LOOKING_NAME = /(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIALS?|CLIENT_ID|KEY_ID)$/i;
 
 /** Well-known credential shapes, found whatever variable (or none) they came from. */
 export const KNOWN_SECRET_SHAPES: readonly { readonly name: string; readonly pattern: RegExp }[] = [
   { name: 'an Anthropic API key', pattern: /sk-ant-[a-z]{3,6}\d{2}-[A-Za-z0-9_-]{20,}/ },
   { name: 'an OpenRouter API key', pattern: /sk-or-v1-[A-Za-z0-9]{20,}/ },
-  { name: 'an OpenAI API key', pattern: /sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}/ },
+  { name: 'an OpenAI API key', pattern: /sk-(?!ant-|or-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}/ },
   { name: 'a Stripe secret key', pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/ },
   { name: 'a Stripe webhook secret', pattern: /\bwhsec_[A-Za-z0-9+/=]{16,}/ },
   { name: 'a Google OAuth client secret', pattern: /GOCSPX-[A-Za-z0-9_-]{16,}/ },
@@ -70,10 +73,18 @@ export function collectSensitiveValues(options: CollectOptions): SensitiveValue[
 /** The forms a value takes when a tool writes it: as is, escaped, base64 (at any byte offset), hex, percent-encoded. */
 export function encodingsOf(value: string): { encoding: string; text: string }[] {
   const bytes = Buffer.from(value, 'utf8');
+  // A lone surrogate cannot be percent-encoded; what the file would hold is its UTF-8 replacement.
+  const wellFormed = bytes.toString('utf8');
   const forms = [
     { encoding: 'plain', text: value },
     { encoding: 'JSON-escaped', text: JSON.stringify(value).slice(1, -1) },
-    { encoding: 'percent-encoded', text: encodeURIComponent(value) },
+    { encoding: 'percent-encoded', text: encodeURIComponent(wellFormed) },
+    // YAML writes a multi-line value as an indented block: look for its lines one by one.
+    ...value
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => value.includes('\n') && line.length >= MULTILINE_PART_MIN)
+      .map((line) => ({ encoding: 'one line of a multi-line value', text: line })),
     { encoding: 'hex', text: bytes.toString('hex') },
     { encoding: 'hex', text: bytes.toString('hex').toUpperCase() },
   ];
@@ -113,6 +124,11 @@ export function findLeaks(files: readonly OutputFile[], values: readonly Sensiti
     for (const shape of shapesIn(file.content)) leaks.push({ file: file.path, what: `something shaped like ${shape}` });
   }
   return dedupe(leaks);
+}
+
+/** The name of the credential shape `text` contains, if any. */
+export function credentialShapeOf(text: string): string | undefined {
+  return KNOWN_SECRET_SHAPES.find((shape) => shape.pattern.test(text))?.name;
 }
 
 function shapesIn(content: string): string[] {

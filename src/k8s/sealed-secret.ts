@@ -1,0 +1,72 @@
+import { Construct } from 'constructs';
+import * as bitnami from '../../imports/bitnami.com';
+import type { SealScope } from '../config/schema';
+import type { IAppSecret } from './app-secret';
+import type { SecretReader } from './secret-reader';
+
+export interface SealedSecretProps {
+  /** Name of the SealedSecret and of the Secret the controller makes from it. */
+  readonly secretName: string;
+  /** Ciphertext per key, as `aragora-secrets seal` (or kubeseal) produced it for this name, namespace and scope. */
+  readonly encryptedData: Readonly<Record<string, string>>;
+  /** @default 'strict' */
+  readonly scope?: SealScope;
+  /** @default 'Opaque' */
+  readonly type?: string;
+  /** Labels of the Secret the controller creates. @default - none */
+  readonly secretLabels?: Readonly<Record<string, string>>;
+  /** @default - no extra labels on the SealedSecret */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The annotation the controller reads to pick a scope other than strict. */
+export const SCOPE_ANNOTATIONS: Readonly<Record<SealScope, Record<string, string>>> = {
+  strict: {},
+  'namespace-wide': { 'sealedsecrets.bitnami.com/namespace-wide': 'true' },
+  'cluster-wide': { 'sealedsecrets.bitnami.com/cluster-wide': 'true' },
+};
+
+/**
+ * A Sealed Secrets `SealedSecret` (delivery `sealed`): encrypted values that only the
+ * controller in the cluster can turn into the Secret, so it is safe in git.
+ *
+ * @see https://github.com/bitnami-labs/sealed-secrets#scopes
+ */
+export class SealedSecret extends Construct implements IAppSecret {
+  public readonly secretName: string;
+  public readonly scope: SealScope;
+  protected readonly apiObject: bitnami.SealedSecret;
+
+  constructor(scope: Construct, id: string, props: SealedSecretProps) {
+    super(scope, id);
+    this.secretName = props.secretName;
+    this.scope = props.scope ?? 'strict';
+    if (Object.keys(props.encryptedData).length === 0) {
+      throw new Error(`SealedSecret "${props.secretName}" has no encryptedData: the controller would create an empty Secret`);
+    }
+    const encryptedData: Record<string, string> = {};
+    for (const key of Object.keys(props.encryptedData).sort()) encryptedData[key] = props.encryptedData[key];
+    const annotations = SCOPE_ANNOTATIONS[this.scope];
+    const hasAnnotations = Object.keys(annotations).length > 0;
+
+    this.apiObject = new bitnami.SealedSecret(this, 'Resource', {
+      metadata: { name: props.secretName, labels: props.labels ? { ...props.labels } : undefined, annotations: hasAnnotations ? { ...annotations } : undefined },
+      spec: {
+        encryptedData,
+        template: {
+          // kubeseal copies the scope annotation into the template too; the controller keeps it on the Secret.
+          metadata: {
+            name: props.secretName,
+            labels: props.secretLabels ? { ...props.secretLabels } : undefined,
+            annotations: hasAnnotations ? { ...annotations } : undefined,
+          },
+          type: props.type ?? 'Opaque',
+        },
+      },
+    });
+  }
+
+  public grantRead(reader: SecretReader): void {
+    reader.allowGet(this.secretName);
+  }
+}

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from '../config/errors';
+import type { AragoraSecretsConfig } from '../config/schema';
+import type { CurrentCertificate } from '../model/sealed-plan';
+import { deliveryOptions, PlanInputs } from '../model/plan';
+import { readSealedFile, SealedValuesFile } from './sealed-file';
+import { readSealingKey } from './sealing';
+
+/** Reads what the plan needs besides the config: `sealed/<env>.yaml` and the configured certificates. */
+export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string): PlanInputs {
+  const sealed: Record<string, SealedValuesFile | undefined> = {};
+  const certificates: Record<string, CurrentCertificate | undefined> = {};
+  for (const [name, env] of Object.entries(config.environments)) {
+    const options = deliveryOptions(env.delivery);
+    if (options.method !== 'sealed') continue;
+    sealed[name] = readSealedFile(cwd, name);
+    if (options.certificate) {
+      const file = resolve(cwd, options.certificate);
+      if (!existsSync(file)) {
+        throw new ConfigError('config', [
+          {
+            path: `environments.${name}.delivery.certificate`,
+            message: `certificate file "${options.certificate}" not found`,
+            fix: `fetch it with \`kubeseal --fetch-cert > ${options.certificate}\` (it is public; commit it), or remove the setting`,
+          },
+        ]);
+      }
+      const key = readSealingKey(readFileSync(file), options.certificate);
+      certificates[name] = { path: options.certificate, fingerprint: key.fingerprint };
+    }
+  }
+  return { sealed, certificates };
+}
