@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, RequirementRule } from './schema';
+import { vaultProblems } from './vault-validate';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -248,5 +249,6 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
       }
     });
   }
+  vaultProblems(config, add);
   return problems;
 }

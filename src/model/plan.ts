@@ -1,6 +1,7 @@
 import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { deriveName } from './names';
+import { resolveVaultDelivery, type VaultDeliveryPlan, type VaultPlanContext } from './vault-plan';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -31,7 +32,7 @@ export interface SecretPlan {
 }
 
 /** How the values reach the cluster, with the method's resolved options. */
-export type DeliveryPlan = { readonly method: 'plain' };
+export type DeliveryPlan = { readonly method: 'plain' } | VaultDeliveryPlan;
 
 export interface IdentityPlan {
   readonly serviceAccountName: string;
@@ -56,6 +57,8 @@ export interface WorkloadPlan {
     readonly limits?: { readonly cpu?: string; readonly memory?: string };
   };
   readonly podLabels: Readonly<Record<string, string>>;
+  /** The application's program and arguments, when the config names them. */
+  readonly command?: readonly string[];
 }
 
 export type EgressPeer =
@@ -149,7 +152,7 @@ function resolveEnvironment(
   for (const s of secrets) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
-  const delivery = resolveDelivery(env.delivery);
+  const delivery = resolveDelivery(env.delivery, { appName, environment: name, secrets });
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
@@ -183,18 +186,39 @@ function resolveEnvironment(
       runAsNonRoot: workloadConfig.runAsNonRoot ?? true,
       resources: workloadConfig.resources,
       podLabels,
+      command: workloadConfig.command,
     },
-    reloader: env.rotation?.reloader ?? 'targeted',
-    network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels),
+    reloader: env.rotation?.reloader ?? defaultReloader(delivery),
+    network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels, deliveryEgress(delivery)),
   };
 }
 
-function resolveDelivery(delivery: DeliveryConfig | undefined): DeliveryPlan {
+function resolveDelivery(delivery: DeliveryConfig | undefined, context: VaultPlanContext): DeliveryPlan {
   const options = typeof delivery === 'string' || delivery === undefined ? { method: delivery ?? 'plain' } : delivery;
   switch (options.method) {
     case 'plain':
       return { method: 'plain' };
+    case 'vault':
+      return resolveVaultDelivery({ ...options, method: 'vault' }, context);
   }
+}
+
+/** Reloader restarts pods when a Kubernetes Secret changes; with Vault injection there is none to watch. */
+function defaultReloader(delivery: DeliveryPlan): ReloaderMode {
+  return delivery.method === 'vault' ? 'none' : 'targeted';
+}
+
+/** Egress a delivery method needs from the pods themselves (the injected agent shares the pod's network). */
+function deliveryEgress(delivery: DeliveryPlan): EgressRule[] {
+  if (delivery.method !== 'vault' || !delivery.server.peer) return [];
+  const peer = delivery.server.peer;
+  return [
+    {
+      purpose: 'Vault server (the injected agent authenticates and reads the secrets there)',
+      peers: [peer.kind === 'cidr' ? { kind: 'cidr', cidr: peer.cidr, except: [] } : { kind: 'pods', namespace: peer.namespace, podLabels: peer.podLabels }],
+      ports: [{ port: delivery.server.port, protocol: 'TCP' }],
+    },
+  ];
 }
 
 /** Only methods that authenticate from inside the pod need its ServiceAccount token. */
@@ -202,10 +226,13 @@ function needsApiToken(delivery: DeliveryPlan): boolean {
   switch (delivery.method) {
     case 'plain':
       return false;
+    // Vault's kubernetes auth logs the agent in with the pod's ServiceAccount token.
+    case 'vault':
+      return true;
   }
 }
 
-function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Record<string, string>): NetworkPlan {
+function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Record<string, string>, deliveryRules: readonly EgressRule[] = []): NetworkPlan {
   const network = env.network ?? {};
   const egress: EgressRule[] = [
     {
@@ -222,6 +249,7 @@ function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Reco
         { port: 53, protocol: 'TCP' },
       ],
     },
+    ...deliveryRules,
   ];
   for (const backend of [...(network.backends ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
     egress.push(backendRule(backend));
