@@ -23,7 +23,8 @@ export function vaultOptions(env: EnvironmentConfig): VaultDeliveryConfig | unde
  */
 export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
   const roles = new Map<string, string>();
-  for (const [envName, env] of Object.entries(config.environments)) {
+  for (const envName of Object.keys(config.environments).sort()) {
+    const env = config.environments[envName];
     const vault = vaultOptions(env);
     if (!vault) continue;
     const at = ['environments', envName, 'delivery'];
