@@ -507,6 +507,16 @@ describe('audit policy (dist/<env>/audit-policy.yaml)', () => {
   });
 });
 
+describe('workload.command without Vault', () => {
+  test('is the container command as given, with the Secret wiring unchanged', () => {
+    const files = synth(configWith((c) => (c.environments.staging.workload = { ...c.environments.staging.workload, command: ['aragora', 'serve', '--port=8080'] })));
+    const container = find(manifests(files, 'staging'), 'Deployment', 'aragora').spec.template.spec.containers[0];
+    expect(container.command).toEqual(['aragora', 'serve', '--port=8080']);
+    expect(container.args).toBeUndefined();
+    expect(container.env.map((e: any) => e.valueFrom.secretKeyRef.name)).toContain('aragora-secrets');
+  });
+});
+
 describe('a Deployment managed elsewhere', () => {
   test('the patch carries the injector annotations, the token and the wrapped command', () => {
     const files = synth(configWith((c) => (c.environments.prod.workload = { ...c.environments.prod.workload, enabled: false })));
