@@ -6,8 +6,21 @@ import { SecretsEgressPolicy } from '../src/k8s/egress-policy';
 import { validationErrors } from '../src/output/synthesize';
 import { configWith, find, findAll, manifests, synth } from './helpers';
 
+/**
+ * The embedded default with prod on plain delivery, as it was before prod moved to Vault Agent
+ * injection: the Secret-based wiring is asserted on the environment with the most secrets.
+ */
+function synthPlainProd() {
+  return synth(
+    configWith((c) => {
+      c.environments.prod.delivery = 'plain';
+      delete c.environments.prod.workload!.command;
+    }),
+  );
+}
+
 describe('reader identity (least privilege)', () => {
-  const objects = manifests(synth(), 'prod');
+  const objects = manifests(synthPlainProd(), 'prod');
 
   test('the Role allows only get, on exactly the Secret the workload reads', () => {
     const role = find(objects, 'Role', 'aragora-secrets-reader');
@@ -77,7 +90,7 @@ describe('plain Secret', () => {
 
 describe('workload wiring', () => {
   test('secretKeyRef: one entry per delivered secret; only required ones are not optional', () => {
-    const deployment = find(manifests(synth(), 'prod'), 'Deployment', 'aragora');
+    const deployment = find(manifests(synthPlainProd(), 'prod'), 'Deployment', 'aragora');
     const env = deployment.spec.template.spec.containers[0].env as any[];
     expect(env.map((e) => e.name)).toEqual([
       'ANTHROPIC_API_KEY',
@@ -127,7 +140,12 @@ describe('workload wiring', () => {
   });
 
   test('turned off, the Deployment becomes a patch with the same wiring', () => {
-    const files = synth(configWith((c) => (c.environments.prod.workload = { ...c.environments.prod.workload, enabled: false })));
+    const files = synth(
+      configWith((c) => {
+        c.environments.prod.delivery = 'plain';
+        c.environments.prod.workload = { ...c.environments.prod.workload, command: undefined, enabled: false };
+      }),
+    );
     expect(findAll(manifests(files, 'prod'), 'Deployment')).toEqual([]);
     const patchFile = files.find((f) => f.path === 'prod/patches/workload.patch.yaml');
     expect(patchFile).toBeDefined();
@@ -154,7 +172,7 @@ describe('workload wiring', () => {
 
 describe('egress NetworkPolicy', () => {
   test('selects the app pods and allows DNS and public HTTPS, not the private ranges (the seed example would cut off the LLM APIs)', () => {
-    const policy = find(manifests(synth(), 'prod'), 'NetworkPolicy', 'aragora-secrets-access');
+    const policy = find(manifests(synthPlainProd(), 'prod'), 'NetworkPolicy', 'aragora-secrets-access');
     expect(policy.spec.podSelector).toEqual({ matchLabels: { app: 'aragora' } });
     expect(policy.spec.policyTypes).toEqual(['Egress']);
     expect(policy.spec.egress).toEqual([

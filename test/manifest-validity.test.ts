@@ -46,6 +46,7 @@ describe('a config using the other code paths', () => {
       staging: { ...staging, workload: { ...staging.workload, enabled: false } },
       prod: {
         ...prod,
+        delivery: 'plain',
         workload: { ...prod.workload, injection: 'envFrom' },
         rotation: { reloader: 'none' },
         network: {

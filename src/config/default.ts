@@ -88,11 +88,25 @@ export const DEFAULT_CONFIG: AragoraSecretsConfig = {
     prod: {
       namespace: 'aragora-prod',
       tier: 'production',
-      delivery: 'plain',
+      // The seed's Option 4: Vault Agent renders the values into /vault/secrets/env; no Kubernetes Secret.
+      delivery: {
+        method: 'vault',
+        role: 'aragora',
+        path: 'secret/data/aragora/env',
+        kvVersion: 2,
+        server: {
+          address: 'https://vault.vault.svc:8200',
+          namespace: 'vault',
+          podLabels: { 'app.kubernetes.io/name': 'vault' },
+        },
+        tls: { secret: 'vault-tls', caCert: '/vault/tls/ca.crt' },
+        agentResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+      },
       features: { billing: true, sso: true },
       workload: {
         replicas: 3,
         port: 8080,
+        command: ['aragora', 'serve'],
         resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
       },
     },

@@ -18,7 +18,7 @@ export const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 export const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const TIERS = ['development', 'staging', 'production'] as const;
-export const DELIVERY_METHODS = ['plain', 'sealed'] as const;
+export const DELIVERY_METHODS = ['plain', 'sealed', 'vault'] as const;
 export const SEAL_SCOPES = ['strict', 'namespace-wide', 'cluster-wide'] as const;
 export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
@@ -36,6 +36,12 @@ const dnsLabel = (what: string, max = 63) =>
     .regex(DNS1123_LABEL, {
       error: `${what} must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit`,
     });
+
+// Vault paths, role and policy names: no spaces, no wildcards, nothing a shell or HCL would interpret.
+export const VAULT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+export const DURATION = /^[1-9]\d*(s|m|h)$/;
+const vaultName = (what: string) =>
+  z.string().max(128).regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, { error: `${what} is letters, digits, "-", "_" and ".", starting and ending with a letter or digit` });
 
 const labelKey = z.string().refine(isValidLabelKey, {
   error: 'not a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of letters, digits, "-", "_" and "." that starts and ends alphanumeric',
@@ -150,6 +156,13 @@ const workloadSchema = z
     runAsNonRoot: z.boolean().optional().describe('@default true'),
     resources: z.strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() }).optional(),
     podLabels: labels.optional().describe('Labels that select the application pods (NetworkPolicy, Deployment). @default { app: <app.name> }'),
+    command: z
+      .array(z.string().min(1, { error: 'an empty argument' }))
+      .min(1, { error: 'list the program and its arguments, e.g. [aragora, serve]' })
+      .optional()
+      .describe(
+        "The application's program and arguments (the image's entrypoint). Vault delivery needs it: the container sources the rendered file, then runs it. @default the image's entrypoint",
+      ),
   })
   .describe('The application workload that consumes the secrets.');
 
@@ -197,10 +210,94 @@ const sealedDelivery = z
   })
   .describe('A SealedSecret from the encrypted values in sealed/<env>.yaml (`aragora-secrets seal`).');
 
+const vaultDelivery = z
+  .strictObject({
+    method: z.literal('vault'),
+    role: vaultName('a Vault role name')
+      .optional()
+      .describe("Role of Vault's kubernetes auth method that binds the ServiceAccount and namespace. @default <app.name>-<environment>"),
+    path: z
+      .string()
+      .regex(VAULT_PATH, { error: 'a Vault API path such as "secret/data/aragora/env": segments of letters, digits, "-", "_" and ".", separated by "/"' })
+      .optional()
+      .describe('API path of the one KV secret holding every field (KV v2 paths carry /data/, e.g. secret/data/aragora/env). @default <mount>/data/<remote.key> per secret'),
+    mount: z
+      .string()
+      .regex(VAULT_PATH, { error: 'a KV mount path such as "secret"' })
+      .optional()
+      .describe('Mount of the KV engine, used to derive the paths when `path` is not set. @default secret'),
+    kvVersion: z
+      .union([z.literal(1), z.literal(2)], { error: 'the KV engine version is 1 or 2' })
+      .optional()
+      .describe('Version of the KV secrets engine: v2 reads .Data.data.<field>, v1 .Data.<field>. @default 2'),
+    file: z
+      .string()
+      .max(40, { error: 'a file name of at most 40 characters (it ends an annotation key)' })
+      .regex(/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/, { error: 'a file name of lowercase letters, digits, "-", "_" and ".", starting and ending with a letter or digit' })
+      .optional()
+      .describe('Name of the rendered file under /vault/secrets. @default env'),
+    authPath: z
+      .string()
+      .regex(/^auth\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, { error: 'an auth mount path such as "auth/kubernetes" or "auth/k8s-prod"' })
+      .optional()
+      .describe("Mount path of Vault's kubernetes auth method. @default auth/kubernetes (the injector's default)"),
+    vaultNamespace: z
+      .string()
+      .regex(VAULT_PATH, { error: 'a Vault Enterprise namespace such as "admin/aragora"' })
+      .optional()
+      .describe('Vault Enterprise namespace of the role and the secret. @default none (the root namespace)'),
+    prePopulateOnly: z
+      .boolean()
+      .optional()
+      .describe('Render the file once, in an init container, with no sidecar: values change only when the pod restarts. @default false (a sidecar re-renders the file)'),
+    renderInterval: z
+      .string()
+      .regex(DURATION, { error: 'a duration such as "5m" or "1h"' })
+      .optional()
+      .describe("How often the sidecar re-reads the KV secret to re-render the file. @default the agent's (5m)"),
+    tokenTtl: z
+      .string()
+      .regex(DURATION, { error: 'a duration such as "1h"' })
+      .optional()
+      .describe('TTL of the Vault token the role issues to the agent. @default 1h'),
+    policyName: vaultName('a Vault policy name').optional().describe('Name of the read-only Vault policy. @default <app.name>-<environment>-read'),
+    server: z
+      .strictObject({
+        address: z
+          .string()
+          .regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { error: 'an address such as "https://vault.vault.svc:8200"' })
+          .optional()
+          .describe("Vault's address for this pod (vault.hashicorp.com/service). @default the injector's (AGENT_INJECT_VAULT_ADDR)"),
+        namespace: dnsLabel('a namespace').optional().describe('Namespace of in-cluster Vault pods.'),
+        podLabels: labels.optional().describe('Labels of the Vault server pods. @default all pods of `namespace`'),
+        cidr: cidr.optional().describe('Address range of a Vault outside the cluster.'),
+        port: port.optional().describe('@default 8200'),
+      })
+      .optional()
+      .describe('Where Vault runs, for the egress NetworkPolicy (and the agent, with `address`). Required while the NetworkPolicy is on.'),
+    tls: z
+      .strictObject({
+        secret: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'a Secret name (DNS-1123 subdomain)' })
+          .optional()
+          .describe('Kubernetes Secret with the CA and client certificates, mounted into the agent at /vault/tls (vault.hashicorp.com/tls-secret).'),
+        caCert: z.string().regex(/^\/\S+$/, { error: 'an absolute path inside the agent container, e.g. /vault/tls/ca.crt' }).optional().describe('Path of the CA certificate that signs Vault\'s (vault.hashicorp.com/ca-cert).'),
+        serverName: z.string().min(1).optional().describe('Name to verify in Vault\'s certificate (vault.hashicorp.com/tls-server-name).'),
+        skipVerify: z.boolean().optional().describe('Refused when true: the agent would hand its token to whoever answers.'),
+      })
+      .optional(),
+    agentResources: z
+      .strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() })
+      .optional()
+      .describe("CPU and memory of the injected agent containers. @default the injector's"),
+  })
+  .describe('Vault Agent injection: a sidecar renders the values into /vault/secrets/<file>; no Kubernetes Secret exists.');
+
 const deliverySchema = z.union(
   [
     z.enum(DELIVERY_METHODS).describe('A delivery method with its defaults.'),
-    z.discriminatedUnion('method', [plainDelivery, sealedDelivery]),
+    z.discriminatedUnion('method', [plainDelivery, sealedDelivery, vaultDelivery]),
   ],
   { error: `write a delivery method (${DELIVERY_METHODS.join(', ')}) or a mapping with \`method:\` and its options` },
 );
@@ -276,6 +373,7 @@ export type EnvironmentConfig = z.input<typeof environmentSchema>;
 export type RequirementRule = NonNullable<SecretConfig['required']>;
 export type BackendConfig = z.input<typeof backendSchema>;
 export type DeliveryConfig = z.input<typeof deliverySchema>;
+export type VaultDeliveryConfig = z.input<typeof vaultDelivery>;
 
 export function isValidCidr(value: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(value);

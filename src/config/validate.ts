@@ -3,6 +3,7 @@ import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
 import { credentialShapeOf } from '../output/leak-guard';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
+import { vaultProblems } from './vault-validate';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -37,7 +38,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => {
-        const known = knownKeysAt(segments);
+        const known = knownKeysAt(segments, valueAt(input, segments));
         const suggestion = didYouMean(key, known);
         const keyPath = [...segments, key];
         return {
@@ -139,13 +140,28 @@ function valueAt(input: unknown, segments: readonly PropertyKey[]): unknown {
 }
 
 /** The keys the schema allows for the object at `segments`, for did-you-mean hints. */
-export function knownKeysAt(segments: readonly PropertyKey[]): string[] {
+export function knownKeysAt(segments: readonly PropertyKey[], value?: unknown): string[] {
   let schema: z.core.$ZodType | undefined = configSchema;
   for (const segment of segments) {
     schema = schema && childSchema(unwrap(schema), segment);
   }
   const target = schema && unwrap(schema);
-  return target instanceof z.ZodObject ? Object.keys(target.shape) : [];
+  if (target instanceof z.ZodObject) return Object.keys(target.shape);
+  // A mapping under a union (delivery: { method: vault, ... }): the keys of the alternative its `method` names.
+  if (target instanceof z.ZodUnion) {
+    const method = value !== null && typeof value === 'object' ? (value as Record<string, unknown>).method : undefined;
+    const objects = target.options.flatMap((o) => {
+      const option = unwrap(o as z.core.$ZodType);
+      if (option instanceof z.ZodObject) return [option];
+      return option instanceof z.ZodUnion ? option.options.map((inner) => unwrap(inner as z.core.$ZodType)).filter((i) => i instanceof z.ZodObject) : [];
+    }) as z.ZodObject[];
+    const chosen = objects.find((o) => {
+      const literal = o.shape.method;
+      return literal instanceof z.ZodLiteral && literal.values.has(method as never);
+    });
+    return chosen ? Object.keys(chosen.shape) : [];
+  }
+  return [];
 }
 
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
@@ -284,5 +300,6 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
       }
     });
   }
+  vaultProblems(config, add);
   return problems;
 }

@@ -2,14 +2,17 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { ReloaderMode } from '../config/schema';
 import type { SecretPlan, WorkloadPlan } from '../model/plan';
+import type { VaultDeliveryPlan } from '../model/vault-plan';
 import type { IAppSecret } from './app-secret';
 import { podWiring } from './pod-wiring';
 import type { SecretReader } from './secret-reader';
 
 export interface AppWorkloadProps {
   readonly workload: WorkloadPlan;
-  /** The Secret the container reads. */
-  readonly secret: IAppSecret;
+  /** The Secret the container reads. @default - none: `vault` must be given */
+  readonly secret?: IAppSecret;
+  /** Vault Agent injection instead of a Secret. @default - the values come from `secret` */
+  readonly vault?: VaultDeliveryPlan;
   /** The secrets delivered in this environment: one env entry each (`secretKeyRef` injection). */
   readonly secrets: readonly SecretPlan[];
   /** The identity the pods run as; it must have been granted the Secret. */
@@ -34,10 +37,14 @@ export class AppWorkload extends Construct {
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
     const { workload, secret, reader } = props;
+    if (!secret === !props.vault) {
+      throw new Error('AppWorkload reads its values from exactly one of `secret` and `vault`');
+    }
     this.deploymentName = workload.name;
     const wiring = podWiring({
       workload,
-      secretName: secret.secretName,
+      secretName: secret?.secretName ?? '',
+      vault: props.vault,
       secrets: props.secrets,
       serviceAccountName: reader.serviceAccountName,
       automountToken: reader.automountToken,
@@ -51,7 +58,7 @@ export class AppWorkload extends Construct {
         replicas: workload.replicas,
         selector: { matchLabels: { ...workload.podLabels } },
         template: {
-          metadata: { labels: { ...workload.podLabels } },
+          metadata: { labels: { ...workload.podLabels }, annotations: wiring.podAnnotations },
           spec: {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
@@ -60,6 +67,8 @@ export class AppWorkload extends Construct {
               {
                 name: workload.containerName,
                 image: workload.image,
+                command: wiring.command,
+                args: wiring.args,
                 ports: workload.port ? [{ name: 'http', containerPort: workload.port }] : undefined,
                 env: wiring.env,
                 envFrom: wiring.envFrom,
@@ -73,10 +82,16 @@ export class AppWorkload extends Construct {
     });
 
     this.node.addValidation({
-      validate: () =>
-        reader.grantedSecrets.includes(secret.secretName)
+      validate: () => {
+        if (props.vault) {
+          return reader.automountToken
+            ? []
+            : [`Deployment "${workload.name}" uses Vault Agent injection, but ServiceAccount "${reader.serviceAccountName}" mounts no API token: Vault's kubernetes auth needs it (automountToken: true)`];
+        }
+        return reader.grantedSecrets.includes(secret!.secretName)
           ? []
-          : [`Deployment "${workload.name}" reads Secret "${secret.secretName}", but its ServiceAccount "${reader.serviceAccountName}" was not granted it: call secret.grantRead(reader)`],
+          : [`Deployment "${workload.name}" reads Secret "${secret!.secretName}", but its ServiceAccount "${reader.serviceAccountName}" was not granted it: call secret.grantRead(reader)`];
+      },
     });
   }
 }

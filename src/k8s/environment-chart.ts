@@ -2,7 +2,10 @@ import { Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { auditPolicy } from '../audit/audit-policy';
+import { chartKeyCollisions, helmValues } from '../helm/values';
 import type { EnvironmentPlan } from '../model/plan';
+import { vaultPolicyHcl, vaultSetupScript } from '../vault/server-files';
 import { AppSecret, IAppSecret } from './app-secret';
 import { AppWorkload } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
@@ -27,7 +30,8 @@ export interface EnvironmentChartProps {
  */
 export class EnvironmentChart extends Chart {
   public readonly plan: EnvironmentPlan;
-  public readonly secret: IAppSecret;
+  /** Absent for Vault Agent injection, which creates no Kubernetes Secret. */
+  public readonly secret?: IAppSecret;
   public readonly reader: SecretReader;
   private readonly files: SupportingFile[] = [];
 
@@ -55,13 +59,17 @@ export class EnvironmentChart extends Chart {
       roleName: plan.identity.roleName,
       roleBindingName: plan.identity.roleBindingName,
       automountToken: plan.identity.automountToken,
+      // With no Kubernetes Secret there is nothing to grant: only the ServiceAccount (Vault's role binds it).
+      secretAccess: this.secret !== undefined,
     });
-    this.secret.grantRead(this.reader);
+    this.secret?.grantRead(this.reader);
+    const vault = plan.delivery.method === 'vault' ? plan.delivery : undefined;
 
     if (plan.workload.enabled) {
       new AppWorkload(this, 'Workload', {
         workload: plan.workload,
         secret: this.secret,
+        vault,
         secrets: plan.secrets,
         reader: this.reader,
         reloader: plan.reloader,
@@ -77,10 +85,43 @@ export class EnvironmentChart extends Chart {
         egress: plan.network.egress,
       });
     }
+
+    this.addSupportingFiles();
+  }
+
+  /** Helm values, the audit rules and, for Vault injection, the Vault side: files for people, not objects to apply. */
+  private addSupportingFiles(): void {
+    const { plan } = this;
+    this.files.push({ path: 'helm/values.yaml', content: helmValues(plan) });
+    this.files.push({
+      path: 'audit-policy.yaml',
+      content: auditPolicy({
+        environment: plan.name,
+        namespace: plan.namespace,
+        secretNames: [...this.reader.grantedSecrets, ...(plan.delivery.method === 'vault' && plan.delivery.tls.secret ? [plan.delivery.tls.secret] : [])],
+        serviceAccountName: this.reader.serviceAccountName,
+      }),
+    });
+    if (plan.delivery.method === 'vault') {
+      const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName: this.reader.serviceAccountName, delivery: plan.delivery };
+      this.files.push({ path: 'vault/policy.hcl', content: vaultPolicyHcl(props) });
+      this.files.push({ path: 'vault/setup.sh', content: vaultSetupScript(props) });
+    }
+    this.node.addValidation({
+      validate: () => {
+        const errors = chartKeyCollisions(plan.secrets.map((s) => s.name)).map(
+          (names) => `secrets ${names.join(' and ')} map to the same Helm chart key: rename one of them`,
+        );
+        if (plan.delivery.method === 'vault' && plan.delivery.sources.length === 0) {
+          errors.push(`environment ${plan.name} delivers no secret, so the Vault Agent has nothing to render`);
+        }
+        return errors;
+      },
+    });
   }
 
   /** The Secret the workload reads, made (or only named) by the environment's delivery method. */
-  private deliverSecret(): IAppSecret {
+  private deliverSecret(): IAppSecret | undefined {
     const { plan } = this;
     switch (plan.delivery.method) {
       case 'plain':
@@ -93,6 +134,9 @@ export class EnvironmentChart extends Chart {
           encryptedData: plan.delivery.encryptedData,
           secretLabels: plan.labels,
         });
+      case 'vault':
+        // The injected agent reads Vault with the pod's token and renders a file; no Secret exists.
+        return undefined;
     }
   }
 
@@ -107,6 +151,7 @@ export class EnvironmentChart extends Chart {
    */
   private workloadPatch(): string {
     const { plan } = this;
+    const vault = plan.delivery.method === 'vault' ? plan.delivery : undefined;
     const wiring = podWiring({
       workload: plan.workload,
       secretName: plan.secretName,
@@ -114,6 +159,7 @@ export class EnvironmentChart extends Chart {
       serviceAccountName: this.reader.serviceAccountName,
       automountToken: this.reader.automountToken,
       reloader: plan.reloader,
+      vault,
     });
     const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
     const patch = {
@@ -122,11 +168,11 @@ export class EnvironmentChart extends Chart {
       metadata: { name: plan.workload.name, namespace: plan.namespace, annotations },
       spec: {
         template: {
-          metadata: { labels: { ...plan.workload.podLabels } },
+          metadata: { labels: { ...plan.workload.podLabels }, annotations: wiring.podAnnotations },
           spec: {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
-            containers: [{ name: plan.workload.containerName, env: wiring.env, envFrom: wiring.envFrom }],
+            containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom }],
           },
         },
       },
@@ -134,6 +180,13 @@ export class EnvironmentChart extends Chart {
     const header = [
       `# Wiring for the "${plan.workload.name}" Deployment of environment ${plan.name}, which aragora-secrets does not manage.`,
       '# Apply it as a strategic-merge patch (kustomize `patches:`). The pod labels let the NetworkPolicy select the pods.',
+      ...(vault && !plan.workload.command
+        ? [
+            `# Vault Agent injection renders the values into ${vault.filePath}; set the container's command so it sources the file`,
+            `# first, e.g. command: ["/bin/sh", "-c", ". ${vault.filePath} && exec \"$0\" \"$@\""] with args: [<your program>, ...]`,
+            '# (or set workload.command in the config and this patch carries it).',
+          ]
+        : []),
     ].join('\n');
     return `${header}\n${stringify(JSON.parse(JSON.stringify(patch)), { lineWidth: 0 })}`;
   }

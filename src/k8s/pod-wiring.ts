@@ -1,5 +1,7 @@
 import type { ReloaderMode } from '../config/schema';
 import type { SecretPlan, WorkloadPlan } from '../model/plan';
+import type { VaultDeliveryPlan } from '../model/vault-plan';
+import { sourceEnvCommand, vaultAgentAnnotations } from './vault-agent';
 
 /** What a pod needs to consume the secrets; shared by our Deployment and the patch for a foreign one. */
 export interface PodWiring {
@@ -9,6 +11,11 @@ export interface PodWiring {
   readonly envFrom?: { secretRef: { name: string } }[];
   /** Annotations of the workload (not the pod): Reloader reads them there. */
   readonly workloadAnnotations: Record<string, string>;
+  /** Annotations of the pod template (the Vault Agent injector reads them there). */
+  readonly podAnnotations?: Record<string, string>;
+  /** The container's command and args, when the config names the application's. */
+  readonly command?: string[];
+  readonly args?: string[];
 }
 
 export interface PodWiringProps {
@@ -18,6 +25,8 @@ export interface PodWiringProps {
   readonly serviceAccountName: string;
   readonly automountToken: boolean;
   readonly reloader: ReloaderMode;
+  /** Vault Agent injection: values come from a rendered file, not from a Secret. @default - a Kubernetes Secret */
+  readonly vault?: VaultDeliveryPlan;
 }
 
 export function podWiring(props: PodWiringProps): PodWiring {
@@ -26,7 +35,13 @@ export function podWiring(props: PodWiringProps): PodWiring {
     serviceAccountName: props.serviceAccountName,
     automountServiceAccountToken: props.automountToken,
     workloadAnnotations: reloaderAnnotations(props.reloader, secretName),
+    command: props.workload.command ? [...props.workload.command] : undefined,
   };
+  if (props.vault) {
+    // No env from a Secret: the container sources the file the agent renders, then runs the app.
+    const run = props.workload.command ? sourceEnvCommand(props.vault.filePath, props.workload.command) : undefined;
+    return { ...wiring, podAnnotations: vaultAgentAnnotations(props.vault, props.workload.containerName), command: run?.command, args: run?.args };
+  }
   if (props.workload.injection === 'envFrom') {
     return { ...wiring, envFrom: [{ secretRef: { name: secretName } }] };
   }

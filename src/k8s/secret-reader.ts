@@ -15,6 +15,14 @@ export interface SecretReaderProps {
    * @default false
    */
   readonly automountToken?: boolean;
+  /**
+   * Whether the pods read Kubernetes Secrets at all. False for delivery methods that have none
+   * (Vault Agent injection reads Vault with the pod's token): then only the ServiceAccount is
+   * made, because a Role granting nothing cannot be written safely (an empty `resourceNames`
+   * allows every Secret), and granting a Secret is a synth error.
+   * @default true
+   */
+  readonly secretAccess?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -30,6 +38,7 @@ export class SecretReader extends Construct {
   public readonly serviceAccountName: string;
   public readonly roleName: string;
   public readonly automountToken: boolean;
+  public readonly secretAccess: boolean;
   private readonly secretNames = new Set<string>();
 
   constructor(scope: Construct, id: string, props: SecretReaderProps) {
@@ -40,12 +49,22 @@ export class SecretReader extends Construct {
     this.serviceAccountName = props.serviceAccountName;
     this.roleName = props.roleName;
     this.automountToken = props.automountToken ?? false;
+    this.secretAccess = props.secretAccess ?? true;
     const labels = props.labels ? { ...props.labels } : undefined;
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName, labels },
       automountServiceAccountToken: this.automountToken,
     });
+    if (!this.secretAccess) {
+      this.node.addValidation({
+        validate: () =>
+          this.secretNames.size > 0
+            ? [`SecretReader "${this.serviceAccountName}" was made without secret access but granted ${this.grantedSecrets.join(', ')}: set \`secretAccess\` to true`]
+            : [],
+      });
+      return;
+    }
     new k8s.KubeRole(this, 'Role', {
       metadata: { name: this.roleName, labels },
       rules: Lazy.any({

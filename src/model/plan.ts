@@ -4,6 +4,7 @@ import { UserError } from '../config/errors';
 import type { SealedValuesFile } from '../seal/sealed-file';
 import { deriveName } from './names';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
+import { resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -34,7 +35,7 @@ export interface SecretPlan {
 }
 
 /** How the values reach the cluster, with the method's resolved options. */
-export type DeliveryPlan = { readonly method: 'plain' } | SealedDeliveryPlan;
+export type DeliveryPlan = { readonly method: 'plain' } | SealedDeliveryPlan | VaultDeliveryPlan;
 
 /**
  * What synth reads besides the config (files the user commits): sealed values and the current
@@ -68,6 +69,8 @@ export interface WorkloadPlan {
     readonly limits?: { readonly cpu?: string; readonly memory?: string };
   };
   readonly podLabels: Readonly<Record<string, string>>;
+  /** The application's program and arguments, when the config names them. */
+  readonly command?: readonly string[];
 }
 
 export type EgressPeer =
@@ -172,7 +175,7 @@ function resolveEnvironment(
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
   const secretName = env.secretName ?? deriveName(appName, 'secrets');
-  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs);
+  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, appName);
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
@@ -206,9 +209,10 @@ function resolveEnvironment(
       runAsNonRoot: workloadConfig.runAsNonRoot ?? true,
       resources: workloadConfig.resources,
       podLabels,
+      command: workloadConfig.command,
     },
-    reloader: env.rotation?.reloader ?? 'targeted',
-    network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels),
+    reloader: env.rotation?.reloader ?? defaultReloader(delivery),
+    network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels, deliveryEgress(delivery)),
     warnings,
     errors,
   };
@@ -226,6 +230,7 @@ function resolveDelivery(
   secretName: string,
   secrets: readonly SecretPlan[],
   inputs: PlanInputs,
+  appName: string,
 ): DeliveryResolution {
   const options = deliveryOptions(env.delivery);
   switch (options.method) {
@@ -241,6 +246,8 @@ function resolveDelivery(
         file: inputs.sealed?.[environment],
         certificate: inputs.certificates?.[environment],
       });
+    case 'vault':
+      return { delivery: resolveVaultDelivery(options, { appName, environment, secrets }), warnings: [], errors: [] };
   }
 }
 
@@ -249,16 +256,37 @@ export function deliveryOptions(delivery: DeliveryConfig | undefined): Exclude<D
   return typeof delivery === 'string' || delivery === undefined ? ({ method: delivery ?? 'plain' } as Exclude<DeliveryConfig, string>) : delivery;
 }
 
+/** Reloader restarts pods when a Kubernetes Secret changes; with Vault injection there is none to watch. */
+function defaultReloader(delivery: DeliveryPlan): ReloaderMode {
+  return delivery.method === 'vault' ? 'none' : 'targeted';
+}
+
+/** Egress a delivery method needs from the pods themselves (the injected agent shares the pod's network). */
+function deliveryEgress(delivery: DeliveryPlan): EgressRule[] {
+  if (delivery.method !== 'vault' || !delivery.server.peer) return [];
+  const peer = delivery.server.peer;
+  return [
+    {
+      purpose: 'Vault server (the injected agent authenticates and reads the secrets there)',
+      peers: [peer.kind === 'cidr' ? { kind: 'cidr', cidr: peer.cidr, except: [] } : { kind: 'pods', namespace: peer.namespace, podLabels: peer.podLabels }],
+      ports: [{ port: delivery.server.port, protocol: 'TCP' }],
+    },
+  ];
+}
+
 /** Only methods that authenticate from inside the pod need its ServiceAccount token. */
 function needsApiToken(delivery: DeliveryPlan): boolean {
   switch (delivery.method) {
     case 'plain':
     case 'sealed':
       return false;
+    // Vault's kubernetes auth logs the agent in with the pod's ServiceAccount token.
+    case 'vault':
+      return true;
   }
 }
 
-function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Record<string, string>): NetworkPlan {
+function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Record<string, string>, deliveryRules: readonly EgressRule[] = []): NetworkPlan {
   const network = env.network ?? {};
   const egress: EgressRule[] = [
     {
@@ -275,6 +303,7 @@ function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Reco
         { port: 53, protocol: 'TCP' },
       ],
     },
+    ...deliveryRules,
   ];
   for (const backend of [...(network.backends ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
     egress.push(backendRule(backend));

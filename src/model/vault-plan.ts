@@ -1,0 +1,136 @@
+import type { VaultDeliveryConfig } from '../config/schema';
+import type { RequirementStatus } from '../config/requirements';
+
+/** Where the injected agent writes the rendered files (the injector's default secret volume). */
+export const VAULT_SECRETS_DIR = '/vault/secrets';
+export const DEFAULT_VAULT_PORT = 8200;
+export const DEFAULT_VAULT_AUTH_PATH = 'auth/kubernetes';
+
+/** One field of a KV secret, exported as one environment variable. */
+export interface VaultField {
+  /** Environment variable name. */
+  readonly env: string;
+  /** Key inside the KV secret (the catalog's `remote.property`). */
+  readonly field: string;
+  /** Only required secrets fail the render when missing; the others are exported when present. */
+  readonly required: boolean;
+}
+
+/** One KV secret read by the template, with the fields taken from it. */
+export interface VaultSource {
+  /** API path, as the agent and the policy name it (KV v2: `<mount>/data/<key>`). */
+  readonly path: string;
+  /** Sorted by environment variable name. */
+  readonly fields: readonly VaultField[];
+}
+
+export interface VaultServerPlan {
+  /** `vault.hashicorp.com/service`; absent: the injector's default address. */
+  readonly address?: string;
+  /** How the egress NetworkPolicy reaches it; absent when no policy is generated and none was given. */
+  readonly peer?:
+    | { readonly kind: 'pods'; readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
+    | { readonly kind: 'cidr'; readonly cidr: string };
+  readonly port: number;
+}
+
+export interface VaultDeliveryPlan {
+  readonly method: 'vault';
+  readonly role: string;
+  readonly policyName: string;
+  readonly kvVersion: 1 | 2;
+  /** File name under `/vault/secrets` (and the suffix of the injector's annotations). */
+  readonly file: string;
+  /** `/vault/secrets/<file>`: what the container sources before starting the application. */
+  readonly filePath: string;
+  /** Sorted by path. */
+  readonly sources: readonly VaultSource[];
+  readonly authPath: string;
+  /** Whether `authPath` was configured (the annotation is only written then). */
+  readonly authPathConfigured: boolean;
+  readonly vaultNamespace?: string;
+  readonly prePopulateOnly: boolean;
+  readonly renderInterval?: string;
+  readonly tokenTtl: string;
+  readonly server: VaultServerPlan;
+  readonly tls: { readonly secret?: string; readonly caCert?: string; readonly serverName?: string };
+  readonly agentResources?: {
+    readonly requests?: { readonly cpu?: string; readonly memory?: string };
+    readonly limits?: { readonly cpu?: string; readonly memory?: string };
+  };
+}
+
+export interface VaultPlanContext {
+  readonly appName: string;
+  readonly environment: string;
+  /** The secrets delivered in the environment, sorted by name. */
+  readonly secrets: readonly { readonly name: string; readonly status: RequirementStatus; readonly remote: { readonly key: string; readonly property: string } }[];
+}
+
+/**
+ * Resolves the Vault Agent options: one path for every field when `path` is set (the seed's
+ * `secret/data/aragora/env`), otherwise one KV secret per distinct `remote.key` of the catalog
+ * under `mount`, so the agent reads the same keys as an External Secrets store would.
+ */
+export function resolveVaultDelivery(config: VaultDeliveryConfig, context: VaultPlanContext): VaultDeliveryPlan {
+  const kvVersion = config.kvVersion ?? 2;
+  const mount = config.mount ?? 'secret';
+  const file = config.file ?? 'env';
+  const byPath = new Map<string, VaultField[]>();
+  for (const secret of context.secrets) {
+    const path = config.path ?? kvApiPath(mount, secret.remote.key, kvVersion);
+    const field: VaultField = { env: secret.name, field: secret.remote.property, required: secret.status === 'required' };
+    byPath.set(path, [...(byPath.get(path) ?? []), field]);
+  }
+  const sources = [...byPath.keys()]
+    .sort()
+    .map((path) => ({ path, fields: [...byPath.get(path)!].sort((a, b) => (a.env < b.env ? -1 : a.env > b.env ? 1 : 0)) }));
+
+  const server = config.server ?? {};
+  const peer: VaultServerPlan['peer'] = server.cidr
+    ? { kind: 'cidr', cidr: server.cidr }
+    : server.namespace
+      ? { kind: 'pods', namespace: server.namespace, podLabels: sorted(server.podLabels ?? {}) }
+      : undefined;
+
+  return {
+    method: 'vault',
+    // Vault names are not Kubernetes names: no DNS-1123 length limit applies to them.
+    role: config.role ?? `${context.appName}-${context.environment}`,
+    policyName: config.policyName ?? `${context.appName}-${context.environment}-read`,
+    kvVersion,
+    file,
+    filePath: `${VAULT_SECRETS_DIR}/${file}`,
+    sources,
+    authPath: config.authPath ?? DEFAULT_VAULT_AUTH_PATH,
+    authPathConfigured: config.authPath !== undefined,
+    vaultNamespace: config.vaultNamespace,
+    prePopulateOnly: config.prePopulateOnly ?? false,
+    renderInterval: config.renderInterval,
+    tokenTtl: config.tokenTtl ?? '1h',
+    server: { address: server.address, peer, port: server.port ?? DEFAULT_VAULT_PORT },
+    tls: { secret: config.tls?.secret, caCert: config.tls?.caCert, serverName: config.tls?.serverName },
+    agentResources: config.agentResources,
+  };
+}
+
+/** `secret` + `aragora/api-keys` → `secret/data/aragora/api-keys` (KV v2) or `secret/aragora/api-keys` (KV v1). */
+export function kvApiPath(mount: string, key: string, kvVersion: 1 | 2): string {
+  const trimmed = key.replace(/^\/+|\/+$/g, '');
+  return kvVersion === 2 ? `${mount}/data/${trimmed}` : `${mount}/${trimmed}`;
+}
+
+/**
+ * The KV v2 mount and key of an API path (`secret/data/aragora/env` → `secret`, `aragora/env`),
+ * for the `vault kv` commands that take them apart; undefined when the path has no `/data/`.
+ */
+export function splitKv2Path(path: string): { mount: string; key: string } | undefined {
+  const at = path.indexOf('/data/');
+  return at > 0 ? { mount: path.slice(0, at), key: path.slice(at + '/data/'.length) } : undefined;
+}
+
+function sorted<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(record).sort()) out[key] = record[key];
+  return out;
+}
