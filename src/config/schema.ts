@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { externalDelivery, storesSchema } from './external-schema';
 
 /**
  * The schema of `aragora-secrets.yaml`.
@@ -18,7 +19,7 @@ export const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 export const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const TIERS = ['development', 'staging', 'production'] as const;
-export const DELIVERY_METHODS = ['plain'] as const;
+export const DELIVERY_METHODS = ['plain', 'external'] as const;
 export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
 
@@ -183,7 +184,7 @@ const plainDelivery = z
 const deliverySchema = z.union(
   [
     z.enum(DELIVERY_METHODS).describe('A delivery method with its defaults.'),
-    z.discriminatedUnion('method', [plainDelivery]),
+    z.discriminatedUnion('method', [plainDelivery, externalDelivery]),
   ],
   { error: `write a delivery method (${DELIVERY_METHODS.join(', ')}) or a mapping with \`method:\` and its options` },
 );
@@ -234,6 +235,7 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe('Default key of the secrets in an external store. @default <app.name>/api-keys'),
+    stores: storesSchema.optional(),
     features: z
       .record(z.string().regex(FEATURE_NAME, { error: 'a feature name is camelCase letters and digits (e.g. "googleOAuth")' }), z.boolean())
       .optional()

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, RequirementRule } from './schema';
+import { externalProblems } from './external-validate';
+import { GO_DURATION, suggestDuration } from './external-schema';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -36,7 +38,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => {
-        const known = knownKeysAt(segments);
+        const known = knownKeysAt(segments, valueAt(input, segments));
         const suggestion = didYouMean(key, known);
         const keyPath = [...segments, key];
         return {
@@ -103,7 +105,14 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       }));
     case 'invalid_format': {
       const actual = valueAt(input, segments);
-      const suggestion = typeof actual === 'string' && issue.format === 'regex' && issue.pattern === String(DNS1123_LABEL) ? suggestDnsLabel(actual) : undefined;
+      const suggestion =
+        typeof actual !== 'string' || issue.format !== 'regex'
+          ? undefined
+          : issue.pattern === String(DNS1123_LABEL)
+            ? suggestDnsLabel(actual)
+            : issue.pattern === String(GO_DURATION)
+              ? suggestDuration(actual)
+              : undefined;
       return [{ path, line, message: `${JSON.stringify(actual)} is invalid: ${issue.message}`, fix: suggestion ? `for example "${suggestion}"` : undefined }];
     }
     default:
@@ -128,14 +137,32 @@ function valueAt(input: unknown, segments: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** The keys the schema allows for the object at `segments`, for did-you-mean hints. */
-export function knownKeysAt(segments: readonly PropertyKey[]): string[] {
+/**
+ * The keys the schema allows for the object at `segments`, for did-you-mean hints. `value` (the
+ * object itself) picks the alternative of a union by its discriminator (`provider: vault`).
+ */
+export function knownKeysAt(segments: readonly PropertyKey[], value?: unknown): string[] {
   let schema: z.core.$ZodType | undefined = configSchema;
   for (const segment of segments) {
     schema = schema && childSchema(unwrap(schema), segment);
   }
   const target = schema && unwrap(schema);
-  return target instanceof z.ZodObject ? Object.keys(target.shape) : [];
+  if (target instanceof z.ZodObject) return Object.keys(target.shape);
+  if (target instanceof z.ZodUnion) return unionKeys(target, value);
+  return [];
+}
+
+function unionKeys(union: z.ZodUnion, value: unknown): string[] {
+  const objects = union.options.flatMap((option) => {
+    const o = unwrap(option as z.core.$ZodType);
+    if (o instanceof z.ZodUnion) return o.options.map((inner) => unwrap(inner as z.core.$ZodType));
+    return [o];
+  }).filter((o): o is z.ZodObject => o instanceof z.ZodObject);
+  const record = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  const matching = objects.filter((o) =>
+    Object.entries(o.shape).every(([key, field]) => !(field instanceof z.ZodLiteral) || !(key in record) || field.values.has(record[key] as never)),
+  );
+  return [...new Set((matching.length > 0 ? matching : objects).flatMap((o) => Object.keys(o.shape)))];
 }
 
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
@@ -248,5 +275,6 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
       }
     });
   }
+  externalProblems(config, add);
   return problems;
 }

@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { EnvironmentPlan } from '../model/plan';
 import { AppSecret, IAppSecret } from './app-secret';
-import { AppWorkload } from './app-workload';
+import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
+import { addExternalDelivery } from './external-delivery';
 import { podWiring } from './pod-wiring';
 import { SecretReader } from './secret-reader';
 
@@ -29,6 +30,8 @@ export class EnvironmentChart extends Chart {
   public readonly secret: IAppSecret;
   public readonly reader: SecretReader;
   private readonly files: SupportingFile[] = [];
+  /** Secrets besides `secret` that hold some keys (set by the delivery method). */
+  private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
 
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     const { plan } = props;
@@ -56,6 +59,7 @@ export class EnvironmentChart extends Chart {
       automountToken: plan.identity.automountToken,
     });
     this.secret.grantRead(this.reader);
+    for (const { secret } of this.additionalSecrets) secret.grantRead(this.reader);
 
     if (plan.workload.enabled) {
       new AppWorkload(this, 'Workload', {
@@ -64,6 +68,7 @@ export class EnvironmentChart extends Chart {
         secrets: plan.secrets,
         reader: this.reader,
         reloader: plan.reloader,
+        additionalSecrets: this.additionalSecrets.length > 0 ? this.additionalSecrets : undefined,
       });
     } else {
       this.files.push({ path: 'patches/workload.patch.yaml', content: this.workloadPatch() });
@@ -85,6 +90,11 @@ export class EnvironmentChart extends Chart {
       case 'plain':
         // Created at deploy time from the team's .env (`aragora-secrets render --env ENV | kubectl apply -f -`), never committed.
         return AppSecret.fromSecretName(this, 'Secret', plan.secretName);
+      case 'external': {
+        const delivery = addExternalDelivery(this, plan, plan.delivery);
+        this.additionalSecrets.push(...delivery.additionalSecrets);
+        return delivery.secret;
+      }
     }
   }
 
@@ -106,6 +116,7 @@ export class EnvironmentChart extends Chart {
       serviceAccountName: this.reader.serviceAccountName,
       automountToken: this.reader.automountToken,
       reloader: plan.reloader,
+      secretNameByKey: this.additionalSecrets.length > 0 ? secretNameByKey(this.additionalSecrets) : undefined,
     });
     const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
     const patch = {

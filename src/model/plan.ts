@@ -1,6 +1,7 @@
 import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { deriveName } from './names';
+import { externalOptions, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -31,7 +32,7 @@ export interface SecretPlan {
 }
 
 /** How the values reach the cluster, with the method's resolved options. */
-export type DeliveryPlan = { readonly method: 'plain' };
+export type DeliveryPlan = { readonly method: 'plain' } | ExternalDeliveryPlan;
 
 export interface IdentityPlan {
   readonly serviceAccountName: string;
@@ -149,7 +150,8 @@ function resolveEnvironment(
   for (const s of secrets) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
-  const delivery = resolveDelivery(env.delivery);
+  const secretName = env.secretName ?? deriveName(appName, 'secrets');
+  const delivery = resolveDelivery(env.delivery, { config, appLabels, secretName, secrets });
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
@@ -162,7 +164,7 @@ function resolveEnvironment(
     delivery,
     features,
     labels,
-    secretName: env.secretName ?? deriveName(appName, 'secrets'),
+    secretName,
     catalog,
     secrets,
     oneOfGroups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, members]) => ({ group, members })),
@@ -189,18 +191,33 @@ function resolveEnvironment(
   };
 }
 
-function resolveDelivery(delivery: DeliveryConfig | undefined): DeliveryPlan {
+function resolveDelivery(delivery: DeliveryConfig | undefined, context: DeliveryContext): DeliveryPlan {
   const options = typeof delivery === 'string' || delivery === undefined ? { method: delivery ?? 'plain' } : delivery;
   switch (options.method) {
     case 'plain':
       return { method: 'plain' };
+    case 'external':
+      return resolveExternalDelivery(externalOptions(delivery)!, context);
   }
+}
+
+/** What a delivery method may need besides its own options. */
+interface DeliveryContext {
+  readonly config: AragoraSecretsConfig;
+  readonly appLabels: Readonly<Record<string, string>>;
+  /** The environment's Secret name. */
+  readonly secretName: string;
+  /** The secrets delivered in the environment. */
+  readonly secrets: readonly SecretPlan[];
 }
 
 /** Only methods that authenticate from inside the pod need its ServiceAccount token. */
 function needsApiToken(delivery: DeliveryPlan): boolean {
   switch (delivery.method) {
     case 'plain':
+      return false;
+    // The ESO controller authenticates to the store, not the pod.
+    case 'external':
       return false;
   }
 }
