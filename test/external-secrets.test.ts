@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ConfigError } from '../src/config/errors';
 import type { StoreConfig } from '../src/config/external-schema';
 import type { AragoraSecretsConfig } from '../src/config/schema';
@@ -16,7 +16,7 @@ import { SecretStore } from '../src/k8s/secret-store';
 import type { StoreProviderPlan } from '../src/model/external-delivery';
 import { resolvePlan } from '../src/model/plan';
 import { findLeaks } from '../src/output/leak-guard';
-import { validationErrors } from '../src/output/synthesize';
+import { buildCharts, validationErrors } from '../src/output/synthesize';
 import { synthesizeProject } from '../src/synth';
 import { configWith, find, findAll, Manifest, manifests, synth } from './helpers';
 
@@ -539,7 +539,6 @@ describe('consistency between artifacts is checked at synth', () => {
 
   test('the environment chart passes its own checks (the same constructs, wired from the plan)', () => {
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'aragora-eso-')) });
-    const { buildCharts } = require('../src/output/synthesize');
     buildCharts(app, resolvePlan(validateConfig(configWith(), 't')));
     expect(validationErrors(app)).toEqual([]);
   });
@@ -740,5 +739,34 @@ describe('no value reaches the output: ESO objects hold references only', () => 
         for (const d of es.spec.data ?? []) expect(Object.keys(d.remoteRef).sort()).toEqual(['key', 'property']);
       }
     }
+  });
+});
+
+describe('the README examples', () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Delivery `external`'), readme.indexOf('## Configuration'));
+  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]));
+
+  test('the method example is a valid config', () => {
+    const [example] = blocks;
+    const config = configWith((c) => {
+      c.stores = example.stores;
+      c.environments.staging = example.environments.staging;
+    });
+    expect(() => validateConfig(config, 'README')).not.toThrow();
+    expect(find(manifests(synth(config), 'staging'), 'ExternalSecret', 'aragora-secrets').spec.secretStoreRef.name).toBe('vault-backend');
+  });
+
+  test.each(['vault-prod', 'aws-sm', 'aws-ssm', 'gcp-sm'])('the provider example %s is a valid store', (name) => {
+    const store = blocks[1].stores[name];
+    const remoteKey = store.provider === 'gcpsm' ? 'aragora-api-keys' : store.service === 'ParameterStore' ? '/aragora/api-keys' : 'aragora/api-keys';
+    const config = configWith((c) => {
+      c.remoteKey = remoteKey;
+      c.stores = { [name]: store };
+      c.environments.staging.delivery = 'plain';
+      c.environments.prod.delivery = { method: 'external', store: name };
+    });
+    expect(() => validateConfig(config, 'README')).not.toThrow();
+    expect(find(manifests(synth(config), 'prod'), 'ExternalSecret').spec.secretStoreRef.name).toBe(name);
   });
 });
