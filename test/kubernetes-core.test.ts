@@ -135,8 +135,8 @@ describe('workload wiring', () => {
     ['auto', { 'reloader.stakater.com/auto': 'true' }],
     ['none', undefined],
   ] as const)('reloader %s', (mode, annotations) => {
-    const files = synth(configWith((c) => (c.environments.staging.rotation = { reloader: mode })));
-    expect(find(manifests(files, 'staging'), 'Deployment', 'aragora').metadata.annotations).toEqual(annotations);
+    const files = synth(configWith((c) => (c.environments.dev.rotation = { reloader: mode })));
+    expect(find(manifests(files, 'dev'), 'Deployment', 'aragora').metadata.annotations).toEqual(annotations);
   });
 
   test('turned off, the Deployment becomes a patch with the same wiring', () => {
@@ -161,12 +161,15 @@ describe('workload wiring', () => {
   });
 
   test('a renamed Secret is renamed everywhere at once', () => {
+    // staging delivers through ESO, with its generated values in a Secret of their own.
     const files = synth(configWith((c) => (c.environments.staging.secretName = 'aragora-app-env')));
     const objects = manifests(files, 'staging');
-    expect(find(objects, 'Role').rules[0].resourceNames).toEqual(['aragora-app-env']);
+    expect(find(objects, 'Role').rules[0].resourceNames).toEqual(['aragora-app-env', 'aragora-app-env-generated']);
     const env = find(objects, 'Deployment').spec.template.spec.containers[0].env as any[];
-    expect(new Set(env.map((e) => e.valueFrom.secretKeyRef.name))).toEqual(new Set(['aragora-app-env']));
-    expect(find(objects, 'Deployment').metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'aragora-app-env' });
+    expect(new Set(env.map((e) => e.valueFrom.secretKeyRef.name))).toEqual(new Set(['aragora-app-env', 'aragora-app-env-generated']));
+    expect(find(objects, 'Deployment').metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'aragora-app-env,aragora-app-env-generated' });
+    expect(find(objects, 'ExternalSecret', 'aragora-app-env').spec.target.name).toBe('aragora-app-env');
+    expect(find(objects, 'ExternalSecret', 'aragora-app-env-generated').spec.target.name).toBe('aragora-app-env-generated');
   });
 });
 
@@ -234,6 +237,12 @@ describe('environment isolation', () => {
       ['prod', 'aragora-prod'],
     ]) {
       for (const o of manifests(synth(), env)) {
+        if (o.kind === 'ClusterSecretStore') {
+          // Cluster-wide and shared: no namespace, and no environment's label (see external-secrets.test.ts).
+          expect(o.metadata.namespace).toBeUndefined();
+          expect(o.metadata.labels).toEqual({ app: 'aragora', 'app.kubernetes.io/managed-by': 'aragora-secrets', 'app.kubernetes.io/part-of': 'aragora' });
+          continue;
+        }
         if (o.kind === 'Namespace') {
           expect(o.metadata.name).toBe(ns);
           expect(o.metadata.namespace).toBeUndefined();

@@ -28,7 +28,7 @@ describe('the embedded default', () => {
   it('produces the objects every environment needs', () => {
     // Guards against a vacuous pass: validating nothing would also give no problems.
     const kinds = new Set(files.flatMap(objectsOf).map((o) => o.kind));
-    expect([...kinds].sort()).toEqual(['Deployment', 'Namespace', 'NetworkPolicy', 'Role', 'RoleBinding', 'SealedSecret', 'ServiceAccount']);
+    expect([...kinds].sort()).toEqual(['ClusterSecretStore', 'Deployment', 'ExternalSecret', 'Namespace', 'NetworkPolicy', 'Password', 'Role', 'RoleBinding', 'SealedSecret', 'ServiceAccount']);
   });
 
   it.each(files.map((f) => [f.path, f] as const))('%s would be accepted by the API server', (_, file) => {

@@ -155,7 +155,7 @@ describe('Vault Agent injection in the default prod environment', () => {
     expect(findAll(objects, 'Secret')).toEqual([]);
     expect(findAll(objects, 'Role')).toEqual([]);
     expect(findAll(objects, 'RoleBinding')).toEqual([]);
-    expect(find(manifests(files, 'staging'), 'Role').rules[0].resourceNames).toEqual(['aragora-secrets']);
+    expect(find(manifests(files, 'staging'), 'Role').rules[0].resourceNames).toEqual(['aragora-secrets', 'aragora-secrets-generated']);
   });
 
   test('no Reloader annotation: there is no Secret to watch', () => {
@@ -487,7 +487,7 @@ describe('audit policy (dist/<env>/audit-policy.yaml)', () => {
   test('the Secret the pods read is named; collection requests and tokens for the ServiceAccount are recorded too', () => {
     const rules = parse(file(files, 'staging/audit-policy.yaml')).rules;
     expect(rules).toEqual([
-      { level: 'Metadata', namespaces: ['aragora-staging'], resources: [{ group: '', resources: ['secrets'], resourceNames: ['aragora-secrets'] }] },
+      { level: 'Metadata', namespaces: ['aragora-staging'], resources: [{ group: '', resources: ['secrets'], resourceNames: ['aragora-secrets', 'aragora-secrets-generated'] }] },
       { level: 'Metadata', namespaces: ['aragora-staging'], verbs: ['list', 'watch', 'deletecollection'], resources: [{ group: '', resources: ['secrets'] }] },
       { level: 'Metadata', namespaces: ['aragora-staging'], verbs: ['create'], resources: [{ group: '', resources: ['serviceaccounts/token'], resourceNames: ['aragora'] }] },
     ]);

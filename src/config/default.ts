@@ -11,6 +11,23 @@ export const DEFAULT_CONFIG: AragoraSecretsConfig = {
     image: 'ghcr.io/aragora/aragora:1.0.0',
   },
   remoteKey: 'aragora/api-keys',
+  stores: {
+    // The guide's ClusterSecretStore: Vault KV v2 at "secret", read through Kubernetes auth.
+    'vault-backend': {
+      provider: 'vault',
+      kind: 'ClusterSecretStore',
+      server: 'https://vault.vault.svc:8200',
+      path: 'secret',
+      version: 'v2',
+      auth: {
+        kubernetes: {
+          mountPath: 'kubernetes',
+          role: 'aragora-external-secrets',
+          serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' },
+        },
+      },
+    },
+  },
   features: {
     billing: false,
     googleOAuth: false,
@@ -81,7 +98,7 @@ export const DEFAULT_CONFIG: AragoraSecretsConfig = {
     staging: {
       namespace: 'aragora-staging',
       tier: 'staging',
-      delivery: 'plain',
+      delivery: { method: 'external', store: 'vault-backend', refreshInterval: '1h', generated: 'generator' },
       features: { billing: true },
       workload: { replicas: 2, port: 8080 },
     },

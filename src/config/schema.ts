@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { externalDelivery, storesSchema } from './external-schema';
 
 /**
  * The schema of `aragora-secrets.yaml`.
@@ -18,7 +19,7 @@ export const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 export const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const TIERS = ['development', 'staging', 'production'] as const;
-export const DELIVERY_METHODS = ['plain', 'sealed', 'vault'] as const;
+export const DELIVERY_METHODS = ['plain', 'sealed', 'external', 'vault'] as const;
 export const SEAL_SCOPES = ['strict', 'namespace-wide', 'cluster-wide'] as const;
 export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
@@ -297,7 +298,7 @@ const vaultDelivery = z
 const deliverySchema = z.union(
   [
     z.enum(DELIVERY_METHODS).describe('A delivery method with its defaults.'),
-    z.discriminatedUnion('method', [plainDelivery, sealedDelivery, vaultDelivery]),
+    z.discriminatedUnion('method', [plainDelivery, sealedDelivery, externalDelivery, vaultDelivery]),
   ],
   { error: `write a delivery method (${DELIVERY_METHODS.join(', ')}) or a mapping with \`method:\` and its options` },
 );
@@ -348,6 +349,7 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe('Default key of the secrets in an external store. @default <app.name>/api-keys'),
+    stores: storesSchema.optional(),
     features: z
       .record(z.string().regex(FEATURE_NAME, { error: 'a feature name is camelCase letters and digits (e.g. "googleOAuth")' }), z.boolean())
       .optional()

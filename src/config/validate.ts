@@ -4,6 +4,8 @@ import { suggestDnsLabel } from '../model/names';
 import { credentialShapeOf } from '../output/leak-guard';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
 import { vaultProblems } from './vault-validate';
+import { externalProblems } from './external-validate';
+import { GO_DURATION, suggestDuration } from './external-schema';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -105,7 +107,14 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       }));
     case 'invalid_format': {
       const actual = valueAt(input, segments);
-      const suggestion = typeof actual === 'string' && shown(actual) === JSON.stringify(actual) && issue.format === 'regex' && issue.pattern === String(DNS1123_LABEL) ? suggestDnsLabel(actual) : undefined;
+      const suggestion =
+        typeof actual !== 'string' || shown(actual) !== JSON.stringify(actual) || issue.format !== 'regex'
+          ? undefined
+          : issue.pattern === String(DNS1123_LABEL)
+            ? suggestDnsLabel(actual)
+            : issue.pattern === String(GO_DURATION)
+              ? suggestDuration(actual)
+              : undefined;
       return [{ path, line, message: `${shown(actual)} is invalid: ${issue.message}`, fix: suggestion ? `for example "${suggestion}"` : undefined }];
     }
     default:
@@ -139,7 +148,10 @@ function valueAt(input: unknown, segments: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** The keys the schema allows for the object at `segments`, for did-you-mean hints. */
+/**
+ * The keys the schema allows for the object at `segments`, for did-you-mean hints. `value` (the
+ * object itself) picks the alternative of a union by its discriminator (`provider: vault`).
+ */
 export function knownKeysAt(segments: readonly PropertyKey[], value?: unknown): string[] {
   let schema: z.core.$ZodType | undefined = configSchema;
   for (const segment of segments) {
@@ -147,21 +159,21 @@ export function knownKeysAt(segments: readonly PropertyKey[], value?: unknown): 
   }
   const target = schema && unwrap(schema);
   if (target instanceof z.ZodObject) return Object.keys(target.shape);
-  // A mapping under a union (delivery: { method: vault, ... }): the keys of the alternative its `method` names.
-  if (target instanceof z.ZodUnion) {
-    const method = value !== null && typeof value === 'object' ? (value as Record<string, unknown>).method : undefined;
-    const objects = target.options.flatMap((o) => {
-      const option = unwrap(o as z.core.$ZodType);
-      if (option instanceof z.ZodObject) return [option];
-      return option instanceof z.ZodUnion ? option.options.map((inner) => unwrap(inner as z.core.$ZodType)).filter((i) => i instanceof z.ZodObject) : [];
-    }) as z.ZodObject[];
-    const chosen = objects.find((o) => {
-      const literal = o.shape.method;
-      return literal instanceof z.ZodLiteral && literal.values.has(method as never);
-    });
-    return chosen ? Object.keys(chosen.shape) : [];
-  }
+  if (target instanceof z.ZodUnion) return unionKeys(target, value);
   return [];
+}
+
+function unionKeys(union: z.ZodUnion, value: unknown): string[] {
+  const objects = union.options.flatMap((option) => {
+    const o = unwrap(option as z.core.$ZodType);
+    if (o instanceof z.ZodUnion) return o.options.map((inner) => unwrap(inner as z.core.$ZodType));
+    return [o];
+  }).filter((o): o is z.ZodObject => o instanceof z.ZodObject);
+  const record = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  const matching = objects.filter((o) =>
+    Object.entries(o.shape).every(([key, field]) => !(field instanceof z.ZodLiteral) || !(key in record) || field.values.has(record[key] as never)),
+  );
+  return [...new Set((matching.length > 0 ? matching : objects).flatMap((o) => Object.keys(o.shape)))];
 }
 
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
@@ -301,5 +313,6 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     });
   }
   vaultProblems(config, add);
+  externalProblems(config, add);
   return problems;
 }

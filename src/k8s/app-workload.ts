@@ -21,6 +21,12 @@ export interface AppWorkloadProps {
   readonly reloader?: ReloaderMode;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Secrets besides `secret` that hold some of the keys (values generated in the cluster).
+   * The reader must have been granted each.
+   * @default - every key is in `secret`
+   */
+  readonly additionalSecrets?: readonly { readonly secret: IAppSecret; readonly keys: readonly string[] }[];
 }
 
 /**
@@ -41,6 +47,7 @@ export class AppWorkload extends Construct {
       throw new Error('AppWorkload reads its values from exactly one of `secret` and `vault`');
     }
     this.deploymentName = workload.name;
+    const additional = props.additionalSecrets ?? [];
     const wiring = podWiring({
       workload,
       secretName: secret?.secretName ?? '',
@@ -49,6 +56,7 @@ export class AppWorkload extends Construct {
       serviceAccountName: reader.serviceAccountName,
       automountToken: reader.automountToken,
       reloader: props.reloader ?? 'targeted',
+      secretNameByKey: additional.length > 0 ? secretNameByKey(additional) : undefined,
     });
     const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
 
@@ -88,12 +96,19 @@ export class AppWorkload extends Construct {
             ? []
             : [`Deployment "${workload.name}" uses Vault Agent injection, but ServiceAccount "${reader.serviceAccountName}" mounts no API token: Vault's kubernetes auth needs it (automountToken: true)`];
         }
-        return reader.grantedSecrets.includes(secret!.secretName)
-          ? []
-          : [`Deployment "${workload.name}" reads Secret "${secret!.secretName}", but its ServiceAccount "${reader.serviceAccountName}" was not granted it: call secret.grantRead(reader)`];
+        return [secret!, ...additional.map((a) => a.secret)]
+          .filter((s) => !reader.grantedSecrets.includes(s.secretName))
+          .map((s) => `Deployment "${workload.name}" reads Secret "${s.secretName}", but its ServiceAccount "${reader.serviceAccountName}" was not granted it: call secret.grantRead(reader)`);
       },
     });
   }
+}
+
+/** Key → the Secret that holds it, for the keys not in the main Secret. */
+export function secretNameByKey(additional: readonly { readonly secret: IAppSecret; readonly keys: readonly string[] }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { secret, keys } of additional) for (const key of keys) out[key] = secret.secretName;
+  return out;
 }
 
 function toResources(resources: NonNullable<WorkloadPlan['resources']>): k8s.ResourceRequirements {

@@ -7,8 +7,9 @@ import { chartKeyCollisions, helmValues } from '../helm/values';
 import type { EnvironmentPlan } from '../model/plan';
 import { vaultPolicyHcl, vaultSetupScript } from '../vault/server-files';
 import { AppSecret, IAppSecret } from './app-secret';
-import { AppWorkload } from './app-workload';
+import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
+import { addExternalDelivery } from './external-delivery';
 import { podWiring } from './pod-wiring';
 import { SealedSecret } from './sealed-secret';
 import { SecretReader } from './secret-reader';
@@ -34,6 +35,8 @@ export class EnvironmentChart extends Chart {
   public readonly secret?: IAppSecret;
   public readonly reader: SecretReader;
   private readonly files: SupportingFile[] = [];
+  /** Secrets besides `secret` that hold some keys (set by the delivery method). */
+  private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
 
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     const { plan } = props;
@@ -63,6 +66,7 @@ export class EnvironmentChart extends Chart {
       secretAccess: this.secret !== undefined,
     });
     this.secret?.grantRead(this.reader);
+    for (const { secret } of this.additionalSecrets) secret.grantRead(this.reader);
     const vault = plan.delivery.method === 'vault' ? plan.delivery : undefined;
 
     if (plan.workload.enabled) {
@@ -73,6 +77,7 @@ export class EnvironmentChart extends Chart {
         secrets: plan.secrets,
         reader: this.reader,
         reloader: plan.reloader,
+        additionalSecrets: this.additionalSecrets.length > 0 ? this.additionalSecrets : undefined,
       });
     } else {
       this.files.push({ path: 'patches/workload.patch.yaml', content: this.workloadPatch() });
@@ -137,6 +142,11 @@ export class EnvironmentChart extends Chart {
       case 'vault':
         // The injected agent reads Vault with the pod's token and renders a file; no Secret exists.
         return undefined;
+      case 'external': {
+        const delivery = addExternalDelivery(this, plan, plan.delivery);
+        this.additionalSecrets.push(...delivery.additionalSecrets);
+        return delivery.secret;
+      }
     }
   }
 
@@ -160,6 +170,7 @@ export class EnvironmentChart extends Chart {
       automountToken: this.reader.automountToken,
       reloader: plan.reloader,
       vault,
+      secretNameByKey: this.additionalSecrets.length > 0 ? secretNameByKey(this.additionalSecrets) : undefined,
     });
     const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
     const patch = {

@@ -27,14 +27,21 @@ export interface PodWiringProps {
   readonly reloader: ReloaderMode;
   /** Vault Agent injection: values come from a rendered file, not from a Secret. @default - a Kubernetes Secret */
   readonly vault?: VaultDeliveryPlan;
+  /**
+   * Keys held by a Secret other than `secretName` (values generated in the cluster), by key.
+   * @default - every key is in `secretName`
+   */
+  readonly secretNameByKey?: Readonly<Record<string, string>>;
 }
 
 export function podWiring(props: PodWiringProps): PodWiring {
   const { secretName } = props;
+  const sourceOf = (key: string) => props.secretNameByKey?.[key] ?? secretName;
+  const others = [...new Set(Object.values(props.secretNameByKey ?? {}))].filter((n) => n !== secretName).sort();
   const wiring = {
     serviceAccountName: props.serviceAccountName,
     automountServiceAccountToken: props.automountToken,
-    workloadAnnotations: reloaderAnnotations(props.reloader, secretName),
+    workloadAnnotations: reloaderAnnotations(props.reloader, [secretName, ...others].join(',')),
     command: props.workload.command ? [...props.workload.command] : undefined,
   };
   if (props.vault) {
@@ -43,19 +50,22 @@ export function podWiring(props: PodWiringProps): PodWiring {
     return { ...wiring, podAnnotations: vaultAgentAnnotations(props.vault, props.workload.containerName), command: run?.command, args: run?.args };
   }
   if (props.workload.injection === 'envFrom') {
-    return { ...wiring, envFrom: [{ secretRef: { name: secretName } }] };
+    return { ...wiring, envFrom: [secretName, ...others].map((name) => ({ secretRef: { name } })) };
   }
   return {
     ...wiring,
     // A missing required key stops the pod at start (CreateContainerConfigError) instead of at first use.
     env: props.secrets.map((s) => ({
       name: s.name,
-      valueFrom: { secretKeyRef: { name: secretName, key: s.name, optional: s.status === 'required' ? undefined : true } },
+      valueFrom: { secretKeyRef: { name: sourceOf(s.name), key: s.name, optional: s.status === 'required' ? undefined : true } },
     })),
   };
 }
 
-/** @see https://github.com/stakater/Reloader#how-to-use-reloader */
+/**
+ * `secretName`: one name, or several separated by commas (Reloader's list syntax).
+ * @see https://github.com/stakater/Reloader#how-to-use-reloader
+ */
 export function reloaderAnnotations(mode: ReloaderMode, secretName: string): Record<string, string> {
   switch (mode) {
     case 'auto':

@@ -3,6 +3,7 @@ import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { UserError } from '../config/errors';
 import type { SealedValuesFile } from '../seal/sealed-file';
 import { deriveName } from './names';
+import { externalOptions, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
 import { resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
 
@@ -35,7 +36,7 @@ export interface SecretPlan {
 }
 
 /** How the values reach the cluster, with the method's resolved options. */
-export type DeliveryPlan = { readonly method: 'plain' } | SealedDeliveryPlan | VaultDeliveryPlan;
+export type DeliveryPlan = { readonly method: 'plain' } | SealedDeliveryPlan | ExternalDeliveryPlan | VaultDeliveryPlan;
 
 /**
  * What synth reads besides the config (files the user commits): sealed values and the current
@@ -175,7 +176,7 @@ function resolveEnvironment(
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
   const secretName = env.secretName ?? deriveName(appName, 'secrets');
-  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, appName);
+  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets });
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
@@ -230,8 +231,9 @@ function resolveDelivery(
   secretName: string,
   secrets: readonly SecretPlan[],
   inputs: PlanInputs,
-  appName: string,
+  context: DeliveryContext,
 ): DeliveryResolution {
+  const appName = context.config.app.name;
   const options = deliveryOptions(env.delivery);
   switch (options.method) {
     case 'plain':
@@ -246,9 +248,21 @@ function resolveDelivery(
         file: inputs.sealed?.[environment],
         certificate: inputs.certificates?.[environment],
       });
+    case 'external':
+      return { delivery: resolveExternalDelivery(externalOptions(env.delivery)!, context), warnings: [], errors: [] };
     case 'vault':
       return { delivery: resolveVaultDelivery(options, { appName, environment, secrets }), warnings: [], errors: [] };
   }
+}
+
+/** What a delivery method may need besides its own options. */
+interface DeliveryContext {
+  readonly config: AragoraSecretsConfig;
+  readonly appLabels: Readonly<Record<string, string>>;
+  /** The environment's Secret name. */
+  readonly secretName: string;
+  /** The secrets delivered in the environment. */
+  readonly secrets: readonly SecretPlan[];
 }
 
 /** The long form of a delivery (`{ method, ...options }`), whichever form the config used. */
@@ -283,6 +297,9 @@ function needsApiToken(delivery: DeliveryPlan): boolean {
     // Vault's kubernetes auth logs the agent in with the pod's ServiceAccount token.
     case 'vault':
       return true;
+    // The ESO controller authenticates to the store, not the pod.
+    case 'external':
+      return false;
   }
 }
 
