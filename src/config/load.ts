@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { DEFAULT_CONFIG } from './default';
@@ -48,6 +48,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 }
 
 export function parseConfigFile(file: string): AragoraSecretsConfig {
+  if (!statSync(file).isFile()) {
+    throw new ConfigError(file, [{ path: '', message: 'not a file', fix: 'point --config or $ARAGORA_SECRETS_CONFIG at the YAML file itself' }]);
+  }
   const bytes = readFileSync(file);
   return parseConfigText(bytes, file);
 }

@@ -1,0 +1,167 @@
+// `npm run bench`: paired, median-of-N measurements of synth, scale, sealing and check.
+// Prints a Markdown report and writes it to BENCHMARKS.md. Ratios are measured within one run,
+// side by side, because the machines are shared and absolute times are noisy.
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { DEFAULT_CONFIG } from '../src/config/default';
+import type { AragoraSecretsConfig } from '../src/config/schema';
+import { sealValue } from '../src/seal/sealing';
+
+const root = resolve(__dirname, '..');
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const cdk8s = join(root, 'node_modules', '.bin', 'cdk8s');
+const rssHook = join(root, 'scripts', 'bench-rss.cjs');
+const tsx = require.resolve('tsx');
+const scratch = mkdtempSync(join(tmpdir(), 'aragora-bench-'));
+
+interface Sample {
+  readonly ms: number;
+  readonly rss: number;
+}
+
+function measure(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Sample {
+  const rssFile = join(scratch, `rss-${process.hrtime.bigint()}`);
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CDK8S_CHECK_UPGRADE: 'false', BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `--require ${rssHook}`, ...env },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : NaN;
+  return { ms, rss };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmtMs = (ms: number) => `${Math.round(ms)} ms`;
+const fmtMiB = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
+
+/** Runs `a` and `b` alternately `n` times; the ratio is the median of the per-pair ratios. */
+function paired(n: number, a: () => Sample, b: () => Sample) {
+  const as: Sample[] = [];
+  const bs: Sample[] = [];
+  a();
+  b(); // warm the tsx cache and the file system for both
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      as.push(a());
+      bs.push(b());
+    } else {
+      bs.push(b());
+      as.push(a());
+    }
+  }
+  return { a: median(as.map((s) => s.ms)), b: median(bs.map((s) => s.ms)), ratio: median(as.map((s, i) => s.ms / bs[i].ms)), rss: median(as.map((s) => s.rss)) };
+}
+
+function scaleConfig(secretCount: number): AragoraSecretsConfig {
+  const secrets: AragoraSecretsConfig['secrets'] = {};
+  for (let i = 0; i < secretCount; i++) {
+    const name = `SERVICE_${String(i).padStart(5, '0')}_API_KEY`;
+    secrets[name] = { purpose: `Service ${i}`, required: i % 10 === 0 ? 'always' : i % 10 === 1 ? { tiers: ['production'] } : 'optional', remote: { property: `service_${i}` } };
+  }
+  const base = structuredClone(DEFAULT_CONFIG);
+  return { ...base, secrets, environments: base.environments };
+}
+
+const lines: string[] = [];
+const say = (line = '') => {
+  lines.push(line);
+  console.log(line);
+};
+
+say('# Benchmarks');
+say();
+say(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB; Node ${process.version}; ${runs} runs per measurement (median).`);
+say('Command: `npm run bench` (`BENCH_RUNS=N` to change the number of runs).');
+say();
+
+// 1. The default against the floor of any cdk8s app run the same way.
+{
+  const outA = join(scratch, 'out-default');
+  const outB = join(scratch, 'out-floor');
+  const cli = paired(
+    runs,
+    () => measure(cdk8s, ['synth', '--no-check-upgrade', '-o', outA], root),
+    () => measure(cdk8s, ['synth', '--no-check-upgrade', '-o', outB, '--app', `node --import ${tsx} scripts/floor-app.ts`], root),
+  );
+  const app = paired(
+    runs,
+    () => measure(process.execPath, ['--import', tsx, 'src/main.ts'], root, { CDK8S_OUTDIR: outA }),
+    () => measure(process.execPath, ['--import', tsx, 'scripts/floor-app.ts'], root, { CDK8S_OUTDIR: outB }),
+  );
+  say('## 1. Synth of the embedded default vs. a one-ConfigMap cdk8s app (target ≤ 1.3)');
+  say();
+  say('| measured | default | floor | ratio |');
+  say('|---|---|---|---|');
+  say(`| \`cdk8s synth\` (CLI + app) | ${fmtMs(cli.a)} | ${fmtMs(cli.b)} | **${cli.ratio.toFixed(2)}** |`);
+  say(`| the app command alone | ${fmtMs(app.a)} | ${fmtMs(app.b)} | **${app.ratio.toFixed(2)}** |`);
+  say();
+  say(`Peak memory of the default's app: ${fmtMiB(app.rss)}.`);
+  say();
+}
+
+// 2. Scale: the default's environments (one per delivery method) with a generated catalog.
+{
+  say('## 2. Scale: generated catalogs over the default\'s environments (every delivery method)');
+  say();
+  const defaultTime = median(Array.from({ length: runs }, () => measure(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], root, { CDK8S_OUTDIR: join(scratch, 'o') }).ms));
+  say('| secrets | synth (app) | × default | ms per 1,000 secrets above the default | peak memory | files |');
+  say('|---|---|---|---|---|---|');
+  for (const count of [10, 100, 1000, 5000]) {
+    const dir = mkdtempSync(join(scratch, `scale-${count}-`));
+    writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(scaleConfig(count)));
+    const samples = Array.from({ length: count >= 5000 ? Math.min(runs, 3) : runs }, () => {
+      rmSync(join(dir, 'dist'), { recursive: true, force: true });
+      return measure(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], dir, { CDK8S_OUTDIR: join(dir, 'dist') });
+    });
+    const ms = median(samples.map((s) => s.ms));
+    const files = spawnSync('find', [join(dir, 'dist'), '-type', 'f'], { encoding: 'utf8' }).stdout.trim().split('\n').length;
+    say(`| ${count.toLocaleString('en-US')} | ${fmtMs(ms)} | ${(ms / defaultTime).toFixed(2)} | ${Math.round(((ms - defaultTime) / count) * 1000)} | ${fmtMiB(median(samples.map((s) => s.rss)))} | ${files} |`);
+  }
+  say();
+  say('Targets: 1,000 secrets in ≤ 2× the default\'s time; 5,000 within 1 GiB peak.');
+  say();
+}
+
+// 3. Sealing throughput, in process (RSA-OAEP with a 4096-bit key + AES-256-GCM per value).
+{
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 4096 });
+  const target = { name: 'aragora-secrets', namespace: 'aragora-qa', scope: 'strict' as const };
+  const value = 'x'.repeat(64);
+  const count = 2000;
+  for (let i = 0; i < 100; i++) sealValue(publicKey, target, value);
+  const perRun = Array.from({ length: runs }, () => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) sealValue(publicKey, target, value);
+    return count / (Number(process.hrtime.bigint() - start) / 1e9);
+  });
+  say('## 3. Sealing and checking');
+  say();
+  say(`| measured | result |`);
+  say('|---|---|');
+  say(`| sealing throughput (4096-bit key, 64-byte values, in process) | ${Math.round(median(perRun)).toLocaleString('en-US')} values/s |`);
+  const help = spawnSync(process.execPath, [join(root, 'bin/aragora-secrets'), '--help'], { encoding: 'utf8' }).stdout;
+  if (/\bcheck\b/.test(help)) {
+    const dir = mkdtempSync(join(scratch, 'check-'));
+    const env = Array.from({ length: 5000 }, (_, i) => `VAR_${i}=value-${i}`).join('\n') + '\n';
+    writeFileSync(join(dir, 'big.env'), env);
+    const samples = Array.from({ length: runs }, () => {
+      const start = process.hrtime.bigint();
+      spawnSync(process.execPath, [join(root, 'bin/aragora-secrets'), 'check', '--env', 'dev', '--env-file', 'big.env'], { cwd: dir, encoding: 'utf8' });
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    });
+    say(`| \`check\` on a 5,000-line .env | ${fmtMs(median(samples))} |`);
+  } else {
+    say('| `check` on a 5,000-line .env | (no `check` command in this build) |');
+  }
+  say();
+}
+
+rmSync(scratch, { recursive: true, force: true });
+writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n') + '\n');

@@ -1,0 +1,122 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { DEFAULT_CONFIG } from '../src/config/default';
+import { ConfigError } from '../src/config/errors';
+import { parseConfigText } from '../src/config/load';
+import { runSynth } from '../src/synth';
+
+// Malformed configs, one per file: `# expect-path:` names the config path the message must name,
+// `# expect:` a phrase of the problem or the fix it must contain.
+const corpusDir = join(__dirname, 'corpus', 'configs');
+const corpus = readdirSync(corpusDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((file) => {
+    const content = readFileSync(join(corpusDir, file));
+    const header = content.subarray(0, 400).toString('utf8');
+    return { file, content, path: /# expect-path: (.*)/.exec(header)![1], expect: /# expect: (.*)/.exec(header)![1] };
+  });
+
+// Inputs no text file in git should hold: made here.
+const generated = [
+  { file: 'nul-bytes (generated)', content: Buffer.from('app:\n  name: ara\u0000gora\n'), path: '(top level)', expect: 'not UTF-8 text' },
+  { file: 'invalid-utf8 (generated)', content: Buffer.from([0x61, 0x70, 0x70, 0x3a, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x0a]), path: '(top level)', expect: 'not UTF-8 text' },
+  { file: 'random-binary (generated)', content: Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256)), path: '(top level)', expect: 'not UTF-8 text' },
+  { file: 'huge-file (generated)', content: Buffer.from('# ' + 'x'.repeat(9 * 1024 * 1024) + '\n'), path: '(top level)', expect: 'over the' },
+];
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out[relative(dir, full)] = readFileSync(full, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('bad input corpus', () => {
+  test('holds at least 40 cases', () => {
+    expect(corpus.length + generated.length).toBeGreaterThanOrEqual(40);
+  });
+
+  test.each([...corpus, ...generated].map((c) => [c.file, c] as const))('%s: exit 1, names the path, no stack trace, dist/ untouched', (_name, c) => {
+    // GIVEN a project with a committed dist/ and the bad config
+    const project = mkdtempSync(join(tmpdir(), 'aragora-corpus-'));
+    const dist = join(project, 'dist');
+    mkdirSync(join(dist, 'dev'), { recursive: true });
+    writeFileSync(join(dist, 'dev', 'Role.aragora-secrets-reader.k8s.yaml'), 'kind: Role\n');
+    cpSync(join(__dirname, '..', 'dist'), join(dist), { recursive: true });
+    const before = tree(dist);
+    writeFileSync(join(project, 'aragora-secrets.yaml'), c.content);
+    // WHEN synth runs
+    const messages: string[] = [];
+    const started = Date.now();
+    const code = runSynth({ outdir: dist, cwd: project, env: {} }, (line) => messages.push(line));
+    const elapsed = Date.now() - started;
+    // THEN it fails clearly and leaves the output alone
+    const message = messages.join('\n');
+    expect(code).toBe(1);
+    expect(message).toContain(c.path === '(top level)' ? '(top level)' : `- ${c.path}`);
+    expect(message.toLowerCase()).toContain(c.expect.toLowerCase());
+    expect(message).not.toMatch(/\n\s+at |internal error/);
+    expect(message.length).toBeLessThan(5000);
+    expect(tree(dist)).toEqual(before);
+    expect(elapsed).toBeLessThan(10_000); // a hang guard (alias bombs, huge strings), not a benchmark
+  });
+
+  test('a config path that is a directory is a clear error', () => {
+    const project = mkdtempSync(join(tmpdir(), 'aragora-corpus-dir-'));
+    mkdirSync(join(project, 'conf.yaml'));
+    const messages: string[] = [];
+    expect(runSynth({ outdir: join(project, 'dist'), cwd: project, env: { ARAGORA_SECRETS_CONFIG: 'conf.yaml' } }, (l) => messages.push(l))).toBe(1);
+    expect(messages.join('\n')).toMatch(/not a file/);
+  });
+});
+
+describe('config loader properties', () => {
+  test('any text is either a valid config or a ConfigError, never a crash', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json()), (text) => {
+        try {
+          parseConfigText(text, 'f.yaml');
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigError);
+          expect((e as ConfigError).problems.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('any mutation of a valid config at any path is accepted or reported with a path, never a crash', () => {
+    const valid = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
+    const paths: (string | number)[][] = [];
+    const walk = (value: unknown, path: (string | number)[]) => {
+      paths.push(path);
+      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, Array.isArray(value) ? Number(k) : k]);
+    };
+    walk(valid, []);
+    fc.assert(
+      fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), fc.jsonValue(), (path, replacement) => {
+        const config = JSON.parse(JSON.stringify(valid));
+        let target = config;
+        for (const key of path.slice(0, -1)) target = target[key];
+        target[path[path.length - 1]] = replacement;
+        try {
+          parseConfigText(stringify(config), 'f.yaml');
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigError);
+          for (const p of (e as ConfigError).problems) expect(typeof p.message).toBe('string');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
