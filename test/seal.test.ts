@@ -196,6 +196,47 @@ describe('aragora-secrets seal, then synth', () => {
   });
 });
 
+describe('stable sealing', () => {
+  test('sealing the same values twice leaves sealed/ byte-identical', () => {
+    const dir = project();
+    expect(cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']).status).toBe(0);
+    const first = readFileSync(join(dir, 'sealed/qa.yaml'), 'utf8');
+    const again = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/unchanged \(ciphertext kept\): ANTHROPIC_API_KEY, ARAGORA_JWT_SECRET, OPENAI_API_KEY, SUPABASE_KEY/);
+    expect(again.stdout).not.toMatch(/sealed now/);
+    expect(readFileSync(join(dir, 'sealed/qa.yaml'), 'utf8')).toBe(first);
+  });
+
+  test('only a changed value is sealed again', () => {
+    const dir = project();
+    cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']);
+    const before = readSealedFile(dir, 'qa')!;
+    const result = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--from-literal', 'SUPABASE_KEY=rotated-' + randomBytes(24).toString('hex')]);
+    expect(result.stdout).toMatch(/sealed now:\s+SUPABASE_KEY\n/);
+    const after = readSealedFile(dir, 'qa')!;
+    expect(after.values.SUPABASE_KEY.encrypted).not.toBe(before.values.SUPABASE_KEY.encrypted);
+    for (const key of ['ANTHROPIC_API_KEY', 'ARAGORA_JWT_SECRET', 'OPENAI_API_KEY']) expect(after.values[key]).toEqual(before.values[key]);
+  });
+
+  test('a new certificate seals everything again; --no-verifier records nothing and always re-seals', () => {
+    const dir = project();
+    cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']);
+    const before = readSealedFile(dir, 'qa')!;
+    const renewed = controllerKeys(mkdtempSync(join(tmpdir(), 'aragora-renewed-')));
+    expect(cli(dir, ['seal', '--env', 'qa', '--cert', renewed.certificate, '--env-file', '.env']).stdout).toMatch(/sealed now:\s+ANTHROPIC_API_KEY, ARAGORA_JWT_SECRET, OPENAI_API_KEY, SUPABASE_KEY/);
+    const after = readSealedFile(dir, 'qa')!;
+    for (const key of Object.keys(before.values)) expect(after.values[key].certificate).not.toBe(before.values[key].certificate);
+
+    const plain = project();
+    cli(plain, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--no-verifier']);
+    const first = readSealedFile(plain, 'qa')!;
+    expect(Object.values(first.values).every((v) => v.verifier === undefined)).toBe(true);
+    cli(plain, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--no-verifier']);
+    expect(readSealedFile(plain, 'qa')!.values.SUPABASE_KEY.encrypted).not.toBe(first.values.SUPABASE_KEY.encrypted);
+  });
+});
+
 describe('placeholders, mismatches and certificate renewal', () => {
   test('with nothing sealed, required keys and unfilled groups get an obvious placeholder and synth says so', () => {
     const dir = project();

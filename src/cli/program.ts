@@ -33,7 +33,8 @@ export function buildProgram(io: CliIo): Command {
     .requiredOption('--cert <cert.pem>', "the controller's certificate (kubeseal --fetch-cert) or its public key")
     .option('--env-file <file>', 'read values from this dotenv file (wins over the process environment)')
     .addOption(new Option('--from-literal <KEY=VALUE>', 'a value given directly (repeatable; wins over --env-file)').argParser(collect).default([]))
-    .action((options: { env: string; cert: string; envFile?: string; fromLiteral: string[] }) => {
+    .option('--no-verifier', 'do not record the salted scrypt verifier that keeps unchanged values byte for byte (for low-entropy values)')
+    .action((options: { env: string; cert: string; envFile?: string; fromLiteral: string[]; verifier: boolean }) => {
       const report = sealEnvironment({
         cwd: io.cwd,
         env: io.env,
@@ -42,12 +43,14 @@ export function buildProgram(io: CliIo): Command {
         certificatePath: options.cert,
         envFile: options.envFile,
         literals: options.fromLiteral,
+        verifier: options.verifier,
       });
       const { target } = report;
       io.stdout(
         [
           `Sealed ${report.sealed.length} value(s) for Secret ${target.name} in namespace ${target.namespace} (${target.scope}) with certificate ${report.fingerprint.slice(0, 19)}… into ${report.file}`,
-          `  sealed now:    ${report.sealed.join(', ')}`,
+          report.sealed.length ? `  sealed now:    ${report.sealed.join(', ')}` : undefined,
+          report.unchanged.length ? `  unchanged (ciphertext kept): ${report.unchanged.join(', ')}` : undefined,
           report.kept.length ? `  kept as is:    ${report.kept.join(', ')}` : undefined,
           report.dropped.length ? `  dropped (sealed for another target; give them again): ${report.dropped.join(', ')}` : undefined,
           report.missing.length ? `  still missing: ${report.missing.join(', ')}` : undefined,

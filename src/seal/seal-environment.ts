@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load';
 import { resolvePlan } from '../model/plan';
 import { readSealedFile, SealedValue, SealedValuesFile, writeSealedFile } from './sealed-file';
 import { readSealingKey, sealValue, SealTarget } from './sealing';
+import { makeVerifier, matchesVerifier } from './verifier';
 
 export interface SealOptions {
   readonly cwd: string;
@@ -17,14 +18,21 @@ export interface SealOptions {
   readonly envFile?: string;
   /** `KEY=VALUE` pairs; they win over the env file, which wins over the process environment. */
   readonly literals?: readonly string[];
+  /**
+   * Record a salted scrypt verifier per value so that unchanged values keep their ciphertext.
+   * Turn off for low-entropy values (see verifier.ts). @default true
+   */
+  readonly verifier?: boolean;
 }
 
 export interface SealReport {
   readonly file: string;
   readonly target: SealTarget;
   readonly fingerprint: string;
-  /** Keys sealed by this run. */
+  /** Keys sealed by this run (new or changed values, or a new certificate). */
   readonly sealed: readonly string[];
+  /** Keys given again with the same value, target and certificate: their ciphertext is kept, so git sees no change. */
+  readonly unchanged: readonly string[];
   /** Keys sealed earlier and kept as they were. */
   readonly kept: readonly string[];
   /** Keys sealed earlier for another name, namespace or scope: dropped, they must be given again. */
@@ -80,8 +88,23 @@ export function sealEnvironment(options: SealOptions): SealReport {
       dropped.push(name);
     }
   }
+  const context = `${target.scope}:${target.namespace}/${target.name}`;
+  const unchanged: string[] = [];
+  const resealed: string[] = [];
   for (const [name, value] of values) {
-    merged[name] = { encrypted: sealValue(key.publicKey, target, value), certificate: key.fingerprint, certificateNotAfter: key.notAfter };
+    const previous = sameTarget ? existing?.values[name] : undefined;
+    if (previous && previous.certificate === key.fingerprint && matchesVerifier(previous.verifier, value, context)) {
+      merged[name] = previous;
+      unchanged.push(name);
+      continue;
+    }
+    merged[name] = {
+      encrypted: sealValue(key.publicKey, target, value),
+      certificate: key.fingerprint,
+      certificateNotAfter: key.notAfter,
+      verifier: options.verifier === false ? undefined : makeVerifier(value, context),
+    };
+    resealed.push(name);
   }
   const file: SealedValuesFile = { environment: plan.name, target, values: merged };
   const written = writeSealedFile(options.cwd, file);
@@ -90,7 +113,7 @@ export function sealEnvironment(options: SealOptions): SealReport {
   const missing = plan.secrets
     .filter((s) => !merged[s.name] && (s.status === 'required' || (s.status === 'one-of' && !groupsWithValue.has(s.group))))
     .map((s) => s.name);
-  return { file: written, target, fingerprint: key.fingerprint, sealed: [...values.keys()].sort(), kept: kept.sort(), dropped: dropped.sort(), missing };
+  return { file: written, target, fingerprint: key.fingerprint, sealed: resealed, unchanged, kept: kept.sort(), dropped: dropped.sort(), missing };
 }
 
 function collectValues(options: SealOptions, delivered: readonly string[]): Map<string, string> {

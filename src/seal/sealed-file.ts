@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError, formatPath } from '../config/errors';
 import { DNS1123_LABEL, ENV_VAR_NAME, SEAL_SCOPES } from '../config/schema';
 import type { SealTarget } from './sealing';
+import { VERIFIER_PATTERN } from './verifier';
 
 /**
  * `sealed/<env>.yaml`: the encrypted values of one environment and what they were sealed for.
@@ -23,6 +24,8 @@ export interface SealedValue {
   readonly certificate: string;
   /** Expiry of that certificate, when sealed from a certificate (ISO 8601). */
   readonly certificateNotAfter?: string;
+  /** Lets `seal` recognise an unchanged value without decrypting (see verifier.ts). */
+  readonly verifier?: string;
 }
 
 export const SEALED_DIR = 'sealed';
@@ -49,6 +52,7 @@ const sealedFileSchema = z.strictObject({
       encrypted: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, { error: 'not base64 ciphertext' }),
       certificate: fingerprint,
       certificateNotAfter: z.string().optional(),
+      verifier: z.string().regex(VERIFIER_PATTERN, { error: 'not a verifier written by `aragora-secrets seal`' }).optional(),
     }),
   ),
 });
@@ -80,7 +84,12 @@ export function renderSealedFile(file: SealedValuesFile): string {
   const values: Record<string, SealedValue> = {};
   for (const key of Object.keys(file.values).sort()) {
     const v = file.values[key];
-    values[key] = { encrypted: v.encrypted, certificate: v.certificate, ...(v.certificateNotAfter ? { certificateNotAfter: v.certificateNotAfter } : {}) };
+    values[key] = {
+      encrypted: v.encrypted,
+      certificate: v.certificate,
+      ...(v.certificateNotAfter ? { certificateNotAfter: v.certificateNotAfter } : {}),
+      ...(v.verifier ? { verifier: v.verifier } : {}),
+    };
   }
   const header = [
     '# Sealed values of one environment, written by `aragora-secrets seal`.',
