@@ -358,6 +358,15 @@ export const configSchema = z
       .record(z.string().regex(ENV_VAR_NAME, { error: 'a secret name must be an environment variable name: A-Z, 0-9 and "_", not starting with a digit' }), secretSchema)
       .refine((s) => Object.keys(s).length > 0, { error: 'the catalog is empty: list at least one secret' })
       .describe('The secret catalog, keyed by environment variable name.'),
+    gitops: z
+      .strictObject({
+        argoSyncWaves: z
+          .boolean()
+          .optional()
+          .describe('Annotate objects with Argo CD sync waves: namespace and identity, then stores, then secrets, then the workload. @default false'),
+      })
+      .optional()
+      .describe('Hints for GitOps controllers (every dist/<env> also gets a kustomization.yaml).'),
     environments: z
       .record(
         z.string().max(40).regex(ENVIRONMENT_KEY, { error: 'an environment name is lowercase letters, digits and "-", starting with a letter' }),

@@ -13,6 +13,7 @@ import { addExternalDelivery } from './external-delivery';
 import { podWiring } from './pod-wiring';
 import { SealedSecret } from './sealed-secret';
 import { SecretReader } from './secret-reader';
+import { addSyncWaves } from './sync-waves';
 
 /** A file written beside the manifests (not a Kubernetes object). */
 export interface SupportingFile {
@@ -92,6 +93,7 @@ export class EnvironmentChart extends Chart {
     }
 
     this.addSupportingFiles();
+    if (plan.argoSyncWaves) addSyncWaves(this);
   }
 
   /** Helm values, the audit rules and, for Vault injection, the Vault side: files for people, not objects to apply. */

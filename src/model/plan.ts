@@ -116,6 +116,8 @@ export interface EnvironmentPlan {
   readonly network?: NetworkPlan;
   /** Things a reviewer should know (printed by synth), e.g. keys that still need sealing. */
   readonly warnings: readonly string[];
+  /** Annotate objects with Argo CD sync waves, so that what an object needs is applied before it. */
+  readonly argoSyncWaves: boolean;
 }
 
 export const MANAGED_BY = 'aragora-secrets';
@@ -216,6 +218,7 @@ function resolveEnvironment(
     network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels, deliveryEgress(delivery)),
     warnings,
     errors,
+    argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
   };
 }
 
