@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsSchema } from './aws-schema';
 
 /**
  * The schema of `aragora-secrets.yaml`.
@@ -215,6 +216,7 @@ export const environmentSchema = z
       })
       .optional(),
     network: networkSchema.optional(),
+    aws: awsSchema.optional(),
   })
   .describe('One deployment environment: a namespace, a delivery method and the workload.');
 

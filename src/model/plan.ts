@@ -1,5 +1,6 @@
 import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
+import { AwsPlan, resolveAwsPlan } from './aws-plan';
 import { deriveName } from './names';
 
 /**
@@ -98,6 +99,8 @@ export interface EnvironmentPlan {
   readonly reloader: ReloaderMode;
   /** Absent when the config turns the policy off. */
   readonly network?: NetworkPlan;
+  /** The AWS stack of the environment; absent when it has no `aws:` block. */
+  readonly aws?: AwsPlan;
 }
 
 export const MANAGED_BY = 'aragora-secrets';
@@ -186,6 +189,7 @@ function resolveEnvironment(
     },
     reloader: env.rotation?.reloader ?? 'targeted',
     network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels),
+    aws: env.aws && resolveAwsPlan({ appName, environment: name, namespace: env.namespace, config: env.aws, secrets, managedBy: MANAGED_BY, workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port } }),
   };
 }
 

@@ -44,6 +44,12 @@ export function synthesizePlan(plan: Plan): OutputFile[] {
     }
     for (const file of chart.supportingFiles) add(`${chart.plan.name}/${file.path}`, file.content);
   }
+  if (plan.environments.some((env) => env.aws)) {
+    // Loaded only when some environment enables AWS: aws-cdk-lib takes a while to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { synthesizeAws } = require('../aws/synthesize-aws') as typeof import('../aws/synthesize-aws');
+    for (const file of synthesizeAws(plan)) add(file.path, file.content);
+  }
   return [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }));
 }
 
