@@ -1,4 +1,5 @@
 export * from './config/schema';
+export * from './config/aws-schema';
 export * from './config/errors';
 export * from './config/load';
 export * from './config/validate';
@@ -7,6 +8,7 @@ export * from './config/json-schema';
 export { DEFAULT_CONFIG } from './config/default';
 export * from './model/names';
 export * from './model/plan';
+export * from './model/aws-plan';
 export * from './k8s/app-secret';
 export * from './k8s/secret-reader';
 export * from './k8s/egress-policy';

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import type { OutputFile } from '../src/output/output-file';
 import { synthesizeProject } from '../src/synth';
 import { ACCOUNT, awsFiles, configWithAws, FULL_AWS, synthAws, templateFile } from './aws-helpers';
 import { synth } from './helpers';
+import { startFakeAwsEndpoint } from './support/fake-aws-endpoint';
 
 const root = resolve(__dirname, '..');
 
@@ -214,6 +215,67 @@ describeScripts('put-secret-values.sh (run against a fake AWS CLI)', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('these credentials are for account 210987654321, not 123456789012');
   });
+});
+
+// The real AWS CLI, pointed at a local endpoint: checks what the fake CLI above cannot (the --query
+// expressions, `file:///dev/stdin`, the --tags JSON), and what actually goes over the wire.
+const realCli = tools && spawnSync('sh', ['-c', 'command -v aws']).status === 0;
+(realCli ? describe : describe.skip)('put-secret-values.sh with the real AWS CLI', () => {
+  test('the values reach the APIs in the request bodies, exactly, and the second run writes nothing', async () => {
+    const script = awsFiles(synth(), 'prod').find((f) => f.path.endsWith('put-secret-values.sh'))!.content;
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-real-cli-'));
+    writeFileSync(join(dir, 'put-secret-values.sh'), script);
+    const endpoint = await startFakeAwsEndpoint(ACCOUNT, { 'aragora/api-keys': ['{"jwt_secret":"generated-by-cloudformation"}'] });
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+        execFile(
+          'bash',
+          [join(dir, 'put-secret-values.sh')],
+          {
+            env: {
+              PATH: process.env.PATH,
+              HOME: dir,
+              AWS_ENDPOINT_URL: endpoint.url,
+              AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+              AWS_SECRET_ACCESS_KEY: 'not-a-real-key',
+              AWS_EC2_METADATA_DISABLED: 'true',
+              ...env,
+            },
+          },
+          (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    try {
+      const values = { ANTHROPIC_API_KEY: PLANTED.ANTHROPIC_API_KEY, SUPABASE_KEY: PLANTED.SUPABASE_KEY, STRIPE_SECRET_KEY: PLANTED.STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET: PLANTED.STRIPE_WEBHOOK_SECRET, ARAGORA_SSO_CLIENT_SECRET: PLANTED.ARAGORA_SSO_CLIENT_SECRET };
+      const first = await run(values);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(JSON.parse(endpoint.secrets['aragora/api-keys'].at(-1)!)).toEqual({
+        anthropic: PLANTED.ANTHROPIC_API_KEY,
+        jwt_secret: 'generated-by-cloudformation',
+        openai: '',
+        openrouter: '',
+        sso_client_secret: PLANTED.ARAGORA_SSO_CLIENT_SECRET,
+        stripe_secret: PLANTED.STRIPE_SECRET_KEY,
+        stripe_webhook: PLANTED.STRIPE_WEBHOOK_SECRET,
+      });
+      expect(endpoint.parameters['/aragora/supabase-key']).toEqual({
+        Value: PLANTED.SUPABASE_KEY,
+        Type: 'SecureString',
+        KeyId: 'alias/aragora-prod-secrets',
+        Tags: [
+          { Key: 'app', Value: 'aragora' },
+          { Key: 'environment', Value: 'prod' },
+          { Key: 'managed-by', Value: 'aragora-secrets' },
+        ],
+      });
+      const second = await run({});
+      expect(second.code).toBe(0);
+      expect(endpoint.requests.filter((r) => r.action.startsWith('Put')).map((r) => r.action)).toEqual(['PutSecretValue', 'PutParameter']);
+    } finally {
+      await endpoint.close();
+    }
+  }, 60000);
 });
 
 describe('aws-cdk-lib is loaded only when some environment enables AWS', () => {

@@ -90,6 +90,11 @@ describe('the embedded default: AWS in prod only', () => {
     expect(container).toMatchObject({ Name: 'aragora', Image: 'ghcr.io/aragora/aragora:1.0.0', Essential: true, PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }] });
   });
 
+  test('the task memory defaults to the smallest the CPU allows', () => {
+    const { json: sized } = templateOf(synthAws({ ...FULL_AWS, ecs: { cpu: 1024 } }));
+    expect(resource(sized, 'AWS::ECS::TaskDefinition').Properties).toMatchObject({ Cpu: '1024', Memory: '2048' });
+  });
+
   test('the seed audit trail "secrets-audit"', () => {
     template.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: 'secrets-audit', IsLogging: true });
   });

@@ -115,7 +115,7 @@ const ecsSchema = z
       .describe('@default the workload container name'),
     image: z.string().min(1).optional().describe('@default the workload image'),
     cpu: z.literal(FARGATE_CPU).optional().describe('Fargate CPU units. @default 256'),
-    memory: z.number().int().optional().describe('Fargate memory in MiB, allowed by `cpu`. @default 512'),
+    memory: z.number().int().optional().describe('Fargate memory in MiB, one the `cpu` allows. @default the smallest the `cpu` allows (512 for 256)'),
     port: z.number().int().min(1).max(65535).optional().describe('@default the workload port'),
   })
   .describe('A Fargate task definition whose container reads every secret stored in AWS through the `secrets` mapping.');

@@ -168,8 +168,8 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
 
     if (aws.ecs) {
       const cpu = aws.ecs.cpu ?? 256;
-      const memory = aws.ecs.memory ?? 512;
       const allowed = fargateMemoryOptions(cpu);
+      const memory = aws.ecs.memory ?? allowed[0];
       if (!allowed.includes(memory)) {
         add(at('ecs', 'memory'), `Fargate does not run ${cpu} CPU units with ${memory} MiB`, `with cpu ${cpu} use one of: ${allowed.join(', ')}`);
       }

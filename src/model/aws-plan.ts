@@ -1,4 +1,4 @@
-import type { AwsConfig } from '../config/aws-schema';
+import { fargateMemoryOptions, type AwsConfig } from '../config/aws-schema';
 import type { RequirementStatus } from '../config/requirements';
 
 /**
@@ -195,12 +195,13 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
   }
   locations.sort((a, b) => compare(a.secret, b.secret));
 
+  const cpu = config.ecs?.cpu ?? 256;
   const ecs: AwsEcsPlan | undefined = config.ecs && {
     family: config.ecs.family ?? prefix,
     containerName: config.ecs.containerName ?? input.workload.containerName,
     image: config.ecs.image ?? input.workload.image,
-    cpu: config.ecs.cpu ?? 256,
-    memory: config.ecs.memory ?? 512,
+    cpu,
+    memory: config.ecs.memory ?? fargateMemoryOptions(cpu)[0],
     port: config.ecs.port ?? input.workload.port,
     executionRoleName: roleName(prefix, 'ecs-execution'),
     taskRoleName: roleName(prefix, 'ecs-task'),

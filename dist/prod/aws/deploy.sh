@@ -11,7 +11,7 @@ REGION=us-east-1
 STACK='aragora-prod-secrets'
 die() { echo "deploy: $*" >&2; exit 1; }
 
-caller=$(aws sts get-caller-identity --query Account --output text)
+caller=$(aws sts get-caller-identity --region "$REGION" --query Account --output text)
 [ "$caller" = "$ACCOUNT" ] || die "these credentials are for account $caller, not $ACCOUNT"
 aws cloudformation deploy \
   --region "$REGION" \

@@ -20,7 +20,7 @@ present() { local v="present_$1"; [ -n "${!v:-}" ]; }
 has_key() { printf '%s' "$1" | jq -e --arg k "$2" '(.[$k] // "") != ""' >/dev/null; }
 for tool in aws jq openssl; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 
-caller=$(aws sts get-caller-identity --query Account --output text)
+caller=$(aws sts get-caller-identity --region "$REGION" --query Account --output text)
 [ "$caller" = "$ACCOUNT" ] || die "these credentials are for account $caller, not $ACCOUNT"
 
 # The current JSON value of a Secrets Manager secret, or {} while it has none (the stack creates it empty).
