@@ -4,6 +4,9 @@ import type { AragoraSecretsConfig } from '../src/config/schema';
 import type { OutputFile } from '../src/output/output-file';
 import { configWith, synth } from './helpers';
 
+// A deprecated aws-cdk-lib API fails every AWS synth of the suite (jsii warns only once per process otherwise).
+process.env.JSII_DEPRECATED = 'fail';
+
 export const ACCOUNT = '123456789012';
 export const OIDC_PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
 export const ROTATION_LAMBDA = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:rotate-aragora-keys`;

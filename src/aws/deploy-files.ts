@@ -236,15 +236,18 @@ function readme(plan: EnvironmentPlan, hasStack: boolean): string {
   const notStored = plan.secrets.filter((s) => !aws.locations.some((l) => l.secret === s.name)).map((s) => `\`${s.name}\``);
 
   const notes = [
-    '- No value is ever in the template or in this folder. The Secrets Manager secrets are created empty' +
-      ' (or holding only their generated key); `put-secret-values.sh` merges the values into them.',
+    aws.secretsManager?.secrets.length
+      ? '- No value is ever in the template or in this folder. The Secrets Manager secrets are created empty' +
+        ' (or holding only their generated key); `put-secret-values.sh` merges the values into them.'
+      : '- No value is ever in this folder: `put-secret-values.sh` reads them from the environment when it runs.',
   ];
   if (aws.secretsManager?.secrets.some((s) => s.generatedKey)) {
     notes.push('- A generated key is generated once, when the secret is created. Changing its generation settings in a later version of this template makes CloudFormation write a new value holding only that key: run `put-secret-values.sh` again afterwards.');
   }
   if (aws.parameterStore) {
     notes.push(
-      '- CloudFormation cannot create `SecureString` parameters, so the stack only refers to them by ARN (IAM, ECS);' +
+      '- CloudFormation cannot create `SecureString` parameters' +
+        (hasStack ? ', so the stack only refers to them by ARN (IAM, ECS);' : ';') +
         ' `put-secret-values.sh` creates them with `aws ssm put-parameter --type SecureString`' +
         (aws.kms ? ` under the stack's key \`${aws.kms.alias}\`.` : ' under the AWS managed key `aws/ssm`.'),
     );
