@@ -225,7 +225,8 @@ const realCli = tools && spawnSync('sh', ['-c', 'command -v aws']).status === 0;
     const script = awsFiles(synth(), 'prod').find((f) => f.path.endsWith('put-secret-values.sh'))!.content;
     const dir = mkdtempSync(join(tmpdir(), 'aragora-real-cli-'));
     writeFileSync(join(dir, 'put-secret-values.sh'), script);
-    const endpoint = await startFakeAwsEndpoint(ACCOUNT, { 'aragora/api-keys': ['{"jwt_secret":"generated-by-cloudformation"}'] });
+    // The secret starts without a version (DescribeSecret has no VersionIdsToStages); the second run sees one.
+    const endpoint = await startFakeAwsEndpoint(ACCOUNT, { 'aragora/api-keys': [] });
     const run = (env: Record<string, string>) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
         execFile(
@@ -252,7 +253,6 @@ const realCli = tools && spawnSync('sh', ['-c', 'command -v aws']).status === 0;
       expect(first.code).toBe(0);
       expect(JSON.parse(endpoint.secrets['aragora/api-keys'].at(-1)!)).toEqual({
         anthropic: PLANTED.ANTHROPIC_API_KEY,
-        jwt_secret: 'generated-by-cloudformation',
         openai: '',
         openrouter: '',
         sso_client_secret: PLANTED.ARAGORA_SSO_CLIENT_SECRET,
@@ -270,7 +270,9 @@ const realCli = tools && spawnSync('sh', ['-c', 'command -v aws']).status === 0;
         ],
       });
       const second = await run({});
+      expect(second.stderr).toBe('');
       expect(second.code).toBe(0);
+      expect(second.stdout).toContain('Secrets Manager aragora/api-keys: unchanged');
       expect(endpoint.requests.filter((r) => r.action.startsWith('Put')).map((r) => r.action)).toEqual(['PutSecretValue', 'PutParameter']);
     } finally {
       await endpoint.close();

@@ -297,7 +297,6 @@ let regionTable: { names: string[]; partitions: Map<string, string> } | undefine
 /** The regions aws-cdk-lib knows, with their partitions (loaded on first use: only AWS environments need them). */
 export function knownRegions(): { names: string[]; partitions: Map<string, string> } {
   if (!regionTable) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { RegionInfo } = require('aws-cdk-lib/region-info') as typeof import('aws-cdk-lib/region-info');
     const regions = RegionInfo.regions;
     regionTable = {

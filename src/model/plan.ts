@@ -189,7 +189,17 @@ function resolveEnvironment(
     },
     reloader: env.rotation?.reloader ?? 'targeted',
     network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels),
-    aws: env.aws && resolveAwsPlan({ appName, environment: name, namespace: env.namespace, config: env.aws, secrets, managedBy: MANAGED_BY, workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port } }),
+    aws:
+      env.aws &&
+      resolveAwsPlan({
+        appName,
+        environment: name,
+        namespace: env.namespace,
+        config: env.aws,
+        secrets,
+        managedBy: MANAGED_BY,
+        workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
+      }),
   };
 }
 

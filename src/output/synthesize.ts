@@ -46,7 +46,6 @@ export function synthesizePlan(plan: Plan): OutputFile[] {
   }
   if (plan.environments.some((env) => env.aws)) {
     // Loaded only when some environment enables AWS: aws-cdk-lib takes a while to load.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { synthesizeAws } = require('../aws/synthesize-aws') as typeof import('../aws/synthesize-aws');
     for (const file of synthesizeAws(plan)) add(file.path, file.content);
   }
