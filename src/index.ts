@@ -1,5 +1,6 @@
 export * from './config/schema';
 export * from './config/external-schema';
+export * from './config/aws-schema';
 export * from './config/errors';
 export * from './config/load';
 export * from './config/validate';
@@ -9,6 +10,7 @@ export { DEFAULT_CONFIG } from './config/default';
 export * from './model/names';
 export * from './model/plan';
 export * from './model/external-delivery';
+export * from './model/aws-plan';
 export * from './k8s/app-secret';
 export * from './k8s/secret-reader';
 export * from './k8s/egress-policy';

@@ -126,6 +126,23 @@ export const DEFAULT_CONFIG: AragoraSecretsConfig = {
         command: ['aragora', 'serve'],
         resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
       },
+      // The AWS side of the seed (Secrets Manager, Parameter Store, ECS `secrets`, CloudTrail), synthesized
+      // into dist/prod/aws/. The account and region are the seed's example values: replace them with yours.
+      aws: {
+        account: '123456789012',
+        region: 'us-east-1',
+        kms: {},
+        secretsManager: {},
+        // The database key as a SecureString parameter (/aragora/supabase-key); the others in aragora/api-keys.
+        parameterStore: { secrets: ['SUPABASE_KEY'] },
+        ecs: { cpu: 256, memory: 1024 },
+        eso: {
+          // PLACEHOLDER: the example OIDC provider of the AWS documentation. Use your EKS cluster's:
+          // `aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`.
+          oidcProvider: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
+        },
+        cloudTrail: { trailName: 'secrets-audit', retentionDays: 365 },
+      },
     },
   },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsProblems } from './aws-validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
 import { credentialShapeOf } from '../output/leak-guard';
@@ -73,7 +74,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       if (actual === undefined) {
         return [{ path, line, message: `missing required key (expected ${issue.expected})`, fix: `add "${String(segments.at(-1))}"` }];
       }
-      return [{ path, line, message: `expected ${issue.expected}, got ${describeValue(actual)}` }];
+      // A schema-specific message (not zod's generic one) says how to fix it.
+      const fix = issue.message.startsWith('Invalid input') ? undefined : issue.message;
+      return [{ path, line, message: `expected ${issue.expected}, got ${describeValue(actual)}`, fix }];
     }
     case 'invalid_union': {
       const actual = valueAt(input, segments);
@@ -314,5 +317,6 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
   }
   vaultProblems(config, add);
   externalProblems(config, add);
+  for (const p of awsProblems(config)) add(p.segments, p.message, p.fix);
   return problems;
 }

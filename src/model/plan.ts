@@ -2,6 +2,7 @@ import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentCo
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { UserError } from '../config/errors';
 import type { SealedValuesFile } from '../seal/sealed-file';
+import { AwsPlan, resolveAwsPlan } from './aws-plan';
 import { deriveName } from './names';
 import { externalOptions, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
@@ -118,6 +119,8 @@ export interface EnvironmentPlan {
   readonly warnings: readonly string[];
   /** Annotate objects with Argo CD sync waves, so that what an object needs is applied before it. */
   readonly argoSyncWaves: boolean;
+  /** The AWS stack of the environment; absent when it has no `aws:` block. */
+  readonly aws?: AwsPlan;
 }
 
 export const MANAGED_BY = 'aragora-secrets';
@@ -219,6 +222,17 @@ function resolveEnvironment(
     warnings,
     errors,
     argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
+    aws:
+      env.aws &&
+      resolveAwsPlan({
+        appName,
+        environment: name,
+        namespace: env.namespace,
+        config: env.aws,
+        secrets,
+        managedBy: MANAGED_BY,
+        workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
+      }),
   };
 }
 

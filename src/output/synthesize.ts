@@ -46,6 +46,11 @@ export function synthesizePlan(plan: Plan): OutputFile[] {
     const resources = [...files.keys()].filter((p) => p.startsWith(`${chart.plan.name}/`) && p.endsWith('.k8s.yaml')).map((p) => p.slice(chart.plan.name.length + 1));
     add(`${chart.plan.name}/kustomization.yaml`, kustomization(resources));
   }
+  if (plan.environments.some((env) => env.aws)) {
+    // Loaded only when some environment enables AWS: aws-cdk-lib takes a while to load.
+    const { synthesizeAws } = require('../aws/synthesize-aws') as typeof import('../aws/synthesize-aws');
+    for (const file of synthesizeAws(plan)) add(file.path, file.content);
+  }
   return [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }));
 }
 

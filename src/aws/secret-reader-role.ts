@@ -1,0 +1,139 @@
+import { Lazy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/** Who may assume the role: rendered as the role's trust policy statement. */
+export type RoleTrust =
+  | { readonly kind: 'service'; readonly service: string; readonly sourceAccount: string }
+  | { readonly kind: 'web-identity'; readonly providerArn: string; readonly issuer: string; readonly subject: string; readonly audience: string };
+
+export interface SecretReaderRoleProps {
+  readonly roleName: string;
+  readonly description: string;
+  readonly trust: RoleTrust;
+  /**
+   * The Parameter Store read action of this reader's client: ECS fetches task `secrets` with
+   * `ssm:GetParameters`, the External Secrets Operator reads with `ssm:GetParameter`.
+   */
+  readonly parameterAction: 'ssm:GetParameters' | 'ssm:GetParameter';
+}
+
+/**
+ * An IAM role that may read exactly the secrets granted to it (`secret.grantRead(role)`):
+ * `secretsmanager:GetSecretValue` on each secret's ARN, the reader's one SSM action on each
+ * parameter's ARN, and `kms:Decrypt` on the customer managed key only through the services that
+ * hold those secrets (`kms:ViaService`). No wildcard action or resource; nothing else.
+ *
+ * The policy is inline (one resource to review) and rendered at synth, after every grant; a
+ * reader granted nothing is a synth error.
+ *
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
+ */
+export class SecretReaderRole extends Construct {
+  public readonly roleName: string;
+  public readonly roleArn: string;
+  protected readonly resource: iam.CfnRole;
+  private readonly parameterAction: string;
+  /** Secret ARNs (tokens) keyed by a stable sort key. */
+  private readonly secretArns = new Map<string, string>();
+  private readonly parameterArns = new Set<string>();
+  /** KMS key ARN → the services allowed to use it on this role's behalf. */
+  private readonly decrypt = new Map<string, { readonly sortKey: string; readonly services: Set<string> }>();
+
+  constructor(scope: Construct, id: string, props: SecretReaderRoleProps) {
+    super(scope, id);
+    this.roleName = props.roleName;
+    this.parameterAction = props.parameterAction;
+    this.resource = new iam.CfnRole(this, 'Resource', {
+      roleName: props.roleName,
+      description: props.description,
+      assumeRolePolicyDocument: trustPolicy(props.trust),
+      policies: Lazy.any({ produce: () => [{ policyName: 'read-secrets', policyDocument: this.renderPolicy() }] }),
+    });
+    this.roleArn = this.resource.attrArn;
+
+    this.node.addValidation({
+      validate: () =>
+        this.secretArns.size + this.parameterArns.size === 0
+          ? [`SecretReaderRole "${this.roleName}" was granted no secret: grant it with secret.grantRead(role)`]
+          : [],
+    });
+  }
+
+  /** Prefer `secret.grantRead(role)`. */
+  public allowSecretsManagerSecret(sortKey: string, secretArn: string): void {
+    this.secretArns.set(sortKey, secretArn);
+  }
+
+  /** Prefer `parameter.grantRead(role)`. */
+  public allowParameter(parameterArn: string): void {
+    this.parameterArns.add(parameterArn);
+  }
+
+  /** `kms:Decrypt` on `keyArn`, only when called through `service` (e.g. `ssm.us-east-1.amazonaws.com`). */
+  public allowDecryptVia(sortKey: string, keyArn: string, service: string): void {
+    const entry = this.decrypt.get(keyArn) ?? { sortKey, services: new Set<string>() };
+    entry.services.add(service);
+    this.decrypt.set(keyArn, entry);
+  }
+
+  /**
+   * The role for constructs that would otherwise add their own, broader grants to it (the ECS task
+   * definition grants `DescribeSecret` and `ssm:GetParameterHistory` to its execution role): they
+   * see a role they cannot change, and the grants stay the ones of this construct.
+   */
+  public asImmutableRole(scope: Construct, id: string): iam.IRole {
+    return iam.Role.fromRoleArn(scope, id, this.roleArn, { mutable: false });
+  }
+
+  /** What the role may read, for tests and reports: secret sort keys and parameter ARNs, sorted. */
+  public get granted(): { readonly secrets: string[]; readonly parameters: string[] } {
+    return { secrets: [...this.secretArns.keys()].sort(), parameters: [...this.parameterArns].sort() };
+  }
+
+  private renderPolicy(): unknown {
+    const statements: unknown[] = [];
+    if (this.secretArns.size > 0) {
+      const arns = [...this.secretArns].sort(([a], [b]) => compare(a, b)).map(([, arn]) => arn);
+      statements.push({ Sid: 'ReadSecretsManagerSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: arns });
+    }
+    if (this.parameterArns.size > 0) {
+      statements.push({ Sid: 'ReadParameters', Effect: 'Allow', Action: [this.parameterAction], Resource: [...this.parameterArns].sort(compare) });
+    }
+    const keys = [...this.decrypt].sort(([, a], [, b]) => compare(a.sortKey, b.sortKey));
+    keys.forEach(([keyArn, { services }], i) => {
+      statements.push({
+        Sid: keys.length === 1 ? 'DecryptThroughSecretStores' : `DecryptThroughSecretStores${i + 1}`,
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [keyArn],
+        Condition: { StringEquals: { 'kms:ViaService': [...services].sort(compare) } },
+      });
+    });
+    return { Version: '2012-10-17', Statement: statements };
+  }
+}
+
+function trustPolicy(trust: RoleTrust): unknown {
+  const statement =
+    trust.kind === 'service'
+      ? {
+          Effect: 'Allow',
+          Principal: { Service: trust.service },
+          Action: 'sts:AssumeRole',
+          // Confused-deputy guard: only tasks of this account may obtain the role.
+          Condition: { StringEquals: { 'aws:SourceAccount': trust.sourceAccount } },
+        }
+      : {
+          Effect: 'Allow',
+          Principal: { Federated: trust.providerArn },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          // Pinned to one ServiceAccount's tokens, issued for STS.
+          Condition: { StringEquals: { [`${trust.issuer}:sub`]: trust.subject, [`${trust.issuer}:aud`]: trust.audience } },
+        };
+  return { Version: '2012-10-17', Statement: [statement] };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
