@@ -9,7 +9,8 @@ import type { AragoraSecretsConfig } from '../src/config/schema';
 import { find, manifests, synth } from './helpers';
 
 const root = resolve(__dirname, '..');
-const tsxLoader = require.resolve('tsx');
+/** The app command of cdk8s.yaml, so that the tests run what `cdk8s synth` runs. */
+const appCommand = /^app: (.*)$/m.exec(readFileSync(join(root, 'cdk8s.yaml'), 'utf8'))![1].split(' ');
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -22,10 +23,12 @@ function readTree(dir: string): Record<string, string> {
   return Object.fromEntries(listFiles(dir).sort().map((f) => [relative(dir, f), readFileSync(f, 'utf8')]));
 }
 
-/** Runs the app as `cdk8s synth` does: the command of cdk8s.yaml with $CDK8S_OUTDIR. */
+/** Runs the app as `cdk8s synth` does: the command of cdk8s.yaml with $CDK8S_OUTDIR, from another folder. */
 function runApp(cwd: string, env: NodeJS.ProcessEnv = {}) {
   const outdir = join(cwd, 'dist');
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], {
+  const [node, ...args] = appCommand;
+  expect(node).toBe('node');
+  const result = spawnSync(process.execPath, args.map((a) => (a.includes('/') ? join(root, a) : a)), {
     cwd,
     env: { PATH: process.env.PATH, CDK8S_OUTDIR: outdir, ...env },
     encoding: 'utf8',
