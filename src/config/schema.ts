@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { externalDelivery, storesSchema } from './external-schema';
+import { gcpEnvironmentSchema } from './gcp-schema';
 
 /**
  * The schema of `aragora-secrets.yaml`.
@@ -330,6 +331,7 @@ export const environmentSchema = z
       })
       .optional(),
     network: networkSchema.optional(),
+    gcp: gcpEnvironmentSchema.optional(),
   })
   .describe('One deployment environment: a namespace, a delivery method and the workload.');
 
