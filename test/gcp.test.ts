@@ -265,6 +265,64 @@ describe('one service account and one set of secret names across every artifact'
   });
 });
 
+describe('variants', () => {
+  test('Config Connector objects in a namespace of their own', () => {
+    const config = example();
+    config.environments.prod.gcp!.configConnector = { namespace: 'config-connector' };
+    const prod = manifests(synthesize(config), 'prod');
+    for (const o of [...findAll(prod, 'SecretManagerSecret'), ...findAll(prod, 'IAMPolicyMember')]) expect(o.metadata.namespace).toBe('config-connector');
+    expect(validateManifests(prod)).toEqual([]);
+  });
+
+  test('a store ServiceAccount managed elsewhere is not emitted; setup.sh says what to annotate', () => {
+    const config = example();
+    config.environments.staging.gcp!.createStoreServiceAccount = false;
+    const files = synthesize(config);
+    expect(findAll(manifests(files, 'staging'), 'ServiceAccount').map((a) => a.metadata.name)).toEqual(['aragora']);
+    expect(file(files, 'staging/gcp/setup.sh')).toContain(`#   kubectl annotate serviceaccount -n aragora-staging aragora-external-secrets iam.gke.io/gcp-service-account=${STAGING_SA} --overwrite`);
+  });
+
+  test('a ClusterSecretStore\'s ServiceAccount lives in its own namespace, with the app\'s labels only, the same object in every folder', () => {
+    const config = example();
+    config.stores = {
+      shared: { provider: 'gcpsm', kind: 'ClusterSecretStore', projectID: 'aragora-prod', auth: { workloadIdentity: { serviceAccountRef: { name: 'eso-gcp', namespace: 'external-secrets' } } } },
+    };
+    config.environments.staging.delivery = { method: 'external', store: 'shared' };
+    config.environments.prod.delivery = { method: 'external', store: 'shared' };
+    Object.assign(config.environments.staging.gcp!, { project: 'aragora-prod', secretPrefix: 'staging-', serviceAccount: PROD_SA });
+    config.environments.staging.gcp!.cloudRun!.service = 'aragora-staging';
+    const files = synthesize(config);
+    const ksa = file(files, 'prod/ServiceAccount.eso-gcp.k8s.yaml');
+    expect(file(files, 'staging/ServiceAccount.eso-gcp.k8s.yaml')).toBe(ksa);
+    const parsed = parse(ksa);
+    expect(parsed.metadata.namespace).toBe('external-secrets');
+    expect(parsed.metadata.labels['app.kubernetes.io/instance']).toBeUndefined();
+    expect(find(manifests(files, 'prod'), 'IAMPolicyMember', 'aragora-eso-workload-identity').spec.member).toBe('serviceAccount:aragora-prod.svc.id.goog[external-secrets/eso-gcp]');
+    expect(cloudRunOf(files, 'staging').spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name).toBe('staging-anthropic-api-key');
+  });
+
+  test('without cloudRun there is no Cloud Run file; a store without auth leaves the controller\'s identity to annotate', () => {
+    const config = example();
+    delete config.environments.staging.gcp!.cloudRun;
+    config.stores!['gcp-staging'] = { provider: 'gcpsm', projectID: 'aragora-staging' };
+    const files = synthesize(config);
+    expect(files.map((f) => f.path)).not.toContain('staging/cloudrun/service.yaml');
+    const script = file(files, 'staging/gcp/setup.sh');
+    expect(script).toMatch(/uses the controller's own identity: its ServiceAccount must be annotated with iam\.gke\.io\/gcp-service-account=aragora-runtime@aragora-staging/);
+    expect(script).not.toMatch(/gcloud iam service-accounts add-iam-policy-binding/);
+    expect(findAll(manifests(files, 'staging'), 'ServiceAccount').map((a) => a.metadata.name)).toEqual(['aragora']);
+  });
+
+  test('a GCP environment delivered another way in the cluster still gets its Cloud Run service and secrets', () => {
+    const config = example();
+    config.environments.staging.delivery = 'plain';
+    const files = synthesize(config);
+    expect(findAll(manifests(files, 'staging'), 'ExternalSecret')).toEqual([]);
+    expect(cloudRunOf(files, 'staging').spec.template.spec.containers[0].env).toHaveLength(3);
+    expect(file(files, 'staging/gcp/setup.sh')).not.toMatch(/ESO reads|ESO \(store/);
+  });
+});
+
 describe('every object is valid', () => {
   const files = synthesize(example());
 
