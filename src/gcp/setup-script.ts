@@ -60,9 +60,10 @@ export function gcpSetupScript(props: GcpSetupScriptProps): string {
     '# has_version SECRET VERSION: whether the secret has that version (latest: any), enabled.',
     'has_version() {',
     '  if [ "$2" = latest ]; then',
-    `    [ -n "$(gcloud secrets versions list "$1" ${p} --filter=state=ENABLED --limit=1 --format='value(name)' 2>/dev/null)" ]`,
+    `    [ -n "$(gcloud secrets versions list "$1" ${p} --filter=state:ENABLED --limit=1 --format='value(name)' 2>/dev/null)" ]`,
     '  else',
-    `    [ "$(gcloud secrets versions describe "$2" --secret="$1" ${p} --format='value(state)' 2>/dev/null)" = ENABLED ]`,
+    // The state is compared in lowercase: gcloud prints the API's ENABLED, its tables show "enabled".
+    `    [ "$(gcloud secrets versions describe "$2" --secret="$1" ${p} --format='value(state)' 2>/dev/null | tr '[:upper:]' '[:lower:]')" = enabled ]`,
     '  fi',
     '}',
     "missing=''",

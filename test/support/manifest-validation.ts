@@ -1,7 +1,8 @@
 /**
  * Checks that a generated object would be accepted by a Kubernetes API server, without a
  * cluster: the OpenAPI schema of its kind (kubernetes-models for the built-in kinds, the
- * upstream CRDs in ../shared/crds for external-secrets and sealed-secrets), plus the
+ * upstream CRDs in ../shared/crds for external-secrets and sealed-secrets, schemas transcribed
+ * from the Config Connector and Cloud Run references in ./gcp-schemas.ts), plus the
  * metadata rules the API server enforces outside the schema (name syntax, scope, label
  * and annotation syntax) and a few semantic rules it is known to reject.
  *
