@@ -53,9 +53,11 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
     const delivered = catalog.filter((s) => s.status !== 'excluded');
     const fromStore = delivered.filter((s) => !s.generatedHere);
 
-    if (options.keys && (options.fetch ?? 'properties') === 'extract') {
+    // In a GCP environment gcp.keys decides what ESO reads (gcp-validate reports a delivery.keys there).
+    const gcpManaged = env.gcp !== undefined && storeName !== undefined && stores[storeName]?.provider === 'gcpsm';
+    if (!gcpManaged && options.keys && (options.fetch ?? 'properties') === 'extract') {
       add([...at, 'keys'], '"keys" only applies to fetch: properties (extract reads every property the store holds)', 'remove "keys", or use fetch: properties');
-    } else if (options.keys) {
+    } else if (!gcpManaged && options.keys) {
       const seen = new Set<string>();
       options.keys.forEach((key, i) => {
         const secret = catalog.find((s) => s.name === key);
@@ -106,7 +108,8 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
     }
 
     const store = storeName === undefined ? undefined : stores[storeName];
-    if (store) {
+    // A GCP environment reads one Secret Manager secret per variable (gcp-validate checks those IDs), not the catalog's remote keys.
+    if (store && !(env.gcp && store.provider === 'gcpsm')) {
       const reported = new Set<string>();
       for (const s of fromStore) {
         const problem = remoteKeyProblem(store, s.key);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { externalDelivery, storesSchema } from './external-schema';
 import { awsSchema } from './aws-schema';
+import { gcpEnvironmentSchema } from './gcp-schema';
 
 /**
  * The schema of `aragora-secrets.yaml`.
@@ -332,6 +333,7 @@ export const environmentSchema = z
       .optional(),
     network: networkSchema.optional(),
     aws: awsSchema.optional(),
+    gcp: gcpEnvironmentSchema.optional(),
   })
   .describe('One deployment environment: a namespace, a delivery method and the workload.');
 

@@ -10,6 +10,8 @@ import { AppSecret, IAppSecret } from './app-secret';
 import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
 import { addExternalDelivery } from './external-delivery';
+import { ExternalSecret } from './external-secret';
+import { GcpSecretAccess } from './gcp-secret-access';
 import { podWiring } from './pod-wiring';
 import { SealedSecret } from './sealed-secret';
 import { SecretReader } from './secret-reader';
@@ -68,6 +70,15 @@ export class EnvironmentChart extends Chart {
     });
     this.secret?.grantRead(this.reader);
     for (const { secret } of this.additionalSecrets) secret.grantRead(this.reader);
+
+    if (plan.gcp) {
+      const gcp = new GcpSecretAccess(this, 'Gcp', {
+        environment: plan.name,
+        gcp: plan.gcp,
+        externalSecret: plan.gcp.store && this.secret instanceof ExternalSecret ? this.secret : undefined,
+      });
+      this.files.push(...gcp.supportingFiles);
+    }
     const vault = plan.delivery.method === 'vault' ? plan.delivery : undefined;
 
     if (plan.workload.enabled) {

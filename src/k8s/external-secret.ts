@@ -41,6 +41,7 @@ interface DataEntry {
   readonly secretKey: string;
   readonly key: string;
   readonly property?: string;
+  readonly version?: string;
 }
 
 interface ExtractEntry {
@@ -118,10 +119,20 @@ export class ExternalSecret extends Construct implements IAppSecret {
     this.node.addValidation({ validate: () => this.validate() });
   }
 
-  /** Reads `property` of `key` in the store into `secretKey` of the Secret. */
-  public addData(secretKey: string, remoteRef: { readonly key: string; readonly property?: string }): void {
+  /**
+   * Reads `property` of `key` in the store into `secretKey` of the Secret (the whole value when
+   * `property` is absent), at `version` (the store's latest when absent).
+   */
+  public addData(secretKey: string, remoteRef: { readonly key: string; readonly property?: string; readonly version?: string }): void {
     this.requireStore('addData');
-    this.data.push({ secretKey, key: remoteRef.key, property: remoteRef.property });
+    this.data.push({ secretKey, key: remoteRef.key, property: remoteRef.property, version: remoteRef.version });
+  }
+
+  /** What `addData` added, sorted by key of the Secret. */
+  public get dataEntries(): { readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property?: string; readonly version?: string } }[] {
+    return [...this.data]
+      .sort((a, b) => compare(a.secretKey, b.secretKey))
+      .map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property, version: d.version } }));
   }
 
   /**
@@ -155,7 +166,7 @@ export class ExternalSecret extends Construct implements IAppSecret {
     if (this.data.length === 0) return undefined;
     return [...this.data]
       .sort((a, b) => compare(a.secretKey, b.secretKey))
-      .map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property } }));
+      .map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property, version: d.version } }));
   }
 
   private renderDataFrom(): unknown[] | undefined {

@@ -31,7 +31,8 @@ export interface ExternalDeliveryPlan {
 export interface ExternalDataPlan {
   /** Key in the Kubernetes Secret (the environment variable name). */
   readonly secretKey: string;
-  readonly remoteRef: { readonly key: string; readonly property: string };
+  /** `property` absent: the remote secret's whole value; `version` absent: the latest. */
+  readonly remoteRef: { readonly key: string; readonly property?: string; readonly version?: string };
 }
 
 export interface ExternalExtractPlan {
@@ -131,6 +132,13 @@ export interface ExternalDeliveryContext {
   readonly secretName: string;
   /** The secrets delivered in the environment. */
   readonly secrets: readonly SecretPlan[];
+  /**
+   * Remote references that replace the catalog's `remote` (key and property), one per variable
+   * read from the store; variables not in the map are not read. Used where each variable is a
+   * secret of its own (GCP Secret Manager in a GCP environment).
+   * @default - the catalog's remote key and property of each secret (and `keys`)
+   */
+  readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '1h';
@@ -186,7 +194,8 @@ export function resolveExternalDelivery(options: ExternalDeliveryConfig, context
   const generated = context.secrets.filter((s) => isGeneratedHere(s, options));
   const fromStore = context.secrets.filter((s) => !isGeneratedHere(s, options));
   const listed = options.keys ? new Set(options.keys) : undefined;
-  const held = fromStore.filter((s) => !listed || listed.has(s.name));
+  const { remoteRefs } = context;
+  const held = fromStore.filter((s) => (remoteRefs ? remoteRefs.has(s.name) : !listed || listed.has(s.name)));
 
   const extracts = new Map<string, { property: string; secretKey: string }[]>();
   if (fetch === 'extract') {
@@ -199,7 +208,13 @@ export function resolveExternalDelivery(options: ExternalDeliveryConfig, context
     refreshInterval: options.refreshInterval ?? DEFAULT_REFRESH_INTERVAL,
     fetch,
     store: resolveStore(config, storeName, storeConfig, apiVersion, context.appLabels),
-    data: fetch === 'properties' ? held.map((s) => ({ secretKey: s.name, remoteRef: { key: s.remote.key, property: s.remote.property } })) : [],
+    data:
+      fetch !== 'properties'
+        ? []
+        : held.map((s) => {
+            const ref = remoteRefs?.get(s.name);
+            return { secretKey: s.name, remoteRef: ref ? { key: ref.key, version: ref.version } : { key: s.remote.key, property: s.remote.property } };
+          }),
     extracts: [...extracts]
       .sort(([a], [b]) => compare(a, b))
       .map(([key, rewrites]) => ({ key, rewrites: rewrites.sort((a, b) => compare(a.property, b.property)) })),

@@ -7,6 +7,7 @@ import { deriveName } from './names';
 import { externalOptions, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
 import { resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
+import { gcpsmStoreOf, resolveGcp, type GcpPlan } from './gcp-plan';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -121,6 +122,8 @@ export interface EnvironmentPlan {
   readonly argoSyncWaves: boolean;
   /** The AWS stack of the environment; absent when it has no `aws:` block. */
   readonly aws?: AwsPlan;
+  /** Google Cloud: Secret Manager secrets, their reader, Cloud Run, Config Connector. */
+  readonly gcp?: GcpPlan;
 }
 
 export const MANAGED_BY = 'aragora-secrets';
@@ -181,7 +184,11 @@ function resolveEnvironment(
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
   const secretName = env.secretName ?? deriveName(appName, 'secrets');
-  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets });
+  const gcp = resolveGcp({ config, environment: name, env, secrets, appLabels });
+  // A gcpsm store of a GCP environment reads the same per-variable Secret Manager secrets as Cloud Run.
+  const remoteRefs =
+    gcp && gcpsmStoreOf(config, env) ? new Map(gcp.secrets.map((s) => [s.env, { key: s.secretId, version: s.version === 'latest' ? undefined : s.version }])) : undefined;
+  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets, remoteRefs });
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
@@ -233,6 +240,7 @@ function resolveEnvironment(
         managedBy: MANAGED_BY,
         workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
       }),
+    gcp,
   };
 }
 
@@ -280,6 +288,8 @@ interface DeliveryContext {
   readonly secretName: string;
   /** The secrets delivered in the environment. */
   readonly secrets: readonly SecretPlan[];
+  /** Per-variable remote references that replace the catalog's (a GCP environment's Secret Manager secrets). */
+  readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
 }
 
 /** The long form of a delivery (`{ method, ...options }`), whichever form the config used. */

@@ -1,7 +1,8 @@
 /**
  * Checks that a generated object would be accepted by a Kubernetes API server, without a
  * cluster: the OpenAPI schema of its kind (kubernetes-models for the built-in kinds, the
- * upstream CRDs in ../shared/crds for external-secrets and sealed-secrets), plus the
+ * upstream CRDs in ../shared/crds for external-secrets and sealed-secrets, schemas transcribed
+ * from the Config Connector and Cloud Run references in ./gcp-schemas.ts), plus the
  * metadata rules the API server enforces outside the schema (name syntax, scope, label
  * and annotation syntax) and a few semantic rules it is known to reject.
  *
@@ -24,6 +25,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
+import { CNRM_ANNOTATION_VALUES, GCP_SCHEMAS } from './gcp-schemas';
 
 // ---------------------------------------------------------------------------------------
 // Built-in kinds
@@ -249,6 +251,21 @@ export function validateManifests(objs: readonly any[]): string[] {
 function schemaProblems(obj: Record<string, any>): string[] {
   const model = CORE_MODELS[typeKey(obj.apiVersion, obj.kind)];
   if (model) return modelProblems(() => new model(obj).validate());
+
+  // Google Cloud kinds without a CRD in ../shared/crds: schemas transcribed from their references.
+  const gcpSchema = GCP_SCHEMAS[typeKey(obj.apiVersion, obj.kind)];
+  if (gcpSchema) {
+    const validate = crdValidator(typeKey(obj.apiVersion, obj.kind), gcpSchema);
+    const problems = validate(structuredClone(obj)) ? [] : (validate.errors ?? []).map((e) => describeAjvError(e));
+    problems.push(...modelProblems(() => new ObjectMeta(obj.metadata).validate(), '/metadata'));
+    for (const [key, allowed] of Object.entries(CNRM_ANNOTATION_VALUES)) {
+      const value = obj.metadata?.annotations?.[key];
+      if (value !== undefined && !allowed.includes(value)) problems.push(`metadata.annotations["${key}"]: must be one of ${allowed.join(', ')}`);
+    }
+    const project = obj.metadata?.annotations?.['cnrm.cloud.google.com/project-id'];
+    if (project !== undefined && !/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(project)) problems.push(`metadata.annotations["cnrm.cloud.google.com/project-id"]: "${project}" is not a project ID`);
+    return problems;
+  }
 
   const { group, version } = splitApiVersion(obj.apiVersion);
   const crd = crds().get(crdKey(group, obj.kind));
