@@ -31,7 +31,9 @@ function forAllEnvironments(config: AragoraSecretsConfig, plan: Plan): string {
       const label = s.status === 'excluded' ? 'not used' : statusLabel(s);
       byStatus.set(label, [...(byStatus.get(label) ?? []), env.name]);
     }
-    if (byStatus.size > 1) lines.push(`#   ${[...byStatus].map(([label, envNames]) => `${label}: ${envNames.join(', ')}`).join('; ')}`);
+    const rank = (label: string) => ['required', 'one of', 'recommended', 'optional', 'not used'].findIndex((p) => label.startsWith(p));
+    const statuses = [...byStatus].sort(([a], [b]) => rank(a) - rank(b));
+    if (statuses.length > 1) lines.push(`#   ${statuses.map(([label, envNames]) => `${label}: ${envNames.join(', ')}`).join('; ')}`);
     if (secret.generated) lines.push('#   any random value works, e.g. the output of: openssl rand -base64 32');
     lines.push(`${name}=`);
   }
