@@ -62,14 +62,18 @@ export interface SynthCommandOptions {
 /** `synth`: the same files as `cdk8s synth`, checked by the guard rails, swapped into place only when all is well. */
 export function synthCommand(io: CommandIo, options: SynthCommandOptions): number {
   const started = Date.now();
+  const target = resolve(io.cwd, options.out);
+  if (existsSync(target) && !statSync(target).isDirectory()) {
+    throw new UserError(`output "${options.out}" exists and is not a folder: remove it or choose another --out`);
+  }
   progress(io, 'synthesizing…');
   const result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath });
   progress(io, `synthesized ${result.plan.environments.length} environment(s), ${result.files.length} files, from ${result.source} (${seconds(started)}); checking ${GUARD_RAILS.length} guard rails…`);
   const violations = checkFiles(result.files);
   if (violations.length > 0) throw new GuardRailError(violations.length, formatViolations(violations), '; nothing was written');
-  const changes = replaceOutputFolder(resolve(io.cwd, options.out), result.files);
+  const changes = replaceOutputFolder(target, result.files);
   for (const warning of result.warnings) io.stderr(`${io.err.yellow('warning:')} ${warning}\n`);
-  const outdir = relative(io.cwd, resolve(io.cwd, options.out)) || '.';
+  const outdir = relative(io.cwd, target) || '.';
   const summary = [
     `${changes.changed.length} changed`,
     `${changes.added.length} added`,

@@ -1,4 +1,4 @@
-import { didYouMean } from '../config/errors';
+import { didYouMean, editDistance } from '../config/errors';
 import type { EnvironmentPlan, SecretPlan } from '../model/plan';
 import { SECRET_LOOKING_NAME } from '../output/leak-guard';
 import { placeholderReason } from './placeholders';
@@ -80,11 +80,13 @@ export function checkEnvValues(plan: EnvironmentPlan, values: Readonly<Record<st
     if (catalog.includes(key)) continue;
     const present = values[key] === '' ? 'empty' : 'yes';
     // SUPABASE_URL or LOG_LEVEL are settings, not secrets: a .env may hold them, render leaves them out.
-    if (!SECRET_LOOKING_NAME.test(key)) {
+    // A name one or two typos away from the catalog is a mistake all the same (OPENAI_API_KY).
+    const typo = catalog.find((name) => editDistance(key.toLowerCase(), name.toLowerCase()) <= 2);
+    if (!SECRET_LOOKING_NAME.test(key) && !typo) {
       rows.push({ key, status: 'unknown', why: 'not in the catalog; not a secret by its name', present, verdict: 'ignored (render leaves it out)', level: 'warning' });
       continue;
     }
-    const suggestion = didYouMean(key, catalog);
+    const suggestion = typo ?? didYouMean(key, catalog);
     rows.push({
       key,
       status: 'unknown',
