@@ -8,12 +8,17 @@ import { renderConfigYaml } from '../config/render-config';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
 import { collectValues, readEnvFile } from '../env/env-values';
-import { renderSecret } from '../env/render-secret';
+import type { renderSecret as RenderSecret } from '../env/render-secret';
 import { resolvePlan, type EnvironmentPlan, type Plan } from '../model/plan';
 import { replaceOutputFolder } from '../output/replace-output';
 import { checkFiles, formatViolations, GUARD_RAILS } from '../rules';
-import { synthesizeProject } from '../synth';
+import type { synthesizeProject as SynthesizeProject } from '../synth';
 import { formatTable, type Style } from './terminal';
+import { UsageError } from './usage-error';
+
+// cdk8s is loaded only by the commands that synthesize.
+const synthesizeProject: typeof SynthesizeProject = (options) => require('../synth').synthesizeProject(options);
+const renderSecret: typeof RenderSecret = (...args) => require('../env/render-secret').renderSecret(...args);
 
 /** What a command needs from the outside world; tests pass their own. */
 export interface CommandIo {
@@ -27,13 +32,7 @@ export interface CommandIo {
   readonly err: Style;
 }
 
-/** A command used the wrong way (exit code 2), as opposed to bad input (exit code 1). */
-export class UsageError extends UserError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Guard-rail violations: the output would break a rule (exit code 1, nothing written). */
 export class GuardRailError extends UserError {

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, UserError } from '../config/errors';
-import { sealEnvironment } from '../seal/seal-environment';
-import { checkCommand, CommandIo, envExampleCommand, initCommand, renderCommand, synthCommand, UsageError } from './commands';
+import type { CommandIo } from './commands';
+import { UsageError } from './usage-error';
 import { colorsEnabled, style } from './terminal';
+
+// Loaded when a command runs, not for `--help` or a usage error: cdk8s and the schema take most of a second.
+const commands = (): typeof import('./commands') => require('./commands');
 
 /** Exit codes: 0 ok, 1 findings or invalid input, 2 usage error. */
 export const EXIT_OK = 0;
@@ -78,7 +81,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
       ].join('\n'),
     )
     .action((options: { out: string }) => {
-      result.code = synthCommand(commandIo, { configPath: configPath(), out: options.out });
+      result.code = commands().synthCommand(commandIo, { configPath: configPath(), out: options.out });
     });
 
   program
@@ -98,7 +101,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
       ].join('\n'),
     )
     .action((options: { env?: string; envFile?: string; allowUnknown?: boolean }) => {
-      result.code = checkCommand(commandIo, { configPath: configPath(), environment: options.env, envFile: options.envFile, allowUnknown: options.allowUnknown });
+      result.code = commands().checkCommand(commandIo, { configPath: configPath(), environment: options.env, envFile: options.envFile, allowUnknown: options.allowUnknown });
     });
 
   program
@@ -107,7 +110,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
     .option('--env <env>', 'only what this environment uses, grouped by requirement')
     .addHelpText('after', examples('aragora-secrets env-example > .env.example', 'aragora-secrets env-example --env prod > .env.prod.example'))
     .action((options: { env?: string }) => {
-      result.code = envExampleCommand(commandIo, { configPath: configPath(), environment: options.env });
+      result.code = commands().envExampleCommand(commandIo, { configPath: configPath(), environment: options.env });
     });
 
   program
@@ -129,7 +132,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
       ].join('\n'),
     )
     .action((options: { env: string; envFile?: string; allowMissing?: boolean; force?: boolean }) => {
-      result.code = renderCommand(commandIo, { configPath: configPath(), environment: options.env, envFile: options.envFile, allowMissing: options.allowMissing, force: options.force });
+      result.code = commands().renderCommand(commandIo, { configPath: configPath(), environment: options.env, envFile: options.envFile, allowMissing: options.allowMissing, force: options.force });
     });
 
   program
@@ -141,6 +144,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
     .addOption(new Option('--from-literal <KEY=VALUE>', 'a value given directly (repeatable; wins over --env-file)').argParser(collect).default([]))
     .addHelpText('after', examples('kubeseal --fetch-cert > sealed-secrets.pem', 'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa'))
     .action((options: { env: string; cert: string; envFile?: string; fromLiteral: string[] }) => {
+      const { sealEnvironment } = require('../seal/seal-environment') as typeof import('../seal/seal-environment');
       const report = sealEnvironment({
         cwd: io.cwd,
         env: io.env,
@@ -171,7 +175,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
     .option('--force', 'overwrite an existing file')
     .addHelpText('after', examples('aragora-secrets init', 'aragora-secrets --config infra/secrets.yaml init'))
     .action((options: { force?: boolean }) => {
-      result.code = initCommand(commandIo, { configPath: configPath(), force: options.force });
+      result.code = commands().initCommand(commandIo, { configPath: configPath(), force: options.force });
     });
 
   return program;
