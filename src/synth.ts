@@ -1,6 +1,6 @@
 import { loadConfig } from './config/load';
 import { ConfigError, UserError } from './config/errors';
-import { resolvePlan } from './model/plan';
+import { resolvePlan, type Plan } from './model/plan';
 import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
 import type { OutputFile } from './output/output-file';
 import { synthesizePlan, writeOutput } from './output/synthesize';
@@ -14,23 +14,28 @@ export interface SynthOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Explicit config path. @default - the lookup order of `loadConfig` */
   readonly configPath?: string;
+  /** Dotenv files whose values must not reach the output, relative to `cwd`. @default ['.env'] */
+  readonly envFiles?: readonly string[];
 }
 
 export interface SynthResult {
   readonly files: OutputFile[];
   /** For the reviewer, not errors: e.g. keys that still need sealing. */
   readonly warnings: string[];
+  /** Where the config came from: a file, or `(embedded default)`. */
+  readonly source: string;
+  readonly plan: Plan;
 }
 
 /** Config (and committed inputs) → plan → files, checked by the leak guard. Throws UserError on bad input. */
 export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthResult {
-  const { config } = loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
+  const { config, source } = loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
   const plan = resolvePlan(config, loadPlanInputs(config, options.cwd));
   const files = synthesizePlan(plan);
-  const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets) });
+  const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
   const leaks = findLeaks(files, sensitive);
   if (leaks.length > 0) throw new LeakError(leaks);
-  return { files, warnings: plan.environments.flatMap((env) => env.warnings) };
+  return { files, warnings: plan.environments.flatMap((env) => env.warnings), source, plan };
 }
 
 /**

@@ -130,10 +130,12 @@ describe('workload wiring', () => {
     expect(pod).not.toHaveProperty('volumes');
   });
 
+  // Plain delivery also names the Secret created at deploy time, for reviewers and the guard rails.
+  const deployTime = { 'aragora-secrets/created-at-deploy-time': 'aragora-secrets' };
   test.each([
-    ['targeted', { 'secret.reloader.stakater.com/reload': 'aragora-secrets' }],
-    ['auto', { 'reloader.stakater.com/auto': 'true' }],
-    ['none', undefined],
+    ['targeted', { ...deployTime, 'secret.reloader.stakater.com/reload': 'aragora-secrets' }],
+    ['auto', { ...deployTime, 'reloader.stakater.com/auto': 'true' }],
+    ['none', deployTime],
   ] as const)('reloader %s', (mode, annotations) => {
     const files = synth(configWith((c) => (c.environments.dev.rotation = { reloader: mode })));
     expect(find(manifests(files, 'dev'), 'Deployment', 'aragora').metadata.annotations).toEqual(annotations);
@@ -151,7 +153,10 @@ describe('workload wiring', () => {
     expect(patchFile).toBeDefined();
     const patch = parse(patchFile!.content);
     expect(patch).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'aragora', namespace: 'aragora-prod' } });
-    expect(patch.metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'aragora-secrets' });
+    expect(patch.metadata.annotations).toEqual({
+      'aragora-secrets/created-at-deploy-time': 'aragora-secrets',
+      'secret.reloader.stakater.com/reload': 'aragora-secrets',
+    });
     const pod = patch.spec.template.spec;
     expect(pod.serviceAccountName).toBe('aragora');
     expect(pod.containers[0].env).toHaveLength(8);

@@ -69,7 +69,8 @@ describe('a config using the other code paths', () => {
 
     const [deployment] = find('prod', 'Deployment');
     expect(deployment.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'aragora-secrets' } }]);
-    expect(deployment.metadata.annotations).toBeUndefined();
+    // reloader none: only the plain delivery's note that the Secret is created at deploy time.
+    expect(deployment.metadata.annotations).toEqual({ 'aragora-secrets/created-at-deploy-time': 'aragora-secrets' });
 
     const peers = find('prod', 'NetworkPolicy')[0].spec.egress.flatMap((rule: any) => rule.to);
     expect(peers).toContainEqual({ ipBlock: { cidr: '10.20.0.0/16', except: ['10.20.99.0/24'] } });

@@ -1,30 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, UserError } from '../config/errors';
-import { sealEnvironment } from '../seal/seal-environment';
+import type { CommandIo } from './commands';
+import { UsageError } from './usage-error';
+import { colorsEnabled, style } from './terminal';
+
+// Loaded when a command runs, not for `--help` or a usage error: cdk8s and the schema take most of a second.
+const commands = (): typeof import('./commands') => require('./commands');
 
 /** Exit codes: 0 ok, 1 findings or invalid input, 2 usage error. */
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
 export const EXIT_USAGE = 2;
+/** A bug in aragora-secrets itself (EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
 
 export interface CliIo {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Whether stdout is a terminal: colors, and `render` refuses to print values there. @default false */
+  readonly stdoutIsTTY?: boolean;
+  /** Whether stderr is a terminal (colors). @default false */
+  readonly stderrIsTTY?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function buildProgram(io: CliIo): Command {
+function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function examples(...lines: string[]): string {
+  return ['', 'Examples:', ...lines.map((l) => `  $ ${l}`)].join('\n');
+}
+
+/** Builds the command tree; each action stores its exit code in `result`. */
+export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_OK }): Command {
+  const commandIo: CommandIo = {
+    ...io,
+    out: style(colorsEnabled(io.stdoutIsTTY, io.env)),
+    err: style(colorsEnabled(io.stderrIsTTY, io.env)),
+  };
   const program = new Command('aragora-secrets')
     .description('Secrets for the Aragora application on Kubernetes and AWS, from one config.')
+    .version(packageVersion(), '-V, --version')
     .option('--config <file>', 'config file (default: $ARAGORA_SECRETS_CONFIG, then aragora-secrets.yaml, then the embedded default)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.',
+        'Colors only on a terminal, never with NO_COLOR set. Values of secrets are never printed, except by `render`.',
+      ].join('\n'),
+    );
+  const configPath = (): string | undefined => program.opts().config;
+
+  program
+    .command('synth')
+    .description('Synthesize dist/ like `cdk8s synth`, checked by the guard rails, and swapped in only when everything succeeded')
+    .option('--out <dir>', 'output folder', 'dist')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The files are written to a temporary folder beside the output folder and swapped in at the end: a broken',
+        'config or a guard-rail violation leaves the output folder exactly as it was (plain `cdk8s synth` deletes it first).',
+        examples('aragora-secrets synth', 'aragora-secrets synth --config staging.yaml --out build/dist'),
+      ].join('\n'),
+    )
+    .action((options: { out: string }) => {
+      result.code = commands().synthCommand(commandIo, { configPath: configPath(), out: options.out });
+    });
+
+  program
+    .command('check')
+    .description("Validate the config (everything synth checks, nothing written); with --env-file, check a .env against an environment's rules")
+    .option('--env <env>', 'environment whose requirement rules apply')
+    .option('--env-file <file>', 'dotenv file to check (its values are never printed)')
+    .option('--allow-unknown', 'keys of the env file that are not in the catalog are warnings, not findings')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Findings (exit 1): required keys missing or empty, "one of" groups with no member set, placeholder values',
+        '(sk-ant-..., changeme, <...>, xxx, TODO, your-...), keys not in the catalog. Warnings: recommended keys',
+        'missing, keys set that the environment does not use.',
+        examples('aragora-secrets check', 'aragora-secrets check --env dev --env-file .env', 'aragora-secrets check --env prod'),
+      ].join('\n'),
+    )
+    .action((options: { env?: string; envFile?: string; allowUnknown?: boolean }) => {
+      result.code = commands().checkCommand(commandIo, { configPath: configPath(), environment: options.env, envFile: options.envFile, allowUnknown: options.allowUnknown });
+    });
+
+  program
+    .command('env-example')
+    .description('Print a .env.example: every secret, its purpose and when it is required, with empty values')
+    .option('--env <env>', 'only what this environment uses, grouped by requirement')
+    .addHelpText('after', examples('aragora-secrets env-example > .env.example', 'aragora-secrets env-example --env prod > .env.prod.example'))
+    .action((options: { env?: string }) => {
+      result.code = commands().envExampleCommand(commandIo, { configPath: configPath(), environment: options.env });
+    });
+
+  program
+    .command('render')
+    .description("Print an environment's plain Kubernetes Secret, with the values from --env-file and the process environment, to stdout")
+    .requiredOption('--env <env>', 'environment to render (plain or sealed delivery)')
+    .option('--env-file <file>', 'read values from this dotenv file (wins over the process environment)')
+    .option('--allow-missing', 'render even when required keys have no value')
+    .option('--force', 'print to a terminal too (by default values are only written to a pipe)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The Secret goes to stdout only: there is no option to write it to a file. Pipe it where it belongs:',
+        examples(
+          'aragora-secrets render --env dev --env-file .env | kubectl apply -f -',
+          'aragora-secrets render --env qa --env-file .env.qa | kubeseal --format yaml > sealed-secret.yaml',
+        ),
+      ].join('\n'),
+    )
+    .action((options: { env: string; envFile?: string; allowMissing?: boolean; force?: boolean }) => {
+      result.code = commands().renderCommand(commandIo, { configPath: configPath(), environment: options.env, envFile: options.envFile, allowMissing: options.allowMissing, force: options.force });
+    });
 
   program
     .command('seal')
@@ -34,11 +143,13 @@ export function buildProgram(io: CliIo): Command {
     .option('--env-file <file>', 'read values from this dotenv file (wins over the process environment)')
     .addOption(new Option('--from-literal <KEY=VALUE>', 'a value given directly (repeatable; wins over --env-file)').argParser(collect).default([]))
     .option('--no-verifier', 'do not record the salted scrypt verifier that keeps unchanged values byte for byte (for low-entropy values)')
+    .addHelpText('after', examples('kubeseal --fetch-cert > sealed-secrets.pem', 'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa'))
     .action((options: { env: string; cert: string; envFile?: string; fromLiteral: string[]; verifier: boolean }) => {
+      const { sealEnvironment } = require('../seal/seal-environment') as typeof import('../seal/seal-environment');
       const report = sealEnvironment({
         cwd: io.cwd,
         env: io.env,
-        configPath: program.opts().config,
+        configPath: configPath(),
         environment: options.env,
         certificatePath: options.cert,
         envFile: options.envFile,
@@ -61,25 +172,46 @@ export function buildProgram(io: CliIo): Command {
       );
     });
 
+  program
+    .command('init')
+    .description('Write aragora-secrets.yaml (or --config FILE): the embedded default, with comments and the JSON Schema line for editors')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', examples('aragora-secrets init', 'aragora-secrets --config infra/secrets.yaml init'))
+    .action((options: { force?: boolean }) => {
+      result.code = commands().initCommand(commandIo, { configPath: configPath(), force: options.force });
+    });
+
   return program;
 }
 
 /** Runs the CLI; returns the exit code. Input errors print one clear message, never a stack trace. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const result = { code: EXIT_OK };
+  const program = buildProgram(io, result);
+  const red = style(colorsEnabled(io.stderrIsTTY, io.env)).red;
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OK;
+    return result.code;
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end through here too, with exit code 0.
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
+    if (e instanceof UsageError) {
+      io.stderr(`${red('aragora-secrets:')} ${e.message}\n`);
+      return EXIT_USAGE;
+    }
     if (e instanceof UserError || e instanceof ConfigError) {
-      io.stderr(`aragora-secrets: ${e.message}\n`);
+      io.stderr(`${red('aragora-secrets:')} ${e.message}\n`);
+      return EXIT_INVALID;
+    }
+    const fsError = e as NodeJS.ErrnoException & { dest?: string };
+    if (typeof fsError?.code === 'string' && typeof fsError.syscall === 'string') {
+      // The file system said no (permissions, a full disk, a read-only mount): say which file, not where in our code.
+      io.stderr(`${red('aragora-secrets:')} cannot ${fsError.syscall} ${fsError.path ?? ''}: ${fsError.code}${fsError.dest ? ` (to ${fsError.dest})` : ''}\n`);
       return EXIT_INVALID;
     }
     io.stderr(`aragora-secrets: internal error (please report it): ${(e as Error).stack ?? String(e)}\n`);
-    return 70;
+    return EXIT_INTERNAL;
   }
 }

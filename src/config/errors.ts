@@ -71,7 +71,7 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
   return best !== undefined && bestDistance <= tolerance ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 8) return Infinity;
   // Optimal string alignment: like Levenshtein, and a swap of two neighbours counts as one
   // edit, so "delviery" is one typo away from "delivery".

@@ -27,6 +27,12 @@ export interface AppWorkloadProps {
    * @default - every key is in `secret`
    */
   readonly additionalSecrets?: readonly { readonly secret: IAppSecret; readonly keys: readonly string[] }[];
+  /**
+   * Secrets created at deploy time rather than by an object of the output (delivery `plain`),
+   * named in the `aragora-secrets/created-at-deploy-time` annotation.
+   * @default - none
+   */
+  readonly deployTimeSecrets?: readonly string[];
 }
 
 /**
@@ -57,6 +63,7 @@ export class AppWorkload extends Construct {
       automountToken: reader.automountToken,
       reloader: props.reloader ?? 'targeted',
       secretNameByKey: additional.length > 0 ? secretNameByKey(additional) : undefined,
+      deployTimeSecrets: props.deployTimeSecrets,
     });
     const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
 

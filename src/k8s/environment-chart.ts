@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { auditPolicy } from '../audit/audit-policy';
 import { chartKeyCollisions, helmValues } from '../helm/values';
 import type { EnvironmentPlan } from '../model/plan';
+import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
 import { vaultPolicyHcl, vaultSetupScript } from '../vault/server-files';
 import { AppSecret, IAppSecret } from './app-secret';
 import { AppWorkload, secretNameByKey } from './app-workload';
@@ -90,6 +91,7 @@ export class EnvironmentChart extends Chart {
         reader: this.reader,
         reloader: plan.reloader,
         additionalSecrets: this.additionalSecrets.length > 0 ? this.additionalSecrets : undefined,
+        deployTimeSecrets: this.deployTimeSecrets,
       });
     } else {
       this.files.push({ path: 'patches/workload.patch.yaml', content: this.workloadPatch() });
@@ -120,6 +122,7 @@ export class EnvironmentChart extends Chart {
         serviceAccountName: this.reader.serviceAccountName,
       }),
     });
+    this.files.push({ path: REVIEW_REPORT_FILE, content: this.reviewReport() });
     if (plan.delivery.method === 'vault') {
       const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName: this.reader.serviceAccountName, delivery: plan.delivery };
       this.files.push({ path: 'vault/policy.hcl', content: vaultPolicyHcl(props) });
@@ -163,6 +166,24 @@ export class EnvironmentChart extends Chart {
     }
   }
 
+  /** `SECRETS.md`: the review report of the environment, from the plan and what the chart granted. */
+  private reviewReport(): string {
+    const { plan, reader } = this;
+    const byKey = secretNameByKey(this.additionalSecrets);
+    return reviewReport({
+      plan,
+      serviceAccountName: reader.serviceAccountName,
+      automountToken: reader.automountToken,
+      role: reader.secretAccess ? { name: reader.roleName, bindingName: plan.identity.roleBindingName, secrets: reader.grantedSecrets } : undefined,
+      secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
+    });
+  }
+
+  /** Plain delivery: the Secret is created at deploy time (`aragora-secrets render`), by no object of ours. */
+  private get deployTimeSecrets(): string[] | undefined {
+    return this.plan.delivery.method === 'plain' ? [this.plan.secretName] : undefined;
+  }
+
   /** Files that go beside the manifests in `dist/<env>/`. */
   public get supportingFiles(): readonly SupportingFile[] {
     return [...this.files];
@@ -184,6 +205,7 @@ export class EnvironmentChart extends Chart {
       reloader: plan.reloader,
       vault,
       secretNameByKey: this.additionalSecrets.length > 0 ? secretNameByKey(this.additionalSecrets) : undefined,
+      deployTimeSecrets: this.deployTimeSecrets,
     });
     const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
     const patch = {

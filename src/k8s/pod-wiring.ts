@@ -1,6 +1,7 @@
 import type { ReloaderMode } from '../config/schema';
 import type { SecretPlan, WorkloadPlan } from '../model/plan';
 import type { VaultDeliveryPlan } from '../model/vault-plan';
+import { DEPLOY_TIME_SECRETS_ANNOTATION } from '../rules/annotations';
 import { sourceEnvCommand, vaultAgentAnnotations } from './vault-agent';
 
 /** What a pod needs to consume the secrets; shared by our Deployment and the patch for a foreign one. */
@@ -32,6 +33,12 @@ export interface PodWiringProps {
    * @default - every key is in `secretName`
    */
   readonly secretNameByKey?: Readonly<Record<string, string>>;
+  /**
+   * Secrets no object of the output makes, because they are created at deploy time (delivery
+   * `plain`): named in an annotation of the workload, for reviewers and the guard rails.
+   * @default - none
+   */
+  readonly deployTimeSecrets?: readonly string[];
 }
 
 export function podWiring(props: PodWiringProps): PodWiring {
@@ -41,7 +48,10 @@ export function podWiring(props: PodWiringProps): PodWiring {
   const wiring = {
     serviceAccountName: props.serviceAccountName,
     automountServiceAccountToken: props.automountToken,
-    workloadAnnotations: reloaderAnnotations(props.reloader, [secretName, ...others].join(',')),
+    workloadAnnotations: {
+      ...reloaderAnnotations(props.reloader, [secretName, ...others].join(',')),
+      ...(props.deployTimeSecrets?.length ? { [DEPLOY_TIME_SECRETS_ANNOTATION]: [...props.deployTimeSecrets].sort().join(',') } : {}),
+    },
     command: props.workload.command ? [...props.workload.command] : undefined,
   };
   if (props.vault) {

@@ -20,6 +20,8 @@ export interface SealedDeliveryPlan {
   /** Optional keys with no sealed value: left out, so that the others still unseal. */
   readonly omitted: readonly string[];
   readonly certificate?: CurrentCertificate;
+  /** Fingerprint of the controller key each sealed value was sealed for, by key (for the review report). */
+  readonly sealedWith?: Readonly<Record<string, string>>;
 }
 
 interface SealedInput {
@@ -50,6 +52,7 @@ export function resolveSealed(input: SealedInput): SealedResolution {
   const errors: string[] = [];
   const target = { name: input.secretName, namespace: input.namespace, scope: input.scope };
   const sealed: Record<string, string> = {};
+  const sealedWith: Record<string, string> = {};
 
   if (file) {
     const was = file.target;
@@ -67,6 +70,7 @@ export function resolveSealed(input: SealedInput): SealedResolution {
         continue;
       }
       sealed[key] = value.encrypted;
+      sealedWith[key] = value.certificate;
       if (input.certificate && value.certificate !== input.certificate.fingerprint) {
         warnings.push(
           `${sealedFile}: ${key} was sealed for certificate ${short(value.certificate)}, not the current ${short(input.certificate.fingerprint)} (${input.certificate.path}); ` +
@@ -97,10 +101,14 @@ export function resolveSealed(input: SealedInput): SealedResolution {
     );
   }
   return {
-    delivery: { method: 'sealed', scope: input.scope, sealedFile, encryptedData, unsealed, omitted, certificate: input.certificate },
+    delivery: { method: 'sealed', scope: input.scope, sealedFile, encryptedData, unsealed, omitted, certificate: input.certificate, sealedWith: sortedRecord(sealedWith) },
     warnings,
     errors,
   };
+}
+
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
 }
 
 function short(fingerprint: string): string {

@@ -31,7 +31,7 @@ const MIN_VALUE_LENGTH = 8;
 /** Lines of a multi-line value are looked for alone only when long enough not to match by accident. */
 const MULTILINE_PART_MIN = 16;
 // Anchored at the end: SEALED_SECRETS_CONTROLLER_NAMESPACE or AWS_SECRET_NAME hold no secret.
-const SECRET_LOOKING_NAME = /(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIALS?|CLIENT_ID|KEY_ID)$/i;
+export const SECRET_LOOKING_NAME = /(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIALS?|CLIENT_ID|KEY_ID)$/i;
 
 /** Well-known credential shapes, found whatever variable (or none) they came from. */
 export const KNOWN_SECRET_SHAPES: readonly { readonly name: string; readonly pattern: RegExp }[] = [

@@ -1,0 +1,56 @@
+import { describe } from './tree';
+import type { GuardRail, Violation } from './types';
+
+interface PolicyPort {
+  readonly port?: number | string;
+  readonly endPort?: number;
+  readonly protocol?: string;
+}
+
+/** Whether an egress rule lets DNS over UDP through (to any destination it lists). */
+function allowsDnsOverUdp(rule: { ports?: readonly PolicyPort[] }): boolean {
+  const ports = rule.ports ?? [];
+  if (ports.length === 0) return true;
+  return ports.some((p) => {
+    if ((p.protocol ?? 'TCP') !== 'UDP') return false;
+    if (p.port === undefined) return true;
+    // A named port is resolved on the destination pods; "dns" is CoreDNS's name for 53/UDP.
+    if (typeof p.port === 'string') return p.port === 'dns' || p.port === '53';
+    return p.port === 53 || (p.endPort !== undefined && p.port <= 53 && 53 <= p.endPort);
+  });
+}
+
+export const egressAllowsDns: GuardRail = {
+  name: 'egress-allows-dns',
+  description: 'a NetworkPolicy that restricts egress has egress rules, and one of them allows DNS (port 53/UDP)',
+  check: (tree) => {
+    const out: Violation[] = [];
+    for (const { file, object } of tree.objects) {
+      if (object.kind !== 'NetworkPolicy') continue;
+      const spec = object.spec ?? {};
+      const types: string[] = spec.policyTypes ?? (spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+      if (!types.includes('Egress')) continue;
+      const egress: { ports?: PolicyPort[] }[] = spec.egress ?? [];
+      if (egress.length === 0) {
+        out.push({
+          rule: 'egress-allows-dns',
+          resource: describe(object),
+          file,
+          location: 'spec.egress',
+          message: 'restricts egress but lists no egress rule, so the pods can reach nothing, not even DNS',
+          fix: 'add the egress the pods need, starting with DNS: ports 53/UDP and 53/TCP to the cluster DNS pods',
+        });
+      } else if (!egress.some(allowsDnsOverUdp)) {
+        out.push({
+          rule: 'egress-allows-dns',
+          resource: describe(object),
+          file,
+          location: 'spec.egress',
+          message: 'allows no DNS (port 53/UDP): the pods could not resolve any name',
+          fix: 'add an egress rule to the cluster DNS pods (kube-system, k8s-app: kube-dns) on ports 53/UDP and 53/TCP',
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,293 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parse as parseDotenv } from 'dotenv';
+import { parse, stringify } from 'yaml';
+import { DEFAULT_CONFIG } from '../src/config/default';
+import { parseConfigText } from '../src/config/load';
+import { validateConfig } from '../src/config/validate';
+import { listAll, readTree, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
+
+function project(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aragora-cli-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+// Realistic values, made at run time so that no key-shaped literal is committed.
+const rand = (n: number) => require('node:crypto').randomBytes(n).toString('base64url');
+const values = {
+  ANTHROPIC_API_KEY: 'sk-ant-' + 'api03-' + rand(60),
+  OPENAI_API_KEY: 'sk-' + 'proj-' + rand(40),
+  SUPABASE_KEY: 'eyJ' + rand(20) + '.eyJ' + rand(40) + '.' + rand(32),
+  OPENROUTER_API_KEY: 'sk-' + 'or-v1-' + rand(40).replace(/[-_]/g, 'a'),
+};
+const dotenv = (record: Record<string, string>) => Object.entries(record).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+
+function expectNoValues(text: string): void {
+  for (const value of Object.values(values)) expect(text).not.toContain(value);
+}
+
+describe('aragora-secrets, spawned as a user runs it', () => {
+  test('--help lists every command; usage errors exit 2 with one message', () => {
+    const help = spawnCli(project(), ['--help']);
+    expect(help.status).toBe(0);
+    for (const command of ['synth', 'check', 'env-example', 'render', 'seal', 'init']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(help.stdout).toContain('Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.');
+
+    const usage = spawnCli(project(), ['render', '--env-file', '.env']);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toBe("error: required option '--env <env>' not specified\n(run with --help for usage)\n");
+    expect(usage.stdout).toBe('');
+
+    // Node 20 itself checks `--env-file FILE` anywhere on its command line; the bin keeps it away.
+    const missing = spawnCli(project(), ['check', '--env', 'dev', '--env-file', 'missing.env']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^aragora-secrets: env file "missing.env" not found/);
+  });
+
+  describe('synth', () => {
+    const dir = project();
+    let first: ReturnType<typeof spawnCli>;
+    beforeAll(() => {
+      first = spawnCli(dir, ['synth']);
+    });
+
+    test('writes the same dist/ as cdk8s synth (the committed one), and says what changed', () => {
+      expect(first.stderr).not.toMatch(STACK_LINE);
+      expect(first.status).toBe(0);
+      expect(readTree(join(dir, 'dist'))).toEqual(readTree(join(root, 'dist')));
+      expect(first.stdout).toMatch(/^Wrote \d+ files to dist\/ \(0 changed, \d+ added, 0 removed, 0 unchanged\)/);
+      expect(first.stdout).toContain('Review dist/<env>/SECRETS.md');
+      // Progress on stderr, and the warnings synth prints.
+      expect(first.stderr).toMatch(/aragora-secrets: synthesized 4 environment\(s\), \d+ files, from \(embedded default\)/);
+      expect(first.stderr).toContain('warning: environment qa: 2 key(s) still need sealing');
+    });
+
+    test('a broken config leaves dist/ byte for byte as it was, and nothing beside it', () => {
+      // GIVEN a synthesized dist/ and then a config with a typo
+      const before = readTree(join(dir, 'dist'));
+      const entries = listAll(dir);
+      const bad = structuredClone(DEFAULT_CONFIG) as any;
+      bad.environments.prod.delviery = bad.environments.prod.delivery;
+      writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(bad));
+      // WHEN synth runs
+      const run = spawnCli(dir, ['synth']);
+      // THEN one clear message, exit 1, and dist/ untouched (no staging folder left either)
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/environments\.prod\.delviery \(line \d+\): unknown key "delviery"\n\s+fix: did you mean "delivery"\?/);
+      expect(run.stderr).not.toMatch(STACK_LINE);
+      expect(readTree(join(dir, 'dist'))).toEqual(before);
+      expect(listAll(dir)).toEqual([...entries, 'aragora-secrets.yaml'].sort());
+    });
+
+    test('a value that would leak leaves dist/ as it was too', () => {
+      const before = readTree(join(dir, 'dist'));
+      const leaky = structuredClone(DEFAULT_CONFIG);
+      leaky.secrets.STRIPE_SECRET_KEY.purpose = `Billing (test key ${'sk_' + 'test_' + rand(24).replace(/[-_]/g, 'b')})`;
+      writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(leaky));
+      const run = spawnCli(dir, ['synth']);
+      expect(run.status).toBe(1);
+      // The purpose is in every environment's review report: each is named.
+      expect(run.stderr).toContain('Refusing to write: 4 secret values would land in the output (nothing was written).');
+      expect(run.stderr).toContain('  - dev/SECRETS.md: something shaped like a Stripe secret key\n');
+      expect(readTree(join(dir, 'dist'))).toEqual(before);
+    });
+  });
+
+  describe('check', () => {
+    test('the config alone: everything synth checks, nothing written', () => {
+      const dir = project();
+      const run = spawnCli(dir, ['check']);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^ok config \(embedded default\): 9 secrets, 4 environments \(dev: plain, prod: vault, qa: sealed, staging: external\); synth and \d+ guard rails pass/);
+      expect(listAll(dir)).toEqual([]);
+    });
+
+    test('a complete .env: exit 0, a table, no value printed', () => {
+      const dir = project({ '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, OPENROUTER_API_KEY: values.OPENROUTER_API_KEY }) });
+      const run = spawnCli(dir, ['check', '--env', 'dev', '--env-file', '.env']);
+      expect(run.stderr).not.toMatch(STACK_LINE);
+      expect(run.status).toBe(0);
+      const table = run.stdout.split('\n');
+      expect(table).toContainEqual(expect.stringMatching(/^KEY +STATUS HERE +WHY +PRESENT +VERDICT$/));
+      expect(table).toContainEqual(expect.stringMatching(/^ANTHROPIC_API_KEY +one of llm-provider +at least one of group "llm-provider" is required +yes +ok$/));
+      expect(table).toContainEqual(expect.stringMatching(/^OPENAI_API_KEY +one of llm-provider .* no +ok \(missing; another of llm-provider is set\)$/));
+      expect(table).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +not delivered +feature billing is disabled +no +ok \(not used here\)$/));
+      expect(run.stdout).toContain('.env is complete for dev. Values are never printed.');
+      expectNoValues(run.stdout + run.stderr);
+      expect(run.stdout).not.toMatch(/\u001b\[/);
+    });
+
+    test('an incomplete .env: exit 1, each finding with why', () => {
+      const dir = project({ '.env.prod': dotenv({ OPENAI_API_KEY: 'sk-...', SUPABASE_KEY: '', STRIPE_SECRET_KEY: values.OPENAI_API_KEY }) });
+      const run = spawnCli(dir, ['check', '--env', 'prod', '--env-file', '.env.prod']);
+      expect(run.status).toBe(1);
+      const lines = run.stdout.split('\n');
+      expect(lines).toContainEqual(expect.stringMatching(/^ARAGORA_JWT_SECRET +required +required in production tier; prod is production +no +missing$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^OPENAI_API_KEY +one of llm-provider .* yes +placeholder: looks like an ellipsis/));
+      expect(lines).toContainEqual(expect.stringMatching(/^ANTHROPIC_API_KEY +one of llm-provider .* no +missing: no member of llm-provider is set$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^SUPABASE_KEY +required .* empty +empty$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +required .* yes +ok$/));
+      expect(run.stdout).toContain('.env.prod: 6 finding(s) for prod, 1 warning(s).');
+      expectNoValues(run.stdout + run.stderr);
+    });
+
+    test('an over-complete .env: unknown keys are findings (with did-you-mean), unused ones warnings', () => {
+      const dir = project({
+        '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, OPENAI_API_KY: values.OPENAI_API_KEY, SUPABASE_URL: 'https://db.example.org', STRIPE_SECRET_KEY: values.SUPABASE_KEY }),
+      });
+      const run = spawnCli(dir, ['check', '--env', 'qa', '--env-file', '.env']);
+      expect(run.status).toBe(1);
+      const lines = run.stdout.split('\n');
+      expect(lines).toContainEqual(expect.stringMatching(/^OPENAI_API_KY +unknown +not in the catalog +yes +unknown: did you mean OPENAI_API_KEY\?$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^SUPABASE_URL +unknown .* ignored \(render leaves it out\)$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +not delivered .* yes +set, but not delivered here \(feature billing is disabled\)$/));
+      expect(run.stdout).toContain('.env: 1 finding(s) for qa, 3 warning(s).');
+      expectNoValues(run.stdout + run.stderr);
+    });
+  });
+
+  test('env-example prints the committed .env.example', () => {
+    const run = spawnCli(project(), ['env-example']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(readFileSync(join(root, '.env.example'), 'utf8'));
+    expect(Object.values(parseDotenv(run.stdout)).every((v) => v === '')).toBe(true);
+  });
+
+  describe('render', () => {
+    test('the Secret goes to stdout only: values right, nothing written to disk', () => {
+      // GIVEN a project with a .env and a value in the process environment
+      const dir = project({ '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, SUPABASE_KEY: values.SUPABASE_KEY }) });
+      const before = listAll(dir);
+      // WHEN rendered to a pipe
+      const run = spawnCli(dir, ['render', '--env', 'dev', '--env-file', '.env'], { OPENROUTER_API_KEY: values.OPENROUTER_API_KEY });
+      // THEN the Secret holds exactly those values, and the folder has no new file
+      expect(run.stderr).not.toMatch(STACK_LINE);
+      expect(run.status).toBe(0);
+      const secret = parse(run.stdout);
+      expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'aragora-secrets', namespace: 'aragora-dev' } });
+      const decoded = Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      expect(decoded).toEqual({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, OPENROUTER_API_KEY: values.OPENROUTER_API_KEY, SUPABASE_KEY: values.SUPABASE_KEY });
+      expect(listAll(dir)).toEqual(before);
+      expect(run.stderr).toBe('aragora-secrets: rendered Secret aragora-dev/aragora-secrets with 3 key(s): ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SUPABASE_KEY\n');
+    });
+
+    test('missing required keys: exit 1 with the list, nothing on stdout', () => {
+      const dir = project({ '.env': dotenv({ OPENROUTER_API_KEY: values.OPENROUTER_API_KEY }) });
+      const run = spawnCli(dir, ['render', '--env', 'prod', '--env-file', '.env']);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        'aragora-secrets: environment prod delivers its secrets with "vault": the Vault Agent renders the values from Vault into the pod; there is no Kubernetes Secret to create; put the values into Vault (dist/prod/vault/setup.sh lists the fields)\n',
+      );
+      const missing = spawnCli(dir, ['render', '--env', 'qa', '--env-file', '.env']);
+      expect(missing.status).toBe(1);
+      expect(missing.stdout).toBe('');
+      expect(missing.stderr).toContain('environment qa needs values for: one of ANTHROPIC_API_KEY, OPENAI_API_KEY. Add them to the env file');
+    });
+  });
+
+  test('init writes a config that loads and equals the embedded default; it refuses to overwrite without --force', () => {
+    const dir = project();
+    const run = spawnCli(dir, ['init']);
+    expect(run.status).toBe(0);
+    const text = readFileSync(join(dir, 'aragora-secrets.yaml'), 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=\S+\/schema\/aragora-secrets\.schema\.json$/);
+    const schemaPath = text.split('\n')[0].split('$schema=')[1];
+    expect(JSON.parse(readFileSync(join(dir, schemaPath), 'utf8')).title).toBe('aragora-secrets configuration');
+    expect(isDeepStrictEqual(parseConfigText(text, 'init'), validateConfig(DEFAULT_CONFIG, 'default'))).toBe(true);
+
+    writeFileSync(join(dir, 'aragora-secrets.yaml'), text + '# my edit\n');
+    const again = spawnCli(dir, ['init']);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toBe('aragora-secrets: aragora-secrets.yaml already exists; pass --force to overwrite it (your changes in it would be lost)\n');
+    expect(readFileSync(join(dir, 'aragora-secrets.yaml'), 'utf8')).toContain('# my edit');
+    expect(spawnCli(dir, ['init', '--force']).status).toBe(0);
+    expect(readFileSync(join(dir, 'aragora-secrets.yaml'), 'utf8')).toBe(text);
+  });
+});
+
+describe('aragora-secrets, in process (terminals, help pages, edge cases)', () => {
+  test.each(['synth', 'check', 'env-example', 'render', 'seal', 'init'])('%s --help exits 0 with usage and examples', async (command) => {
+    const run = await runInProcess(project(), [command, '--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Usage: aragora-secrets ${command} \\[options\\]`));
+    expect(run.stdout).toContain('Examples:');
+  });
+
+  test('render refuses a terminal (exit 2) unless --force', async () => {
+    const dir = project({ '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY }) });
+    const refused = await runInProcess(dir, ['render', '--env', 'dev', '--env-file', '.env'], { stdoutIsTTY: true });
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('refusing to print secret values to a terminal');
+    expect(refused.stderr).toContain('| kubectl apply -f -');
+    const forced = await runInProcess(dir, ['render', '--env', 'dev', '--env-file', '.env', '--force'], { stdoutIsTTY: true });
+    expect(forced.status).toBe(0);
+    expect(parse(forced.stdout).kind).toBe('Secret');
+  });
+
+  test('render --allow-missing renders what there is and says what is missing', async () => {
+    const run = await runInProcess(project(), ['render', '--env', 'qa', '--allow-missing'], { env: { SUPABASE_KEY: values.SUPABASE_KEY } });
+    expect(run.status).toBe(0);
+    expect(Object.keys(parse(run.stdout).data)).toEqual(['SUPABASE_KEY']);
+    expect(run.stderr).toContain('left out although required (--allow-missing): one of ANTHROPIC_API_KEY, OPENAI_API_KEY');
+    expect(run.stderr).toContain('uses sealed delivery: seal it');
+  });
+
+  test('colors on a terminal only, never with NO_COLOR', async () => {
+    const dir = project({ '.env': dotenv({ ANTHROPIC_API_KEY: 'changeme' }) });
+    const args = ['check', '--env', 'dev', '--env-file', '.env'];
+    const tty = await runInProcess(dir, args, { stdoutIsTTY: true, stderrIsTTY: true });
+    expect(tty.status).toBe(1);
+    expect(tty.stdout).toContain('\u001b[31mplaceholder: looks like a stand-in word\u001b[39m');
+    const noColor = await runInProcess(dir, args, { stdoutIsTTY: true, stderrIsTTY: true, env: { NO_COLOR: '1' } });
+    expect(noColor.stdout + noColor.stderr).not.toMatch(/\u001b\[/);
+    const plain = (text: string) => text.replace(/\u001b\[\d+m/g, '').replace(/ +$/gm, '').replace(/\(\d+\.\d s\)/, '');
+    expect(plain(noColor.stdout)).toBe(plain(tty.stdout));
+  });
+
+  test.each([
+    [['check', '--env', 'stagign'], 1, 'aragora-secrets: unknown environment "stagign"; did you mean "staging"? (environments: dev, prod, qa, staging)\n'],
+    [['check', '--env-file', '.env'], 2, 'aragora-secrets: --env-file needs --env: which environment\'s rules apply? (dev, prod, qa, staging)\n'],
+    [['check', '--env', 'dev', '--env-file', 'missing.env'], 1, 'aragora-secrets: env file "missing.env" not found: create it from the example (aragora-secrets env-example > missing.env) and fill in the values\n'],
+    [['--config', 'nope.yaml', 'env-example'], 1, expect.stringContaining('config file not found (from --config)')],
+    [['env-example', '--env', 'production'], 1, expect.stringContaining('unknown environment "production"')],
+    [['synth', '--bogus'], 2, "error: unknown option '--bogus'\n(run with --help for usage)\n"],
+  ])('%j exits %i with one message', async (args, status, stderr) => {
+    const run = await runInProcess(project(), args as string[]);
+    expect(run.status).toBe(status);
+    expect(run.stderr).toEqual(stderr);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  test('synth --out into a file, or under one: one message, no stack trace', async () => {
+    const dir = project({ 'taken': 'a file\n' });
+    const onFile = await runInProcess(dir, ['synth', '--out', 'taken']);
+    expect(onFile.status).toBe(1);
+    expect(onFile.stderr).toBe('aragora-secrets: output "taken" exists and is not a folder: remove it or choose another --out\n');
+    expect(onFile.stdout).toBe('');
+    const under = await runInProcess(dir, ['synth', '--out', 'taken/dist']);
+    expect(under.status).toBe(1);
+    expect(under.stderr).toMatch(/\naragora-secrets: cannot mkdir \S*taken: EEXIST\n$|\naragora-secrets: cannot \w+ \S*taken\S*: ENOTDIR\n$/);
+    expect(under.stderr).not.toMatch(STACK_LINE);
+    expect(readFileSync(join(dir, 'taken'), 'utf8')).toBe('a file\n');
+  });
+
+  test('synth --config and --out: another config into another folder; a second run changes nothing', async () => {
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.environments = { dev: config.environments.dev };
+    const dir = project({ 'infra/secrets.yaml': stringify(config) });
+    const run = await runInProcess(dir, ['synth', '--config', 'infra/secrets.yaml', '--out', 'build/out']);
+    expect(run.status).toBe(0);
+    expect(Object.keys(readTree(join(dir, 'build/out'))).every((p) => p.startsWith('dev/'))).toBe(true);
+    const second = await runInProcess(dir, ['--config', 'infra/secrets.yaml', 'synth', '--out', 'build/out']);
+    expect(second.stdout).toMatch(/\(0 changed, 0 added, 0 removed, \d+ unchanged\)/);
+    expect(listAll(join(dir, 'build'))).not.toContainEqual(expect.stringContaining('.synth-'));
+  });
+});

@@ -1,0 +1,343 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { checkFiles, GUARD_RAILS, parseTree, runGuardRails, type TreeFile, type Violation } from '../src/rules';
+import { configWith, synth } from './helpers';
+
+const root = resolve(__dirname, '..');
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? listFiles(full) : [full];
+  });
+}
+
+/** The default's output, as the rules see it. */
+const base: TreeFile[] = synth();
+
+/** `files` with the object of `path` changed by `change` (or the file removed when it returns undefined). */
+function edit(files: readonly TreeFile[], path: string, change: (object: any) => any): TreeFile[] {
+  if (!files.some((f) => f.path === path)) throw new Error(`no file ${path}`);
+  return files.flatMap((f) => {
+    if (f.path !== path) return [f];
+    const changed = change(parse(f.content));
+    return changed === undefined ? [] : [{ path, content: stringify(changed) }];
+  });
+}
+
+function add(files: readonly TreeFile[], path: string, object: unknown): TreeFile[] {
+  return [...files, { path, content: stringify(object) }];
+}
+
+function only(violations: Violation[], rule: string): Violation[] {
+  return violations.filter((v) => v.rule === rule);
+}
+
+describe('the guard rails over good output', () => {
+  test('the synthesized default breaks no rule', () => {
+    expect(checkFiles(base)).toEqual([]);
+  });
+
+  test('the committed dist/ breaks no rule', () => {
+    const dist = join(root, 'dist');
+    const files = listFiles(dist).map((f) => ({ path: relative(dist, f), content: readFileSync(f, 'utf8') }));
+    expect(files.length).toBeGreaterThan(30);
+    expect(checkFiles(files)).toEqual([]);
+  });
+
+  test.each([
+    ['workload turned off', configWith((c) => (c.environments.dev.workload = { enabled: false }))],
+    ['envFrom everywhere, no NetworkPolicy', configWith((c) => {
+      for (const env of Object.values(c.environments)) {
+        if (typeof env.delivery !== 'object' || env.delivery.method !== 'vault') env.workload = { ...env.workload, injection: 'envFrom' };
+        if (env.delivery === 'plain') env.network = { enabled: false };
+      }
+    })],
+    ['a namespaced SecretStore with fetch: extract', configWith((c) => {
+      const store = structuredClone(c.stores!['vault-backend']) as any;
+      delete store.auth.kubernetes.serviceAccountRef.namespace;
+      c.stores!['vault-backend'] = { ...store, kind: 'SecretStore' };
+      c.environments.staging.delivery = { method: 'external', store: 'vault-backend', fetch: 'extract' };
+    })],
+  ])('%s breaks no rule', (_, config) => {
+    expect(checkFiles(synth(config))).toEqual([]);
+  });
+
+  test('every rule has a name and a description, and names are unique', () => {
+    const names = GUARD_RAILS.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const rail of GUARD_RAILS) {
+      expect(rail.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(rail.description.length).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe('each rule fires on a deliberately bad tree', () => {
+  test('no-credential-shapes: a key-shaped value anywhere, also in base64', () => {
+    // GIVEN a Stripe key (made at run time, so none is committed) in a ConfigMap and, base64-encoded, in the Helm values
+    const key = 'sk_' + 'live_' + randomBytes(18).toString('hex');
+    let files = add(base, 'dev/ConfigMap.settings.k8s.yaml', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'aragora-dev' }, data: { STRIPE: key } });
+    files = files.map((f) => (f.path === 'qa/helm/values.yaml' ? { ...f, content: f.content + `extra: ${Buffer.from(key).toString('base64')}\n` } : f));
+    // WHEN the rules run
+    const found = only(checkFiles(files), 'no-credential-shapes');
+    // THEN both files are named, with the shape and not the value
+    expect(found).toEqual([
+      expect.objectContaining({ resource: 'ConfigMap aragora-dev/settings', file: 'dev/ConfigMap.settings.k8s.yaml', message: 'holds something shaped like a Stripe secret key' }),
+      expect.objectContaining({ resource: 'qa/helm/values.yaml', file: 'qa/helm/values.yaml', message: 'holds something shaped like a Stripe secret key' }),
+    ]);
+    expect(found[0].fix).toMatch(/aragora-secrets render.*aragora-secrets seal/);
+    expect(JSON.stringify(found)).not.toContain(key);
+  });
+
+  test('no-secret-values: a Secret with data or stringData', () => {
+    const files = add(base, 'dev/Secret.aragora-secrets.k8s.yaml', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'aragora-secrets', namespace: 'aragora-dev' },
+      data: { B: 'eA==', A: 'eQ==' },
+      stringData: { C: 'z' },
+    });
+    const found = only(checkFiles(files), 'no-secret-values');
+    expect(found.map((v) => [v.resource, v.location, v.message])).toEqual([
+      ['Secret aragora-dev/aragora-secrets', 'data', 'carries values in data (A, B), and this folder is committed'],
+      ['Secret aragora-dev/aragora-secrets', 'stringData', 'carries values in stringData (C), and this folder is committed'],
+    ]);
+    expect(found[0].fix).toContain('aragora-secrets render --env ENV | kubectl apply -f -');
+  });
+
+  test('secret-access-get-only: list/watch on Secrets, and a rule that names no Secret', () => {
+    const files = edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (role) => {
+      role.rules[0].verbs = ['get', 'list', 'watch'];
+      role.rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
+      return role;
+    });
+    const found = only(checkFiles(files), 'secret-access-get-only');
+    expect(found).toEqual([
+      expect.objectContaining({
+        resource: 'Role aragora-dev/aragora-secrets-reader',
+        location: 'rules[0].verbs',
+        message: 'grants "list", "watch" on Secrets: list and watch return every value in the namespace',
+        fix: 'keep only verbs: [get] with resourceNames listing the Secrets the workload reads',
+      }),
+      expect.objectContaining({ location: 'rules[1].resourceNames', message: expect.stringContaining('applies to every Secret of the namespace') }),
+    ]);
+  });
+
+  test('no-cluster-wide-secret-access: a ClusterRole on Secrets, and bindings to it and to built-in readers', () => {
+    let files = add(base, 'dev/ClusterRole.secret-reader.k8s.yaml', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'secret-reader' },
+      rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['aragora-secrets'], verbs: ['get'] }],
+    });
+    files = add(files, 'dev/ClusterRoleBinding.secret-reader.k8s.yaml', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'secret-reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'secret-reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'aragora', namespace: 'aragora-dev' }],
+    });
+    files = add(files, 'dev/RoleBinding.aragora-edit.k8s.yaml', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'aragora-edit', namespace: 'aragora-dev' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ kind: 'ServiceAccount', name: 'aragora', namespace: 'aragora-dev' }],
+    });
+    const found = only(checkFiles(files), 'no-cluster-wide-secret-access');
+    expect(found.map((v) => [v.resource, v.message])).toEqual([
+      ['ClusterRole secret-reader', 'grants access to Secrets cluster-wide (a ClusterRole applies in every namespace it is bound in)'],
+      ['ClusterRoleBinding secret-reader', 'binds ClusterRole "secret-reader", which can read Secrets in every namespace'],
+      ['RoleBinding aragora-dev/aragora-edit', 'binds ClusterRole "edit", which can read Secrets (list included)'],
+    ]);
+    for (const v of found) expect(v.fix).toMatch(/namespaced Role/);
+  });
+
+  test('no-rbac-wildcards: "*" in verbs, resources or apiGroups', () => {
+    const files = edit(base, 'staging/Role.aragora-secrets-reader.k8s.yaml', (role) => {
+      role.rules.push({ apiGroups: ['*'], resources: ['configmaps'], verbs: ['*'] });
+      return role;
+    });
+    const found = only(checkFiles(files), 'no-rbac-wildcards');
+    expect(found.map((v) => v.location)).toEqual(['rules[1].apiGroups', 'rules[1].verbs']);
+    expect(found[0]).toMatchObject({ resource: 'Role aragora-staging/aragora-secrets-reader', fix: 'list the apiGroups the identity needs by name' });
+    // The same wildcard also reaches Secrets: apiGroups "*" includes the core group.
+    expect(only(checkFiles(files), 'secret-access-get-only')).toEqual([]);
+  });
+
+  test('egress-allows-dns: no egress rule at all, and egress without port 53/UDP', () => {
+    const policy = 'prod/NetworkPolicy.aragora-secrets-access.k8s.yaml';
+    const empty = edit(base, policy, (np) => ({ ...np, spec: { ...np.spec, egress: [] } }));
+    expect(only(checkFiles(empty), 'egress-allows-dns')).toEqual([
+      expect.objectContaining({
+        resource: 'NetworkPolicy aragora-prod/aragora-secrets-access',
+        message: 'restricts egress but lists no egress rule, so the pods can reach nothing, not even DNS',
+      }),
+    ]);
+    const noDns = edit(base, policy, (np) => ({ ...np, spec: { ...np.spec, egress: np.spec.egress.filter((r: any) => !r.ports.some((p: any) => p.port === 53)) } }));
+    expect(only(checkFiles(noDns), 'egress-allows-dns')).toEqual([
+      expect.objectContaining({ message: 'allows no DNS (port 53/UDP): the pods could not resolve any name', fix: expect.stringContaining('53/UDP') }),
+    ]);
+    // TCP 53 alone is not DNS for most resolvers.
+    const tcpOnly = edit(base, policy, (np) => ({ ...np, spec: { ...np.spec, egress: [{ ports: [{ port: 53, protocol: 'TCP' }] }] } }));
+    expect(only(checkFiles(tcpOnly), 'egress-allows-dns')).toHaveLength(1);
+  });
+
+  test.each([
+    ['a rule with no ports', [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }]],
+    ['a port range over 53', [{ ports: [{ port: 1, endPort: 1024, protocol: 'UDP' }] }]],
+    ['the named port "dns"', [{ ports: [{ port: 'dns', protocol: 'UDP' }] }]],
+  ])('egress-allows-dns accepts %s', (_, egress) => {
+    const files = edit(base, 'dev/NetworkPolicy.aragora-secrets-access.k8s.yaml', (np) => ({ ...np, spec: { ...np.spec, egress } }));
+    expect(only(checkFiles(files), 'egress-allows-dns')).toEqual([]);
+  });
+
+  test('egress-allows-dns ignores ingress-only policies', () => {
+    const files = add(base, 'dev/NetworkPolicy.ingress.k8s.yaml', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'ingress', namespace: 'aragora-dev' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
+    expect(checkFiles(files)).toEqual([]);
+  });
+
+  test('workload-secrets-consistent: a Secret nobody makes, and one the ServiceAccount was not granted', () => {
+    // GIVEN the plain environment's Deployment without its deploy-time note, and the Role naming another Secret
+    let files = edit(base, 'dev/Deployment.aragora.k8s.yaml', (d) => {
+      delete d.metadata.annotations['aragora-secrets/created-at-deploy-time'];
+      return d;
+    });
+    files = edit(files, 'dev/Role.aragora-secrets-reader.k8s.yaml', (role) => {
+      role.rules[0].resourceNames = ['something-else'];
+      return role;
+    });
+    // THEN both halves of the rule fire, naming the Deployment, the Secret and where it is read
+    const found = only(checkFiles(files), 'workload-secrets-consistent');
+    expect(found).toEqual([
+      expect.objectContaining({
+        resource: 'Deployment aragora-dev/aragora',
+        location: 'spec.template.spec.containers[0].envFrom[0]',
+        message: 'reads Secret "aragora-secrets", but no Role in this folder bound to its ServiceAccount "aragora" grants get on it',
+        fix: expect.stringContaining('resourceNames [aragora-secrets]'),
+      }),
+      expect.objectContaining({
+        message: 'reads Secret "aragora-secrets", which no SealedSecret or ExternalSecret in this folder makes, and which is not marked as created at deploy time',
+        fix: expect.stringContaining('aragora-secrets/created-at-deploy-time'),
+      }),
+    ]);
+  });
+
+  test('workload-secrets-consistent: the producer must be in the same folder and namespace, under the name read', () => {
+    // A SealedSecret whose template makes another Secret than the one read.
+    const renamed = edit(base, 'qa/SealedSecret.aragora-secrets.k8s.yaml', (s) => {
+      s.spec.template.metadata.name = 'other';
+      return s;
+    });
+    expect(only(checkFiles(renamed), 'workload-secrets-consistent').map((v) => v.location)).toEqual(
+      expect.arrayContaining(['spec.template.spec.containers[0].env[0]']),
+    );
+    // The staging generated Secret comes from its own ExternalSecret: without it, that key's reference breaks.
+    const noGenerated = edit(base, 'staging/ExternalSecret.aragora-secrets-generated.k8s.yaml', () => undefined);
+    expect(only(checkFiles(noGenerated), 'workload-secrets-consistent')).toEqual([
+      expect.objectContaining({ resource: 'Deployment aragora-staging/aragora', message: expect.stringContaining('"aragora-secrets-generated", which no SealedSecret or ExternalSecret') }),
+    ]);
+    // A pod running as another ServiceAccount is not covered by the Role bound to "aragora".
+    const otherAccount = edit(base, 'qa/Deployment.aragora.k8s.yaml', (d) => {
+      d.spec.template.spec.serviceAccountName = 'other';
+      return d;
+    });
+    expect(only(checkFiles(otherAccount), 'workload-secrets-consistent')[0].message).toContain('its ServiceAccount "other"');
+  });
+
+  test('external-secret-refs-exist: the store and the generator must be in the folder', () => {
+    let files = edit(base, 'staging/ClusterSecretStore.vault-backend.k8s.yaml', () => undefined);
+    files = edit(files, 'staging/Password.aragora-secret-generator.k8s.yaml', () => undefined);
+    const found = only(checkFiles(files), 'external-secret-refs-exist');
+    expect(found.map((v) => [v.resource, v.location, v.message])).toEqual([
+      ['ExternalSecret aragora-staging/aragora-secrets-generated', 'spec.dataFrom[0].sourceRef.generatorRef', 'uses Password "aragora-secret-generator", which is not in this folder'],
+      ['ExternalSecret aragora-staging/aragora-secrets', 'spec.secretStoreRef', 'uses ClusterSecretStore "vault-backend", which is not in this folder'],
+    ]);
+    // Another environment's folder does not count, even if it holds a store of that name.
+    const elsewhere = [...files, ...base.filter((f) => f.path === 'staging/ClusterSecretStore.vault-backend.k8s.yaml').map((f) => ({ ...f, path: 'other/ClusterSecretStore.vault-backend.k8s.yaml' }))];
+    expect(only(checkFiles(elsewhere), 'external-secret-refs-exist')).toHaveLength(2);
+  });
+
+  test('readable-manifests: a manifest that is not YAML, or not an object', () => {
+    const files = [...base, { path: 'dev/Broken.k8s.yaml', content: 'kind: [unclosed\n' }, { path: 'dev/List.k8s.yaml', content: '- a\n- b\n' }];
+    expect(only(checkFiles(files), 'readable-manifests').map((v) => [v.file, v.message.split(':')[0]])).toEqual([
+      ['dev/Broken.k8s.yaml', 'not valid YAML'],
+      ['dev/List.k8s.yaml', 'not a Kubernetes object (apiVersion, kind and metadata.name are required)'],
+    ]);
+  });
+
+  test('violations are sorted by file and rule, whatever the order of the files', () => {
+    const bad = edit(edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (r) => ({ ...r, rules: [{ ...r.rules[0], verbs: ['*'] }] })), 'staging/Password.aragora-secret-generator.k8s.yaml', () => undefined);
+    const forward = runGuardRails(parseTree(bad));
+    expect(runGuardRails(parseTree([...bad].reverse()))).toEqual(forward);
+    expect(forward.map((v) => v.file)).toEqual([...forward.map((v) => v.file)].sort());
+  });
+});
+
+describe('the cdk8s validation plugin (plugins/guard-rails)', () => {
+  const { GuardRails } = require(join(root, 'plugins', 'guard-rails'));
+
+  /** The parts of cdk8s-cli's ValidationContext the plugin uses. */
+  function fakeContext(manifests: string[]) {
+    const violations: any[] = [];
+    let summary: any;
+    return {
+      context: { manifests, report: { addViolation: (v: any) => violations.push(v), submit: (status: string, metadata: any) => (summary = { status, metadata }) } },
+      violations,
+      summary: () => summary,
+    };
+  }
+
+  function writeTree(files: readonly TreeFile[]): string[] {
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-plugin-'));
+    return files
+      .filter((f) => f.path.endsWith('.yaml'))
+      .map((f) => {
+        const full = join(dir, f.path);
+        mkdirSync(dirname(full), { recursive: true });
+        writeFileSync(full, f.content);
+        return full;
+      });
+  }
+
+  test('passes the synthesized default', async () => {
+    const run = fakeContext(writeTree(base));
+    await new GuardRails().validate(run.context);
+    expect(run.summary()).toEqual({ status: 'success', metadata: expect.objectContaining({ violations: '0', rules: String(GUARD_RAILS.length) }) });
+    expect(run.violations).toEqual([]);
+  });
+
+  test('fails a bad tree, one entry per rule and message with the resources, files and fix', async () => {
+    const bad = edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (role) => {
+      role.rules[0].verbs = ['get', 'list'];
+      return role;
+    });
+    const run = fakeContext(writeTree(bad));
+    await new GuardRails().validate(run.context);
+    expect(run.summary().status).toBe('failure');
+    expect(run.violations).toEqual([
+      {
+        ruleName: 'secret-access-get-only',
+        recommendation: 'grants "list" on Secrets: list and watch return every value in the namespace',
+        fix: 'keep only verbs: [get] with resourceNames listing the Secrets the workload reads',
+        violatingResources: [{ resourceName: 'Role aragora-dev/aragora-secrets-reader', manifestPath: expect.stringMatching(/dev\/Role\.aragora-secrets-reader\.k8s\.yaml$/), locations: ['rules[0].verbs'] }],
+      },
+    ]);
+  });
+
+  test('runs only the rules named in its properties', async () => {
+    const bad = edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (role) => ({ ...role, rules: [{ ...role.rules[0], verbs: ['*'] }] }));
+    const run = fakeContext(writeTree(bad));
+    await new GuardRails({ rules: ['no-rbac-wildcards'] }).validate(run.context);
+    expect(run.violations.map((v) => v.ruleName)).toEqual(['no-rbac-wildcards']);
+  });
+});

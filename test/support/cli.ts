@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { runCli } from '../../src/cli/program';
+
+export const root = resolve(__dirname, '..', '..');
+export const bin = join(root, 'bin', 'aragora-secrets');
+
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the CLI as a user would (`./bin/aragora-secrets ...`, which is what `npx aragora-secrets` runs) in
+ * `cwd`, with a minimal environment whose PATH finds this node first.
+ */
+export function spawnCli(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const path = [dirname(process.execPath), process.env.PATH].join(delimiter);
+  const result = spawnSync(bin, [...args], { cwd, env: { PATH: path, HOME: cwd, ...env }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the CLI in this process (for what a spawn cannot fake cheaply: a terminal, many --help pages). */
+export async function runInProcess(
+  cwd: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; stdoutIsTTY?: boolean; stderrIsTTY?: boolean } = {},
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const status = await runCli(args, {
+    cwd,
+    env: options.env ?? {},
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    stdoutIsTTY: options.stdoutIsTTY,
+    stderrIsTTY: options.stderrIsTTY,
+  });
+  return { status, stdout, stderr };
+}
+
+/** Every file under `dir` (relative path → bytes), for before/after comparisons. */
+export function readTree(dir: string): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out[relative(dir, full)] = readFileSync(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Every path under `dir`, files and folders, hidden ones included. */
+export function listAll(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: false }).map(String).sort();
+}
+
+/** A stack trace line, which no user-facing failure may print. */
+export const STACK_LINE = /\n\s+at .+:\d+:\d+\)?\n/;
