@@ -120,3 +120,42 @@ describe('config loader properties', () => {
     );
   });
 });
+
+describe('bad env file corpus (aragora-secrets check)', () => {
+  const { runCli } = require('../src/cli/program') as typeof import('../src/cli/program');
+  const envDir = join(__dirname, 'corpus', 'env');
+  const envCases = readdirSync(envDir)
+    .filter((f) => f.endsWith('.env'))
+    .sort()
+    .map((file) => ({ file, content: readFileSync(join(envDir, file)), expect: /# expect: (.*)/.exec(readFileSync(join(envDir, file), 'utf8'))![1] }));
+  const generatedEnv = [
+    { file: 'nul.env (generated)', content: Buffer.from('ANTHROPIC_API_KEY=abc\u0000def\n'), expect: 'not UTF-8 text' },
+    { file: 'invalid-utf8.env (generated)', content: Buffer.from([0x41, 0x3d, 0xff, 0xfe, 0x0a]), expect: 'not UTF-8 text' },
+    { file: 'huge.env (generated)', content: Buffer.alloc(17 * 1024 * 1024, 0x41), expect: 'over 16 MiB' },
+  ];
+
+  test.each([...envCases, ...generatedEnv].map((c) => [c.file, c] as const))('%s: exit 1 with a clear message, no value, no stack trace', async (_name, c) => {
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-env-corpus-'));
+    writeFileSync(join(dir, 'test.env'), c.content);
+    let out = '';
+    const io = { cwd: dir, env: {}, stdout: (t: string) => (out += t), stderr: (t: string) => (out += t) };
+    const started = Date.now();
+    const code = await runCli(['check', '--env', 'prod', '--env-file', 'test.env'], io);
+    expect(code).toBe(1);
+    expect(out).toContain(c.expect);
+    expect(out).toContain('test.env');
+    expect(out).not.toMatch(/\n\s+at |internal error/);
+    for (const secretish of ['first-value-xxxxxxxx', 'second-value-xxxxxxx', 'a-real-looking-value-123456', 'changeme']) expect(out).not.toContain(secretish);
+    expect(Date.now() - started).toBeLessThan(15_000); // a hang guard, not a benchmark
+  });
+
+  test('a clean 5,000-line env file is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-env-big-'));
+    const lines = Array.from({ length: 5000 }, (_, i) => `SETTING_${i}=value-${i}`);
+    writeFileSync(join(dir, 'big.env'), ['ANTHROPIC_API_KEY=sk-ant-' + 'api03-' + 'Z'.repeat(40), ...lines].join('\n') + '\n');
+    let out = '';
+    const code = await runCli(['check', '--env', 'dev', '--env-file', 'big.env', '--allow-unknown'], { cwd: dir, env: {}, stdout: (t) => (out += t), stderr: (t) => (out += t) });
+    expect(out).not.toMatch(/malformed/);
+    expect(code).toBe(0);
+  });
+});

@@ -10,7 +10,59 @@ export function readEnvFile(cwd: string, path: string): Record<string, string> {
     throw new UserError(`env file "${path}" not found: create it from the example (aragora-secrets env-example > ${path}) and fill in the values`);
   }
   if (statSync(file).isDirectory()) throw new UserError(`env file "${path}" is a directory`);
-  return parseDotenv(readFileSync(file));
+  if (statSync(file).size > MAX_ENV_FILE_BYTES) {
+    throw new UserError(`env file "${path}" is over ${MAX_ENV_FILE_BYTES / 1024 / 1024} MiB: is this the right file?`);
+  }
+  const bytes = readFileSync(file);
+  const problems = envFileProblems(bytes);
+  if (problems.length > 0) {
+    throw new UserError([`env file "${path}" is malformed (nothing was read from it; values are not shown):`, ...problems.map((p) => `  - ${p}`)].join('\n'));
+  }
+  return parseDotenv(bytes);
+}
+
+const MAX_ENV_FILE_BYTES = 16 * 1024 * 1024;
+const ASSIGNMENT = /^\s*(?:export\s+)?([^=\s]*)\s*=\s?(.*)$/;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * What dotenv would silently skip or misread: binary content, lines that are not `NAME=value`,
+ * names no shell accepts, a name set twice, an unclosed quote. Messages name the line and the
+ * variable, never the value.
+ */
+export function envFileProblems(bytes: Buffer): string[] {
+  const text = bytes.toString('utf8');
+  if (text.includes('\u0000') || text.includes('\uFFFD')) return ['the file is not UTF-8 text (binary or NUL bytes found)'];
+  const problems: string[] = [];
+  const firstLine = new Map<string, number>();
+  const lines = text.split(/\r?\n/);
+  let openQuote: { quote: string; line: number; name: string } | undefined;
+  lines.forEach((line, index) => {
+    const number = index + 1;
+    if (openQuote) {
+      if (line.includes(openQuote.quote)) openQuote = undefined;
+      return;
+    }
+    if (line.trim() === '' || line.trim().startsWith('#')) return;
+    const match = ASSIGNMENT.exec(line);
+    if (!match) {
+      problems.push(`line ${number}: not a NAME=value assignment`);
+      return;
+    }
+    const [, name, rawValue] = match;
+    if (!VARIABLE_NAME.test(name)) {
+      problems.push(`line ${number}: ${JSON.stringify(name.slice(0, 60))} is not a variable name (letters, digits and "_", not starting with a digit)`);
+      return;
+    }
+    const previous = firstLine.get(name);
+    if (previous !== undefined) problems.push(`line ${number}: ${name} is set again (first on line ${previous}); keep one`);
+    else firstLine.set(name, number);
+    const value = rawValue.trim();
+    const quote = value[0];
+    if ((quote === '"' || quote === "'" || quote === '`') && !value.slice(1).includes(quote)) openQuote = { quote, line: number, name };
+  });
+  if (openQuote) problems.push(`line ${openQuote.line}: the quoted value of ${openQuote.name} is never closed`);
+  return problems;
 }
 
 /**

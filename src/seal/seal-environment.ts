@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { didYouMean, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
+import { readEnvFile } from '../env/env-values';
 import { resolvePlan } from '../model/plan';
 import { readSealedFile, SealedValue, SealedValuesFile, writeSealedFile } from './sealed-file';
 import { readSealingKey, sealValue, SealTarget } from './sealing';
@@ -123,9 +123,7 @@ function collectValues(options: SealOptions, delivered: readonly string[]): Map<
     if (value) values.set(name, value);
   }
   if (options.envFile !== undefined) {
-    const file = resolve(options.cwd, options.envFile);
-    if (!existsSync(file)) throw new UserError(`env file "${options.envFile}" not found`);
-    const parsed = parseDotenv(readFileSync(file));
+    const parsed = readEnvFile(options.cwd, options.envFile);
     for (const name of delivered) {
       if (parsed[name]) values.set(name, parsed[name]);
     }
