@@ -63,6 +63,7 @@ describe('bad input corpus', () => {
     // THEN it fails clearly and leaves the output alone
     const message = messages.join('\n');
     expect(code).toBe(1);
+    expect(message).toContain('Invalid config aragora-secrets.yaml');
     expect(message).toContain(c.path === '(top level)' ? '(top level)' : `- ${c.path}`);
     expect(message.toLowerCase()).toContain(c.expect.toLowerCase());
     expect(message).not.toMatch(/\n\s+at |internal error/);

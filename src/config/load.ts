@@ -40,19 +40,20 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       const via = options.path !== undefined ? '--config' : `$${CONFIG_ENV_VAR}`;
       throw new ConfigError(explicit, [{ path: '', message: `config file not found (from ${via})`, fix: `check the path; it is resolved from ${cwd}` }]);
     }
-    return { config: parseConfigFile(file), source: explicit };
+    return { config: parseConfigFile(file, explicit), source: explicit };
   }
   const file = resolve(cwd, CONFIG_FILE_NAME);
-  if (existsSync(file)) return { config: parseConfigFile(file), source: CONFIG_FILE_NAME };
+  if (existsSync(file)) return { config: parseConfigFile(file, CONFIG_FILE_NAME), source: CONFIG_FILE_NAME };
   return { config: validateConfig(DEFAULT_CONFIG, '(embedded default)'), source: '(embedded default)' };
 }
 
-export function parseConfigFile(file: string): AragoraSecretsConfig {
+/** @param source how errors name the file: the path as the user gave it, not the resolved one */
+export function parseConfigFile(file: string, source: string = file): AragoraSecretsConfig {
   if (!statSync(file).isFile()) {
-    throw new ConfigError(file, [{ path: '', message: 'not a file', fix: 'point --config or $ARAGORA_SECRETS_CONFIG at the YAML file itself' }]);
+    throw new ConfigError(source, [{ path: '', message: 'not a file', fix: 'point --config or $ARAGORA_SECRETS_CONFIG at the YAML file itself' }]);
   }
   const bytes = readFileSync(file);
-  return parseConfigText(bytes, file);
+  return parseConfigText(bytes, source);
 }
 
 /** Parses and validates YAML (JSON is YAML too) config text. */
