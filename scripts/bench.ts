@@ -59,8 +59,9 @@ function paired(n: number, a: () => Sample, b: () => Sample) {
   return { a: median(as.map((s) => s.ms)), b: median(bs.map((s) => s.ms)), ratio: median(as.map((s, i) => s.ms / bs[i].ms)), rss: median(as.map((s) => s.rss)) };
 }
 
+/** The default config with `secretCount` generated secrets added to the seed's catalog. */
 function scaleConfig(secretCount: number): AragoraSecretsConfig {
-  const secrets: AragoraSecretsConfig['secrets'] = {};
+  const secrets: AragoraSecretsConfig['secrets'] = { ...DEFAULT_CONFIG.secrets };
   for (let i = 0; i < secretCount; i++) {
     const name = `SERVICE_${String(i).padStart(5, '0')}_API_KEY`;
     secrets[name] = { purpose: `Service ${i}`, required: i % 10 === 0 ? 'always' : i % 10 === 1 ? { tiers: ['production'] } : 'optional', remote: { property: `service_${i}` } };

@@ -107,6 +107,25 @@ describe('the app entry point (what cdk8s synth runs)', () => {
     expect(existsSync(result.outdir)).toBe(false);
   });
 
+  test('the cached AWS output follows the config: a changed account is never served from the cache', () => {
+    // GIVEN the default synthesized once through the runner (its AWS templates are now cached)
+    const first = runApp(mkdtempSync(join(tmpdir(), 'aragora-cache-a-')));
+    expect(first.status).toBe(0);
+    // WHEN only the AWS account changes
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-cache-b-'));
+    const config = structuredClone(DEFAULT_CONFIG) as any;
+    config.environments.prod.aws.account = '210987654321';
+    config.environments.prod.aws.eso.oidcProvider = config.environments.prod.aws.eso.oidcProvider.replace('123456789012', '210987654321');
+    writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
+    const second = runApp(dir);
+    expect(second.stderr).not.toMatch(/error/i);
+    // THEN the template carries the new account, and the first output still equals the committed dist/
+    const template = readFileSync(join(second.outdir, 'prod/aws/aragora-prod-secrets.template.json'), 'utf8');
+    expect(template).toContain('210987654321');
+    expect(template).not.toContain('123456789012');
+    expect(readTree(first.outdir)).toEqual(readTree(join(root, 'dist')));
+  });
+
   test('$ARAGORA_SECRETS_CONFIG selects the config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-env-'));
     const config = structuredClone(DEFAULT_CONFIG);

@@ -1,11 +1,11 @@
 // cdk8s validation plugin (cdk8s.yaml `validations:`): runs the guard rails of src/rules over what
 // `cdk8s synth` wrote. cdk8s-cli loads a local plugin by path (`./plugins/guard-rails`), with no
-// install step: this file and its dependencies (tsx, yaml, dotenv) resolve from the project's own
-// node_modules. The rules are TypeScript, loaded through tsx's scoped require so that nothing else
-// in the cdk8s-cli process is affected.
+// install step: this file and its dependencies resolve from the project's own node_modules. The
+// rules are TypeScript, loaded from the same cached esbuild bundle mechanism as the app
+// (scripts/app.cjs), so nothing in the cdk8s-cli process is hooked and nothing is transpiled twice.
 'use strict';
 const { readFileSync } = require('node:fs');
-const tsx = require('tsx/cjs/api');
+const { loadBundled } = require('../../scripts/app.cjs');
 
 const RULES = '../../src/rules';
 
@@ -15,7 +15,7 @@ function loadRules() {
     return require(RULES);
   } catch (e) {
     if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(RULES)) throw e;
-    return tsx.require(`${RULES}/index.ts`, __filename);
+    return loadBundled('src/rules/index.ts');
   }
 }
 

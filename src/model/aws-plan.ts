@@ -1,4 +1,5 @@
 import { fargateMemoryOptions, type AwsConfig } from '../config/aws-schema';
+import { cachedByBuild } from '../output/build-cache';
 import type { RequirementStatus } from '../config/requirements';
 
 /**
@@ -297,12 +298,11 @@ let regionTable: { names: string[]; partitions: Map<string, string> } | undefine
 /** The regions aws-cdk-lib knows, with their partitions (loaded on first use: only AWS environments need them). */
 export function knownRegions(): { names: string[]; partitions: Map<string, string> } {
   if (!regionTable) {
-    const { RegionInfo } = require('aws-cdk-lib/region-info') as typeof import('aws-cdk-lib/region-info');
-    const regions = RegionInfo.regions;
-    regionTable = {
-      names: regions.map((r) => r.name).sort(),
-      partitions: new Map(regions.map((r) => [r.name, r.partition ?? 'aws'])),
-    };
+    const regions = cachedByBuild('aws-regions', '', () => {
+      const { RegionInfo } = require('aws-cdk-lib/region-info') as typeof import('aws-cdk-lib/region-info');
+      return RegionInfo.regions.map((r) => [r.name, r.partition ?? 'aws'] as [string, string]);
+    });
+    regionTable = { names: regions.map(([name]) => name).sort(), partitions: new Map(regions) };
   }
   return regionTable;
 }

@@ -5,6 +5,7 @@ import type { IConstruct } from 'constructs';
 import { UserError } from '../config/errors';
 import { EnvironmentChart } from '../k8s/environment-chart';
 import type { Plan } from '../model/plan';
+import { cachedByBuild } from './build-cache';
 import type { OutputFile } from './output-file';
 
 export class SynthError extends UserError {
@@ -47,11 +48,23 @@ export function synthesizePlan(plan: Plan): OutputFile[] {
     add(`${chart.plan.name}/kustomization.yaml`, kustomization(resources));
   }
   if (plan.environments.some((env) => env.aws)) {
-    // Loaded only when some environment enables AWS: aws-cdk-lib takes a while to load.
-    const { synthesizeAws } = require('../aws/synthesize-aws') as typeof import('../aws/synthesize-aws');
-    for (const file of synthesizeAws(plan)) add(file.path, file.content);
+    for (const file of awsFiles(plan)) add(file.path, file.content);
   }
   return [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }));
+}
+
+/**
+ * The AWS templates and scripts. They are a pure function of the plan and the build (our sources and
+ * the locked aws-cdk-lib), so when the app runs from its bundle (scripts/app.cjs sets the build hash)
+ * they are cached by that pair: loading aws-cdk-lib costs more than the rest of a synth. The cache
+ * holds what dist/ holds (templates, no values), and the leak guard scans the files either way.
+ */
+function awsFiles(plan: Plan): OutputFile[] {
+  return cachedByBuild('aws', JSON.stringify(plan), () => {
+    // Loaded only when needed: aws-cdk-lib takes a while to load.
+    const { synthesizeAws } = require('../aws/synthesize-aws') as typeof import('../aws/synthesize-aws');
+    return synthesizeAws(plan);
+  });
 }
 
 /**
