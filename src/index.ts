@@ -31,3 +31,6 @@ export * from './vault/env-template';
 export * from './vault/server-files';
 export * from './helm/values';
 export * from './audit/audit-policy';
+export * from './model/identity';
+export * from './k8s/eso-identity';
+export * from './pitfalls';

@@ -4,6 +4,7 @@ import { resolvePlan } from './model/plan';
 import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
 import type { OutputFile } from './output/output-file';
 import { synthesizePlan, writeOutput } from './output/synthesize';
+import { checkPitfalls, formatFinding, PitfallError } from './pitfalls';
 import { loadPlanInputs } from './seal/plan-inputs';
 
 export interface SynthOptions {
@@ -30,7 +31,13 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
   const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets) });
   const leaks = findLeaks(files, sensitive);
   if (leaks.length > 0) throw new LeakError(leaks);
-  return { files, warnings: plan.environments.flatMap((env) => env.warnings) };
+  const findings = checkPitfalls(plan, files);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) throw new PitfallError(errors);
+  return {
+    files,
+    warnings: [...plan.environments.flatMap((env) => env.warnings), ...findings.filter((f) => f.severity === 'warning').map(formatFinding)],
+  };
 }
 
 /**

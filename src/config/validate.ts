@@ -6,6 +6,7 @@ import { credentialShapeOf } from '../output/leak-guard';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
 import { vaultProblems } from './vault-validate';
 import { externalProblems } from './external-validate';
+import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from './external-schema';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
@@ -317,6 +318,8 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
   }
   vaultProblems(config, add);
   externalProblems(config, add);
+  identityProblems(config, add);
+  refreshOptionProblems(config, add);
   for (const p of awsProblems(config)) add(p.segments, p.message, p.fix);
   return problems;
 }

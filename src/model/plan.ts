@@ -5,6 +5,7 @@ import type { SealedValuesFile } from '../seal/sealed-file';
 import { AwsPlan, resolveAwsPlan } from './aws-plan';
 import { deriveName } from './names';
 import { externalOptions, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
+import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
 import { resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
 
@@ -121,6 +122,8 @@ export interface EnvironmentPlan {
   readonly argoSyncWaves: boolean;
   /** The AWS stack of the environment; absent when it has no `aws:` block. */
   readonly aws?: AwsPlan;
+  /** The identity External Secrets Operator uses here (IRSA role, workload identity), derived once. */
+  readonly esoIdentity?: EsoIdentityPlan;
 }
 
 export const MANAGED_BY = 'aragora-secrets';
@@ -181,10 +184,23 @@ function resolveEnvironment(
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
   const secretName = env.secretName ?? deriveName(appName, 'secrets');
-  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets });
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
+  // The AWS stack and the ESO identity come before the delivery: an `aws` store authenticates as the identity.
+  const aws =
+    env.aws &&
+    resolveAwsPlan({
+      appName,
+      environment: name,
+      namespace: env.namespace,
+      config: env.aws,
+      secrets,
+      managedBy: MANAGED_BY,
+      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
+    });
+  const esoIdentity = resolveEsoIdentity({ config, environment: name, env, awsRole: aws?.eso, appLabels });
+  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets, esoIdentity });
 
   return {
     name,
@@ -222,17 +238,8 @@ function resolveEnvironment(
     warnings,
     errors,
     argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
-    aws:
-      env.aws &&
-      resolveAwsPlan({
-        appName,
-        environment: name,
-        namespace: env.namespace,
-        config: env.aws,
-        secrets,
-        managedBy: MANAGED_BY,
-        workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
-      }),
+    aws,
+    esoIdentity,
   };
 }
 
@@ -261,6 +268,7 @@ function resolveDelivery(
         namespace: env.namespace,
         secretName,
         scope: options.scope ?? 'strict',
+        manageExisting: options.manageExisting ?? false,
         secrets,
         file: inputs.sealed?.[environment],
         certificate: inputs.certificates?.[environment],
@@ -280,6 +288,7 @@ interface DeliveryContext {
   readonly secretName: string;
   /** The secrets delivered in the environment. */
   readonly secrets: readonly SecretPlan[];
+  readonly esoIdentity?: EsoIdentityPlan;
 }
 
 /** The long form of a delivery (`{ method, ...options }`), whichever form the config used. */
