@@ -3,8 +3,8 @@ import { ConfigError, UserError } from './config/errors';
 import { resolvePlan } from './model/plan';
 import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
 import type { OutputFile } from './output/output-file';
-import { synthesizePlan, writeOutput } from './output/synthesize';
-import { checkPitfalls, formatFinding, PitfallError } from './pitfalls';
+import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
+import { checkObjects, formatFinding, PitfallError } from './pitfalls';
 import { loadPlanInputs } from './seal/plan-inputs';
 
 export interface SynthOptions {
@@ -27,11 +27,11 @@ export interface SynthResult {
 export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthResult {
   const { config } = loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
   const plan = resolvePlan(config, loadPlanInputs(config, options.cwd));
-  const files = synthesizePlan(plan);
+  const { files, objects } = synthesizePlanWithObjects(plan);
   const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets) });
   const leaks = findLeaks(files, sensitive);
   if (leaks.length > 0) throw new LeakError(leaks);
-  const findings = checkPitfalls(plan, files);
+  const findings = checkObjects(plan, objects);
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) throw new PitfallError(errors);
   return {

@@ -54,6 +54,19 @@ describe('examples/: every example synthesizes as `cdk8s synth` would, clean', (
     expect(files).toEqual(expect.arrayContaining(['aws-eso.yaml', 'gcp-eso.yaml']));
   });
 
+  test.each(files)('%s: no value reaches the output, even with every value in the environment', (file) => {
+    // The identity files (ServiceAccount, gcloud script) carry names and ARNs only; the leak guard proves it.
+    const values = {
+      ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'Q'.repeat(40) + 'x7_Zk2-' + 'w'.repeat(40),
+      OPENAI_API_KEY: 'sk-proj-' + 'R4nd0mL00k1ng'.repeat(4),
+      SUPABASE_KEY: 'sb-secret-Zq3xL0p9Vb7nM2kR8tW4yH6j',
+      ARAGORA_JWT_SECRET: 'c0rR3ct-h0rse-b4ttery-st4ple-jwt-s1gning-k3y-2024',
+    };
+    const result = synthesizeProject({ cwd: mkdtempSync(join(tmpdir(), 'aragora-examples-')), env: { ARAGORA_SECRETS_CONFIG: join(EXAMPLES, file), ...values } });
+    const all = result.files.map((f) => f.content).join('\n');
+    for (const value of Object.values(values)) expect(all).not.toContain(value);
+  });
+
   test.each(files)('%s: no warning, no pitfall, every manifest valid, deterministic', (file) => {
     const result = synthFile(join(EXAMPLES, file));
     expect(result.warnings).toEqual([]);

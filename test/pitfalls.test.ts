@@ -6,8 +6,9 @@ import { ConfigError } from '../src/config/errors';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
-import { checkEnvironment, checkPitfalls, PITFALL_RULES, PitfallError, type Finding, type KubeObject, type PitfallContext, type PitfallRule } from '../src/pitfalls';
+import { checkEnvironment, checkObjects, checkPitfalls, PITFALL_RULES, PitfallError, type Finding, type KubeObject, type PitfallContext, type PitfallRule } from '../src/pitfalls';
 import { runSynth, synthesizeProject, type SynthResult } from '../src/synth';
+import { synthesizePlanWithObjects } from '../src/output/synthesize';
 import { configWith, find, manifests, synth } from './helpers';
 import { validateManifests } from './support/manifest-validation';
 
@@ -394,6 +395,25 @@ describe('synth runs the rules over what it makes', () => {
       expect.stringMatching(/^\[eso-api-version\] staging: ClusterSecretStore\/vault-backend is external-secrets\.io\/v1beta1, which ESO 0\.16\.2 still serves but 0\.17 removes\. Fix: switch to apiVersion v1/),
       expect.stringMatching(/^\[eso-api-version\] staging: ExternalSecret\/aragora-secrets is/),
     ]);
+  });
+
+  test('synth checks the objects it holds (no YAML parsed again): the same findings as over the written files', () => {
+    const plan = resolvePlan(
+      validateConfig(
+        configWith((c) => {
+          c.environments.staging.delivery = { method: 'external', store: 'vault-backend', apiVersion: 'v1beta1', esoVersion: '0.16.0', refreshInterval: '0s' };
+        }),
+        't',
+      ),
+    );
+    const { files, objects } = synthesizePlanWithObjects(plan);
+    const findings = checkObjects(plan, objects);
+    expect(findings.map((f) => `${f.severity} ${f.rule} ${f.object}`)).toEqual([
+      'error eso-refresh-disabled ExternalSecret/aragora-secrets',
+      'warning eso-api-version ClusterSecretStore/vault-backend',
+      'warning eso-api-version ExternalSecret/aragora-secrets',
+    ]);
+    expect(checkPitfalls(plan, files)).toEqual(findings);
   });
 
   test('sealed delivery taking over an existing Secret: the template carries the controller\'s managed mark', () => {

@@ -65,7 +65,6 @@ export const WORKLOAD_IDENTITY_USER = 'roles/iam.workloadIdentityUser';
 
 export interface EsoIdentityInput {
   readonly config: AragoraSecretsConfig;
-  readonly environment: string;
   readonly env: EnvironmentConfig;
   /** The ESO role of the environment's AWS stack, when it has one. */
   readonly awsRole?: AwsEsoPlan;

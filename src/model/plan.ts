@@ -199,7 +199,7 @@ function resolveEnvironment(
       managedBy: MANAGED_BY,
       workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
     });
-  const esoIdentity = resolveEsoIdentity({ config, environment: name, env, awsRole: aws?.eso, appLabels });
+  const esoIdentity = resolveEsoIdentity({ config, env, awsRole: aws?.eso, appLabels });
   const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets, esoIdentity });
 
   return {

@@ -50,14 +50,17 @@ export function checkEnvironment(context: PitfallContext, rules: readonly Pitfal
   return sortFindings(rules.flatMap((rule) => rule.check(context)));
 }
 
-/** Runs every rule over the Kubernetes manifests synth made (`<env>/*.k8s.yaml`), per environment. */
+/** Runs every rule over the Kubernetes manifests synth wrote (`<env>/*.k8s.yaml`, parsed), per environment. */
 export function checkPitfalls(plan: Plan, files: readonly OutputFile[], rules: readonly PitfallRule[] = PITFALL_RULES): Finding[] {
-  return sortFindings(
-    plan.environments.flatMap((env) => {
-      const objects = files.filter((f) => f.path.startsWith(`${env.name}/`) && f.path.endsWith('.k8s.yaml')).map((f) => parse(f.content) as KubeObject);
-      return checkEnvironment(contextOf(env, objects), rules);
-    }),
+  const objects = new Map(
+    plan.environments.map((env) => [env.name, files.filter((f) => f.path.startsWith(`${env.name}/`) && f.path.endsWith('.k8s.yaml')).map((f) => parse(f.content) as KubeObject)]),
   );
+  return checkObjects(plan, objects, rules);
+}
+
+/** Runs every rule over each environment's objects (by environment name), as synth holds them before writing. */
+export function checkObjects(plan: Plan, objects: ReadonlyMap<string, readonly unknown[]>, rules: readonly PitfallRule[] = PITFALL_RULES): Finding[] {
+  return sortFindings(plan.environments.flatMap((env) => checkEnvironment(contextOf(env, (objects.get(env.name) ?? []) as KubeObject[]), rules)));
 }
 
 /** `[eso-refresh-disabled] staging: ExternalSecret/x: ... Fix: ...` */

@@ -1,7 +1,6 @@
+import { MANAGED_ANNOTATION } from '../k8s/sealed-secret';
 import { annotationsOf, finding, groupOf, kindOf, namespaceOf, ref } from './objects';
 import type { PitfallRule } from './types';
-
-export const MANAGED_ANNOTATION = 'sealedsecrets.bitnami.com/managed';
 
 export const sealedSecretUnmanagedTarget: PitfallRule = {
   id: 'sealed-secret-unmanaged-target',

@@ -1,7 +1,7 @@
+import { VAULT_ANNOTATION_PREFIX as PREFIX } from '../k8s/vault-agent';
 import { annotationsOf, finding, kindOf, parseGoBool, podTemplates, ref, runsToCompletion } from './objects';
 import type { Finding, KubeObject, PitfallRule } from './types';
 
-const PREFIX = 'vault.hashicorp.com/';
 const INJECT = `${PREFIX}agent-inject`;
 const PRE_POPULATE_ONLY = `${PREFIX}agent-pre-populate-only`;
 const SECRET_PREFIX = `${PREFIX}agent-inject-secret-`;
