@@ -47,3 +47,6 @@ export * from './env/placeholders';
 export * from './env/render-secret';
 export * from './output/replace-output';
 export { renderConfigYaml } from './config/render-config';
+export * from './model/identity';
+export * from './k8s/eso-identity';
+export * from './pitfalls';

@@ -3,7 +3,8 @@ import { ConfigError, UserError } from './config/errors';
 import { resolvePlan, type Plan } from './model/plan';
 import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
 import type { OutputFile } from './output/output-file';
-import { synthesizePlan, writeOutput } from './output/synthesize';
+import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
+import { checkObjects, formatFinding, PitfallError } from './pitfalls';
 import { loadPlanInputs } from './seal/plan-inputs';
 
 export interface SynthOptions {
@@ -31,11 +32,19 @@ export interface SynthResult {
 export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthResult {
   const { config, source } = loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
   const plan = resolvePlan(config, loadPlanInputs(config, options.cwd));
-  const files = synthesizePlan(plan);
+  const { files, objects } = synthesizePlanWithObjects(plan);
   const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
   const leaks = findLeaks(files, sensitive);
   if (leaks.length > 0) throw new LeakError(leaks);
-  return { files, warnings: plan.environments.flatMap((env) => env.warnings), source, plan };
+  const findings = checkObjects(plan, objects);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) throw new PitfallError(errors);
+  return {
+    files,
+    warnings: [...plan.environments.flatMap((env) => env.warnings), ...findings.filter((f) => f.severity === 'warning').map(formatFinding)],
+    source,
+    plan,
+  };
 }
 
 /**

@@ -401,6 +401,7 @@ describe('the plan exposes what other artifacts need', () => {
       issuer: 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
       audience: 'sts.amazonaws.com',
       serviceAccount: { namespace: 'aragora-prod', name: 'aragora-external-secrets' },
+      subject: 'system:serviceaccount:aragora-prod:aragora-external-secrets',
     });
   });
 

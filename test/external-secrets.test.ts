@@ -26,9 +26,14 @@ const VAULT: StoreConfig = {
   auth: { kubernetes: { role: 'aragora' } },
 };
 
-/** The default with `stores` replaced and prod delivering through `delivery`. */
+/**
+ * The default with `stores` replaced and prod delivering through `delivery`. Without prod's ESO role:
+ * these tests are about the stores as written, and an `aws` store of an environment with one
+ * authenticates as its ServiceAccount (test/identity.test.ts).
+ */
 function prodWith(stores: Record<string, StoreConfig>, delivery: object): AragoraSecretsConfig {
   return configWith((c) => {
+    delete c.environments.prod.aws!.eso;
     c.stores = { ...c.stores, ...stores };
     c.environments.prod.delivery = { method: 'external', ...delivery } as never;
   });
@@ -221,6 +226,7 @@ describe('providers', () => {
         };
         c.environments.staging.delivery = 'plain';
         c.environments.prod.delivery = 'external';
+        delete c.environments.prod.aws!.eso;
       }),
     );
     const provider = storeOf(files).spec.provider.aws;
@@ -281,6 +287,7 @@ describe('providers', () => {
         c.stores = { gcp: { provider: 'gcpsm', projectID: 'aragora-prod', auth: { secretRef: { secretAccessKeySecretRef: { name: 'gcp-sa', key: 'key.json' } } } } };
         c.environments.staging.delivery = 'plain';
         c.environments.prod.delivery = 'external';
+        delete c.environments.prod.aws!.eso;
       }),
     );
     expect(storeOf(withKey).spec.provider.gcpsm.auth).toEqual({ secretRef: { secretAccessKeySecretRef: { name: 'gcp-sa', key: 'key.json' } } });
@@ -564,6 +571,7 @@ describe('config errors', () => {
         delete c.stores;
         c.environments.staging.delivery = 'plain';
         c.environments.prod.delivery = 'external';
+        delete c.environments.prod.aws!.eso;
       }),
     );
     expect(none).toEqual([expect.objectContaining({ path: 'environments.prod.delivery', message: expect.stringMatching(/needs a store, and none is defined/) })]);
@@ -768,6 +776,7 @@ describe('the README examples', () => {
       c.stores = { [name]: store };
       c.environments.staging.delivery = 'plain';
       c.environments.prod.delivery = { method: 'external', store: name };
+      delete c.environments.prod.aws!.eso;
     });
     expect(() => validateConfig(config, 'README')).not.toThrow();
     expect(find(manifests(synth(config), 'prod'), 'ExternalSecret').spec.secretStoreRef.name).toBe(name);

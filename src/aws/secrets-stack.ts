@@ -88,7 +88,7 @@ export class SecretsStack extends Stack {
           kind: 'web-identity',
           providerArn: eso.oidcProviderArn,
           issuer: eso.issuer,
-          subject: `system:serviceaccount:${eso.serviceAccount.namespace}:${eso.serviceAccount.name}`,
+          subject: eso.subject,
           audience: eso.audience,
         },
         parameterAction: 'ssm:GetParameter',

@@ -142,6 +142,10 @@ const esoSchema = z
           .regex(DNS1123_SUBDOMAIN, { error: 'a ServiceAccount name must be a DNS-1123 subdomain' })
           .optional()
           .describe('@default <app.name>-external-secrets'),
+        create: z
+          .boolean()
+          .optional()
+          .describe('Emit this ServiceAccount, annotated with the role (eks.amazonaws.com/role-arn), into dist/<env>/. @default false: it exists already'),
       })
       .optional()
       .describe('The Kubernetes ServiceAccount that may assume the role (the one the SecretStore authenticates as).'),

@@ -14,12 +14,18 @@ export const STORE_KINDS = ['SecretStore', 'ClusterSecretStore'] as const;
 export const STORE_PROVIDERS = ['vault', 'aws', 'gcpsm'] as const;
 export const FETCH_MODES = ['properties', 'extract'] as const;
 export const GENERATED_SOURCES = ['store', 'generator'] as const;
+export const REFRESH_POLICIES = ['Periodic', 'OnChange', 'CreatedOnce'] as const;
+/** `0.17`, `0.17.1`, `v0.17.1`: the External Secrets Operator release a cluster runs. */
+export const ESO_VERSION = /^v?\d+\.\d+(\.\d+)?$/;
+/** A Google service account e-mail (`name@project.iam.gserviceaccount.com`). */
+export const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
 
 export type EsoApiVersion = (typeof ESO_API_VERSIONS)[number];
 export type StoreKind = (typeof STORE_KINDS)[number];
 export type StoreProvider = (typeof STORE_PROVIDERS)[number];
 export type FetchMode = (typeof FETCH_MODES)[number];
 export type GeneratedSource = (typeof GENERATED_SOURCES)[number];
+export type RefreshPolicy = (typeof REFRESH_POLICIES)[number];
 
 // Local copies of the Kubernetes name grammars: importing them from schema.ts would be a cycle.
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -171,6 +177,15 @@ const gcpStore = z
             clusterLocation: z.string().min(1).optional(),
             clusterName: z.string().min(1).optional(),
             clusterProjectID: z.string().min(1).optional(),
+            gcpServiceAccount: z
+              .string()
+              .regex(GCP_SERVICE_ACCOUNT, { error: 'a Google service account e-mail such as "eso-reader@aragora-prod.iam.gserviceaccount.com"' })
+              .optional()
+              .describe('The Google service account the Kubernetes ServiceAccount acts as (its iam.gke.io/gcp-service-account annotation, and the member of the roles/iam.workloadIdentityUser binding). @default - none: the ServiceAccount is annotated by hand'),
+            createServiceAccount: z
+              .boolean()
+              .optional()
+              .describe('Emit the Kubernetes ServiceAccount of `serviceAccountRef`, annotated with `gcpServiceAccount`, into the environment folders that use the store. @default false'),
           })
           .optional()
           .describe('GKE Workload Identity: a ServiceAccount annotated with iam.gke.io/gcp-service-account. Cluster fields default to the metadata server.'),
@@ -202,6 +217,19 @@ export const externalDelivery = z
       .regex(GO_DURATION, { error: 'a Go duration such as "1h", "30m" or "1h30m" (no spaces; units ns, us, ms, s, m, h)' })
       .optional()
       .describe('How often ESO re-reads the store (rotation reaches the cluster within this time). @default 1h'),
+    refreshPolicy: z
+      .enum(REFRESH_POLICIES)
+      .optional()
+      .describe('`Periodic`: every refreshInterval and on spec changes; `OnChange`: only when the ExternalSecret changes; `CreatedOnce`: made once, never updated. apiVersion v1 only (ESO 0.16+). @default - ESO\'s (Periodic)'),
+    acknowledgeNoRefresh: z
+      .boolean()
+      .optional()
+      .describe('Keep `refreshInterval: 0s` under the Periodic policy, which ESO (0.11+) treats as "create once": no polling, and no sync on spec changes or force-sync annotations either. Without it synth refuses the zero interval. @default false'),
+    esoVersion: z
+      .string()
+      .regex(ESO_VERSION, { error: 'an External Secrets Operator version such as "0.17.1" or "v0.16.2"' })
+      .optional()
+      .describe('The External Secrets Operator release in this environment\'s cluster: synth checks the API version against it (0.17+ serves only v1; before 0.16 only v1beta1). @default - not checked'),
     apiVersion: z
       .enum(ESO_API_VERSIONS)
       .optional()

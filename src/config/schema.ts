@@ -210,6 +210,10 @@ const sealedDelivery = z
       .min(1)
       .optional()
       .describe("Path of the controller's current certificate (`kubeseal --fetch-cert`); synth warns about values sealed for another. @default - no check"),
+    manageExisting: z
+      .boolean()
+      .optional()
+      .describe('The SealedSecret takes over a Secret that exists already: its template carries sealedsecrets.bitnami.com/managed: "true", so the Secret keeps the mark the controller requires. Annotate the existing Secret once by hand before the first apply. @default false'),
   })
   .describe('A SealedSecret from the encrypted values in sealed/<env>.yaml (`aragora-secrets seal`).');
 

@@ -7,6 +7,7 @@ import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, Requ
 import { vaultProblems } from './vault-validate';
 import { externalProblems } from './external-validate';
 import { gcpProblems } from './gcp-validate';
+import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from './external-schema';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
@@ -318,6 +319,8 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
   }
   vaultProblems(config, add);
   externalProblems(config, add);
+  identityProblems(config, add);
+  refreshOptionProblems(config, add);
   for (const p of awsProblems(config)) add(p.segments, p.message, p.fix);
   gcpProblems(config, add);
   return problems;

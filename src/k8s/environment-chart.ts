@@ -10,6 +10,7 @@ import { vaultPolicyHcl, vaultSetupScript } from '../vault/server-files';
 import { AppSecret, IAppSecret } from './app-secret';
 import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
+import { addEsoIdentity } from './eso-identity';
 import { addExternalDelivery } from './external-delivery';
 import { ExternalSecret } from './external-secret';
 import { GcpSecretAccess } from './gcp-secret-access';
@@ -60,6 +61,7 @@ export class EnvironmentChart extends Chart {
     }
 
     this.secret = this.deliverSecret();
+    if (plan.esoIdentity) this.files.push(...addEsoIdentity(this, plan, plan.esoIdentity));
 
     this.reader = new SecretReader(this, 'Reader', {
       serviceAccountName: plan.identity.serviceAccountName,
@@ -154,6 +156,7 @@ export class EnvironmentChart extends Chart {
           scope: plan.delivery.scope,
           encryptedData: plan.delivery.encryptedData,
           secretLabels: plan.labels,
+          manageExisting: plan.delivery.manageExisting,
         });
       case 'vault':
         // The injected agent reads Vault with the pod's token and renders a file; no Secret exists.

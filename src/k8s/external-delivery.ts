@@ -37,6 +37,7 @@ export function addExternalDelivery(scope: Construct, plan: EnvironmentPlan, del
     secretName: plan.secretName,
     store,
     refreshInterval: delivery.refreshInterval,
+    refreshPolicy: delivery.refreshPolicy,
     apiVersion: delivery.apiVersion,
     secretLabels: plan.labels,
   });

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as eso from '../../imports/external-secrets.io';
-import type { EsoApiVersion } from '../config/external-schema';
+import type { EsoApiVersion, RefreshPolicy } from '../config/external-schema';
 import type { IAppSecret } from './app-secret';
 import { IGenerator, PasswordGenerator } from './password-generator';
 import type { SecretReader } from './secret-reader';
@@ -22,6 +22,12 @@ export interface ExternalSecretProps {
   readonly refreshInterval?: string;
   /** @default 'v1' */
   readonly apiVersion?: EsoApiVersion;
+  /**
+   * When ESO syncs the Secret: `Periodic` (every `refreshInterval`), `OnChange` (only when the
+   * ExternalSecret changes) or `CreatedOnce`. `v1` only: CRDs before ESO 0.16 have no such field.
+   * @default - not written: ESO's default, Periodic
+   */
+  readonly refreshPolicy?: RefreshPolicy;
   /**
    * Make the Secret once and never touch its data again: for generated values, which a
    * generator would replace at every refresh. Sets `refreshInterval: 0s`, `refreshPolicy:
@@ -92,10 +98,17 @@ export class ExternalSecret extends Construct implements IAppSecret {
     if (this.createOnce && props.refreshInterval !== undefined && props.refreshInterval !== '0s') {
       throw new Error('`refreshInterval` conflicts with `createOnce` (which never refreshes)');
     }
+    if (props.refreshPolicy !== undefined && this.createOnce) {
+      throw new Error('`refreshPolicy` conflicts with `createOnce` (which sets CreatedOnce)');
+    }
+    if (props.refreshPolicy !== undefined && this.apiVersion !== 'v1') {
+      throw new Error('`refreshPolicy` needs apiVersion v1: ESO releases that serve only v1beta1 have no such field');
+    }
+    const refreshPolicy = this.createOnce && this.apiVersion === 'v1' ? 'CreatedOnce' : props.refreshPolicy;
 
     const spec: eso.ExternalSecretSpec = {
       refreshInterval: this.createOnce ? '0s' : (props.refreshInterval ?? '1h'),
-      refreshPolicy: this.createOnce && this.apiVersion === 'v1' ? eso.ExternalSecretSpecRefreshPolicy.CREATED_ONCE : undefined,
+      refreshPolicy: refreshPolicy as eso.ExternalSecretSpecRefreshPolicy | undefined,
       secretStoreRef: this.store && { name: this.store.storeName, kind: this.store.kind as eso.ExternalSecretSpecSecretStoreRefKind },
       target: {
         name: this.secretName,

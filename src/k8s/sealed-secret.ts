@@ -17,7 +17,19 @@ export interface SealedSecretProps {
   readonly secretLabels?: Readonly<Record<string, string>>;
   /** @default - no extra labels on the SealedSecret */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The SealedSecret takes over a Secret that exists already. The controller only overwrites an
+   * existing Secret it does not own when that Secret carries `sealedsecrets.bitnami.com/managed:
+   * "true"`, and at every unseal it replaces the Secret's annotations with the template's: the
+   * template carries the mark too, so the Secret keeps it (the first takeover still needs the
+   * existing Secret annotated by hand).
+   * @default false
+   */
+  readonly manageExisting?: boolean;
 }
+
+/** The annotation that lets the controller overwrite and adopt an existing Secret (exactly "true"). */
+export const MANAGED_ANNOTATION = 'sealedsecrets.bitnami.com/managed';
 
 /** The annotation the controller reads to pick a scope other than strict. */
 export const SCOPE_ANNOTATIONS: Readonly<Record<SealScope, Record<string, string>>> = {
@@ -48,6 +60,8 @@ export class SealedSecret extends Construct implements IAppSecret {
     for (const key of Object.keys(props.encryptedData).sort()) encryptedData[key] = props.encryptedData[key];
     const annotations = SCOPE_ANNOTATIONS[this.scope];
     const hasAnnotations = Object.keys(annotations).length > 0;
+    const templateAnnotations = props.manageExisting ? sortedRecord({ ...annotations, [MANAGED_ANNOTATION]: 'true' }) : annotations;
+    const hasTemplateAnnotations = Object.keys(templateAnnotations).length > 0;
 
     this.apiObject = new bitnami.SealedSecret(this, 'Resource', {
       metadata: { name: props.secretName, labels: props.labels ? { ...props.labels } : undefined, annotations: hasAnnotations ? { ...annotations } : undefined },
@@ -58,7 +72,7 @@ export class SealedSecret extends Construct implements IAppSecret {
           metadata: {
             name: props.secretName,
             labels: props.secretLabels ? { ...props.secretLabels } : undefined,
-            annotations: hasAnnotations ? { ...annotations } : undefined,
+            annotations: hasTemplateAnnotations ? { ...templateAnnotations } : undefined,
           },
           type: props.type ?? 'Opaque',
         },
@@ -69,4 +83,8 @@ export class SealedSecret extends Construct implements IAppSecret {
   public grantRead(reader: SecretReader): void {
     reader.allowGet(this.secretName);
   }
+}
+
+function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
 }

@@ -107,6 +107,8 @@ export interface AwsEsoPlan {
   readonly issuer: string;
   readonly audience: string;
   readonly serviceAccount: { readonly namespace: string; readonly name: string };
+  /** `system:serviceaccount:<namespace>:<name>`: the only token subject the role's trust policy accepts. */
+  readonly subject: string;
 }
 
 export interface AwsCloudTrailPlan {
@@ -211,6 +213,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
   let eso: AwsEsoPlan | undefined;
   if (config.eso) {
     const name = roleName(prefix, 'external-secrets');
+    const serviceAccount = esoServiceAccountOf(appName, input.namespace, config.eso);
     eso = {
       roleName: name,
       roleArn: `arn:${partition}:iam::${config.account}:role/${name}`,
@@ -218,10 +221,8 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
       oidcProviderArn: config.eso.oidcProvider,
       issuer: config.eso.oidcProvider.slice(config.eso.oidcProvider.indexOf(':oidc-provider/') + ':oidc-provider/'.length),
       audience: IRSA_AUDIENCE,
-      serviceAccount: {
-        namespace: config.eso.serviceAccount?.namespace ?? input.namespace,
-        name: config.eso.serviceAccount?.name ?? `${appName}-external-secrets`,
-      },
+      serviceAccount,
+      subject: serviceAccountSubject(serviceAccount),
     };
   }
 
@@ -252,6 +253,16 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     eso,
     cloudTrail,
   };
+}
+
+/** The ServiceAccount the ESO role trusts: the configured one, else `<app>-external-secrets` in the environment's namespace. */
+export function esoServiceAccountOf(appName: string, namespace: string, eso: NonNullable<AwsConfig['eso']>): { namespace: string; name: string } {
+  return { namespace: eso.serviceAccount?.namespace ?? namespace, name: eso.serviceAccount?.name ?? `${appName}-external-secrets` };
+}
+
+/** The `sub` claim of a projected ServiceAccount token, as IAM and GKE match it. */
+export function serviceAccountSubject(serviceAccount: { readonly namespace: string; readonly name: string }): string {
+  return `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`;
 }
 
 /**

@@ -2,10 +2,12 @@ import type {
   EsoApiVersion,
   ExternalDeliveryConfig,
   FetchMode,
+  RefreshPolicy,
   StoreConfig,
   StoreKind,
 } from '../config/external-schema';
 import type { AragoraSecretsConfig, DeliveryConfig } from '../config/schema';
+import type { EsoIdentityPlan } from './identity';
 import { deriveName } from './names';
 import type { SecretPlan } from './plan';
 
@@ -18,6 +20,12 @@ export interface ExternalDeliveryPlan {
   readonly apiVersion: EsoApiVersion;
   /** A Go duration. */
   readonly refreshInterval: string;
+  /** Written only when the config sets it (ESO's default is Periodic). */
+  readonly refreshPolicy?: RefreshPolicy;
+  /** The config keeps `refreshInterval: 0s` under the Periodic policy on purpose (`acknowledgeNoRefresh`). */
+  readonly acknowledgeNoRefresh: boolean;
+  /** The ESO release of the environment's cluster, when the config names it. */
+  readonly esoVersion?: string;
   readonly fetch: FetchMode;
   readonly store: StorePlan;
   /** `fetch: properties`: one entry per key the store holds, sorted by key. */
@@ -139,6 +147,8 @@ export interface ExternalDeliveryContext {
    * @default - the catalog's remote key and property of each secret (and `keys`)
    */
   readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
+  /** The environment's ESO identity: an `aws` store without `auth` authenticates as its ServiceAccount. */
+  readonly esoIdentity?: EsoIdentityPlan;
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '1h';
@@ -206,8 +216,11 @@ export function resolveExternalDelivery(options: ExternalDeliveryConfig, context
     method: 'external',
     apiVersion,
     refreshInterval: options.refreshInterval ?? DEFAULT_REFRESH_INTERVAL,
+    refreshPolicy: options.refreshPolicy,
+    acknowledgeNoRefresh: options.acknowledgeNoRefresh ?? false,
+    esoVersion: options.esoVersion,
     fetch,
-    store: resolveStore(config, storeName, storeConfig, apiVersion, context.appLabels),
+    store: resolveStore(config, storeName, storeConfig, apiVersion, context.appLabels, context.esoIdentity),
     data:
       fetch !== 'properties'
         ? []
@@ -235,6 +248,7 @@ function resolveStore(
   store: StoreConfig,
   apiVersion: EsoApiVersion,
   appLabels: Readonly<Record<string, string>>,
+  identity: EsoIdentityPlan | undefined,
 ): StorePlan {
   const kind = store.kind ?? DEFAULT_STORE_KIND;
   const cluster = kind === 'ClusterSecretStore';
@@ -242,13 +256,13 @@ function resolveStore(
     name,
     kind,
     apiVersion,
-    provider: resolveProvider(store),
+    provider: resolveProvider(store, kind, identity),
     namespaces: cluster ? [...new Set(storeUsers(config, name).map((u) => u.namespace))].sort() : [],
     labels: cluster ? { ...appLabels } : undefined,
   };
 }
 
-function resolveProvider(store: StoreConfig): StoreProviderPlan {
+function resolveProvider(store: StoreConfig, kind: StoreKind, identity: EsoIdentityPlan | undefined): StoreProviderPlan {
   switch (store.provider) {
     case 'vault':
       return {
@@ -267,11 +281,33 @@ function resolveProvider(store: StoreConfig): StoreProviderPlan {
           },
         },
       };
-    case 'aws':
-      return { provider: 'aws', service: store.service, region: store.region, role: store.role, prefix: store.prefix, auth: store.auth };
-    case 'gcpsm':
-      return { provider: 'gcpsm', projectID: store.projectID, location: store.location, auth: store.auth };
+    case 'aws': {
+      // With an ESO role in the environment's AWS stack, the store authenticates as the role's
+      // ServiceAccount (config validation refuses an `auth` that names another one).
+      const sa = identity?.aws?.serviceAccount;
+      const auth = store.auth ?? (sa && { jwt: { serviceAccountRef: serviceAccountRefFor(sa, kind) } });
+      return { provider: 'aws', service: store.service, region: store.region, role: store.role, prefix: store.prefix, auth };
+    }
+    case 'gcpsm': {
+      const wi = store.auth?.workloadIdentity;
+      // The ESO CRD has no field for the Google service account: it lives on the ServiceAccount's annotation.
+      const auth = store.auth && {
+        secretRef: store.auth.secretRef,
+        workloadIdentity: wi && {
+          serviceAccountRef: wi.serviceAccountRef,
+          clusterLocation: wi.clusterLocation,
+          clusterName: wi.clusterName,
+          clusterProjectID: wi.clusterProjectID,
+        },
+      };
+      return { provider: 'gcpsm', projectID: store.projectID, location: store.location, auth };
+    }
   }
+}
+
+/** A ClusterSecretStore names the ServiceAccount's namespace (ESO has none to default to); a SecretStore may not. */
+export function serviceAccountRefFor(sa: { readonly name: string; readonly namespace: string }, kind: StoreKind): ServiceAccountSelectorPlan {
+  return kind === 'ClusterSecretStore' ? { name: sa.name, namespace: sa.namespace } : { name: sa.name };
 }
 
 /** One certificate block a line, no trailing spaces, one final newline: the same PEM gives the same bytes. */
@@ -288,4 +324,9 @@ function normalizePem(pem: string): string {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether a Go duration (`0`, `0s`, `0h0m`, `1h`...) is zero: ESO reads a zero refreshInterval as "never refresh". */
+export function isZeroDuration(duration: string): boolean {
+  return [...duration.matchAll(/(\d+(?:\.\d+)?)/g)].every(([n]) => Number(n) === 0);
 }

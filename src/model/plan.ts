@@ -5,6 +5,7 @@ import type { SealedValuesFile } from '../seal/sealed-file';
 import { AwsPlan, resolveAwsPlan } from './aws-plan';
 import { deriveName } from './names';
 import { externalOptions, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
+import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
 import { resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
 import { gcpsmStoreOf, resolveGcp, type GcpPlan } from './gcp-plan';
@@ -124,6 +125,8 @@ export interface EnvironmentPlan {
   readonly aws?: AwsPlan;
   /** Google Cloud: Secret Manager secrets, their reader, Cloud Run, Config Connector. */
   readonly gcp?: GcpPlan;
+  /** The identity External Secrets Operator uses here (IRSA role, workload identity), derived once. */
+  readonly esoIdentity?: EsoIdentityPlan;
 }
 
 export const MANAGED_BY = 'aragora-secrets';
@@ -184,14 +187,27 @@ function resolveEnvironment(
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
   const secretName = env.secretName ?? deriveName(appName, 'secrets');
+  const workloadConfig = env.workload ?? {};
+  const workloadName = workloadConfig.name ?? appName;
+  const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
+  // The AWS stack and the ESO identity come before the delivery: an `aws` store authenticates as the identity.
+  const aws =
+    env.aws &&
+    resolveAwsPlan({
+      appName,
+      environment: name,
+      namespace: env.namespace,
+      config: env.aws,
+      secrets,
+      managedBy: MANAGED_BY,
+      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
+    });
+  const esoIdentity = resolveEsoIdentity({ config, env, awsRole: aws?.eso, appLabels });
   const gcp = resolveGcp({ config, environment: name, env, secrets, appLabels });
   // A gcpsm store of a GCP environment reads the same per-variable Secret Manager secrets as Cloud Run.
   const remoteRefs =
     gcp && gcpsmStoreOf(config, env) ? new Map(gcp.secrets.map((s) => [s.env, { key: s.secretId, version: s.version === 'latest' ? undefined : s.version }])) : undefined;
-  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets, remoteRefs });
-  const workloadConfig = env.workload ?? {};
-  const workloadName = workloadConfig.name ?? appName;
-  const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
+  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets, esoIdentity, remoteRefs });
 
   return {
     name,
@@ -229,17 +245,8 @@ function resolveEnvironment(
     warnings,
     errors,
     argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
-    aws:
-      env.aws &&
-      resolveAwsPlan({
-        appName,
-        environment: name,
-        namespace: env.namespace,
-        config: env.aws,
-        secrets,
-        managedBy: MANAGED_BY,
-        workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
-      }),
+    aws,
+    esoIdentity,
     gcp,
   };
 }
@@ -269,6 +276,7 @@ function resolveDelivery(
         namespace: env.namespace,
         secretName,
         scope: options.scope ?? 'strict',
+        manageExisting: options.manageExisting ?? false,
         secrets,
         file: inputs.sealed?.[environment],
         certificate: inputs.certificates?.[environment],
@@ -290,6 +298,7 @@ interface DeliveryContext {
   readonly secrets: readonly SecretPlan[];
   /** Per-variable remote references that replace the catalog's (a GCP environment's Secret Manager secrets). */
   readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
+  readonly esoIdentity?: EsoIdentityPlan;
 }
 
 /** The long form of a delivery (`{ method, ...options }`), whichever form the config used. */

@@ -11,6 +11,8 @@ export interface CurrentCertificate {
 export interface SealedDeliveryPlan {
   readonly method: 'sealed';
   readonly scope: SealScope;
+  /** The SealedSecret takes over an existing Secret: its template carries the controller's `managed` annotation. */
+  readonly manageExisting: boolean;
   /** `sealed/<env>.yaml`, relative to the project root. */
   readonly sealedFile: string;
   /** Ciphertext per key, or the placeholder for keys that still need sealing; sorted by key. */
@@ -29,6 +31,7 @@ interface SealedInput {
   readonly namespace: string;
   readonly secretName: string;
   readonly scope: SealScope;
+  readonly manageExisting?: boolean;
   readonly secrets: readonly { readonly name: string; readonly status: string; readonly group?: string }[];
   readonly file: SealedValuesFile | undefined;
   readonly certificate: CurrentCertificate | undefined;
@@ -101,7 +104,17 @@ export function resolveSealed(input: SealedInput): SealedResolution {
     );
   }
   return {
-    delivery: { method: 'sealed', scope: input.scope, sealedFile, encryptedData, unsealed, omitted, certificate: input.certificate, sealedWith: sortedRecord(sealedWith) },
+    delivery: {
+      method: 'sealed',
+      scope: input.scope,
+      manageExisting: input.manageExisting ?? false,
+      sealedFile,
+      encryptedData,
+      unsealed,
+      omitted,
+      certificate: input.certificate,
+      sealedWith: sortedRecord(sealedWith),
+    },
     warnings,
     errors,
   };

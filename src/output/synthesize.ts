@@ -28,18 +28,32 @@ export function buildCharts(app: App, plan: Plan): EnvironmentChart[] {
  * @throws SynthError with every construct validation error
  */
 export function synthesizePlan(plan: Plan): OutputFile[] {
+  return synthesizePlanWithObjects(plan).files;
+}
+
+export interface PlanSynthesis {
+  readonly files: OutputFile[];
+  /** The Kubernetes objects written for each environment (by name), as JSON: what checks read without parsing the YAML again. */
+  readonly objects: ReadonlyMap<string, readonly unknown[]>;
+}
+
+/** `synthesizePlan`, also handing out the objects it wrote. */
+export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
   const app = new App({ outdir: '.' });
   const charts = buildCharts(app, plan);
   const errors = validationErrors(app);
   if (errors.length > 0) throw new SynthError(errors);
 
   const files = new Map<string, string>();
+  const objects = new Map<string, unknown[]>();
   const add = (path: string, content: string) => {
     if (files.has(path)) throw new SynthError([`two objects would be written to ${path}: names must be unique per kind`]);
     files.set(path, content);
   };
   for (const chart of charts) {
-    for (const object of chart.toJson()) {
+    const written = chart.toJson();
+    objects.set(chart.plan.name, written);
+    for (const object of written) {
       const fileName = `${object.kind}.${object.metadata.name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
       add(`${chart.plan.name}/${fileName}.k8s.yaml`, Yaml.stringify(object));
     }
@@ -50,7 +64,7 @@ export function synthesizePlan(plan: Plan): OutputFile[] {
   if (plan.environments.some((env) => env.aws)) {
     for (const file of awsFiles(plan)) add(file.path, file.content);
   }
-  return [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }));
+  return { files: [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content })), objects };
 }
 
 /**
