@@ -67,6 +67,9 @@ function scaleConfig(secretCount: number): AragoraSecretsConfig {
     secrets[name] = { purpose: `Service ${i}`, required: i % 10 === 0 ? 'always' : i % 10 === 1 ? { tiers: ['production'] } : 'optional', remote: { property: `service_${i}` } };
   }
   const base = structuredClone(DEFAULT_CONFIG);
+  // AWS is not a delivery method, and a CloudFormation template holds at most 1 MB: thousands of secrets
+  // in one stack exceed it (synth says so). The scale runs measure the Kubernetes side.
+  for (const env of Object.values(base.environments)) delete env.aws;
   return { ...base, secrets, environments: base.environments };
 }
 
@@ -109,7 +112,7 @@ say();
 
 // 2. Scale: the default's environments (one per delivery method) with a generated catalog.
 {
-  say('## 2. Scale: generated catalogs over the default\'s environments (every delivery method)');
+  say('## 2. Scale: the seed\'s catalog plus N generated secrets over the default\'s environments (every delivery method; no AWS stack)');
   say();
   const defaultTime = median(Array.from({ length: runs }, () => measure(process.execPath, [runner, 'src/main.ts'], root, { CDK8S_OUTDIR: join(scratch, 'o') }).ms));
   say('| secrets | synth (app) | × default | ms per 1,000 secrets above the default | peak memory | files |');

@@ -64,7 +64,7 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
       (aws[store]?.secrets ?? []).forEach((name, i) => {
         if (!catalog.includes(name)) {
           const suggestion = didYouMean(name, catalog);
-          add(at(store, 'secrets', i), `"${name}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : `use one of: ${catalog.join(', ')}`);
+          add(at(store, 'secrets', i), `"${name}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : `use a name from \`secrets\` (${catalog.slice(0, 10).join(', ')}${catalog.length > 10 ? `, and ${catalog.length - 10} more` : ''})`);
         } else if (seen.has(name)) {
           add(at(store, 'secrets', i), `"${name}" is listed twice`, 'remove the repetition');
         } else if (store === 'parameterStore' && aws.secretsManager?.secrets?.includes(name)) {
