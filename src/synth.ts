@@ -13,6 +13,8 @@ export interface SynthOptions {
   /** Project root: where the config and `.env` are looked up. */
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The date certificate expiry warnings compare with. @default - now */
+  readonly now?: Date;
   /** Explicit config path. @default - the lookup order of `loadConfig` */
   readonly configPath?: string;
   /** Dotenv files whose values must not reach the output, relative to `cwd`. @default ['.env'] */
@@ -41,10 +43,39 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
   if (errors.length > 0) throw new PitfallError(errors);
   return {
     files,
-    warnings: [...plan.environments.flatMap((env) => env.warnings), ...findings.filter((f) => f.severity === 'warning').map(formatFinding)],
+    warnings: [
+      ...plan.environments.flatMap((env) => env.warnings),
+      ...findings.filter((f) => f.severity === 'warning').map(formatFinding),
+      ...certificateExpiryWarnings(plan, options.now ?? new Date()),
+    ],
     source,
     plan,
   };
+}
+
+/** Warn ahead of time (stderr only: dist/ never depends on the date) when sealed values' certificates expire. */
+export function certificateExpiryWarnings(plan: Plan, now: Date, withinDays = 30): string[] {
+  const warnings: string[] = [];
+  for (const env of plan.environments) {
+    if (env.delivery.method !== 'sealed') continue;
+    const byCertificate = new Map<string, { expiry: string; keys: string[] }>();
+    for (const [key, expiry] of Object.entries(env.delivery.certificateExpiry ?? {})) {
+      const fingerprint = env.delivery.sealedWith?.[key] ?? 'unknown';
+      const entry = byCertificate.get(fingerprint) ?? { expiry, keys: [] };
+      entry.keys.push(key);
+      byCertificate.set(fingerprint, entry);
+    }
+    for (const [fingerprint, { expiry, keys }] of byCertificate) {
+      const days = Math.floor((Date.parse(expiry) - now.getTime()) / 86_400_000);
+      if (days > withinDays) continue;
+      const when = days < 0 ? `expired on ${expiry.slice(0, 10)}` : `expires on ${expiry.slice(0, 10)} (in ${days} day(s))`;
+      warnings.push(
+        `environment ${env.name}: the certificate ${fingerprint.slice(0, 19)}… that ${keys.join(', ')} were sealed for ${when}; ` +
+          `fetch the controller's current certificate and seal them again (aragora-secrets seal --env ${env.name} --cert CERT.pem)`,
+      );
+    }
+  }
+  return warnings;
 }
 
 /**

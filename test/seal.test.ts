@@ -317,6 +317,25 @@ describe('placeholders, mismatches and certificate renewal', () => {
   });
 });
 
+describe('certificate expiry', () => {
+  test('the review report shows until when each value\'s certificate is valid, and synth warns 30 days ahead', () => {
+    const dir = project();
+    cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']);
+    const expiry = readSealingKey(readFileSync(keys.certificate), 'c').notAfter!;
+    const day = 86_400_000;
+    const early = synthesizeProject({ cwd: dir, env: {}, now: new Date(Date.parse(expiry) - 100 * day) });
+    expect(early.warnings).toEqual([]);
+    const report = early.files.find((f) => f.path === 'qa/SECRETS.md')!.content;
+    expect(report).toContain(`(valid until ${expiry.slice(0, 10)})`);
+    const late = synthesizeProject({ cwd: dir, env: {}, now: new Date(Date.parse(expiry) - 10 * day) });
+    expect(late.warnings).toEqual([expect.stringMatching(/environment qa: the certificate sha256:.* that ANTHROPIC_API_KEY, ARAGORA_JWT_SECRET, OPENAI_API_KEY, SUPABASE_KEY were sealed for expires on .* \(in 10 day\(s\)\)/)]);
+    // The output itself never depends on the date.
+    expect(late.files).toEqual(early.files);
+    const expired = synthesizeProject({ cwd: dir, env: {}, now: new Date(Date.parse(expiry) + day) });
+    expect(expired.warnings[0]).toMatch(/expired on/);
+  });
+});
+
 describe('seal command errors', () => {
   test.each([
     [['seal', '--env', 'qaa', '--cert', 'CERT', '--env-file', '.env'], 1, /unknown environment "qaa"; did you mean "qa"\?/],

@@ -24,6 +24,8 @@ export interface SealedDeliveryPlan {
   readonly certificate?: CurrentCertificate;
   /** Fingerprint of the controller key each sealed value was sealed for, by key (for the review report). */
   readonly sealedWith?: Readonly<Record<string, string>>;
+  /** Per sealed key: the expiry (ISO 8601) of the certificate it was sealed for, when recorded. */
+  readonly certificateExpiry?: Readonly<Record<string, string>>;
 }
 
 interface SealedInput {
@@ -56,6 +58,7 @@ export function resolveSealed(input: SealedInput): SealedResolution {
   const target = { name: input.secretName, namespace: input.namespace, scope: input.scope };
   const sealed: Record<string, string> = {};
   const sealedWith: Record<string, string> = {};
+  const certificateExpiry: Record<string, string> = {};
 
   if (file) {
     const was = file.target;
@@ -74,6 +77,7 @@ export function resolveSealed(input: SealedInput): SealedResolution {
       }
       sealed[key] = value.encrypted;
       sealedWith[key] = value.certificate;
+      if (value.certificateNotAfter) certificateExpiry[key] = value.certificateNotAfter;
       if (input.certificate && value.certificate !== input.certificate.fingerprint) {
         warnings.push(
           `${sealedFile}: ${key} was sealed for certificate ${short(value.certificate)}, not the current ${short(input.certificate.fingerprint)} (${input.certificate.path}); ` +
@@ -114,6 +118,7 @@ export function resolveSealed(input: SealedInput): SealedResolution {
       omitted,
       certificate: input.certificate,
       sealedWith: sortedRecord(sealedWith),
+      certificateExpiry: sortedRecord(certificateExpiry),
     },
     warnings,
     errors,

@@ -100,7 +100,8 @@ function valueSource(plan: EnvironmentPlan, secret: SecretPlan): string {
       if (d.unsealed.includes(secret.name)) return '**placeholder**: not sealed yet';
       if (d.omitted.includes(secret.name)) return 'left out: no sealed value';
       const fingerprint = d.sealedWith?.[secret.name];
-      return `sealed in ${code(d.sealedFile)}${fingerprint ? ` for certificate ${code(shortFingerprint(fingerprint))}` : ''}`;
+      const expiry = d.certificateExpiry?.[secret.name];
+      return `sealed in ${code(d.sealedFile)}${fingerprint ? ` for certificate ${code(shortFingerprint(fingerprint))}` : ''}${expiry ? ` (valid until ${expiry.slice(0, 10)})` : ''}`;
     }
     case 'external':
       return externalSource(d, secret.name);
