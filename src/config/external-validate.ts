@@ -58,32 +58,7 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
     if (!gcpManaged && options.keys && (options.fetch ?? 'properties') === 'extract') {
       add([...at, 'keys'], '"keys" only applies to fetch: properties (extract reads every property the store holds)', 'remove "keys", or use fetch: properties');
     } else if (!gcpManaged && options.keys) {
-      const seen = new Set<string>();
-      options.keys.forEach((key, i) => {
-        const secret = catalog.find((s) => s.name === key);
-        if (seen.has(key)) add([...at, 'keys', i], `"${key}" is listed twice`, 'remove the repetition');
-        seen.add(key);
-        if (!secret) {
-          const suggestion = didYouMean(key, Object.keys(config.secrets));
-          add([...at, 'keys', i], `"${key}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'list names from the top-level "secrets"');
-        } else if (secret.status === 'excluded') {
-          add([...at, 'keys', i], `"${key}" is not delivered in ${envName} (${secret.reason})`, 'remove it from keys');
-        } else if (secret.generatedHere) {
-          add([...at, 'keys', i], `"${key}" is generated in the cluster here (generated: generator), not read from the store`, 'remove it from keys, or set generated: store');
-        }
-      });
-      for (const s of fromStore) {
-        if (s.status === 'required' && !seen.has(s.name)) {
-          add([...at, 'keys'], `"${s.name}" is required in ${envName} (${s.reason}) but not listed: the pods would not start without it`, `add "${s.name}" to keys (and to the store)`);
-        }
-      }
-      const groups = new Map<string, string[]>();
-      for (const s of fromStore) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
-      for (const [group, members] of groups) {
-        if (!members.some((m) => seen.has(m))) {
-          add([...at, 'keys'], `no secret of group "${group}" is listed: at least one of ${members.join(', ')} is required`, `add one of ${members.join(', ')} to keys`);
-        }
-      }
+      keyListProblems(config, catalog, fromStore, options.keys, [...at, 'keys'], envName, 'generated: generator', add);
     }
 
     if (fromStore.length < delivered.length && generatedSecretName(env.secretName ?? `${config.app.name}-secrets`).length > SUBDOMAIN_MAX) {
@@ -136,6 +111,59 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
           `use the same apiVersion in every environment that uses "${name}", or give this one its own store`,
         );
       }
+    }
+  }
+}
+
+/** A catalog entry as `keys` lists check it: its status here, and whether the cluster generates it. */
+export interface KeyListEntry {
+  readonly name: string;
+  readonly status: string;
+  readonly reason: string;
+  readonly group?: string;
+  readonly generatedHere: boolean;
+}
+
+/**
+ * A `keys` list (an ExternalSecret's, or a GCP environment's Secret Manager secrets): each name once,
+ * in the catalog, delivered in the environment, read from the store rather than generated here, and
+ * every required secret and one member of each "one of" group among `stored` listed (both stores
+ * fail at run time on a secret they do not hold).
+ */
+export function keyListProblems(
+  config: AragoraSecretsConfig,
+  catalog: readonly KeyListEntry[],
+  stored: readonly KeyListEntry[],
+  keys: readonly string[],
+  at: PropertyKey[],
+  envName: string,
+  generatedBy: string,
+  add: Add,
+): void {
+  const seen = new Set<string>();
+  keys.forEach((key, i) => {
+    const secret = catalog.find((s) => s.name === key);
+    if (seen.has(key)) add([...at, i], `"${key}" is listed twice`, 'remove the repetition');
+    seen.add(key);
+    if (!secret) {
+      const suggestion = didYouMean(key, Object.keys(config.secrets));
+      add([...at, i], `"${key}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'list names from the top-level "secrets"');
+    } else if (secret.status === 'excluded') {
+      add([...at, i], `"${key}" is not delivered in ${envName} (${secret.reason})`, 'remove it from keys');
+    } else if (secret.generatedHere) {
+      add([...at, i], `"${key}" is generated in the cluster here (${generatedBy}), not read from the store`, 'remove it from keys, or set generated: store');
+    }
+  });
+  for (const s of stored) {
+    if (s.status === 'required' && !seen.has(s.name)) {
+      add(at, `"${s.name}" is required in ${envName} (${s.reason}) but not listed: the application would start without it`, `add "${s.name}" to keys (and to the store)`);
+    }
+  }
+  const groups = new Map<string, string[]>();
+  for (const s of stored) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
+  for (const [group, members] of groups) {
+    if (!members.some((m) => seen.has(m))) {
+      add(at, `no secret of group "${group}" is listed: at least one of ${members.join(', ')} is required`, `add one of ${members.join(', ')} to keys`);
     }
   }
 }

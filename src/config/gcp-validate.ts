@@ -3,6 +3,7 @@ import { GCP_SECRET_ID } from './gcp-schema';
 import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';
 import { externalOptions } from '../model/external-delivery';
+import { keyListProblems } from './external-validate';
 import { accessorName, gcpSecretNames, gcpsmStoreOf, secretLocation, secretResourceName, serviceAccountEmail } from '../model/gcp-plan';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
@@ -44,30 +45,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
 
     // keys: the same rules as an ExternalSecret's, because Cloud Run (like ESO) fails on a secret without a version.
     if (gcp.keys) {
-      const seen = new Set<string>();
-      gcp.keys.forEach((key, i) => {
-        const secret = catalog.find((s) => s.name === key);
-        if (seen.has(key)) add([...at, 'keys', i], `"${key}" is listed twice`, 'remove the repetition');
-        seen.add(key);
-        if (!secret) {
-          const suggestion = didYouMean(key, Object.keys(config.secrets));
-          add([...at, 'keys', i], `"${key}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'list names from the top-level "secrets"');
-        } else if (secret.status === 'excluded') {
-          add([...at, 'keys', i], `"${key}" is not delivered in ${envName} (${secret.reason})`, 'remove it from keys');
-        } else if (secret.generatedHere) {
-          add([...at, 'keys', i], `"${key}" is generated in the cluster here (delivery generated: generator), so it is not kept in Secret Manager`, 'remove it from keys, or set generated: store');
-        }
-      });
-      for (const s of kept) {
-        if (s.status === 'required' && !seen.has(s.name)) {
-          add([...at, 'keys'], `"${s.name}" is required in ${envName} (${s.reason}) but not listed: the application would start without it`, `add "${s.name}" to keys`);
-        }
-      }
-      const groups = new Map<string, string[]>();
-      for (const s of kept) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
-      for (const [group, members] of groups) {
-        if (!members.some((m) => seen.has(m))) add([...at, 'keys'], `no secret of group "${group}" is listed: at least one of ${members.join(', ')} is required`, `add one of ${members.join(', ')} to keys`);
-      }
+      keyListProblems(config, catalog, kept, gcp.keys, [...at, 'keys'], envName, 'delivery generated: generator', add);
     }
 
     for (const name of Object.keys(gcp.secrets ?? {})) {
