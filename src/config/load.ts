@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { DEFAULT_CONFIG } from './default';
-import { ConfigError } from './errors';
+import { ConfigError, formatPath } from './errors';
 import type { AragoraSecretsConfig } from './schema';
 import { validateConfig } from './validate';
 
@@ -67,7 +67,9 @@ export function parseConfigText(content: Buffer | string, source: string): Arago
     throw new ConfigError(source, [{ path: '', message: 'file is not UTF-8 text (binary or NUL bytes found)', fix: 'save the config as plain UTF-8 YAML' }]);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
+  // The library's own unique-key check compares every key with every other (quadratic: a second at
+  // 5,000 secrets); duplicateKeys below does the same job in one pass.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, strict: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
@@ -75,7 +77,18 @@ export function parseConfigText(content: Buffer | string, source: string): Arago
         path: '',
         line: e.linePos?.[0]?.line,
         message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
-        fix: e.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : undefined,
+      })),
+    );
+  }
+  const duplicates = duplicateKeys(doc.contents as Node | null, []);
+  if (duplicates.length > 0) {
+    throw new ConfigError(
+      source,
+      duplicates.map((d) => ({
+        path: formatPath(d.path),
+        line: d.offset === undefined ? undefined : lineCounter.linePos(d.offset).line,
+        message: 'YAML syntax: Map keys must be unique; this key is repeated',
+        fix: 'remove or rename the repeated key',
       })),
     );
   }
@@ -98,6 +111,24 @@ export function parseConfigText(content: Buffer | string, source: string): Arago
     return undefined;
   };
   return validateConfig(value, source, locate);
+}
+
+/** Keys repeated within one mapping, anywhere in the document, in one pass per mapping. */
+function duplicateKeys(node: Node | null, path: PropertyKey[]): { path: PropertyKey[]; offset?: number }[] {
+  const found: { path: PropertyKey[]; offset?: number }[] = [];
+  if (isMap(node)) {
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      if (seen.has(key)) found.push({ path: [...path, key], offset: keyNode?.range?.[0] });
+      seen.add(key);
+      found.push(...duplicateKeys(pair.value as Node | null, [...path, key]));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => found.push(...duplicateKeys(item as Node | null, [...path, i])));
+  }
+  return found;
 }
 
 /** Offset of the key (not the value) of a mapping entry, so that errors point at the line a user reads. */
