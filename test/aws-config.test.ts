@@ -4,15 +4,10 @@ import { ConfigError } from '../src/config/errors';
 import { parseConfigText } from '../src/config/load';
 import { validateConfig } from '../src/config/validate';
 import { ACCOUNT, configWithAws, FULL_AWS, OIDC_PROVIDER } from './aws-helpers';
+import { configProblems } from './helpers';
 
 function problemsOf(aws: unknown, mutate?: Parameters<typeof configWithAws>[1]): ConfigError['problems'] {
-  try {
-    validateConfig(configWithAws(aws as AwsConfig, mutate), 't');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
+  return configProblems(() => validateConfig(configWithAws(aws as AwsConfig, mutate), 't'));
 }
 
 const base: AwsConfig = { account: ACCOUNT, region: 'us-east-1', secretsManager: {} };

@@ -6,17 +6,7 @@ import { ConfigError, didYouMean } from '../src/config/errors';
 import { loadConfig, parseConfigText } from '../src/config/load';
 import { isStrictSubnet, isValidCidr } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
-import { configWith } from './helpers';
-
-function problemsOf(fn: () => unknown): ConfigError['problems'] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblems, configWith } from './helpers';
 
 const validYaml = `
 app:
@@ -78,14 +68,14 @@ describe('config file parsing', () => {
   });
 
   test('an unknown key is an error with a did-you-mean suggestion and the line', () => {
-    const problems = problemsOf(() => parseConfigText(validYaml.replace('    tier: production', '    tier: production\n    delviery: plain'), 'f.yaml'));
+    const problems = configProblems(() => parseConfigText(validYaml.replace('    tier: production', '    tier: production\n    delviery: plain'), 'f.yaml'));
     expect(problems).toEqual([
       expect.objectContaining({ path: 'environments.prod.delviery', message: 'unknown key "delviery"', fix: 'did you mean "delivery"?', line: 21 }),
     ]);
   });
 
   test('an unknown key far from any known one lists the allowed keys', () => {
-    const problems = problemsOf(() => parseConfigText(validYaml.replace('app:\n', 'app:\n  zzzzzzzzzz: 1\n'), 'f.yaml'));
+    const problems = configProblems(() => parseConfigText(validYaml.replace('app:\n', 'app:\n  zzzzzzzzzz: 1\n'), 'f.yaml'));
     expect(problems[0].path).toBe('app.zzzzzzzzzz');
     expect(problems[0].fix).toMatch(/the keys allowed here are: name, image, labels/);
   });
@@ -95,7 +85,7 @@ describe('config file parsing', () => {
       .replace('name: aragora', 'name: Aragora')
       .replace('tier: production', 'tier: prodution')
       .replace('namespace: aragora-prod', 'namespace: aragora_prod');
-    const problems = problemsOf(() => parseConfigText(text, 'f.yaml'));
+    const problems = configProblems(() => parseConfigText(text, 'f.yaml'));
     expect(problems.map((p) => p.path)).toEqual(['app.name', 'environments.prod.namespace', 'environments.prod.tier']);
     expect(problems[0].fix).toBe('for example "aragora"');
     expect(problems[1].fix).toBe('for example "aragora-prod"');
@@ -109,7 +99,7 @@ describe('config file parsing', () => {
   });
 
   test('a missing required key names its path', () => {
-    const problems = problemsOf(() => parseConfigText(validYaml.replace('    tier: production\n', ''), 'f.yaml'));
+    const problems = configProblems(() => parseConfigText(validYaml.replace('    tier: production\n', ''), 'f.yaml'));
     expect(problems).toEqual([expect.objectContaining({ path: 'environments.prod.tier', message: expect.stringMatching(/missing required key/) })]);
   });
 
@@ -159,7 +149,7 @@ test('a credential pasted into the wrong field is not echoed in the error', () =
 
 describe('cross-field rules', () => {
   test('two environments may not share a namespace', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       validateConfig(
         configWith((c) => {
           c.environments.staging.namespace = 'aragora-dev';
@@ -171,7 +161,7 @@ describe('cross-field rules', () => {
   });
 
   test('a workload needs an image', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       validateConfig(
         configWith((c) => {
           delete c.app.image;
@@ -183,7 +173,7 @@ describe('cross-field rules', () => {
   });
 
   test('a backend needs exactly one kind of destination', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       validateConfig(
         configWith((c) => {
           c.environments.dev.network = {
@@ -200,7 +190,7 @@ describe('cross-field rules', () => {
   });
 
   test('except ranges must lie strictly inside their cidr (the API server refuses others)', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       validateConfig(
         configWith((c) => {
           c.environments.dev.network = {
@@ -219,7 +209,7 @@ describe('cross-field rules', () => {
   });
 
   test('label values derived from names stay within 63 characters', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       validateConfig(
         configWith((c) => {
           c.app.name = 'a'.repeat(40);
@@ -232,13 +222,13 @@ describe('cross-field rules', () => {
   });
 
   test('a root-capable workload conflicts with the restricted namespace we generate', () => {
-    const problems = problemsOf(() => validateConfig(configWith((c) => (c.environments.dev.workload = { runAsNonRoot: false })), 't'));
+    const problems = configProblems(() => validateConfig(configWith((c) => (c.environments.dev.workload = { runAsNonRoot: false })), 't'));
     expect(problems).toEqual([expect.objectContaining({ path: 'environments.dev.workload.runAsNonRoot', fix: expect.stringMatching(/createNamespace: false/) })]);
     expect(() => validateConfig(configWith((c) => (c.environments.dev = { ...c.environments.dev, createNamespace: false, workload: { runAsNonRoot: false } })), 't')).not.toThrow();
   });
 
   test('unknown environments in a rule are named with a suggestion', () => {
-    const problems = problemsOf(() =>
+    const problems = configProblems(() =>
       validateConfig(
         configWith((c) => {
           c.secrets.SUPABASE_KEY.required = { environments: ['prd'] };

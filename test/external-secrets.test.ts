@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
-import { ConfigError } from '../src/config/errors';
 import type { StoreConfig } from '../src/config/external-schema';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
@@ -18,7 +17,7 @@ import { resolvePlan } from '../src/model/plan';
 import { findLeaks } from '../src/output/leak-guard';
 import { buildCharts, validationErrors } from '../src/output/synthesize';
 import { synthesizeProject } from '../src/synth';
-import { configWith, find, findAll, Manifest, manifests, synth } from './helpers';
+import { configWith, find, findAll, Manifest, manifests, synth, problemsOf } from './helpers';
 
 const VAULT: StoreConfig = {
   provider: 'vault',
@@ -37,16 +36,6 @@ function prodWith(stores: Record<string, StoreConfig>, delivery: object): Aragor
     c.stores = { ...c.stores, ...stores };
     c.environments.prod.delivery = { method: 'external', ...delivery } as never;
   });
-}
-
-function problemsOf(config: AragoraSecretsConfig): ConfigError['problems'] {
-  try {
-    validateConfig(config, 't');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 const ESO_KINDS = ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'Password'];

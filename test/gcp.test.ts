@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { ConfigError } from '../src/config/errors';
 import { parseConfigFile } from '../src/config/load';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
@@ -19,7 +18,7 @@ import { findLeaks } from '../src/output/leak-guard';
 import type { OutputFile } from '../src/output/output-file';
 import { synthesizePlan, validationErrors } from '../src/output/synthesize';
 import { synthesizeProject } from '../src/synth';
-import { find, findAll, Manifest, manifests } from './helpers';
+import { find, findAll, Manifest, manifests, problemsOf } from './helpers';
 import { validateManifest, validateManifests } from './support/manifest-validation';
 
 const root = resolve(__dirname, '..');
@@ -38,16 +37,6 @@ function file(files: OutputFile[], path: string): string {
 
 function cloudRunOf(files: OutputFile[], env: string): Manifest {
   return parse(file(files, `${env}/cloudrun/service.yaml`));
-}
-
-function problemsOf(config: AragoraSecretsConfig): ConfigError['problems'] {
-  try {
-    validateConfig(config, 't');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 const PROD_SA = 'aragora-runtime@aragora-prod.iam.gserviceaccount.com';

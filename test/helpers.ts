@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
+import { ConfigError } from '../src/config/errors';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
@@ -38,4 +39,20 @@ export function find(objects: Manifest[], kind: string, name?: string): Manifest
 
 export function findAll(objects: Manifest[], kind: string): Manifest[] {
   return objects.filter((o) => o.kind === kind);
+}
+
+/** The problems of the ConfigError `fn` throws; fails the test when it throws none. */
+export function configProblems(fn: () => unknown): ConfigError['problems'] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** The problems validation finds in `config`; fails the test when it finds none. */
+export function problemsOf(config: AragoraSecretsConfig): ConfigError['problems'] {
+  return configProblems(() => validateConfig(config, 'test'));
 }

@@ -6,14 +6,13 @@ import { parse } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ServiceAccount } from 'kubernetes-models/v1';
-import { ConfigError } from '../src/config/errors';
 import { isValidLabelKey, type AragoraSecretsConfig, type VaultDeliveryConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
 import type { VaultDeliveryPlan } from '../src/model/vault-plan';
 import { synthesizeProject } from '../src/synth';
 import { renderEnvTemplate } from '../src/vault/env-template';
-import { configWith, find, findAll, manifests, synth, type Manifest } from './helpers';
+import { configWith, find, findAll, manifests, synth, type Manifest, problemsOf } from './helpers';
 import { renderGoTemplate } from './support/go-template';
 
 /**
@@ -65,16 +64,6 @@ function vaultPlan(config: AragoraSecretsConfig = configWith(), env = 'prod'): V
   const plan = resolvePlan(validateConfig(config, 'test')).environments.find((e) => e.name === env)!;
   if (plan.delivery.method !== 'vault') throw new Error(`${env} does not use Vault`);
   return plan.delivery;
-}
-
-function problemsOf(config: AragoraSecretsConfig) {
-  try {
-    validateConfig(config, 'test');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 const TEMPLATE = 'vault.hashicorp.com/agent-inject-template-env';
