@@ -4,7 +4,7 @@ import { UserError } from '../config/errors';
 import type { SealedValuesFile } from '../seal/sealed-file';
 import { AwsPlan, resolveAwsPlan } from './aws-plan';
 import { deriveName } from './names';
-import { externalOptions, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
+import { externalOptions, ExternalDeliveryContext, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
 import { resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
@@ -288,18 +288,8 @@ function resolveDelivery(
   }
 }
 
-/** What a delivery method may need besides its own options. */
-interface DeliveryContext {
-  readonly config: AragoraSecretsConfig;
-  readonly appLabels: Readonly<Record<string, string>>;
-  /** The environment's Secret name. */
-  readonly secretName: string;
-  /** The secrets delivered in the environment. */
-  readonly secrets: readonly SecretPlan[];
-  /** Per-variable remote references that replace the catalog's (a GCP environment's Secret Manager secrets). */
-  readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
-  readonly esoIdentity?: EsoIdentityPlan;
-}
+/** What a delivery method may need besides its own options (the external method's context is the widest). */
+type DeliveryContext = ExternalDeliveryContext;
 
 /** The long form of a delivery (`{ method, ...options }`), whichever form the config used. */
 export function deliveryOptions(delivery: DeliveryConfig | undefined): Exclude<DeliveryConfig, string> {
