@@ -448,9 +448,9 @@ describe('two seal runs at once (one lock per sealed file)', () => {
       const [a, b] = await Promise.all(runs.map((r) => r.done));
       // THEN both succeed, and the file holds the earlier key and both new ones
       expect([a.status, b.status]).toEqual([0, 0]);
-      expect([a.stderr, b.stderr].filter((e) => /waiting for another seal of the same file to finish \(sealed\/qa\.yaml\.lock is held by seal process \d+/.test(e))).toHaveLength(1);
       const sealed = readSealedFile(dir, 'qa')!;
       expect(Object.keys(sealed.values)).toEqual(['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'SUPABASE_KEY']);
+      expect([a.stderr, b.stderr].filter((e) => /waiting for another seal of the same file to finish \(sealed\/qa\.yaml\.lock is held by seal process \d+/.test(e))).toHaveLength(1);
       for (const key of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'SUPABASE_KEY'] as const) {
         expect(unseal(privateKey, qaLabel, sealed.values[key].encrypted)).toBe(values[key]);
       }
