@@ -8,6 +8,7 @@ import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
 import { synthesizePlan } from '../src/output/synthesize';
 import { REVIEW_REPORT_FILE } from '../src/report/review-report';
+import { entryBinding } from '../src/seal/sealed-entry';
 import { synthesizeProject } from '../src/synth';
 import { configWith, synth } from './helpers';
 
@@ -59,12 +60,17 @@ describe('SECRETS.md, the review report of each environment', () => {
   });
 
   test('sealed, with sealed values: where each comes from, with the certificate fingerprint', () => {
-    // GIVEN a sealed/qa.yaml holding two values (the ciphertext is opaque here)
+    // GIVEN a sealed/qa.yaml holding two values (the ciphertext is opaque here: random bytes of its shape)
     const fingerprint = `sha256:${'ab12'.repeat(16)}`;
-    const value = { encrypted: randomBytes(64).toString('base64'), certificate: fingerprint };
+    const target = { name: 'aragora-secrets', namespace: 'aragora-qa', scope: 'strict' } as const;
+    const entry = (key: string) => {
+      const sealed = { encrypted: Buffer.concat([Buffer.from([2, 0]), randomBytes(512 + 40)]).toString('base64'), certificate: fingerprint };
+      return { ...sealed, binding: entryBinding(key, target, sealed) };
+    };
+    const value = entry('ANTHROPIC_API_KEY');
     const config = validateConfig(DEFAULT_CONFIG, 'test');
     const plan = resolvePlan(config, {
-      sealed: { qa: { environment: 'qa', target: { name: 'aragora-secrets', namespace: 'aragora-qa', scope: 'strict' }, values: { ANTHROPIC_API_KEY: value, SUPABASE_KEY: value } } },
+      sealed: { qa: { environment: 'qa', target, values: { ANTHROPIC_API_KEY: value, SUPABASE_KEY: entry('SUPABASE_KEY') } } },
     });
     const text = report(synthesizePlan(plan), 'qa');
     // THEN the report names the file and the certificate, not the ciphertext

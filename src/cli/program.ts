@@ -141,36 +141,40 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
     .requiredOption('--env <env>', 'environment to seal for')
     .requiredOption('--cert <cert.pem>', "the controller's certificate (kubeseal --fetch-cert) or its public key")
     .option('--env-file <file>', 'read values from this dotenv file (wins over the process environment)')
-    .addOption(new Option('--from-literal <KEY=VALUE>', 'a value given directly (repeatable; wins over --env-file)').argParser(collect).default([]))
+    .addOption(new Option('--from-stdin <KEY>', "read KEY's value from standard input (a pipe or a file; one trailing newline is removed)").argParser(collect).default([]))
+    .addOption(
+      new Option('--from-literal <KEY=VALUE>', 'a value given on the command line, where other local users can read it: prefer --from-stdin (repeatable; wins over --env-file)')
+        .argParser(collect)
+        .default([]),
+    )
     .option('--no-verifier', 'do not record the salted scrypt verifier that keeps unchanged values byte for byte (for low-entropy values)')
-    .addHelpText('after', examples('kubeseal --fetch-cert > sealed-secrets.pem', 'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa'))
-    .action((options: { env: string; cert: string; envFile?: string; fromLiteral: string[]; verifier: boolean }) => {
-      const { sealEnvironment } = require('../seal/seal-environment') as typeof import('../seal/seal-environment');
-      const report = sealEnvironment({
-        cwd: io.cwd,
-        env: io.env,
-        configPath: configPath(),
-        environment: options.env,
-        certificatePath: options.cert,
-        envFile: options.envFile,
-        literals: options.fromLiteral,
-        verifier: options.verifier,
-      });
-      const { target } = report;
-      io.stdout(
-        [
-          `Sealed ${report.sealed.length} value(s) for Secret ${target.name} in namespace ${target.namespace} (${target.scope}) with certificate ${report.fingerprint.slice(0, 19)}… into ${report.file}`,
-          report.sealed.length ? `  sealed now:    ${report.sealed.join(', ')}` : undefined,
-          report.unchanged.length ? `  unchanged (ciphertext kept): ${report.unchanged.join(', ')}` : undefined,
-          report.kept.length ? `  kept as is:    ${report.kept.join(', ')}` : undefined,
-          report.dropped.length ? `  dropped (sealed for another target; give them again): ${report.dropped.join(', ')}` : undefined,
-          report.missing.length ? `  still missing: ${report.missing.join(', ')}` : undefined,
-          'Next: npx cdk8s synth, then commit sealed/ and dist/.',
-        ]
-          .filter((line) => line !== undefined)
-          .join('\n') + '\n',
-      );
-    });
+    .option('--verify', 'check that each committed entry holds the value given, and write nothing (exit 1 on a mismatch)')
+    .option('--lock-timeout <seconds>', 'how long to wait for another seal of the same environment to finish', '30')
+    .addHelpText(
+      'after',
+      examples(
+        'kubeseal --fetch-cert > sealed-secrets.pem',
+        'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa',
+        "printf '%s' \"$SUPABASE_KEY\" | aragora-secrets seal --env qa --cert sealed-secrets.pem --from-stdin SUPABASE_KEY",
+        'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa --verify',
+      ),
+    )
+    .action(
+      (options: { env: string; cert: string; envFile?: string; fromStdin: string[]; fromLiteral: string[]; verifier: boolean; verify?: boolean; lockTimeout: string }) => {
+        const { sealCommand } = require('../seal/seal-command') as typeof import('../seal/seal-command');
+        result.code = sealCommand(io, {
+          environment: options.env,
+          certificatePath: options.cert,
+          configPath: configPath(),
+          envFile: options.envFile,
+          literals: options.fromLiteral,
+          fromStdin: options.fromStdin,
+          verifier: options.verifier,
+          verify: options.verify === true,
+          lockTimeout: options.lockTimeout,
+        });
+      },
+    );
 
   program
     .command('init')

@@ -1,13 +1,18 @@
 import { Construct } from 'constructs';
 import * as bitnami from '../../imports/bitnami.com';
 import type { SealScope } from '../config/schema';
+import { checkCiphertext, UNSEALED_PLACEHOLDER_PREFIX } from '../seal/ciphertext';
 import type { IAppSecret } from './app-secret';
 import type { SecretReader } from './secret-reader';
 
 export interface SealedSecretProps {
   /** Name of the SealedSecret and of the Secret the controller makes from it. */
   readonly secretName: string;
-  /** Ciphertext per key, as `aragora-secrets seal` (or kubeseal) produced it for this name, namespace and scope. */
+  /**
+   * Ciphertext per key, as `aragora-secrets seal` (or kubeseal) produced it for this name, namespace and scope,
+   * or a placeholder starting with `UNSEALED - ` for a key still to seal. Anything else (a plain or
+   * base64-encoded value) is refused: it would be committed in clear.
+   */
   readonly encryptedData: Readonly<Record<string, string>>;
   /** @default 'strict' */
   readonly scope?: SealScope;
@@ -57,7 +62,16 @@ export class SealedSecret extends Construct implements IAppSecret {
       throw new Error(`SealedSecret "${props.secretName}" has no encryptedData: the controller would create an empty Secret`);
     }
     const encryptedData: Record<string, string> = {};
-    for (const key of Object.keys(props.encryptedData).sort()) encryptedData[key] = props.encryptedData[key];
+    for (const key of Object.keys(props.encryptedData).sort()) {
+      const value = props.encryptedData[key];
+      const check = checkCiphertext(value);
+      if (!check.ok && !value.startsWith(UNSEALED_PLACEHOLDER_PREFIX)) {
+        throw new Error(
+          `SealedSecret "${props.secretName}": encryptedData.${key} is not Sealed Secrets ciphertext (${check.problem}); seal the value with kubeseal or aragora-secrets seal`,
+        );
+      }
+      encryptedData[key] = value;
+    }
     const annotations = SCOPE_ANNOTATIONS[this.scope];
     const hasAnnotations = Object.keys(annotations).length > 0;
     const templateAnnotations = props.manageExisting ? sortedRecord({ ...annotations, [MANAGED_ANNOTATION]: 'true' }) : annotations;

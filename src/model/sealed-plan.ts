@@ -1,11 +1,15 @@
 import type { SealScope } from '../config/schema';
+import { UNSEALED_PLACEHOLDER_PREFIX } from '../seal/ciphertext';
+import { sealedValuesProblems } from '../seal/sealed-entry';
 import type { SealedValuesFile } from '../seal/sealed-file';
-import { sealedFilePath } from '../seal/sealed-file';
+import { LEGACY_SEALED_API_VERSION, sealedFilePath } from '../seal/sealed-file';
 
 /** What synth knows about the controller's current certificate of an environment. */
 export interface CurrentCertificate {
   readonly path: string;
   readonly fingerprint: string;
+  /** Size of its RSA key: every value sealed for it has an RSA block of `modulusBits / 8` bytes. */
+  readonly modulusBits?: number;
 }
 
 export interface SealedDeliveryPlan {
@@ -47,7 +51,7 @@ export interface SealedResolution {
 }
 
 export function placeholderFor(environment: string): string {
-  return `UNSEALED - run: aragora-secrets seal --env ${environment}`;
+  return `${UNSEALED_PLACEHOLDER_PREFIX}run: aragora-secrets seal --env ${environment}`;
 }
 
 export function resolveSealed(input: SealedInput): SealedResolution {
@@ -62,7 +66,8 @@ export function resolveSealed(input: SealedInput): SealedResolution {
 
   if (file) {
     const was = file.target;
-    if (was.name !== target.name || was.namespace !== target.namespace || was.scope !== target.scope) {
+    const sameTarget = was.name === target.name && was.namespace === target.namespace && was.scope === target.scope;
+    if (!sameTarget) {
       errors.push(
         `${sealedFile} was sealed for Secret "${was.name}" in namespace "${was.namespace}" (${was.scope}), but environment ${environment} now delivers ` +
           `"${target.name}" in "${target.namespace}" (${target.scope}); the controller would refuse every value. ` +
@@ -70,11 +75,33 @@ export function resolveSealed(input: SealedInput): SealedResolution {
       );
     }
     const delivered = new Set(input.secrets.map((s) => s.name));
+    // With another target every value is refused already (above): one error says it all.
+    const problems = sameTarget
+      ? sealedValuesProblems(file.values, {
+          target: was,
+          bound: !file.legacyFormat,
+          keyBytes: (fingerprint) =>
+            input.certificate?.modulusBits && fingerprint === input.certificate.fingerprint ? input.certificate.modulusBits / 8 : undefined,
+          otherKeys: [...delivered],
+        })
+      : {};
+    const reseal = (key: string) => `aragora-secrets seal --env ${environment} --cert CERT.pem --from-stdin ${key} (or --env-file FILE), or restore ${sealedFile} from git`;
+    for (const [key, found] of Object.entries(problems)) {
+      if (!delivered.has(key)) continue;
+      for (const problem of found) errors.push(`${sealedFile}: values.${key}.${problem.field}: ${problem.message}. Seal ${key} again: ${reseal(key)}`);
+    }
+    if (file.legacyFormat) {
+      warnings.push(
+        `${sealedFile} is in the older format (${LEGACY_SEALED_API_VERSION}): its entries are not bound to their keys and ciphertext, so an edited, moved or swapped entry ` +
+          `goes unnoticed. Seal environment ${environment} once (aragora-secrets seal --env ${environment} --cert CERT.pem --env-file FILE) to upgrade it`,
+      );
+    }
     for (const [key, value] of Object.entries(file.values)) {
       if (!delivered.has(key)) {
         warnings.push(`${sealedFile}: ${key} is not delivered in environment ${environment} (not in the catalog, or its feature is off); it is left out`);
         continue;
       }
+      if (problems[key]) continue;
       sealed[key] = value.encrypted;
       sealedWith[key] = value.certificate;
       if (value.certificateNotAfter) certificateExpiry[key] = value.certificateNotAfter;

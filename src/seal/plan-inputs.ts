@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError } from '../config/errors';
+import { ConfigError, UserError } from '../config/errors';
 import type { AragoraSecretsConfig } from '../config/schema';
 import type { CurrentCertificate } from '../model/sealed-plan';
 import { deliveryOptions, PlanInputs } from '../model/plan';
+import { readCertificateFile } from './certificate-file';
 import { readSealedFile, SealedValuesFile } from './sealed-file';
 import { readSealingKey } from './sealing';
 
@@ -26,8 +27,14 @@ export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string): PlanI
           },
         ]);
       }
-      const key = readSealingKey(readFileSync(file), options.certificate);
-      certificates[name] = { path: options.certificate, fingerprint: key.fingerprint };
+      let key;
+      try {
+        key = readSealingKey(readCertificateFile(file), options.certificate);
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        throw new ConfigError('config', [{ path: `environments.${name}.delivery.certificate`, message: e.message }]);
+      }
+      certificates[name] = { path: options.certificate, fingerprint: key.fingerprint, modulusBits: key.modulusBits };
     }
   }
   return { sealed, certificates };
