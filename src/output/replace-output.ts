@@ -329,7 +329,7 @@ function acquireLock(lock: string, display: string): void {
     const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
     if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
       throw new UserError(
-        `another aragora-secrets synth (process ${pid}) is writing "${display}"; wait for it to finish, or delete ${relative(process.cwd(), lock) || lock} if no synth is running`,
+        `another aragora-secrets synth (process ${pid}) is writing "${display}"; wait for it to finish, or delete ${join(dirname(display), basename(lock))} if no synth is running`,
       );
     }
     rmSync(lock, { force: true });
