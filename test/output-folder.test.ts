@@ -8,12 +8,12 @@ import { readTree, root, runInProcess, spawnCli, STACK_LINE } from './support/cl
 
 const MARKER = '.aragora-secrets';
 
-/** A project as a user has it: git, the config, sealed values, a .env, and whatever `files` adds. */
+/** A project as a user has it, one that synthesizes: git, the config, sealed/, a .env, and whatever `files` adds. */
 function project(files: Record<string, string> = {}): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'aragora-out-')), 'project');
   mkdirSync(dir);
   execFileSync('git', ['init', '-q'], { cwd: dir });
-  const all = { 'aragora-secrets.yaml': stringify(DEFAULT_CONFIG), 'sealed/qa.yaml': 'sealed: kept\n', '.env': 'ARAGORA_JWT_SECRET=kept-in-dotenv\n', ...files };
+  const all = { 'aragora-secrets.yaml': stringify(DEFAULT_CONFIG), 'sealed/README.md': 'Sealed values of this project.\n', '.env': 'ARAGORA_JWT_SECRET=kept-in-dotenv\n', ...files };
   for (const [name, content] of Object.entries(all)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), content);
@@ -101,9 +101,8 @@ describe('synth replaces only its own output folder', () => {
   test('the dist/ committed before the marker existed is replaced once, and carries the marker from then on', async () => {
     // GIVEN a project whose committed dist/ is the output of a version without the marker
     const dir = project();
-    rmSync(join(dir, 'sealed'), { recursive: true });
     cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
-    rmSync(join(dir, 'dist', MARKER));
+    rmSync(join(dir, 'dist', MARKER), { force: true });
     // WHEN synth runs twice
     const first = await runInProcess(dir, ['synth']);
     const second = await runInProcess(dir, ['synth']);
@@ -144,7 +143,6 @@ describe('a synth killed mid-swap is completed by the next one', () => {
   test('killed between the two renames: no dist/ for a moment, then the next run puts the finished output in place', async () => {
     // GIVEN a synthesized dist/
     const dir = project();
-    rmSync(join(dir, 'sealed'), { recursive: true });
     expect((await runInProcess(dir, ['synth'])).status).toBe(0);
     const committed = readTree(join(dir, 'dist'));
     // WHEN a synth is killed after moving the old dist/ aside and before moving the new one in
@@ -178,7 +176,6 @@ describe('a synth killed mid-swap is completed by the next one', () => {
 
   test('killed while writing the new files: dist/ stays as it was and the half-written folder is removed', async () => {
     const dir = project();
-    rmSync(join(dir, 'sealed'), { recursive: true });
     expect((await runInProcess(dir, ['synth'])).status).toBe(0);
     const committed = readTree(join(dir, 'dist'));
     expect(killedSwap(join(dir, 'dist'), 'staged').signal).toBe('SIGKILL');
