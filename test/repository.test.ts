@@ -57,6 +57,16 @@ describe('repository hygiene for users', () => {
     expect(committable.filter(refused)).toEqual([]);
   });
 
+  test("cdk8s-plus-27's optional `backport` (a release tool with a postinstall script and an old axios) is installed as an empty package", () => {
+    // cdk8s-plus-27 lists it in optionalDependencies but never requires it; the override keeps its tree out of node_modules.
+    expect(JSON.parse(read('package.json')).overrides).toEqual({ backport: 'npm:dry-uninstall@0.3.0' });
+    const lock = JSON.parse(read('package-lock.json'));
+    const installed = Object.entries(lock.packages as Record<string, any>).filter(([path]) => /(^|\/)node_modules\/backport$/.test(path));
+    expect(installed).toEqual([['node_modules/cdk8s-plus-27/node_modules/backport', expect.objectContaining({ name: 'dry-uninstall', version: '0.3.0', optional: true })]]);
+    expect(installed[0][1].hasInstallScript).toBeUndefined();
+    expect(Object.keys(lock.packages).filter((path) => /(^|\/)node_modules\/axios$/.test(path))).toEqual([]);
+  });
+
   test('npm run cli runs the CLI', () => {
     expect(JSON.parse(read('package.json')).scripts.cli).toBe('node -- bin/aragora-secrets');
     expect(execFileSync('git', ['ls-files', '-s', 'bin/aragora-secrets'], { cwd: root, encoding: 'utf8' })).toMatch(/^100755 /);
