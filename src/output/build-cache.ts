@@ -21,6 +21,8 @@ export function cachedByBuild<T>(name: string, inputs: string, compute: () => T)
   if (!build || !cacheDir) return compute();
   const key = createHash('sha256').update(build).update('\0').update(name).update('\0').update(inputs).digest('hex').slice(0, 24);
   const file = join(cacheDir, `${name}-${key}.json`);
+  const pending = unsaved.get(file);
+  if (pending !== undefined) return JSON.parse(pending) as T;
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
   const result = compute();
   unsaved.set(file, JSON.stringify(result));
