@@ -135,7 +135,7 @@ describe('the app entry point (what cdk8s synth runs)', () => {
     const result = runApp(dir, { ARAGORA_SECRETS_CONFIG: 'qa.yaml' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(readdirSync(result.outdir)).toEqual(['qa']);
+    expect(readdirSync(result.outdir)).toEqual(['.aragora-secrets', 'qa']);
     expect(find(manifests(Object.entries(readTree(result.outdir)).map(([path, content]) => ({ path, content })), 'qa'), 'Role').metadata.namespace).toBe('aragora-qa');
   });
 });
