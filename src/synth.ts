@@ -1,6 +1,7 @@
 import { loadConfig } from './config/load';
 import { ConfigError, UserError } from './config/errors';
 import { resolvePlan, type Plan } from './model/plan';
+import { saveBuildCache } from './output/build-cache';
 import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
 import type { OutputFile } from './output/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
@@ -38,6 +39,8 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
   const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
   const leaks = findLeaks(files, sensitive);
   if (leaks.length > 0) throw new LeakError(leaks);
+  // Only now may anything derived from the config be written, even to a cache.
+  saveBuildCache();
   const findings = checkObjects(plan, objects);
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) throw new PitfallError(errors);

@@ -159,6 +159,21 @@ describe('aragora-secrets, spawned as a user runs it', () => {
     expect(Object.values(parseDotenv(run.stdout)).every((v) => v === '')).toBe(true);
   });
 
+  test('env-example runs the leak guard: a key pasted into a purpose is refused, named, and not printed', () => {
+    // GIVEN a purpose that holds a Stripe key (the committed .env.example would carry it)
+    const key = 'sk_' + 'live_' + rand(24).replace(/[-_]/g, 'c');
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.secrets.STRIPE_SECRET_KEY.purpose = `Billing; the old key was ${key}`;
+    // WHEN env-example runs
+    const run = spawnCli(project({ 'aragora-secrets.yaml': stringify(config) }), ['env-example']);
+    // THEN exit 1, nothing on stdout, the file and the kind named, the key nowhere
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('  - .env.example: something shaped like a Stripe secret key\n');
+    expect(run.stderr).not.toContain(key);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
   describe('render', () => {
     test('the Secret goes to stdout only: values right, nothing written to disk', () => {
       // GIVEN a project with a .env and a value in the process environment
@@ -266,6 +281,21 @@ describe('aragora-secrets, in process (terminals, help pages, edge cases)', () =
     expect(run.stderr).not.toMatch(STACK_LINE);
   });
 
+  test('env-example --env: a value of .env in a purpose is refused too, whatever its shape', async () => {
+    // GIVEN a shapeless JWT secret in .env that also ended up in a purpose
+    const secret = require('node:crypto').randomBytes(24).toString('hex');
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.secrets.ARAGORA_JWT_SECRET.purpose = `Signs sessions (${secret})`;
+    const dir = project({ 'aragora-secrets.yaml': stringify(config), '.env': `ARAGORA_JWT_SECRET=${secret}\n` });
+    // WHEN env-example runs for one environment
+    const run = await runInProcess(dir, ['env-example', '--env', 'prod']);
+    // THEN
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('  - .env.prod.example: the value of ARAGORA_JWT_SECRET from .env (plain)\n');
+    expect(run.stderr).not.toContain(secret);
+  });
+
   test('synth --out into a file, or under one: one message, no stack trace', async () => {
     const dir = project({ 'taken': 'a file\n' });
     const onFile = await runInProcess(dir, ['synth', '--out', 'taken']);
@@ -274,7 +304,7 @@ describe('aragora-secrets, in process (terminals, help pages, edge cases)', () =
     expect(onFile.stdout).toBe('');
     const under = await runInProcess(dir, ['synth', '--out', 'taken/dist']);
     expect(under.status).toBe(1);
-    expect(under.stderr).toMatch(/\naragora-secrets: cannot mkdir \S*taken: EEXIST\n$|\naragora-secrets: cannot \w+ \S*taken\S*: ENOTDIR\n$/);
+    expect(under.stderr).toMatch(/(^|\n)aragora-secrets: cannot mkdir \S*taken: EEXIST\n$|(^|\n)aragora-secrets: cannot \w+ \S*taken\S*: ENOTDIR\n$/);
     expect(under.stderr).not.toMatch(STACK_LINE);
     expect(readFileSync(join(dir, 'taken'), 'utf8')).toBe('a file\n');
   });
@@ -285,7 +315,7 @@ describe('aragora-secrets, in process (terminals, help pages, edge cases)', () =
     const dir = project({ 'infra/secrets.yaml': stringify(config) });
     const run = await runInProcess(dir, ['synth', '--config', 'infra/secrets.yaml', '--out', 'build/out']);
     expect(run.status).toBe(0);
-    expect(Object.keys(readTree(join(dir, 'build/out'))).every((p) => p.startsWith('dev/'))).toBe(true);
+    expect(Object.keys(readTree(join(dir, 'build/out'))).filter((p) => !p.startsWith('dev/'))).toEqual(['.aragora-secrets']);
     const second = await runInProcess(dir, ['--config', 'infra/secrets.yaml', 'synth', '--out', 'build/out']);
     expect(second.stdout).toMatch(/\(0 changed, 0 added, 0 removed, \d+ unchanged\)/);
     expect(listAll(join(dir, 'build'))).not.toContainEqual(expect.stringContaining('.synth-'));

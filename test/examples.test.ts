@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseConfigFile } from '../src/config/load';
 import { resolvePlan } from '../src/model/plan';
+import { withOutputMarker } from '../src/output/replace-output';
 import { synthesizePlan } from '../src/output/synthesize';
 import { validateManifests } from './support/manifest-validation';
 
@@ -53,6 +54,6 @@ describe.each(examples)('examples/%s', (name) => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const written = Object.fromEntries(listFiles(outdir).sort().map((f) => [relative(outdir, f), readFileSync(f, 'utf8')]));
-    expect(written).toEqual(Object.fromEntries(files.map((f) => [f.path, f.content])));
+    expect(written).toEqual(Object.fromEntries(withOutputMarker(files).map((f) => [f.path, f.content])));
   });
 });

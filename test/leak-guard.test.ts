@@ -584,7 +584,7 @@ describe('the app entry point refuses to write secret values', () => {
     expect(result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('warning: '))).toEqual([]);
     const written = listFiles(result.outdir);
     expect(written.length).toBeGreaterThan(10);
-    expect(readdirSync(result.outdir).sort()).toEqual(Object.keys(DEFAULT_CONFIG.environments).sort());
+    expect(readdirSync(result.outdir).sort()).toEqual(['.aragora-secrets', ...Object.keys(DEFAULT_CONFIG.environments)].sort());
     // AND no value appears in any written file, in any form
     for (const file of written) {
       const content = readFileSync(file, 'utf8');

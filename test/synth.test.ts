@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { JSON_SCHEMA_PATH, renderJsonSchema } from '../src/config/json-schema';
 import type { AragoraSecretsConfig } from '../src/config/schema';
+import { withOutputMarker } from '../src/output/replace-output';
 import { find, manifests, synth } from './helpers';
 
 const root = resolve(__dirname, '..');
@@ -64,7 +65,7 @@ describe('synthesized output of the embedded default', () => {
 
   test('the committed dist/ is what synth produces now', () => {
     const committed = readTree(join(root, 'dist'));
-    expect(committed).toEqual(Object.fromEntries(files.map((f) => [f.path, f.content])));
+    expect(committed).toEqual(Object.fromEntries(withOutputMarker(files).map((f) => [f.path, f.content])));
   });
 });
 
@@ -134,7 +135,7 @@ describe('the app entry point (what cdk8s synth runs)', () => {
     const result = runApp(dir, { ARAGORA_SECRETS_CONFIG: 'qa.yaml' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(readdirSync(result.outdir)).toEqual(['qa']);
+    expect(readdirSync(result.outdir)).toEqual(['.aragora-secrets', 'qa']);
     expect(find(manifests(Object.entries(readTree(result.outdir)).map(([path, content]) => ({ path, content })), 'qa'), 'Role').metadata.namespace).toBe('aragora-qa');
   });
 });

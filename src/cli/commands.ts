@@ -3,14 +3,15 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
 import { didYouMean, UserError } from '../config/errors';
 import { JSON_SCHEMA_PATH } from '../config/json-schema';
-import { CONFIG_FILE_NAME, loadConfig } from '../config/load';
+import { CONFIG_ENV_VAR, CONFIG_FILE_NAME, loadConfig } from '../config/load';
 import { renderConfigYaml } from '../config/render-config';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
 import { collectValues, readEnvFile } from '../env/env-values';
 import type { renderSecret as RenderSecret } from '../env/render-secret';
 import { resolvePlan, type EnvironmentPlan, type Plan } from '../model/plan';
-import { replaceOutputFolder } from '../output/replace-output';
+import { collectSensitiveValues, findLeaks, LeakError } from '../output/leak-guard';
+import { OutputFolder } from '../output/replace-output';
 import { checkFiles, formatViolations, GUARD_RAILS } from '../rules';
 import type { synthesizeProject as SynthesizeProject } from '../synth';
 import { formatTable, type Style } from './terminal';
@@ -62,15 +63,27 @@ export interface SynthCommandOptions {
 export function synthCommand(io: CommandIo, options: SynthCommandOptions): number {
   const started = Date.now();
   const target = resolve(io.cwd, options.out);
-  if (existsSync(target) && !statSync(target).isDirectory()) {
-    throw new UserError(`output "${options.out}" exists and is not a folder: remove it or choose another --out`);
+  const configFile = options.configPath ?? (io.env[CONFIG_ENV_VAR] || CONFIG_FILE_NAME);
+  const output = OutputFolder.open(target, {
+    display: options.out,
+    protectedPaths: [
+      { path: io.cwd, what: 'the current folder' },
+      { path: resolve(io.cwd, configFile), what: `the config file ${configFile}` },
+    ],
+  });
+  let changes: ReturnType<OutputFolder['replace']>;
+  let result: ReturnType<typeof SynthesizeProject>;
+  try {
+    for (const note of output.notes) progress(io, note);
+    progress(io, 'synthesizing…');
+    result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath });
+    progress(io, `synthesized ${result.plan.environments.length} environment(s), ${result.files.length} files, from ${result.source} (${seconds(started)}); checking ${GUARD_RAILS.length} guard rails…`);
+    const violations = checkFiles(result.files);
+    if (violations.length > 0) throw new GuardRailError(violations.length, formatViolations(violations), '; nothing was written');
+    changes = output.replace(result.files);
+  } finally {
+    output.release();
   }
-  progress(io, 'synthesizing…');
-  const result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath });
-  progress(io, `synthesized ${result.plan.environments.length} environment(s), ${result.files.length} files, from ${result.source} (${seconds(started)}); checking ${GUARD_RAILS.length} guard rails…`);
-  const violations = checkFiles(result.files);
-  if (violations.length > 0) throw new GuardRailError(violations.length, formatViolations(violations), '; nothing was written');
-  const changes = replaceOutputFolder(target, result.files);
   for (const warning of result.warnings) io.stderr(`${io.err.yellow('warning:')} ${warning}\n`);
   const outdir = relative(io.cwd, target) || '.';
   const summary = [
@@ -176,7 +189,12 @@ function environmentPlan(plan: Plan, environment: string): EnvironmentPlan {
 export function envExampleCommand(io: CommandIo, options: { configPath?: string; environment?: string }): number {
   const { plan, config } = planFor(io, options.configPath);
   const env = options.environment === undefined ? undefined : environmentPlan(plan, options.environment);
-  io.stdout(renderEnvExample(config, plan, env));
+  const text = renderEnvExample(config, plan, env);
+  // It is committed like dist/, and purposes are free text: the same guard as synth, before anything is printed.
+  const sensitive = collectSensitiveValues({ cwd: io.cwd, env: io.env, secretNames: Object.keys(config.secrets) });
+  const leaks = findLeaks([{ path: env === undefined ? '.env.example' : `.env.${env.name}.example`, content: text }], sensitive);
+  if (leaks.length > 0) throw new LeakError(leaks);
+  io.stdout(text);
   return 0;
 }
 

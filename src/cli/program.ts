@@ -77,6 +77,8 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
         '',
         'The files are written to a temporary folder beside the output folder and swapped in at the end: a broken',
         'config or a guard-rail violation leaves the output folder exactly as it was (plain `cdk8s synth` deletes it first).',
+        'It replaces only a folder it wrote (marked by a .aragora-secrets file in it) or an empty one, never the current',
+        'folder, a parent of it, or a folder holding the config, .git or sealed/.',
         examples('aragora-secrets synth', 'aragora-secrets synth --config staging.yaml --out build/dist'),
       ].join('\n'),
     )

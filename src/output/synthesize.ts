@@ -7,6 +7,7 @@ import { EnvironmentChart } from '../k8s/environment-chart';
 import type { Plan } from '../model/plan';
 import { cachedByBuild } from './build-cache';
 import type { OutputFile } from './output-file';
+import { withOutputMarker } from './replace-output';
 
 export class SynthError extends UserError {
   constructor(public readonly errors: readonly string[]) {
@@ -95,8 +96,9 @@ export function validationErrors(root: IConstruct): string[] {
   return root.node.findAll().flatMap((c) => c.node.validate().map((message) => `[${c.node.path}] ${message}`));
 }
 
+/** Writes `files` and the output marker into `outdir` (what `cdk8s synth` hands the app: a folder it has just emptied). */
 export function writeOutput(outdir: string, files: readonly OutputFile[]): void {
-  for (const file of files) {
+  for (const file of withOutputMarker(files)) {
     const target = join(outdir, file.path);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, file.content);

@@ -1,0 +1,171 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { DEFAULT_CONFIG } from '../src/config/default';
+import { root } from './support/cli';
+
+const workflow = parse(readFileSync(join(root, 'examples/ci/github-actions.yaml'), 'utf8'));
+const steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] = workflow.jobs.synth.steps;
+const runSteps = steps.filter((s) => s.run !== undefined).map((s) => s.run!);
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=ci-test', '-c', 'user.email=ci-test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+
+/**
+ * A scratch repository holding this project's files as committed (dist/ included) and the installed
+ * node_modules: what the workflow's checkout and `npm ci` leave behind.
+ */
+function scratchRepository(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aragora-ci-'));
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f && f !== 'node_modules' && existsSync(join(root, f)));
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    copyFileSync(join(root, file), join(dir, file));
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  git(dir, 'init', '-q');
+  writeFileSync(join(dir, '.git', 'info', 'exclude'), '/node_modules\n');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'main');
+  return dir;
+}
+
+/** Runs `script` as GitHub Actions runs a `run:` step (bash -eo pipefail), with the job's env and this node first on PATH. */
+function runStep(cwd: string, script: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  const home = mkdtempSync(join(tmpdir(), 'aragora-ci-home-'));
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+    cwd,
+    env: {
+      PATH: [dirname(process.execPath), process.env.PATH].join(delimiter),
+      HOME: home,
+      npm_config_update_notifier: 'false',
+      npm_config_offline: 'true',
+      ...workflow.jobs.synth.env,
+      ...extraEnv,
+    },
+    encoding: 'utf8',
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('the CI example workflow', () => {
+  test('pins its actions by commit, keeps no credentials, installs from the lock, then checks, synthesizes and compares', () => {
+    const uses = steps.filter((s) => s.uses).map((s) => s.uses!);
+    expect(uses.map((u) => u.split('@')[0])).toEqual(['actions/checkout', 'actions/setup-node']);
+    for (const use of uses) expect(use).toMatch(/^actions\/[a-z-]+@[0-9a-f]{40}$/);
+    expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))!.with).toEqual({ 'persist-credentials': false });
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(runSteps.slice(0, 3)).toEqual(['npm ci', 'npx aragora-secrets check', 'npx cdk8s synth']);
+    expect(runSteps).toHaveLength(4);
+  });
+
+  describe('its steps, run in a scratch repository', () => {
+    let repo: string;
+    // `npm ci` is what created node_modules; the scratch repository links the installed one instead (offline).
+    const afterInstall = runSteps.slice(1);
+    const synthAndCompare = runSteps.slice(2);
+
+    beforeAll(() => {
+      repo = scratchRepository();
+    });
+    beforeEach(() => {
+      git(repo, 'reset', '-q', '--hard', 'HEAD');
+      git(repo, 'clean', '-q', '-fdx', '-e', '/node_modules');
+    });
+
+    /** Commits what a pull request would bring, then runs the steps after `npm ci` (`check` only when asked). */
+    function pullRequest(change: () => void, scripts = synthAndCompare) {
+      change();
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-q', '--allow-empty', '-m', 'pull request');
+      return scripts.map((script) => runStep(repo, script));
+    }
+
+    test('an untouched repository passes every step', () => {
+      const results = pullRequest(() => undefined, afterInstall);
+      expect(results.map((r) => r.status)).toEqual([0, 0, 0]);
+    });
+
+    test.each([
+      [
+        'a file added to dist/ by hand (a ClusterRoleBinding to cluster-admin)',
+        (dir: string) => {
+          const binding = {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRoleBinding',
+            metadata: { name: 'aragora-admin' },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+            subjects: [{ kind: 'ServiceAccount', name: 'aragora', namespace: 'aragora-prod' }],
+          };
+          writeFileSync(join(dir, 'dist/prod/ClusterRoleBinding.aragora-admin.k8s.yaml'), stringify(binding));
+        },
+        /^D  dist\/prod\/ClusterRoleBinding\.aragora-admin\.k8s\.yaml$|^ D dist\/prod\/ClusterRoleBinding\.aragora-admin\.k8s\.yaml$/m,
+      ],
+      [
+        'an environment removed from the config, its committed folder left behind',
+        (dir: string) => {
+          const config = structuredClone(DEFAULT_CONFIG);
+          delete (config.environments as Record<string, unknown>).qa;
+          writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
+        },
+        /^ D dist\/qa\/kustomization\.yaml$/m,
+      ],
+      [
+        'a manifest edited by hand',
+        (dir: string) => {
+          const file = join(dir, 'dist/dev/Role.aragora-secrets-reader.k8s.yaml');
+          writeFileSync(file, readFileSync(file, 'utf8').replace(/- get$/m, '- get\n      - list'));
+        },
+        /^ M dist\/dev\/Role\.aragora-secrets-reader\.k8s\.yaml$/m,
+      ],
+      [
+        'a file synth writes, missing from the commit',
+        (dir: string) => rmSync(join(dir, 'dist/dev/SECRETS.md')),
+        /^\?\? dist\/dev\/SECRETS\.md$/m,
+      ],
+    ])('%s: synth passes, the drift check fails and lists it', (_name, change, listed) => {
+      const [synth, compare] = pullRequest(() => change(repo));
+      expect(synth.status).toBe(0);
+      expect(compare.status).toBe(1);
+      expect(compare.output).toMatch(listed);
+      expect(compare.output).toContain("::error::dist/ differs from a fresh synth: run 'npx cdk8s synth' and commit dist/");
+    });
+
+    describe('a value the leak guard refuses is written nowhere, caches included', () => {
+      test.each([['npx cdk8s synth'], ['npx aragora-secrets synth']])('%s', (command) => {
+        // GIVEN a deploy token (no known shape) in the environment that also ended up in the image tag, which
+        // reaches the Deployments and the ECS task definition of the AWS template (whose synth is cached)
+        const token = require('node:crypto').randomBytes(20).toString('hex');
+        const config = structuredClone(DEFAULT_CONFIG);
+        config.app.image = `registry.example.com/aragora:${token}`;
+        writeFileSync(join(repo, 'aragora-secrets.yaml'), stringify(config));
+        const temp = mkdtempSync(join(tmpdir(), 'aragora-ci-tmp-'));
+        // WHEN synth runs
+        const run = runStep(repo, command, { REGISTRY_DEPLOY_TOKEN: token, TMPDIR: temp });
+        // THEN it refuses, naming the AWS template too
+        expect(run.status).not.toBe(0);
+        expect(run.output).toContain('prod/aws/aragora-prod-secrets.template.json: the value of REGISTRY_DEPLOY_TOKEN from the environment (plain)');
+        expect(run.output).not.toContain(token);
+        // AND no file holds the token: not the project (dist/ included), not node_modules/.cache, not the temp folder
+        const holding = [...filesUnder(repo), ...filesUnder(join(root, 'node_modules', '.cache')), ...filesUnder(temp)].filter((file) =>
+          readFileSync(file).includes(token),
+        );
+        expect(holding).toEqual([join(repo, 'aragora-secrets.yaml')]);
+      });
+    });
+  });
+});
+
+/** Every file below `dir` (links are not followed: the scratch repository's node_modules is one). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(dir, entry.name);
+    if (entry.isSymbolicLink()) return [];
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
