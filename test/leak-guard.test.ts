@@ -280,8 +280,11 @@ describe('findLeaks', () => {
       expect(content).not.toContain(value);
       // WHEN the guard looks
       const leaks = findLeaks([{ path: 'dev/ConfigMap.db.k8s.yaml', content }], [{ origin: 'DB_PASSWORD from the environment', value }]);
-      // THEN it is found as percent-encoded
-      expect(leaks).toEqual([{ file: 'dev/ConfigMap.db.k8s.yaml', what: 'the value of DB_PASSWORD from the environment (percent-encoded)' }]);
+      // THEN it is found as percent-encoded, and the URL with a password is a credential by its shape too
+      expect(leaks).toEqual([
+        { file: 'dev/ConfigMap.db.k8s.yaml', what: 'the value of DB_PASSWORD from the environment (percent-encoded)' },
+        { file: 'dev/ConfigMap.db.k8s.yaml', what: 'something shaped like a URL with a password' },
+      ]);
       expectNoFormOf(value, new LeakError(leaks).message);
     });
 
@@ -366,7 +369,11 @@ describe('collectSensitiveValues', () => {
       env: { DATABASE_URL: url, SUPABASE_URL: 'https://project-ref.supabase.co' },
       secretNames: ['DATABASE_URL'],
     });
-    expect(values).toEqual([{ origin: 'DATABASE_URL from the environment', value: url }]);
+    // (and the password alone, which a leak may hold without the rest of the URL)
+    expect(values).toEqual([
+      { origin: 'DATABASE_URL from the environment', value: url },
+      { origin: 'DATABASE_URL from the environment (the password in it)', value: url.slice('postgres://app:'.length, url.indexOf('@')) },
+    ]);
   });
 
   test('picks values from the .env file of the project root', () => {
