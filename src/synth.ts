@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from './config/load';
 import { ConfigError, UserError } from './config/errors';
+import { saveBuildCache } from './output/build-cache';
 import { startConfigFileScan, type PendingConfigScan } from './output/config-scan';
 import { resolvePlan, type Plan } from './model/plan';
 import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
@@ -59,6 +60,8 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
     const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
     const leaks = findLeaks(files, sensitive);
     if (leaks.length > 0) throw new LeakError(leaks);
+    // Only now may anything derived from the config be written, even to a cache.
+    saveBuildCache();
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new PitfallError(errors);
     return {

@@ -10,6 +10,7 @@ import { renderEnvExample } from '../env/env-example';
 import { collectValues, readEnvFile } from '../env/env-values';
 import type { renderSecret as RenderSecret } from '../env/render-secret';
 import { resolvePlan, type EnvironmentPlan, type Plan } from '../model/plan';
+import { readDotenvForGuard } from '../output/dotenv-sources';
 import { replaceOutputFolder } from '../output/replace-output';
 import { checkFiles, formatViolations, GUARD_RAILS } from '../rules';
 import type { synthesizeProject as SynthesizeProject } from '../synth';
@@ -56,6 +57,8 @@ const MAX_LISTED = 20;
 export interface SynthCommandOptions {
   readonly configPath?: string;
   readonly out: string;
+  /** Dotenv files besides those of the project root whose values the leak guard looks for. */
+  readonly envFiles?: readonly string[];
 }
 
 /** `synth`: the same files as `cdk8s synth`, checked by the guard rails, swapped into place only when all is well. */
@@ -65,8 +68,11 @@ export function synthCommand(io: CommandIo, options: SynthCommandOptions): numbe
   if (existsSync(target) && !statSync(target).isDirectory()) {
     throw new UserError(`output "${options.out}" exists and is not a folder: remove it or choose another --out`);
   }
+  for (const envFile of options.envFiles ?? []) {
+    if (!readDotenvForGuard(io.cwd, envFile)) throw new UserError(`env file "${envFile}" not found (or not a regular file): the leak guard reads it to check the output`);
+  }
   progress(io, 'synthesizing…');
-  const result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath });
+  const result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath, envFiles: options.envFiles });
   progress(io, `synthesized ${result.plan.environments.length} environment(s), ${result.files.length} files, from ${result.source} (${seconds(started)}); checking ${GUARD_RAILS.length} guard rails…`);
   const violations = checkFiles(result.files);
   if (violations.length > 0) throw new GuardRailError(violations.length, formatViolations(violations), '; nothing was written');
