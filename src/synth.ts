@@ -5,7 +5,7 @@ import { ConfigError, UserError } from './config/errors';
 import { saveBuildCache } from './output/build-cache';
 import { startConfigFileScan, type PendingConfigScan } from './output/config-scan';
 import { resolvePlan, type Plan } from './model/plan';
-import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
+import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type SensitiveValue } from './output/leak-guard';
 import type { OutputFile } from './output/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
@@ -47,17 +47,18 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
   const { config, source, file } = loadConfigOrCredentialError(options);
   const configScan = file ? startConfigFileScan(file, source) : undefined;
   try {
+    const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
     let synthesized: ReturnType<typeof synthesizeChecked>;
     try {
       synthesized = synthesizeChecked(config, options);
     } catch (e) {
-      // A message about a bad value might show that value: a credential in the config is reported instead.
+      // A message about a bad value might show that value: a credential in the config is reported
+      // instead, and a value of the environment or a dotenv file is blanked out.
       configScan?.throwIfFindings();
-      throw e;
+      throw withoutValues(e, sensitive);
     }
     configScan?.throwIfFindings();
     const { files, plan, findings } = synthesized;
-    const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
     const leaks = findLeaks(files, sensitive);
     if (leaks.length > 0) throw new LeakError(leaks);
     // Only now may anything derived from the config be written, even to a cache.
@@ -77,6 +78,17 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
   } finally {
     configScan?.cancel();
   }
+}
+
+/** The error, with any sensitive value its message (or stack) would show blanked out. */
+function withoutValues(error: unknown, sensitive: readonly SensitiveValue[]): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = redactMessage(error.message, sensitive);
+  if (message === error.message) return error;
+  const redacted = error instanceof UserError || error instanceof ConfigError ? new UserError(message) : new Error(message);
+  redacted.name = error.name;
+  redacted.stack = `${error.name}: ${message}\n${(error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n')}`;
+  return redacted;
 }
 
 function synthesizeChecked(config: LoadedConfig['config'], options: Omit<SynthOptions, 'outdir'>) {
@@ -100,6 +112,7 @@ function loadConfigOrCredentialError(options: Omit<SynthOptions, 'outdir'>): Loa
           scan.cancel();
         }
       }
+      throw withoutValues(e, collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: [], envFiles: options.envFiles }));
     }
     throw e;
   }

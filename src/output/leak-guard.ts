@@ -336,6 +336,48 @@ function dedupe(leaks: Leak[]): Leak[] {
   });
 }
 
+/** A message holding this many consecutive characters of a value shows part of it (messages cut long values short). */
+const MESSAGE_WINDOW = 12;
+
+/**
+ * `message` with every sensitive value in it replaced by its origin, for errors that quote config
+ * text (a value from .env pasted into a field): `[the value of X from .env]`. A line that still
+ * shows a value, in another form or in part (a quoted value cut short), is withheld.
+ */
+export function redactMessage(message: string, values: readonly SensitiveValue[]): string {
+  let redacted = message;
+  for (const v of values) {
+    for (const form of encodingsOf(v.value)) redacted = redacted.split(form.text).join(`[the value of ${v.origin}]`);
+  }
+  const windows = values.flatMap((v) => windowsOf(normalize(v.value)).map((text) => ({ text, origin: v.origin })));
+  // Suggestions rebuild a value with other separators ("for example a-b-c"): compare letters and digits only.
+  const skeletonWindows = values.flatMap((v) => windowsOf(skeleton(v.value)).map((text) => ({ text, origin: v.origin })));
+  return redacted
+    .split('\n')
+    .map((line) => {
+      const lowered = normalize(line);
+      const bare = skeleton(line);
+      const shown =
+        windows.find((w) => lowered.includes(w.text))?.origin ??
+        skeletonWindows.find((w) => bare.includes(w.text))?.origin ??
+        findLeaks([{ path: 'message', content: line }], values).find((l) => l.what.startsWith('the value of'))?.what.slice('the value of '.length);
+      return shown === undefined ? line : `${/^\s*/.exec(line)?.[0] ?? ''}(a line withheld: it would show part of the value of ${shown.replace(/ \(.*$/, '')})`;
+    })
+    .join('\n');
+}
+
+/** The letters and digits of `text`, lower case. */
+function skeleton(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/** Every run of MESSAGE_WINDOW characters of `text`. */
+function windowsOf(text: string): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i + MESSAGE_WINDOW <= text.length; i++) out.add(text.slice(i, i + MESSAGE_WINDOW));
+  return [...out];
+}
+
 export class LeakError extends UserError {
   constructor(public readonly leaks: readonly Leak[]) {
     super(

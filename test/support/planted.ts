@@ -37,6 +37,11 @@ export function shapelessPassword(): string {
   return `pass ${letters(10)} ${ESCAPABLE} ${letters(10)}\nsecond line ${letters(8)}`;
 }
 
+/** One word of escapable characters (no space, no line break), for fields that refuse whitespace. */
+export function shapelessWord(): string {
+  return `pw${letters(10)}|"'\\\`$\${x}%{y}*_#!:;,[]{}@=+/?~^<>&()é${letters(10)}`;
+}
+
 /** The same without a backtick: a dotenv file can quote any value but one holding all three quote kinds. */
 export function shapelessDotenvPassword(): string {
   return shapelessPassword().replace(/`/g, '');
