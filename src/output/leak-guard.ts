@@ -233,7 +233,9 @@ function decodedViews(content: string): View[] {
     if (text !== content && !views.some((v) => v.text === text)) views.push({ label, text });
   };
   const unescaped = content.includes('\\') ? undoBackslashEscapes(content) : content;
-  add('backslash-escaped (JSON, YAML, HCL, shell or Markdown)', unescaped);
+  add('backslash-escaped (JSON, YAML, HCL or shell)', unescaped);
+  // Markdown tables escape only the pipe; a backslash of the value itself stays as it is.
+  if (content.includes('\\|')) add('Markdown-escaped', content.replace(/\\\|/g, '|'));
   if (content.includes("'")) {
     add('quote-escaped (YAML or shell)', undoQuoteEscapes(content));
     add('backslash- and quote-escaped', undoQuoteEscapes(unescaped));
@@ -323,7 +325,8 @@ function decodedBase64Tokens(content: string): string[] {
   for (const match of content.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
     const token = match[0];
     const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    if (/^[\x20-\x7E\s]+$/.test(decoded)) out.push(decoded);
+    // Text, in any script: no control characters but whitespace, nothing undecodable.
+    if (!/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(decoded)) out.push(decoded);
   }
   return out;
 }
@@ -361,7 +364,7 @@ export function redactMessage(message: string, values: readonly SensitiveValue[]
         windows.find((w) => lowered.includes(w.text))?.origin ??
         skeletonWindows.find((w) => bare.includes(w.text))?.origin ??
         findLeaks([{ path: 'message', content: line }], values).find((l) => l.what.startsWith('the value of'))?.what.slice('the value of '.length);
-      return shown === undefined ? line : `${/^\s*/.exec(line)?.[0] ?? ''}(a line withheld: it would show part of the value of ${shown.replace(/ \(.*$/, '')})`;
+      return shown === undefined ? line : `${/^\s*(?:- )?/.exec(line)?.[0] ?? ''}(a line withheld: it would show part of the value of ${shown.replace(/ \(.*$/, '')})`;
     })
     .join('\n');
 }
