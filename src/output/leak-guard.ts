@@ -175,21 +175,23 @@ function base64Core(bytes: Buffer, offset: number): string {
  * space (YAML folds long lines, Markdown tables turn newlines into spaces).
  */
 export function findLeaks(files: readonly OutputFile[], values: readonly SensitiveValue[]): Leak[] {
-  const needles = values.flatMap((v) =>
-    encodingsOf(v.value).map((form) => ({ ...form, origin: v.origin, normalized: normalize(form.text) })),
-  );
+  const byOrigin = new Map<string, { encoding: string; text: string; normalized: string }[]>();
+  for (const v of values) {
+    const forms = byOrigin.get(v.origin) ?? [];
+    for (const form of encodingsOf(v.value)) forms.push({ ...form, normalized: normalize(form.text) });
+    byOrigin.set(v.origin, forms);
+  }
   const leaks: Leak[] = [];
   for (const file of files) {
-    const views = needles.length > 0 ? decodedViews(file.content) : [];
-    const searchable = needles.length > 0 ? [file.content, ...views.map((v) => v.text)].map(normalize).join('\u0000') : '';
-    const unwrapped = needles.length > 0 ? searchable.replace(/ /g, '') : '';
-    const byOrigin = new Map<string, typeof needles>();
-    for (const needle of needles) byOrigin.set(needle.origin, [...(byOrigin.get(needle.origin) ?? []), needle]);
+    const views = byOrigin.size > 0 ? decodedViews(file.content) : [];
+    const searchable = byOrigin.size > 0 ? [file.content, ...views.map((v) => v.text)].map(normalize).join('\u0000') : '';
+    // Base64 or hex wrapped over lines (a PEM-like block) is joined up only in files that have such lines.
+    const unwrapped = byOrigin.size > 0 && WRAPPED_LINE.test(file.content) ? searchable.replace(/ /g, '') : undefined;
     for (const [origin, forms] of byOrigin) {
       const found = forms.filter(
         (f) =>
           (f.normalized.length >= MIN_VALUE_LENGTH && searchable.includes(f.normalized)) ||
-          (f.normalized.length >= UNWRAPPED_MIN && !f.normalized.includes(' ') && unwrapped.includes(f.normalized)),
+          (unwrapped !== undefined && f.normalized.length >= UNWRAPPED_MIN && !f.normalized.includes(' ') && unwrapped.includes(f.normalized)),
       );
       if (found.length === 0) continue;
       // As written: every encoding that appears verbatim. Otherwise, the first one found after undoing an escaping.
@@ -204,6 +206,9 @@ export function findLeaks(files: readonly OutputFile[], values: readonly Sensiti
   }
   return dedupe(leaks);
 }
+
+/** A line holding nothing but base64 or hex characters: part of a block wrapped over lines. */
+const WRAPPED_LINE = /^[ \t]*[A-Za-z0-9+/=_-]{16,}[ \t]*$/m;
 
 /** Base64 or hex wrapped over lines is looked for without its line breaks only when this long. */
 const UNWRAPPED_MIN = 16;
