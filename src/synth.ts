@@ -1,8 +1,11 @@
-import { loadConfig } from './config/load';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig, type LoadedConfig } from './config/load';
 import { ConfigError, UserError } from './config/errors';
-import { resolvePlan, type Plan } from './model/plan';
 import { saveBuildCache } from './output/build-cache';
-import { collectSensitiveValues, findLeaks, LeakError } from './output/leak-guard';
+import { startConfigFileScan, type PendingConfigScan } from './output/config-scan';
+import { resolvePlan, type Plan } from './model/plan';
+import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type SensitiveValue } from './output/leak-guard';
 import type { OutputFile } from './output/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
@@ -18,7 +21,11 @@ export interface SynthOptions {
   readonly now?: Date;
   /** Explicit config path. @default - the lookup order of `loadConfig` */
   readonly configPath?: string;
-  /** Dotenv files whose values must not reach the output, relative to `cwd`. @default ['.env'] */
+  /**
+   * Dotenv files whose values must not reach the output besides those of the project root (which
+   * are always read: `.env`, `.env.*`, `*.env`...), relative to `cwd` or absolute.
+   * @default - none
+   */
   readonly envFiles?: readonly string[];
 }
 
@@ -31,29 +38,84 @@ export interface SynthResult {
   readonly plan: Plan;
 }
 
-/** Config (and committed inputs) → plan → files, checked by the leak guard. Throws UserError on bad input. */
+/**
+ * Config (and committed inputs) → plan → files, checked by the leak guard: the config text is
+ * scanned for credentials (in a worker thread, while synth runs), and the files for the values
+ * of the environment and the dotenv files and for known credential shapes. Throws UserError on bad input.
+ */
 export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthResult {
-  const { config, source } = loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
+  const { config, source, file } = loadConfigOrCredentialError(options);
+  const configScan = file ? startConfigFileScan(file, source) : undefined;
+  try {
+    const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
+    let synthesized: ReturnType<typeof synthesizeChecked>;
+    try {
+      synthesized = synthesizeChecked(config, options);
+    } catch (e) {
+      // A message about a bad value might show that value: a credential in the config is reported
+      // instead, and a value of the environment or a dotenv file is blanked out.
+      configScan?.throwIfFindings();
+      throw withoutValues(e, sensitive);
+    }
+    configScan?.throwIfFindings();
+    const { files, plan, findings } = synthesized;
+    const leaks = findLeaks(files, sensitive);
+    if (leaks.length > 0) throw new LeakError(leaks);
+    // Only now may anything derived from the config be written, even to a cache.
+    saveBuildCache();
+    const errors = findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) throw new PitfallError(errors);
+    return {
+      files,
+      warnings: [
+        ...plan.environments.flatMap((env) => env.warnings),
+        ...findings.filter((f) => f.severity === 'warning').map(formatFinding),
+        ...certificateExpiryWarnings(plan, options.now ?? new Date()),
+      ],
+      source,
+      plan,
+    };
+  } finally {
+    configScan?.cancel();
+  }
+}
+
+/** The error, with any sensitive value its message (or stack) would show blanked out. */
+function withoutValues(error: unknown, sensitive: readonly SensitiveValue[]): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = redactMessage(error.message, sensitive);
+  if (message === error.message) return error;
+  const redacted = error instanceof UserError || error instanceof ConfigError ? new UserError(message) : new Error(message);
+  redacted.name = error.name;
+  redacted.stack = `${error.name}: ${message}\n${(error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n')}`;
+  return redacted;
+}
+
+function synthesizeChecked(config: LoadedConfig['config'], options: Omit<SynthOptions, 'outdir'>) {
   const plan = resolvePlan(config, loadPlanInputs(config, options.cwd));
   const { files, objects } = synthesizePlanWithObjects(plan);
-  const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
-  const leaks = findLeaks(files, sensitive);
-  if (leaks.length > 0) throw new LeakError(leaks);
-  // Only now may anything derived from the config be written, even to a cache.
-  saveBuildCache();
-  const findings = checkObjects(plan, objects);
-  const errors = findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0) throw new PitfallError(errors);
-  return {
-    files,
-    warnings: [
-      ...plan.environments.flatMap((env) => env.warnings),
-      ...findings.filter((f) => f.severity === 'warning').map(formatFinding),
-      ...certificateExpiryWarnings(plan, options.now ?? new Date()),
-    ],
-    source,
-    plan,
-  };
+  return { files, plan, findings: checkObjects(plan, objects) };
+}
+
+/** `loadConfig`; when the config is refused, a credential in its text is reported rather than a message that might quote it. */
+function loadConfigOrCredentialError(options: Omit<SynthOptions, 'outdir'>): LoadedConfig {
+  try {
+    return loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      const file = resolve(options.cwd, e.source);
+      if (existsSync(file) && statSync(file).isFile()) {
+        const scan: PendingConfigScan = startConfigFileScan(file, e.source);
+        try {
+          scan.throwIfFindings();
+        } finally {
+          scan.cancel();
+        }
+      }
+      throw withoutValues(e, collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: [], envFiles: options.envFiles }));
+    }
+    throw e;
+  }
 }
 
 /** Warn ahead of time (stderr only: dist/ never depends on the date) when sealed values' certificates expire. */

@@ -92,9 +92,9 @@ describe('aragora-secrets, spawned as a user runs it', () => {
       writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(leaky));
       const run = spawnCli(dir, ['synth']);
       expect(run.status).toBe(1);
-      // The purpose is in every environment's review report: each is named.
-      expect(run.stderr).toContain('Refusing to write: 4 secret values would land in the output (nothing was written).');
-      expect(run.stderr).toContain('  - dev/SECRETS.md: something shaped like a Stripe secret key\n');
+      // The purpose holds a key: refused at its line of the config, before anything is synthesized.
+      expect(run.stderr).toMatch(/Refusing to synthesize: aragora-secrets\.yaml holds something that looks like a credential/);
+      expect(run.stderr).toMatch(/ {2}- aragora-secrets\.yaml:\d+: a Stripe secret key/);
       expect(readTree(join(dir, 'dist'))).toEqual(before);
     });
   });

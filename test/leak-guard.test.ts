@@ -8,7 +8,8 @@ import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
-import { collectSensitiveValues, encodingsOf, findLeaks, LeakError, type SensitiveValue } from '../src/output/leak-guard';
+import { ConfigCredentialError, scanConfigText } from '../src/output/config-scan';
+import { collectSensitiveValues, encodingsOf, findLeaks, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
 import type { OutputFile } from '../src/output/output-file';
 import { synthesizePlan } from '../src/output/synthesize';
 
@@ -280,8 +281,11 @@ describe('findLeaks', () => {
       expect(content).not.toContain(value);
       // WHEN the guard looks
       const leaks = findLeaks([{ path: 'dev/ConfigMap.db.k8s.yaml', content }], [{ origin: 'DB_PASSWORD from the environment', value }]);
-      // THEN it is found as percent-encoded
-      expect(leaks).toEqual([{ file: 'dev/ConfigMap.db.k8s.yaml', what: 'the value of DB_PASSWORD from the environment (percent-encoded)' }]);
+      // THEN it is found as percent-encoded, and the URL with a password is a credential by its shape too
+      expect(leaks).toEqual([
+        { file: 'dev/ConfigMap.db.k8s.yaml', what: 'the value of DB_PASSWORD from the environment (percent-encoded)' },
+        { file: 'dev/ConfigMap.db.k8s.yaml', what: 'something shaped like a URL with a password' },
+      ]);
       expectNoFormOf(value, new LeakError(leaks).message);
     });
 
@@ -366,7 +370,11 @@ describe('collectSensitiveValues', () => {
       env: { DATABASE_URL: url, SUPABASE_URL: 'https://project-ref.supabase.co' },
       secretNames: ['DATABASE_URL'],
     });
-    expect(values).toEqual([{ origin: 'DATABASE_URL from the environment', value: url }]);
+    // (and the password alone, which a leak may hold without the rest of the URL)
+    expect(values).toEqual([
+      { origin: 'DATABASE_URL from the environment', value: url },
+      { origin: 'DATABASE_URL from the environment (the password in it)', value: url.slice('postgres://app:'.length, url.indexOf('@')) },
+    ]);
   });
 
   test('picks values from the .env file of the project root', () => {
@@ -490,8 +498,9 @@ describe('the app entry point refuses to write secret values', () => {
   function expectRefusal(result: ReturnType<typeof runApp>, value: string) {
     expect(result.error).toBeUndefined();
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^Refusing to write: /);
-    expect(result.stderr).toContain('dev/Deployment.aragora.k8s.yaml: ');
+    // Shaped credentials are refused at the config, others when they would land in the Deployment.
+    expect(result.stderr).toMatch(/^Refusing to (write|synthesize): /);
+    expect(result.stderr).toMatch(/dev\/Deployment\.aragora\.k8s\.yaml: |aragora-secrets\.yaml:3: /);
     expect(result.stderr).not.toContain('    at ');
     expect(result.stderr).not.toContain('internal error');
     expectNoFormOf(value, result.stderr);
@@ -499,7 +508,7 @@ describe('the app entry point refuses to write secret values', () => {
     expect(existsSync(result.outdir)).toBe(false);
   }
 
-  test('a value from .env in the image string: exit 1, named, not printed, nothing written', () => {
+  test('a key from .env in the image string: refused at the config line, exit 1, not printed, nothing written', () => {
     // GIVEN a config whose image tag is the Anthropic key that .env holds
     const key = makeAnthropicKey();
     const dir = project({ config: configWithImageTag(key), dotenv: { ANTHROPIC_API_KEY: key } });
@@ -507,10 +516,10 @@ describe('the app entry point refuses to write secret values', () => {
     const result = runApp(dir);
     // THEN it refuses, says which file and which variable, and prints neither the value nor a stack
     expectRefusal(result, key);
-    expect(result.stderr).toContain('dev/Deployment.aragora.k8s.yaml: the value of ANTHROPIC_API_KEY from .env (plain)');
+    expect(result.stderr).toContain('aragora-secrets.yaml:3: an Anthropic API key');
   });
 
-  test('a value from the process environment: exit 1, named, not printed, nothing written', () => {
+  test('a key from the process environment in the image string: refused at the config line, exit 1, not printed, nothing written', () => {
     // GIVEN the key only in the environment
     const key = makeAnthropicKey();
     const dir = project({ config: configWithImageTag(key) });
@@ -518,7 +527,7 @@ describe('the app entry point refuses to write secret values', () => {
     const result = runApp(dir, { ANTHROPIC_API_KEY: key });
     // THEN
     expectRefusal(result, key);
-    expect(result.stderr).toContain('dev/Deployment.aragora.k8s.yaml: the value of ANTHROPIC_API_KEY from the environment (plain)');
+    expect(result.stderr).toContain('aragora-secrets.yaml:3: an Anthropic API key');
   });
 
   test('a shapeless value under an unrelated secret-looking name in the environment: caught by value alone', () => {
@@ -533,7 +542,7 @@ describe('the app entry point refuses to write secret values', () => {
     expect(result.stderr).not.toContain('shaped like');
   });
 
-  test('a key that is nowhere on this machine is still caught by its shape', () => {
+  test('a key that is nowhere on this machine is still caught by its shape, at the config line', () => {
     // GIVEN an Anthropic key in the config, with no .env and no variable holding it
     const key = makeAnthropicKey();
     const dir = project({ config: configWithImageTag(key) });
@@ -541,7 +550,7 @@ describe('the app entry point refuses to write secret values', () => {
     const result = runApp(dir);
     // THEN the shape stops it
     expectRefusal(result, key);
-    expect(result.stderr).toContain('dev/Deployment.aragora.k8s.yaml: something shaped like an Anthropic API key');
+    expect(result.stderr).toContain('aragora-secrets.yaml:3: an Anthropic API key');
   });
 
   test('an existing output folder is left untouched when writing is refused', () => {
@@ -615,5 +624,212 @@ describe('fixes found while reviewing the guard', () => {
     const value = 'first line of a multi-line secret\nsecond line, also long enough';
     const leaks = findLeaks([{ path: 'x/a.yaml', content: 'key: |-\n  first line of a multi-line secret\n  second line, also long enough\n' }], [{ origin: 'MULTI_SECRET from .env', value }]);
     expect(leaks.map((l) => l.what)).toContain('the value of MULTI_SECRET from .env (one line of a multi-line value)');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 5. The security pass: escaping undone, every dotenv file, the config as a source
+// ---------------------------------------------------------------------------------------------
+
+describe('findLeaks undoes the escaping of the file it reads', () => {
+  // A password with every character one of the formats escapes.
+  const value = () => `pw ${alnum(10)} |"'\\$\`{x} %{y} $\{z} <&> é ${alnum(10)}`;
+  const cases: { format: string; path: string; write: (v: string) => string }[] = [
+    { format: 'Markdown table (| escaped, newline a space)', path: 'dev/SECRETS.md', write: (v) => `| KEY | ${v.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |\n` },
+    { format: 'YAML single quotes', path: 'a.yaml', write: (v) => `x: '${v.replace(/'/g, "''")}'\n` },
+    { format: 'YAML double quotes', path: 'a.yaml', write: (v) => `x: ${JSON.stringify(v)}\n` },
+    { format: 'YAML folded over lines', path: 'c.yaml', write: (v) => stringify({ x: `${v} ${v}` }, { lineWidth: 20, minContentWidth: 0 }) },
+    { format: 'JSON', path: 'a.template.json', write: (v) => JSON.stringify({ Properties: { Image: v } }, null, 1) },
+    { format: 'shell single quotes', path: 'deploy.sh', write: (v) => `IMAGE='${v.replace(/'/g, "'\\''")}'\n` },
+    { format: 'shell double quotes', path: 'deploy.sh', write: (v) => `IMAGE="${v.replace(/(["\\$`])/g, '\\$1')}"\n` },
+    { format: "shell $'...'", path: 'deploy.sh', write: (v) => `IMAGE=$'${[...v].map((c) => (/[A-Za-z0-9 ]/.test(c) ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)).join('')}'\n` },
+    { format: 'HCL', path: 'policy.hcl', write: (v) => `path "${v.replace(/(["\\])/g, '\\$1').replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')}" {}\n` },
+    { format: 'HTML entities', path: 'a.html', write: (v) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;') },
+    { format: 'upper case', path: 'a.txt', write: (v) => v.toUpperCase() },
+    { format: 'base64 inside an escaped JSON string', path: 'd.json', write: (v) => JSON.stringify({ b: Buffer.from(JSON.stringify({ v })).toString('base64') }) },
+  ];
+
+  test.each(cases)('$format', ({ path, write }) => {
+    // GIVEN a file holding the value as that format writes it, and not as is
+    const v = value();
+    const content = write(v);
+    expect(content.includes(v)).toBe(false);
+    // WHEN the guard reads it
+    const leaks = findLeaks([{ path, content }], [{ origin: 'DB_PASSWORD from .env.qa', value: v }]);
+    // THEN the value is found, and the report does not show it
+    expect(leaks.map((l) => l.file)).toContain(path);
+    expect(leaks.find((l) => l.file === path)?.what).toMatch(/^the value of DB_PASSWORD from \.env\.qa \(/);
+    expectNoFormOf(v, new LeakError(leaks).message);
+  });
+
+  test('base64 wrapped over lines is found', () => {
+    const v = alnum(60);
+    const wrapped = Buffer.from(v).toString('base64').replace(/(.{16})/g, '$1\n    ');
+    const leaks = findLeaks([{ path: 'x.yaml', content: `blob: |\n    ${wrapped}\n` }], [{ origin: 'X_TOKEN from .env', value: v }]);
+    expect(leaks.map((l) => l.what)).toContainEqual(expect.stringMatching(/^the value of X_TOKEN from \.env \(/));
+  });
+});
+
+describe('credential shapes of every provider in the catalog, in the output', () => {
+  const shapes: { name: string; make: () => string }[] = [
+    { name: 'an Anthropic API key', make: makeAnthropicKey },
+    { name: 'an OpenAI API key', make: makeOpenAiKey },
+    { name: 'an OpenRouter API key', make: () => 'sk-' + 'or-v1-' + alnum(64) },
+    { name: 'a Supabase secret key', make: () => 'sb_' + 'secret_' + urlSafe(32) },
+    { name: 'a JSON Web Token (Supabase keys are JWTs)', make: makeSupabaseJwt },
+    { name: 'a Stripe secret key', make: makeStripeKey },
+    { name: 'a Stripe secret key', make: () => 'rk_' + 'live_' + alnum(40) },
+    { name: 'a Stripe webhook secret', make: makeStripeWebhookSecret },
+    { name: 'a Google API key', make: () => 'AIza' + urlSafe(35) },
+    { name: 'a Google OAuth client secret', make: makeGoogleClientSecret },
+    { name: 'a GitHub token', make: () => 'ghp_' + alnum(36) },
+    { name: 'a GitHub token', make: () => 'github_pat_' + alnum(22) + '_' + alnum(59) },
+    { name: 'a GitLab token', make: () => 'glpat-' + urlSafe(20) },
+    { name: 'a Slack token', make: () => 'xoxb-' + '1234567890-' + alnum(24) },
+    { name: 'a Slack webhook URL', make: () => 'https://hooks.slack.com/services/' + 'T' + alnum(8).toUpperCase() + '/B' + alnum(8).toUpperCase() + '/' + alnum(24) },
+    { name: 'a Hugging Face token', make: () => 'hf_' + alnum(34) },
+    { name: 'a private key', make: () => '-----BEGIN ' + 'OPENSSH PRIVATE KEY-----\n' + alnum(64) + '\n-----END OPENSSH PRIVATE KEY-----' },
+    { name: 'a private key', make: () => '-----BEGIN ' + 'PGP PRIVATE KEY BLOCK-----\n\n' + alnum(64) + '\n-----END PGP PRIVATE KEY BLOCK-----' },
+    { name: 'an AWS access key id', make: () => 'AKIA' + alnum(16).toUpperCase() },
+    { name: 'a URL with a password', make: () => `postgres://aragora:${alnum(16)}@db.internal:5432/aragora` },
+  ];
+  test.each(shapes)('$name', ({ name, make }) => {
+    const value = make();
+    const leaks = findLeaks([{ path: 'dev/x.yaml', content: `x: ${JSON.stringify(value)}\n` }], []);
+    expect(leaks).toContainEqual({ file: 'dev/x.yaml', what: `something shaped like ${name}` });
+    expectNoFormOf(value, new LeakError(leaks).message);
+  });
+
+  test('a URL whose password is a placeholder is no credential', () => {
+    const content = 'a: postgres://app:${DB_PASSWORD}@db:5432/app\nb: https://user:<password>@example.com/\nc: redis://:***@cache:6379\n';
+    expect(findLeaks([{ path: 'x.yaml', content }], [])).toEqual([]);
+  });
+});
+
+describe('collectSensitiveValues: every dotenv file, and variables by name and shape', () => {
+  const catalog = Object.keys(DEFAULT_CONFIG.secrets);
+
+  test.each(['.env', '.env.local', '.env.production', '.env.qa', '.env.prod', '.env-prod', '.env_prod', 'prod.env', 'staging.env', '.env.example', '.envrc'])(
+    'reads %s in the project root',
+    (name) => {
+      const dir = mkdtempSync(join(tmpdir(), 'aragora-dotenv-'));
+      const secret = urlSafe(32);
+      writeFileSync(join(dir, name), `ARAGORA_JWT_SECRET=${secret}\n`);
+      expect(collectSensitiveValues({ cwd: dir, env: {}, secretNames: catalog })).toEqual([{ origin: `ARAGORA_JWT_SECRET from ${name}`, value: secret }]);
+    },
+  );
+
+  test('a folder named .env (a Python virtualenv), a FIFO and files in subfolders are not read; an oversized file is refused', () => {
+    // GIVEN a project root with things named like dotenv files that are not
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-dotenv-'));
+    mkdirSync(join(dir, '.env'));
+    writeFileSync(join(dir, '.env', 'pyvenv.cfg'), 'home = /usr/bin\n');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', '.env'), `ARAGORA_JWT_SECRET=${urlSafe(32)}\n`);
+    const fifo = spawnSync('mkfifo', [join(dir, '.env.pipe')]);
+    // WHEN the values are collected THEN nothing is read, and nothing blocks on the FIFO
+    expect(collectSensitiveValues({ cwd: dir, env: {}, secretNames: catalog })).toEqual([]);
+    if (fifo.status === 0) expect(existsSync(join(dir, '.env.pipe'))).toBe(true);
+    // AND a dotenv file too large to be one is refused by name, not silently skipped
+    writeFileSync(join(dir, 'big.env'), Buffer.alloc(16 * 1024 * 1024 + 1, 'A'));
+    expect(() => collectSensitiveValues({ cwd: dir, env: {}, secretNames: catalog })).toThrow(/env file "big\.env" is over 16 MiB/);
+  });
+
+  test.each([
+    { name: 'DATABASE_URL', value: () => `postgres://app:${alnum(16)}@db:5432/app`, sensitive: true },
+    { name: 'DB_PASS', value: () => 'hunter2hunter2', sensitive: true },
+    { name: 'POSTGRES_PWD', value: () => 'correct-horse-battery', sensitive: true },
+    { name: 'STRIPE_KEY_LIVE', value: () => 'sk_' + 'live_' + alnum(24), sensitive: true },
+    { name: 'MY_SETTING', value: () => urlSafe(40).replace(/^/, 'A1b'), sensitive: true },
+    { name: 'PWD', value: () => '/home/someone/project', sensitive: false },
+    { name: 'OLDPWD', value: () => '/home/someone', sensitive: false },
+    { name: 'SEALED_SECRETS_CONTROLLER_NAMESPACE', value: () => 'kube-system', sensitive: false },
+    { name: 'ARAGORA_SECRETS_CONFIG', value: () => 'staging.yaml', sensitive: false },
+    { name: 'GITHUB_SHA', value: () => randomBytes(20).toString('hex'), sensitive: false },
+    { name: 'CDK_DEFAULT_ACCOUNT', value: () => '123456789012', sensitive: false },
+    { name: 'VAULT_ADDR', value: () => 'https://vault.vault.svc:8200', sensitive: false },
+    { name: 'POSTGRES_PASSWORD', value: () => 'postgres', sensitive: false },
+    { name: 'npm_config_user_agent', value: () => 'npm/10.8.2 node/v20.20.2 linux x64 workspaces/false', sensitive: false },
+  ])('$name is sensitive: $sensitive', ({ name, value, sensitive }) => {
+    const v = value();
+    const collected = collectSensitiveValues({ cwd: mkdtempSync(join(tmpdir(), 'aragora-env-')), env: { [name]: v }, secretNames: [] });
+    expect(collected.some((c) => c.origin === `${name} from the environment`)).toBe(sensitive);
+  });
+});
+
+describe('the config text as a source (scanConfigText)', () => {
+  const scan = (text: string) => scanConfigText('aragora-secrets.yaml', text);
+  const lines = (text: string) => scan(text).map((f) => f.line);
+
+  test('a credential anywhere (a field, a comment, an escaped string) is found by file and line, never shown', () => {
+    const anthropic = makeAnthropicKey();
+    const escaped = [...'sk-ant-'].map((c) => `\\x${c.charCodeAt(0).toString(16)}`).join('') + anthropic.slice('sk-ant-'.length);
+    const text = [
+      'app:',
+      '  name: aragora',
+      `  image: registry.example.com/aragora:1.0 # pushed with ghp_${alnum(36)}`,
+      'secrets:',
+      `  A: { purpose: "${escaped}" }`,
+      `  B: { purpose: "postgres://app:${alnum(12)}@db/app" }`,
+      `  C: { purpose: "${urlSafe(40)}" }`,
+      `  D: { purpose: "npm_${alnum(36)}" }`,
+      '',
+    ].join('\n');
+    const findings = scan(text);
+    expect(findings.map((f) => f.line)).toEqual([3, 5, 6, 7, 8]);
+    expect(findings[0].what).toContain('a GitHub token');
+    expect(findings[1].what).toContain('an Anthropic API key');
+    expect(findings[2].what).toContain('a URL with a password');
+    expect(findings[3].what).toEqual(['a random-looking token']);
+    // a shape only secretlint's rules know (an npm token)
+    expect(findings[4].what.join(' ')).toMatch(/secretlint: /);
+    const message = new ConfigCredentialError(findings).message;
+    expect(message).toContain('aragora-secrets.yaml:5: an Anthropic API key');
+    expectNoFormOf(anthropic, message);
+  });
+
+  test('public values that look random are not flagged: ARNs, EKS ids, digests, commit ids, UUIDs, names, CA certificates', () => {
+    const ca = ['-----BEGIN CERTIFICATE-----', ...Array.from({ length: 8 }, () => randomBytes(48).toString('base64')), '-----END CERTIFICATE-----'];
+    const text = [
+      'oidcProvider: arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
+      `image: ghcr.io/aragora/aragora@sha256:${randomBytes(32).toString('hex')}`,
+      `tag: ghcr.io/aragora/aragora:${randomBytes(20).toString('hex')}`,
+      'kms: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'provider: projects/123456789/locations/global/workloadIdentityPools/github-pool/providers/github',
+      'purpose: ServiceAccountTokenVolumeProjection2024 and KubernetesV1Beta1Resources',
+      'caBundle: |',
+      ...ca.map((l) => `  ${l}`),
+      '',
+    ].join('\n');
+    expect(scan(text)).toEqual([]);
+  });
+
+  test('a line ending in `# secretlint-disable-line` is allowed; `secretlint-disable` for the rest of the file is not honoured', () => {
+    const token = urlSafe(40);
+    expect(lines(`a: "${token}" # secretlint-disable-line\n`)).toEqual([]);
+    expect(lines(`# secretlint-disable\na: "${token}"\nb: ghp_${alnum(36)}\n`)).toEqual([2, 3]);
+  });
+});
+
+describe('redactMessage: errors that quote config text never show a value', () => {
+  const value = `pw ${alnum(12)} with | and "quotes" ${alnum(12)}`;
+  const values = [{ origin: 'DB_PASSWORD from .env.qa', value }];
+
+  test('the value, JSON-quoted, is replaced by its origin', () => {
+    const message = redactMessage(`Invalid config (1 problem):\n  - app.name: ${JSON.stringify(value)} is invalid`, values);
+    expect(message).toContain('[the value of DB_PASSWORD from .env.qa]');
+    expectNoFormOf(value, message);
+  });
+
+  test('a line with the value cut short, or rebuilt as a suggestion, is withheld', () => {
+    const cut = `  - a: the string ${JSON.stringify(value.slice(0, 30) + '…')}`;
+    const suggestion = `    fix: for example "${value.toLowerCase().replace(/[^a-z0-9]+/g, '-')}"`;
+    const message = redactMessage(['Invalid config (2 problems):', cut, suggestion, '  - b: fine'].join('\n'), values);
+    expect(message.split('\n')).toEqual([
+      'Invalid config (2 problems):',
+      '  - (a line withheld: it would show part of the value of DB_PASSWORD from .env.qa)',
+      '    (a line withheld: it would show part of the value of DB_PASSWORD from .env.qa)',
+      '  - b: fine',
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import { renderEnvExample } from '../env/env-example';
 import { collectValues, readEnvFile } from '../env/env-values';
 import type { renderSecret as RenderSecret } from '../env/render-secret';
 import { resolvePlan, type EnvironmentPlan, type Plan } from '../model/plan';
+import { readDotenvForGuard } from '../output/dotenv-sources';
 import { collectSensitiveValues, findLeaks, LeakError } from '../output/leak-guard';
 import { OutputFolder } from '../output/replace-output';
 import { checkFiles, formatViolations, GUARD_RAILS } from '../rules';
@@ -57,12 +58,17 @@ const MAX_LISTED = 20;
 export interface SynthCommandOptions {
   readonly configPath?: string;
   readonly out: string;
+  /** Dotenv files besides those of the project root whose values the leak guard looks for. */
+  readonly envFiles?: readonly string[];
 }
 
 /** `synth`: the same files as `cdk8s synth`, checked by the guard rails, swapped into place only when all is well. */
 export function synthCommand(io: CommandIo, options: SynthCommandOptions): number {
   const started = Date.now();
   const target = resolve(io.cwd, options.out);
+  for (const envFile of options.envFiles ?? []) {
+    if (!readDotenvForGuard(io.cwd, envFile)) throw new UserError(`env file "${envFile}" not found (or not a regular file): the leak guard reads it to check the output`);
+  }
   const configFile = options.configPath ?? (io.env[CONFIG_ENV_VAR] || CONFIG_FILE_NAME);
   const output = OutputFolder.open(target, {
     display: options.out,
@@ -76,7 +82,7 @@ export function synthCommand(io: CommandIo, options: SynthCommandOptions): numbe
   try {
     for (const note of output.notes) progress(io, note);
     progress(io, 'synthesizing…');
-    result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath });
+    result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath, envFiles: options.envFiles });
     progress(io, `synthesized ${result.plan.environments.length} environment(s), ${result.files.length} files, from ${result.source} (${seconds(started)}); checking ${GUARD_RAILS.length} guard rails…`);
     const violations = checkFiles(result.files);
     if (violations.length > 0) throw new GuardRailError(violations.length, formatViolations(violations), '; nothing was written');

@@ -71,6 +71,11 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
     .command('synth')
     .description('Synthesize dist/ like `cdk8s synth`, checked by the guard rails, and swapped in only when everything succeeded')
     .option('--out <dir>', 'output folder', 'dist')
+    .addOption(
+      new Option('--env-file <file>', 'a dotenv file elsewhere whose values must not reach the output (repeatable; those of the project root are always read)')
+        .argParser(collect)
+        .default([]),
+    )
     .addHelpText(
       'after',
       [
@@ -82,8 +87,8 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
         examples('aragora-secrets synth', 'aragora-secrets synth --config staging.yaml --out build/dist'),
       ].join('\n'),
     )
-    .action((options: { out: string }) => {
-      result.code = commands().synthCommand(commandIo, { configPath: configPath(), out: options.out });
+    .action((options: { out: string; envFile: string[] }) => {
+      result.code = commands().synthCommand(commandIo, { configPath: configPath(), out: options.out, envFiles: options.envFile });
     });
 
   program

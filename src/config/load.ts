@@ -15,6 +15,8 @@ export interface LoadedConfig {
   readonly config: AragoraSecretsConfig;
   /** The file the config came from, or `(embedded default)`. */
   readonly source: string;
+  /** The resolved path of that file (undefined for the embedded default): the leak guard scans its text. */
+  readonly file?: string;
 }
 
 export interface LoadOptions {
@@ -40,10 +42,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       const via = options.path !== undefined ? '--config' : `$${CONFIG_ENV_VAR}`;
       throw new ConfigError(explicit, [{ path: '', message: `config file not found (from ${via})`, fix: `check the path; it is resolved from ${cwd}` }]);
     }
-    return { config: parseConfigFile(file, explicit), source: explicit };
+    return { config: parseConfigFile(file, explicit), source: explicit, file };
   }
   const file = resolve(cwd, CONFIG_FILE_NAME);
-  if (existsSync(file)) return { config: parseConfigFile(file, CONFIG_FILE_NAME), source: CONFIG_FILE_NAME };
+  if (existsSync(file)) return { config: parseConfigFile(file, CONFIG_FILE_NAME), source: CONFIG_FILE_NAME, file };
   return { config: validateConfig(DEFAULT_CONFIG, '(embedded default)'), source: '(embedded default)' };
 }
 

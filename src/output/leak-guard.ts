@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../config/errors';
+import { credentialKindOf, knownShapesIn, urlPasswordsIn } from './credential-shapes';
+import { dotenvFilesIn, readDotenvForGuard } from './dotenv-sources';
 import type { OutputFile } from './output-file';
+
+export { credentialShapeOf, KNOWN_SECRET_SHAPES } from './credential-shapes';
 
 /** A value that must never be written to `dist/`, with where it came from (the value itself is never printed). */
 export interface SensitiveValue {
@@ -22,7 +23,11 @@ export interface CollectOptions {
   readonly env: NodeJS.ProcessEnv;
   /** The catalog's secret names: their values are sensitive whatever they look like. */
   readonly secretNames: readonly string[];
-  /** @default ['.env'] */
+  /**
+   * Dotenv files read besides those of the project root (`--env-file`), relative to `cwd` or
+   * absolute; a listed file that does not exist is skipped.
+   * @default - only the dotenv files of the project root (`.env`, `.env.*`, `*.env`, ...)
+   */
   readonly envFiles?: readonly string[];
 }
 
@@ -32,42 +37,92 @@ const MIN_VALUE_LENGTH = 8;
 const MULTILINE_PART_MIN = 16;
 // Anchored at the end: SEALED_SECRETS_CONTROLLER_NAMESPACE or AWS_SECRET_NAME hold no secret.
 export const SECRET_LOOKING_NAME = /(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIALS?|CLIENT_ID|KEY_ID)$/i;
+/** A word of a variable name that always means a password (POSTGRES_PWD, DB_PASS_PROD); PWD alone is the shell's folder. */
+const PASSWORD_WORD = /^(?:PASS|PASSWD|PASSWORD|PASSPHRASE|PWD|PW)$/i;
+/** A word that means a secret when the value does not read as an ordinary setting (STRIPE_KEY_LIVE, but not SEALED_SECRETS_NAMESPACE=kube-system). */
+const SECRET_WORD = /^(?:KEY|KEYS|APIKEY|SECRET|SECRETS|TOKEN|TOKENS|CREDENTIAL|CREDENTIALS|CREDS|AUTH|PRIVATE|DSN|SIGNING|SALT|COOKIE)$/i;
+/** Variables the shell and the tools set for themselves, never secrets whatever their names. */
+const SHELL_VARIABLES = new Set(['PWD', 'OLDPWD']);
 
-/** Well-known credential shapes, found whatever variable (or none) they came from. */
-export const KNOWN_SECRET_SHAPES: readonly { readonly name: string; readonly pattern: RegExp }[] = [
-  { name: 'an Anthropic API key', pattern: /sk-ant-[a-z]{3,6}\d{2}-[A-Za-z0-9_-]{20,}/ },
-  { name: 'an OpenRouter API key', pattern: /sk-or-v1-[A-Za-z0-9]{20,}/ },
-  { name: 'an OpenAI API key', pattern: /sk-(?!ant-|or-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,}/ },
-  { name: 'a Stripe secret key', pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/ },
-  { name: 'a Stripe webhook secret', pattern: /\bwhsec_[A-Za-z0-9+/=]{16,}/ },
-  { name: 'a Google OAuth client secret', pattern: /GOCSPX-[A-Za-z0-9_-]{16,}/ },
-  { name: 'a JSON Web Token (Supabase keys are JWTs)', pattern: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
-  { name: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: 'a private key', pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/ },
-  { name: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}/ },
-  { name: 'a Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
-];
+/**
+ * An ordinary setting: a lowercase name, host, path or URL without a password, a number. Matched
+ * under a name with a secret word in the middle, it would stop synth on our own output (the DNS
+ * policy names kube-system; the config file name appears in messages).
+ */
+function isOrdinarySetting(value: string): boolean {
+  return (
+    /^[a-z0-9]+(?:[-_.:@/][a-z0-9]+)*\/?$/.test(value) ||
+    /^(?:~|\.{1,2})?\/[^\s]*$/.test(value) ||
+    (/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(value) && urlPasswordsIn(value).length === 0) ||
+    /^-?\d+(?:\.\d+)?$/.test(value)
+  );
+}
+
+/** A value too weak to look for: one short lowercase word (`postgres`, `password`) matches ordinary text. */
+function isTooWeakToMatch(value: string): boolean {
+  return value.length < MIN_VALUE_LENGTH || (value.length < 16 && /^[a-z]+$/.test(value));
+}
+
+/** Why the variable `name` holding `value` is sensitive, or undefined. Names and shapes only: the value is never returned. */
+export function sensitivityOf(name: string, value: string, catalog: ReadonlySet<string>): string | undefined {
+  if (SHELL_VARIABLES.has(name) || isTooWeakToMatch(value)) return undefined;
+  if (catalog.has(name)) return 'a catalog secret';
+  if (SECRET_LOOKING_NAME.test(name)) return 'a secret-looking name';
+  const words = name.split(/[_\W]+/).filter(Boolean);
+  if (words.some((w) => PASSWORD_WORD.test(w))) return 'a password by its name';
+  const shape = credentialKindOf(value);
+  if (shape) return shape;
+  if (words.some((w) => SECRET_WORD.test(w)) && !isOrdinarySetting(value)) return 'a secret word in its name';
+  return undefined;
+}
 
 /**
  * The values present on this machine that must not reach `dist/`: the catalog's variables and
- * anything secret-looking in the process environment and in the `.env` files.
+ * anything secret by its name or its shape, in the process environment and in every dotenv file
+ * of the project root (plus `envFiles`). A URL with a password is looked for whole and for its
+ * password alone.
  */
 export function collectSensitiveValues(options: CollectOptions): SensitiveValue[] {
   const values: SensitiveValue[] = [];
   const catalog = new Set(options.secretNames);
-  const isSensitive = (name: string) => catalog.has(name) || SECRET_LOOKING_NAME.test(name);
-  for (const [name, value] of Object.entries(options.env)) {
-    if (value && value.length >= MIN_VALUE_LENGTH && isSensitive(name)) values.push({ origin: `${name} from the environment`, value });
-  }
-  for (const envFile of options.envFiles ?? ['.env']) {
-    const file = resolve(options.cwd, envFile);
-    if (!existsSync(file)) continue;
-    const parsed = parseDotenv(readFileSync(file));
-    for (const [name, value] of Object.entries(parsed)) {
-      if (value.length >= MIN_VALUE_LENGTH && isSensitive(name)) values.push({ origin: `${name} from ${envFile}`, value });
+  const add = (name: string, value: string | undefined, where: string) => {
+    if (!value || sensitivityOf(name, value, catalog) === undefined) return;
+    values.push({ origin: `${name} from ${where}`, value });
+    for (const { password } of urlPasswordsIn(value)) {
+      const decoded = safeDecodeURIComponent(password);
+      for (const form of new Set([password, decoded])) {
+        if (!isTooWeakToMatch(form)) values.push({ origin: `${name} from ${where} (the password in it)`, value: form });
+      }
     }
+  };
+  for (const [name, value] of Object.entries(options.env)) add(name, value, 'the environment');
+  const files = [...dotenvFilesIn(options.cwd), ...(options.envFiles ?? []).filter((f) => !isProjectRootDotenv(options.cwd, f))];
+  for (const envFile of [...new Set(files)]) {
+    const parsed = readDotenvForGuard(options.cwd, envFile);
+    if (!parsed) continue;
+    for (const [name, value] of Object.entries(parsed)) add(name, value, envFile);
   }
-  return values;
+  return dedupeValues(values);
+}
+
+function isProjectRootDotenv(cwd: string, file: string): boolean {
+  return dotenvFilesIn(cwd).includes(file.replace(/^\.\//, ''));
+}
+
+function dedupeValues(values: SensitiveValue[]): SensitiveValue[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const key = `${v.origin}\u0000${v.value}`;
+    return !seen.has(key) && seen.add(key);
+  });
+}
+
+function safeDecodeURIComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The forms a value takes when a tool writes it: as is, escaped, base64 (at any byte offset), hex, percent-encoded. */
@@ -112,31 +167,160 @@ function base64Core(bytes: Buffer, offset: number): string {
   return encoded.slice(start, end);
 }
 
+/**
+ * Every place a sensitive value (in any of its encodings) or a known credential shape appears in
+ * `files`. Each file is also read with its escaping undone (backslash escapes of JSON, YAML, HCL,
+ * shell and Markdown; doubled quotes of YAML and shell; HCL's `$${`; HTML entities; percent
+ * encoding; base64 tokens), and compared case-insensitively with runs of whitespace made one
+ * space (YAML folds long lines, Markdown tables turn newlines into spaces).
+ */
 export function findLeaks(files: readonly OutputFile[], values: readonly SensitiveValue[]): Leak[] {
-  const needles = values.flatMap((v) => encodingsOf(v.value).map((form) => ({ ...form, origin: v.origin })));
+  const byOrigin = new Map<string, { encoding: string; text: string; normalized: string }[]>();
+  for (const v of values) {
+    const forms = byOrigin.get(v.origin) ?? [];
+    for (const form of encodingsOf(v.value)) forms.push({ ...form, normalized: normalize(form.text) });
+    byOrigin.set(v.origin, forms);
+  }
   const leaks: Leak[] = [];
   for (const file of files) {
-    for (const needle of needles) {
-      if (file.content.includes(needle.text)) {
-        leaks.push({ file: file.path, what: `the value of ${needle.origin} (${needle.encoding})` });
+    const views = byOrigin.size > 0 ? decodedViews(file.content) : [];
+    const searchable = byOrigin.size > 0 ? [file.content, ...views.map((v) => v.text)].map(normalize).join('\u0000') : '';
+    // Base64 or hex wrapped over lines (a PEM-like block) is joined up only in files that have such lines.
+    const unwrapped = byOrigin.size > 0 && WRAPPED_LINE.test(file.content) ? searchable.replace(/ /g, '') : undefined;
+    for (const [origin, forms] of byOrigin) {
+      const found = forms.filter(
+        (f) =>
+          (f.normalized.length >= MIN_VALUE_LENGTH && searchable.includes(f.normalized)) ||
+          (unwrapped !== undefined && f.normalized.length >= UNWRAPPED_MIN && !f.normalized.includes(' ') && unwrapped.includes(f.normalized)),
+      );
+      if (found.length === 0) continue;
+      // As written: every encoding that appears verbatim. Otherwise, the first one found after undoing an escaping.
+      const verbatim = found.filter((f) => file.content.includes(f.text));
+      if (verbatim.length > 0) {
+        for (const f of verbatim) leaks.push({ file: file.path, what: `the value of ${origin} (${f.encoding})` });
+        continue;
       }
+      leaks.push({ file: file.path, what: `the value of ${origin} (${describeHit(found, views)})` });
     }
-    for (const shape of shapesIn(file.content)) leaks.push({ file: file.path, what: `something shaped like ${shape}` });
+    for (const shape of shapesIn(file.content, views)) leaks.push({ file: file.path, what: `something shaped like ${shape}` });
   }
   return dedupe(leaks);
 }
 
-/** The name of the credential shape `text` contains, if any. */
-export function credentialShapeOf(text: string): string | undefined {
-  return KNOWN_SECRET_SHAPES.find((shape) => shape.pattern.test(text))?.name;
+/** A line holding nothing but base64 or hex characters: part of a block wrapped over lines. */
+const WRAPPED_LINE = /^[ \t]*[A-Za-z0-9+/=_-]{16,}[ \t]*$/m;
+
+/** Base64 or hex wrapped over lines is looked for without its line breaks only when this long. */
+const UNWRAPPED_MIN = 16;
+
+function normalize(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-function shapesIn(content: string): string[] {
-  const found = new Set<string>();
-  const texts = [content, ...decodedBase64Tokens(content)];
-  for (const text of texts) {
-    for (const shape of KNOWN_SECRET_SHAPES) if (shape.pattern.test(text)) found.add(shape.name);
+function describeHit(found: readonly { encoding: string; text: string; normalized: string }[], views: readonly View[]): string {
+  for (const f of found) {
+    const view = views.find((v) => v.text.includes(f.text));
+    if (view) return f.encoding === 'plain' ? view.label : `${f.encoding}, ${view.label}`;
   }
+  return `${found[0].encoding}, with its case or line breaks changed`;
+}
+
+interface View {
+  /** How the file had the value, e.g. `backslash-escaped`. */
+  readonly label: string;
+  readonly text: string;
+}
+
+/** The file's text with each kind of escaping undone (only those it uses). */
+function decodedViews(content: string): View[] {
+  const views: View[] = [];
+  const add = (label: string, text: string) => {
+    if (text !== content && !views.some((v) => v.text === text)) views.push({ label, text });
+  };
+  const unescaped = content.includes('\\') ? undoBackslashEscapes(content) : content;
+  add('backslash-escaped (JSON, YAML, HCL or shell)', unescaped);
+  // Markdown tables escape only the pipe; a backslash of the value itself stays as it is.
+  if (content.includes('\\|')) add('Markdown-escaped', content.replace(/\\\|/g, '|'));
+  if (content.includes("'")) {
+    add('quote-escaped (YAML or shell)', undoQuoteEscapes(content));
+    add('backslash- and quote-escaped', undoQuoteEscapes(unescaped));
+  }
+  if (/\$\$\{|%%\{/.test(content)) add('HCL-escaped', undoHclTemplateEscapes(unescaped));
+  if (content.includes('&')) add('HTML-escaped', decodeHtmlEntities(content));
+  if (content.includes('%')) add('percent-encoded', percentDecode(content));
+  const decoded = decodedBase64Tokens(content);
+  if (decoded.length > 0) {
+    const inside = decoded.join('\n');
+    add('inside base64', inside);
+    if (inside.includes('\\')) add('escaped inside base64', undoBackslashEscapes(inside));
+  }
+  return views;
+}
+
+const SINGLE_CHARACTER_ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '0': '\0',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  a: '\x07',
+  e: '\x1b',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
+
+function codePoint(hex: string): string {
+  const n = parseInt(hex, 16);
+  return n <= 0x10ffff ? String.fromCodePoint(n) : '';
+}
+
+/**
+ * `\"`, `\\`, `\|`, `\$`, `\n`, `\uXXXX`, `\xXX`, an escaped line break (YAML, shell): what JSON,
+ * YAML double quotes, HCL strings, shell double quotes and `$'...'`, and Markdown write.
+ */
+function undoBackslashEscapes(text: string): string {
+  return text.replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|\r?\n[ \t]*|([\s\S]))/g, (_, braced, u4, u8, x2, single) => {
+    if (braced) return codePoint(braced);
+    if (u4) return String.fromCharCode(parseInt(u4, 16));
+    if (u8) return codePoint(u8);
+    if (x2) return String.fromCharCode(parseInt(x2, 16));
+    if (single === undefined) return ''; // an escaped line break joins the lines
+    return SINGLE_CHARACTER_ESCAPES[single] ?? single;
+  });
+}
+
+/** YAML's and SQL's `''`, and the shell's `'\''` and `'"'"'`, each a single quote. */
+function undoQuoteEscapes(text: string): string {
+  return text.replace(/'\\''|'"'"'|''/g, "'");
+}
+
+/** HCL writes a literal `${` as `$${` and `%{` as `%%{`. */
+function undoHclTemplateEscapes(text: string): string {
+  return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}
+
+const HTML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\xa0' };
+
+function decodeHtmlEntities(text: string): string {
+  return text.replace(/&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|([a-zA-Z]+));/g, (entity, decimal, hex, name) => {
+    if (decimal) return codePoint(Number(decimal).toString(16));
+    if (hex) return codePoint(hex);
+    return HTML_ENTITIES[name] ?? entity;
+  });
+}
+
+function percentDecode(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => safeDecodeURIComponent(run));
+}
+
+function shapesIn(content: string, views: readonly View[]): string[] {
+  const found = new Set<string>();
+  const texts = [content, ...views.map((v) => v.text), ...(views.length === 0 ? decodedBase64Tokens(content) : [])];
+  for (const text of texts) for (const shape of knownShapesIn(text)) found.add(shape);
   return [...found];
 }
 
@@ -146,7 +330,8 @@ function decodedBase64Tokens(content: string): string[] {
   for (const match of content.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
     const token = match[0];
     const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    if (/^[\x20-\x7E\s]+$/.test(decoded)) out.push(decoded);
+    // Text, in any script: no control characters but whitespace, nothing undecodable.
+    if (!/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(decoded)) out.push(decoded);
   }
   return out;
 }
@@ -157,6 +342,48 @@ function dedupe(leaks: Leak[]): Leak[] {
     const key = `${l.file}\u0000${l.what}`;
     return !seen.has(key) && seen.add(key);
   });
+}
+
+/** A message holding this many consecutive characters of a value shows part of it (messages cut long values short). */
+const MESSAGE_WINDOW = 12;
+
+/**
+ * `message` with every sensitive value in it replaced by its origin, for errors that quote config
+ * text (a value from .env pasted into a field): `[the value of X from .env]`. A line that still
+ * shows a value, in another form or in part (a quoted value cut short), is withheld.
+ */
+export function redactMessage(message: string, values: readonly SensitiveValue[]): string {
+  let redacted = message;
+  for (const v of values) {
+    for (const form of encodingsOf(v.value)) redacted = redacted.split(form.text).join(`[the value of ${v.origin}]`);
+  }
+  const windows = values.flatMap((v) => windowsOf(normalize(v.value)).map((text) => ({ text, origin: v.origin })));
+  // Suggestions rebuild a value with other separators ("for example a-b-c"): compare letters and digits only.
+  const skeletonWindows = values.flatMap((v) => windowsOf(skeleton(v.value)).map((text) => ({ text, origin: v.origin })));
+  return redacted
+    .split('\n')
+    .map((line) => {
+      const lowered = normalize(line);
+      const bare = skeleton(line);
+      const shown =
+        windows.find((w) => lowered.includes(w.text))?.origin ??
+        skeletonWindows.find((w) => bare.includes(w.text))?.origin ??
+        findLeaks([{ path: 'message', content: line }], values).find((l) => l.what.startsWith('the value of'))?.what.slice('the value of '.length);
+      return shown === undefined ? line : `${/^\s*(?:- )?/.exec(line)?.[0] ?? ''}(a line withheld: it would show part of the value of ${shown.replace(/ \(.*$/, '')})`;
+    })
+    .join('\n');
+}
+
+/** The letters and digits of `text`, lower case. */
+function skeleton(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/** Every run of MESSAGE_WINDOW characters of `text`. */
+function windowsOf(text: string): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i + MESSAGE_WINDOW <= text.length; i++) out.add(text.slice(i, i + MESSAGE_WINDOW));
+  return [...out];
 }
 
 export class LeakError extends UserError {
