@@ -64,6 +64,9 @@ switch (`${service} ${command}`) {
     save();
     break;
   }
+  case 'cloudformation deploy':
+  case 'cloudformation update-termination-protection':
+    break;
   case 'kms describe-key': {
     const keyState = (state.keys ?? {})[opt('--key-id')] ?? 'Enabled';
     if (keyState === 'NotFound') fail('NotFoundException');

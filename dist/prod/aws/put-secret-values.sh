@@ -64,14 +64,14 @@ key_state=$(aws kms describe-key --region "$region" --key-id alias/aragora-prod-
 [ "$key_state" = Enabled ] || die 'the KMS key alias/aragora-prod-secrets is '"$key_state"', not Enabled; nothing was written'
 
 # 2. Check before writing anything.
-missing=''
+missing=''; too_large=''
 present ARAGORA_JWT_SECRET || missing+="$nl"'  - ARAGORA_JWT_SECRET (required in prod)'
 present ARAGORA_SSO_CLIENT_SECRET || missing+="$nl"'  - ARAGORA_SSO_CLIENT_SECRET (required in prod)'
 present STRIPE_SECRET_KEY || missing+="$nl"'  - STRIPE_SECRET_KEY (required in prod)'
 present STRIPE_WEBHOOK_SECRET || missing+="$nl"'  - STRIPE_WEBHOOK_SECRET (required in prod)'
 present SUPABASE_KEY || missing+="$nl"'  - SUPABASE_KEY (required in prod)'
 present ANTHROPIC_API_KEY || present OPENAI_API_KEY || missing+="$nl"'  - one of ANTHROPIC_API_KEY, OPENAI_API_KEY (group llm-provider)'
-if is_set SUPABASE_KEY && [ "$(bytes "$SUPABASE_KEY")" -gt 4096 ]; then missing+="$nl"'  - SUPABASE_KEY is over 4096 bytes, the limit of a standard parameter (/aragora/supabase-key)'; fi
+if is_set SUPABASE_KEY && [ "$(bytes "$SUPABASE_KEY")" -gt 4096 ]; then too_large+="$nl"'  - SUPABASE_KEY: over 4096 bytes, the limit of a standard parameter (/aragora/supabase-key)'; fi
 
 # 3. The new Secrets Manager values, computed before any write. Keys without a value become "" (ECS fails on a
 # missing key, not on an empty one).
@@ -91,8 +91,9 @@ if is_set STRIPE_WEBHOOK_SECRET; then filter+=' | .[$k7] = env.STRIPE_WEBHOOK_SE
 filter+=' | .[$k7] //= ""'
 new_1=$(printf '%s' "$current_1" | jq -cS --arg k1 anthropic --arg k2 jwt_secret --arg k3 openai --arg k4 openrouter --arg k5 sso_client_secret --arg k6 stripe_secret --arg k7 stripe_webhook "$filter")
 if [ "$new_1" = "$(printf '%s' "$current_1" | jq -cS .)" ]; then new_1=''; fi
-[ "$(bytes "$new_1")" -le 65536 ] || missing+="$nl"'  - the value of Secrets Manager secret aragora/api-keys would be over 65536 bytes'
+[ "$(bytes "$new_1")" -le 65536 ] || too_large+="$nl"'  - Secrets Manager secret aragora/api-keys: its new value would be over 65536 bytes'
 [ -z "$missing" ] || die "no value for:$missing"$'\nnothing was written.'
+[ -z "$too_large" ] || die "too large:$too_large"$'\nnothing was written.'
 
 # 4. Write: Parameter Store first (each write goes through SSM and KMS), Secrets Manager last. Should a write still
 # fail, the exit message lists what was written; running the script again finishes the job.
