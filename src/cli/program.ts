@@ -95,8 +95,9 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
       [
         '',
         'Findings (exit 1): required keys missing or empty, "one of" groups with no member set, placeholder values',
-        '(sk-ant-..., changeme, <...>, xxx, TODO, your-...), keys not in the catalog. Warnings: recommended keys',
-        'missing, keys set that the environment does not use.',
+        '(sk-ant-..., changeme, <...>, xxx, TODO, your-...), keys not in the catalog, values a shell sourcing the file or',
+        'direnv would read differently (an unquoted "$", backtick or backslash: single-quote them). Warnings: recommended',
+        'keys missing, keys set that the environment does not use, values no quoting can protect (give them with `run`).',
         examples('aragora-secrets check', 'aragora-secrets check --env dev --env-file .env', 'aragora-secrets check --env prod'),
       ].join('\n'),
     )
