@@ -13,7 +13,7 @@ import type { GcpEsoIdentity } from '../src/model/identity';
 import { resolvePlan, type EnvironmentPlan } from '../src/model/plan';
 import type { VaultDeliveryPlan } from '../src/model/vault-plan';
 import { comment, environmentVariable, operand, shellQuote, vaultArgument } from '../src/output/shell';
-import { vaultPutValuesScript, vaultSetupScript, type VaultServerFilesProps } from '../src/vault/server-files';
+import { vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, type VaultServerFilesProps } from '../src/vault/server-files';
 import { configWith, synth } from './helpers';
 import { POSIX_SHELLS, stubWorld, type StubCall, type StubWorld } from './support/stub-clis';
 
@@ -506,6 +506,13 @@ describeRun('Vault: the role checks the audience the pods present, bounds the to
       supabase: values.SUPABASE_KEY,
     });
     expect(readdirSync(ok.dir)).toEqual(['put-values.sh']);
+  });
+
+  test('policy.hcl: a line break in a name cannot add a rule of its own', () => {
+    const delivery = resolvePlan(validateConfig(configWith(), 'test')).environments.find((e) => e.name === 'prod')!.delivery as VaultDeliveryPlan;
+    const grant = '\npath "*" {\n  capabilities = ["sudo", "read", "create", "update", "delete", "list"]\n}\n';
+    const hcl = vaultPolicyHcl({ environment: `prod${grant}`, namespace: `ns${grant}`, serviceAccountName: 'aragora', delivery: { ...delivery, role: `r${grant}`, policyName: `p${grant}` } });
+    expect(hcl.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['path "secret/data/aragora/env" {', '  capabilities = ["read"]', '}']);
   });
 
   test('no generated file tells anyone to write a value into a file', () => {

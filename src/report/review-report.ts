@@ -179,7 +179,8 @@ function readers(input: ReviewReportInput): string[] {
   }
   if (d.method === 'vault') {
     out.push(
-      `Vault: role ${code(d.role)} of ${code(d.authPath)} binds ServiceAccount ${code(input.serviceAccountName)} in ${code(plan.namespace)}; ` +
+      `Vault: role ${code(d.role)} of ${code(d.authPath)} binds ServiceAccount ${code(input.serviceAccountName)} in ${code(plan.namespace)} ` +
+        `(tokens for audience ${code(d.audience)}, Vault tokens of at most ${d.tokenMaxTtl}); ` +
         `its policy ${code(d.policyName)} reads ${d.sources.map((s) => code(s.path)).join(', ')} only (\`vault/policy.hcl\`, \`vault/setup.sh\`).`,
     );
   }
