@@ -109,7 +109,7 @@ test('an environment that only keeps parameters gets the script and no (empty, i
   const files = awsFiles(synthAws({ account: ACCOUNT, region: 'eu-central-1', parameterStore: {} }), 'prod');
   expect(files.map((f) => f.path)).toEqual(['prod/aws/README.md', 'prod/aws/put-secret-values.sh']);
   expect(files[0].content).toMatch(/Nothing to deploy: this environment only keeps SecureString parameters/);
-  expect(files[1].content).toContain("parameter_exists '/aragora/supabase-key'");
+  expect(files[1].content).toContain('parameter_exists /aragora/supabase-key');
 });
 
 const tools = ['bash', 'jq', 'openssl'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
@@ -276,7 +276,10 @@ const realCli = tools && spawnSync('sh', ['-c', 'command -v aws']).status === 0;
       expect(second.stderr).toBe('');
       expect(second.code).toBe(0);
       expect(second.stdout).toContain('Secrets Manager aragora/api-keys: unchanged');
-      expect(endpoint.requests.filter((r) => r.action.startsWith('Put')).map((r) => r.action)).toEqual(['PutSecretValue', 'PutParameter']);
+      // Everything read and the key checked before the first write; Parameter Store before Secrets Manager.
+      const actions = endpoint.requests.map((r) => r.action);
+      expect(actions.filter((a) => a.startsWith('Put'))).toEqual(['PutParameter', 'PutSecretValue']);
+      expect(actions.indexOf('DescribeKey')).toBeLessThan(actions.indexOf('PutParameter'));
     } finally {
       await endpoint.close();
     }

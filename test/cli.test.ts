@@ -36,7 +36,7 @@ describe('aragora-secrets, spawned as a user runs it', () => {
   test('--help lists every command; usage errors exit 2 with one message', () => {
     const help = spawnCli(project(), ['--help']);
     expect(help.status).toBe(0);
-    for (const command of ['synth', 'check', 'env-example', 'render', 'seal', 'init']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['synth', 'check', 'env-example', 'render', 'run', 'seal', 'init']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(help.stdout).toContain('Exit codes: 0 ok, 1 findings or invalid input, 2 usage error.');
 
     const usage = spawnCli(project(), ['render', '--env-file', '.env']);
@@ -189,7 +189,10 @@ describe('aragora-secrets, spawned as a user runs it', () => {
       const decoded = Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
       expect(decoded).toEqual({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, OPENROUTER_API_KEY: values.OPENROUTER_API_KEY, SUPABASE_KEY: values.SUPABASE_KEY });
       expect(listAll(dir)).toEqual(before);
-      expect(run.stderr).toBe('aragora-secrets: rendered Secret aragora-dev/aragora-secrets with 3 key(s): ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SUPABASE_KEY\n');
+      expect(run.stderr).toBe(
+        'aragora-secrets: rendered Secret aragora-dev/aragora-secrets with 3 key(s): ANTHROPIC_API_KEY, OPENROUTER_API_KEY, SUPABASE_KEY\n' +
+          'aragora-secrets: apply it with `kubectl apply --server-side -f -`: a client-side `kubectl apply` keeps a copy of the values in the last-applied-configuration annotation\n',
+      );
     });
 
     test('missing required keys: exit 1 with the list, nothing on stdout', () => {
@@ -228,7 +231,7 @@ describe('aragora-secrets, spawned as a user runs it', () => {
 });
 
 describe('aragora-secrets, in process (terminals, help pages, edge cases)', () => {
-  test.each(['synth', 'check', 'env-example', 'render', 'seal', 'init'])('%s --help exits 0 with usage and examples', async (command) => {
+  test.each(['synth', 'check', 'env-example', 'render', 'run', 'seal', 'init'])('%s --help exits 0 with usage and examples', async (command) => {
     const run = await runInProcess(project(), [command, '--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^Usage: aragora-secrets ${command} \\[options\\]`));
@@ -241,7 +244,8 @@ describe('aragora-secrets, in process (terminals, help pages, edge cases)', () =
     expect(refused.status).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('refusing to print secret values to a terminal');
-    expect(refused.stderr).toContain('| kubectl apply -f -');
+    expect(refused.stderr).toContain('| kubectl apply --server-side -f -');
+    expect(refused.stderr).not.toContain('| kubectl apply -f -');
     const forced = await runInProcess(dir, ['render', '--env', 'dev', '--env-file', '.env', '--force'], { stdoutIsTTY: true });
     expect(forced.status).toBe(0);
     expect(parse(forced.stdout).kind).toBe('Secret');

@@ -171,7 +171,7 @@ describe('examples/gcp-cloud-run.yaml: Secret Manager read by Cloud Run and by E
     expect(script).not.toMatch(/gcloud secrets create/);
     expect(script).not.toMatch(/add-iam-policy-binding/);
     expect(script).toContain('printf %s "$SUPABASE_KEY" | gcloud secrets versions add supabase-service-role-key --project=aragora-prod --data-file=-');
-    expect(script).toContain('has_version stripe-webhook-secret 2 || missing="$missing STRIPE_WEBHOOK_SECRET"');
+    expect(script).toContain('has_version stripe-webhook-secret 2 || missing="$missing "STRIPE_WEBHOOK_SECRET');
 
     const gcloudOnly = example();
     gcloudOnly.environments.prod.gcp!.configConnector = false;
@@ -519,7 +519,7 @@ case "$1 $2 $3" in
     [ -f "$STATE/$4/exists" ] || { echo "NOT_FOUND: secret $4" >&2; exit 1; }
     n=$(( $(cat "$STATE/$4/versions" 2>/dev/null | wc -l) + 1 )); echo "$n" >> "$STATE/$4/versions"
     cat > "$STATE/$4/$n.value"; exit 0 ;;
-  "secrets versions list") [ -s "$STATE/$4/versions" ] && echo "projects/p/secrets/$4/versions/1"; exit 0 ;;
+  "secrets versions list") [ -s "$STATE/$4/versions" ] && sed "s|^|projects/p/secrets/$4/versions/|" "$STATE/$4/versions"; exit 0 ;;
   "secrets versions describe") grep -qx "$4" "$STATE/$secret/versions" 2>/dev/null && echo ENABLED; exit 0 ;;
 esac
 echo "fake gcloud: unexpected $*" >&2; exit 2

@@ -291,11 +291,11 @@ describe('GKE Workload Identity (examples/gcp-eso.yaml): store, ServiceAccount a
   test('the binding grants workloadIdentityUser to exactly that ServiceAccount, and read access to exactly the secrets read', () => {
     const member = `serviceAccount:${wi.clusterProjectID}.svc.id.goog[${serviceAccount.metadata.namespace}/${serviceAccount.metadata.name}]`;
     expect(script).toContain(
-      `gcloud iam service-accounts add-iam-policy-binding '${wi.gcpServiceAccount}' \\\n  --project 'aragora-secrets-prod' --role 'roles/iam.workloadIdentityUser' \\\n  --member '${member}'`,
+      `gcloud iam service-accounts add-iam-policy-binding ${wi.gcpServiceAccount} \\\n  --project=aragora-secrets-prod --role=roles/iam.workloadIdentityUser \\\n  --member='${member}' --condition=None`,
     );
     const es = find(objects, 'ExternalSecret', 'aragora-secrets');
     const read = [...new Set(es.spec.data.map((d: any) => d.remoteRef.key))];
-    const granted = [...script.matchAll(/gcloud secrets add-iam-policy-binding '([^']+)' \\\n {2}--project 'aragora-secrets-prod' --role 'roles\/secretmanager\.secretAccessor' \\\n {2}--member 'serviceAccount:eso-reader@aragora-secrets-prod\.iam\.gserviceaccount\.com'/g)].map((m) => m[1]);
+    const granted = [...script.matchAll(/gcloud secrets add-iam-policy-binding (\S+) \\\n {2}--project=aragora-secrets-prod --role=roles\/secretmanager\.secretAccessor \\\n {2}--member=serviceAccount:eso-reader@aragora-secrets-prod\.iam\.gserviceaccount\.com --condition=None/g)].map((m) => m[1]);
     expect(granted).toEqual(read);
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
   });
@@ -307,7 +307,7 @@ describe('GKE Workload Identity (examples/gcp-eso.yaml): store, ServiceAccount a
     delete w.createServiceAccount;
     const out = synthConfig(c);
     const s = out.files.find((f) => f.path === 'prod/gcp/eso-workload-identity.sh')!.content;
-    expect(s).toContain("--member 'serviceAccount:aragora-secrets-prod.svc.id.goog[aragora-prod/aragora-external-secrets]'");
+    expect(s).toContain("--member='serviceAccount:aragora-secrets-prod.svc.id.goog[aragora-prod/aragora-external-secrets]'");
     expect(s).toContain('kubectl -n aragora-prod annotate serviceaccount aragora-external-secrets iam.gke.io/gcp-service-account=eso-reader@aragora-secrets-prod.iam.gserviceaccount.com');
     expect(findAll(manifests(out.files, 'prod'), 'ServiceAccount').map((o) => o.metadata.name)).toEqual(['aragora']);
   });

@@ -127,7 +127,9 @@ describe('workload wiring', () => {
       securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
     });
     expect(deployment.spec.selector.matchLabels).toEqual({ app: 'aragora' });
-    expect(pod).not.toHaveProperty('volumes');
+    // prod uses Vault delivery: the one volume is the agent's Vault-only token, which the application container does not mount.
+    expect(pod.volumes).toEqual([{ name: 'vault-token', projected: { sources: [{ serviceAccountToken: { audience: 'vault', path: 'token' } }] } }]);
+    expect(pod.containers[0]).not.toHaveProperty('volumeMounts');
   });
 
   // Plain delivery also names the Secret created at deploy time, for reviewers and the guard rails.

@@ -46,7 +46,7 @@ describe('SECRETS.md, the review report of each environment', () => {
     expect(cell(text, 'ANTHROPIC_API_KEY', 'consumed by')).toBe('Deployment `aragora`: envFrom Secret `aragora-secrets`');
     expect(cell(text, 'ANTHROPIC_API_KEY', 'readable by')).toBe('ServiceAccount `aragora` via Role `aragora-secrets-reader`');
     expect(rowOf(text, 'STRIPE_SECRET_KEY').slice(2)).toEqual(['not delivered', 'feature billing is disabled', '—', '—', '—']);
-    expect(text).toContain('aragora-secrets render --env dev --env-file .env | kubectl apply -f -');
+    expect(text).toContain('aragora-secrets render --env dev --env-file .env | kubectl apply --server-side -f -');
   });
 
   test('sealed (qa): placeholders and left-out keys are open items', () => {

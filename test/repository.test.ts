@@ -21,8 +21,13 @@ describe('repository hygiene for users', () => {
     for (const path of ['.env.example', '.envrc', 'dist/dev/SECRETS.md', 'sealed/qa.yaml']) expect(ignored(path)).toBe(false);
   });
 
-  test('.envrc loads .env with direnv', () => {
-    expect(read('.envrc').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['dotenv_if_exists .env']);
+  test('.envrc loads .env with direnv, through aragora-secrets rather than direnv\'s expanding dotenv', () => {
+    expect(read('.envrc').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
+      'watch_file .env aragora-secrets.yaml',
+      'if [ -f .env ]; then',
+      '  direnv_load ./bin/aragora-secrets run --env-file .env -- direnv dump',
+      'fi',
+    ]);
   });
 
   test('pre-commit runs detect-secrets and the config check', () => {

@@ -106,7 +106,7 @@ describe('each rule fires on a deliberately bad tree', () => {
       ['Secret aragora-dev/aragora-secrets', 'data', 'carries values in data (A, B), and this folder is committed'],
       ['Secret aragora-dev/aragora-secrets', 'stringData', 'carries values in stringData (C), and this folder is committed'],
     ]);
-    expect(found[0].fix).toContain('aragora-secrets render --env ENV | kubectl apply -f -');
+    expect(found[0].fix).toContain('aragora-secrets render --env ENV | kubectl apply --server-side -f -');
   });
 
   test('secret-access-get-only: list/watch on Secrets, and a rule that names no Secret', () => {

@@ -81,6 +81,7 @@ describe('Vault Agent injection in the default prod environment', () => {
       [TEMPLATE]: expect.stringContaining('{{ with secret "secret/data/aragora/env" -}}'),
       'vault.hashicorp.com/error-on-missing-key-env': 'true',
       'vault.hashicorp.com/agent-inject-containers': 'aragora',
+      'vault.hashicorp.com/agent-service-account-token-volume-name': 'vault-token',
       'vault.hashicorp.com/service': 'https://vault.vault.svc:8200',
       'vault.hashicorp.com/tls-secret': 'vault-tls',
       'vault.hashicorp.com/ca-cert': '/vault/tls/ca.crt',
@@ -209,6 +210,7 @@ describe('annotations per option', () => {
       'vault.hashicorp.com/agent-inject-containers',
       'vault.hashicorp.com/agent-inject-secret-env',
       'vault.hashicorp.com/agent-inject-template-env',
+      'vault.hashicorp.com/agent-service-account-token-volume-name',
       'vault.hashicorp.com/error-on-missing-key-env',
       'vault.hashicorp.com/role',
     ]);
@@ -382,8 +384,10 @@ describe('the Vault side (dist/<env>/vault/)', () => {
         'vault write auth/kubernetes/role/aragora \\',
         '    bound_service_account_names=aragora \\',
         '    bound_service_account_namespaces=aragora-prod \\',
+        '    audience=vault \\',
         '    token_policies=aragora-prod-read \\',
-        '    token_ttl=1h',
+        '    token_ttl=1h \\',
+        '    token_max_ttl=24h',
       ].join('\n'),
     );
     expect(script).toContain('vault policy write aragora-prod-read policy.hcl');
@@ -397,17 +401,18 @@ describe('the Vault side (dist/<env>/vault/)', () => {
       'prod/vault/setup.sh',
     );
     expect(script).toContain('vault policy write -namespace=admin/aragora aragora-ro policy.hcl');
-    expect(script).toMatch(/vault write -namespace=admin\/aragora auth\/k8s-prod\/role\/aragora \\\n[\s\S]*token_policies=aragora-ro \\\n    token_ttl=20m/);
+    expect(script).toMatch(/vault write -namespace=admin\/aragora auth\/k8s-prod\/role\/aragora \\\n[\s\S]*token_policies=aragora-ro \\\n    token_ttl=20m \\\n    token_max_ttl=24h$/m);
   });
 
-  test('the script lists the fields the template reads, to put into Vault from files', () => {
+  test('the script lists the fields the template reads, and points at put-values.sh rather than at plaintext files', () => {
     const script = file(files, 'prod/vault/setup.sh');
     expect(script).toContain('#   secret/aragora/env  supabase  ->  SUPABASE_KEY (required)');
-    expect(script).toMatch(/#   vault kv put secret\/aragora\/env anthropic=@anthropic\.txt .*supabase=@supabase\.txt/);
+    expect(script).toContain('#   npx aragora-secrets run --env-file .env.prod -- sh dist/prod/vault/put-values.sh');
+    expect(script).not.toMatch(/=@|\.txt/);
   });
 
   test('only environments that use Vault get these files', () => {
-    expect(files.filter((f) => f.path.includes('/vault/')).map((f) => f.path)).toEqual(['prod/vault/policy.hcl', 'prod/vault/setup.sh']);
+    expect(files.filter((f) => f.path.includes('/vault/')).map((f) => f.path)).toEqual(['prod/vault/policy.hcl', 'prod/vault/put-values.sh', 'prod/vault/setup.sh']);
   });
 });
 
@@ -438,6 +443,7 @@ describe('Helm values (dist/<env>/helm/values.yaml)', () => {
     const values = parse(file(files, 'prod/helm/values.yaml'));
     expect(values.secrets).toBeUndefined();
     expect(values.podAnnotations).toEqual(podAnnotations(files));
+    expect(values.volumes).toEqual(find(manifests(files, 'prod'), 'Deployment', 'aragora').spec.template.spec.volumes);
     expect(values.serviceAccount).toEqual({ create: false, name: 'aragora', automount: true });
     expect(file(files, 'prod/helm/values.yaml')).toContain('#   command: ["/bin/sh", "-c", ". /vault/secrets/env && exec \\"$0\\" \\"$@\\""]');
   });

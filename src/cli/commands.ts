@@ -7,7 +7,7 @@ import { CONFIG_ENV_VAR, CONFIG_FILE_NAME, loadConfig } from '../config/load';
 import { renderConfigYaml } from '../config/render-config';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
-import { collectValues, readEnvFile } from '../env/env-values';
+import { collectValues, readEnvFile, readEnvFileChecked } from '../env/env-values';
 import type { renderSecret as RenderSecret } from '../env/render-secret';
 import { resolvePlan, type EnvironmentPlan, type Plan } from '../model/plan';
 import { readDotenvForGuard } from '../output/dotenv-sources';
@@ -151,7 +151,8 @@ export function checkCommand(io: CommandIo, options: CheckCommandOptions): numbe
     if (options.envFile === undefined) {
       lines.push(requirementTable(io.out, requirementRows(plan), false));
     } else {
-      const check = checkEnvValues(plan, readEnvFile(io.cwd, options.envFile), { allowUnknown: options.allowUnknown });
+      const file = readEnvFileChecked(io.cwd, options.envFile);
+      const check = checkEnvValues(plan, file.values, { allowUnknown: options.allowUnknown, sourcingHazards: file.hazards });
       findings = check.findings;
       lines.push(requirementTable(io.out, check.rows, true));
       const verdict =
@@ -218,7 +219,7 @@ export function renderCommand(io: CommandIo, options: RenderCommandOptions): num
     throw new UsageError(
       [
         'refusing to print secret values to a terminal (they would stay in its scrollback). Pipe them instead:',
-        `  aragora-secrets render --env ${options.environment} --env-file .env | kubectl apply -f -`,
+        `  aragora-secrets render --env ${options.environment} --env-file .env | kubectl apply --server-side -f -`,
         `  aragora-secrets render --env ${options.environment} --env-file .env | kubeseal --format yaml > sealed-secret.yaml`,
         'or pass --force to print them anyway.',
       ].join('\n'),
@@ -235,6 +236,9 @@ export function renderCommand(io: CommandIo, options: RenderCommandOptions): num
     ...(result.missing.length > 0 ? [`${io.err.yellow('left out although required')} (--allow-missing): ${result.missing.join('; ')}`] : []),
     ...(result.missingRecommended.length > 0 ? [`recommended but not set: ${result.missingRecommended.join(', ')}`] : []),
     ...(env.delivery.method === 'sealed' ? [`environment ${env.name} uses sealed delivery: seal it (kubeseal, or aragora-secrets seal) rather than applying it`] : []),
+    ...(env.delivery.method === 'plain'
+      ? ['apply it with `kubectl apply --server-side -f -`: a client-side `kubectl apply` keeps a copy of the values in the last-applied-configuration annotation']
+      : []),
   ];
   for (const note of notes) io.stderr(`aragora-secrets: ${note}\n`);
   return 0;

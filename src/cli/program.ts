@@ -102,8 +102,9 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
       [
         '',
         'Findings (exit 1): required keys missing or empty, "one of" groups with no member set, placeholder values',
-        '(sk-ant-..., changeme, <...>, xxx, TODO, your-...), keys not in the catalog. Warnings: recommended keys',
-        'missing, keys set that the environment does not use.',
+        '(sk-ant-..., changeme, <...>, xxx, TODO, your-...), keys not in the catalog, values a shell sourcing the file or',
+        'direnv would read differently (an unquoted "$", backtick or backslash: single-quote them). Warnings: recommended',
+        'keys missing, keys set that the environment does not use, values no quoting can protect (give them with `run`).',
         examples('aragora-secrets check', 'aragora-secrets check --env dev --env-file .env', 'aragora-secrets check --env prod'),
       ].join('\n'),
     )
@@ -131,15 +132,46 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
       'after',
       [
         '',
-        'The Secret goes to stdout only: there is no option to write it to a file. Pipe it where it belongs:',
+        'The Secret goes to stdout only: there is no option to write it to a file. Pipe it where it belongs, with',
+        'server-side apply: a plain `kubectl apply -f -` copies the whole Secret, values included, into its',
+        '`kubectl.kubernetes.io/last-applied-configuration` annotation, readable by `kubectl describe` and anyone with',
+        '`get` on it. Server-side apply keeps no such copy, but updates one that exists: for a Secret once applied',
+        'client-side, remove it first (kubectl annotate secret NAME kubectl.kubernetes.io/last-applied-configuration-).',
+        '`kubectl create -f -` (new Secret) and `kubectl replace -f -` (existing one) keep no copy either.',
         examples(
-          'aragora-secrets render --env dev --env-file .env | kubectl apply -f -',
+          'aragora-secrets render --env dev --env-file .env | kubectl apply --server-side -f -',
           'aragora-secrets render --env qa --env-file .env.qa | kubeseal --format yaml > sealed-secret.yaml',
         ),
       ].join('\n'),
     )
     .action((options: { env: string; envFile?: string; allowMissing?: boolean; force?: boolean }) => {
       result.code = commands().renderCommand(commandIo, { configPath: configPath(), environment: options.env, envFile: options.envFile, allowMissing: options.allowMissing, force: options.force });
+    });
+
+  program
+    .command('run')
+    .description('Run a command with the secrets of a dotenv file in its environment, read like `check` reads it (no shell parses the file)')
+    .requiredOption('--env-file <file>', 'dotenv file whose catalog secrets the command gets')
+    .argument('<command...>', 'the program and its arguments, after --')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The generated scripts read their values from the environment. Never source a .env into a shell for them',
+        '(`set -a; . ./.env.prod`): the shell runs backticks and $(...) in the file and cuts a value at "$", and direnv\'s',
+        'dotenv expands "$VAR" too. `run` reads the file with the parser of `check` (a malformed file runs nothing),',
+        'passes the catalog\'s secrets in the environment only (never as arguments; other keys are not passed), runs',
+        'the command without a shell, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to it and exits with its exit code.',
+        examples(
+          'aragora-secrets check --env prod --env-file .env.prod',
+          'aragora-secrets run --env-file .env.prod -- bash dist/prod/aws/put-secret-values.sh',
+          'aragora-secrets run --env-file .env.prod -- sh dist/prod/vault/put-values.sh',
+        ),
+      ].join('\n'),
+    )
+    .action(async (command: string[], options: { envFile: string }) => {
+      const { runCommand } = require('./run-command') as typeof import('./run-command');
+      result.code = await runCommand(commandIo, { configPath: configPath(), envFile: options.envFile, command });
     });
 
   program

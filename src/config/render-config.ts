@@ -24,7 +24,7 @@ const SECTIONS: Readonly<Record<string, string>> = {
 };
 
 const DELIVERY: Readonly<Record<string, string>> = {
-  plain: 'a plain Secret created at deploy time from .env (aragora-secrets render --env ENV | kubectl apply -f -)',
+  plain: 'a plain Secret created at deploy time from .env (aragora-secrets render --env ENV | kubectl apply --server-side -f -)',
   sealed: 'a SealedSecret from sealed/ENV.yaml (aragora-secrets seal --env ENV --cert CERT.pem --env-file .env)',
   external: 'External Secrets Operator copies the values from a store into the Secret',
   vault: 'the Vault Agent injector renders the values into the pod; no Kubernetes Secret',

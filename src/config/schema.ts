@@ -267,6 +267,11 @@ const vaultDelivery = z
       .regex(DURATION, { error: 'a duration such as "1h"' })
       .optional()
       .describe('TTL of the Vault token the role issues to the agent. @default 1h'),
+    tokenMaxTtl: z
+      .string()
+      .regex(DURATION, { error: 'a duration such as "24h"' })
+      .optional()
+      .describe('Longest life of that token, renewals included (the role\'s token_max_ttl); the agent then logs in again. @default 24h, or tokenTtl when longer'),
     policyName: vaultName('a Vault policy name').optional().describe('Name of the read-only Vault policy. @default <app.name>-<environment>-read'),
     server: z
       .strictObject({

@@ -1,7 +1,7 @@
 import type { AragoraSecretsConfig, EnvironmentConfig, VaultDeliveryConfig } from './schema';
 import { VAULT_PATH } from './schema';
 import { defaultProperty } from '../model/plan';
-import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT } from '../model/vault-plan';
+import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT, durationSeconds } from '../model/vault-plan';
 
 /** KV field names the template, the policy comments and the setup script can all carry as they are. */
 export const VAULT_FIELD = /^[A-Za-z0-9_.-]+$/;
@@ -50,6 +50,9 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
         'skipping TLS verification is refused: the agent would send the pod\'s token to whoever answers and trust the secrets it returns',
         'remove it and give Vault\'s CA: tls.secret (mounted at /vault/tls) with tls.caCert: /vault/tls/ca.crt',
       );
+    }
+    if (vault.tokenTtl && vault.tokenMaxTtl && durationSeconds(vault.tokenMaxTtl) < durationSeconds(vault.tokenTtl)) {
+      add([...at, 'tokenMaxTtl'], `tokenMaxTtl ${vault.tokenMaxTtl} is shorter than tokenTtl ${vault.tokenTtl}: Vault would cut every token short`, `make tokenMaxTtl at least ${vault.tokenTtl}`);
     }
     if (vault.file?.startsWith('file-')) {
       add([...at, 'file'], `"${vault.file}" starts with "file-": the injector would read agent-inject-template-${vault.file} as a template-file annotation`, 'choose another file name, e.g. "env"');

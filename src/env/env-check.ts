@@ -1,6 +1,7 @@
 import { didYouMean, editDistance } from '../config/errors';
 import type { EnvironmentPlan, SecretPlan } from '../model/plan';
 import { SECRET_LOOKING_NAME } from '../output/leak-guard';
+import type { SourcingHazard } from './env-values';
 import { placeholderReason } from './placeholders';
 
 /** `finding`: exit 1 (the environment would not work, or the file has a mistake); `warning`: worth a look; `ok`. */
@@ -26,6 +27,12 @@ export interface EnvCheckResult {
 export interface EnvCheckOptions {
   /** Keys of the file that are not in the catalog are warnings rather than findings. @default false */
   readonly allowUnknown?: boolean;
+  /**
+   * Keys whose value a shell sourcing the file, or direnv, would read differently (`sourcingHazards`):
+   * a finding when single quotes would fix it, else a warning (the file must then only be read by
+   * aragora-secrets). @default none
+   */
+  readonly sourcingHazards?: ReadonlyMap<string, SourcingHazard>;
 }
 
 export function statusLabel(secret: Pick<SecretPlan, 'status' | 'group'>): string {
@@ -96,7 +103,24 @@ export function checkEnvValues(plan: EnvironmentPlan, values: Readonly<Record<st
       level: options.allowUnknown && !suggestion ? 'warning' : 'finding',
     });
   }
-  return { rows, findings: rows.filter((r) => r.level === 'finding').length, warnings: rows.filter((r) => r.level === 'warning').length };
+  const flagged = rows.map((row) => withHazard(row, options.sourcingHazards?.get(row.key)));
+  return { rows: flagged, findings: flagged.filter((r) => r.level === 'finding').length, warnings: flagged.filter((r) => r.level === 'warning').length };
+}
+
+const LEVELS: readonly CheckLevel[] = ['ok', 'warning', 'finding'];
+
+/** The row with the sourcing hazard of its key added to the verdict (line number and characters, never the value). */
+function withHazard(row: EnvCheckRow, hazard: SourcingHazard | undefined): EnvCheckRow {
+  if (!hazard || row.present !== 'yes') return row;
+  const note = hazard.fixable
+    ? `line ${hazard.line}: sh or direnv would change it (${hazard.what}): write ${row.key}='...' (single quotes, no space around =)`
+    : `line ${hazard.line}: sh or direnv would change it (${hazard.what}) and no quoting helps: never source the file, use \`aragora-secrets run\``;
+  const level = hazard.fixable ? 'finding' : 'warning';
+  return {
+    ...row,
+    verdict: row.verdict === 'ok' ? note : `${row.verdict}; ${note}`,
+    level: LEVELS.indexOf(level) > LEVELS.indexOf(row.level) ? level : row.level,
+  };
 }
 
 /** The requirement table of an environment, without an env file. */

@@ -5,6 +5,11 @@ import { UserError } from '../config/errors';
 
 /** Reads a dotenv file (`KEY=value` lines); values are kept in memory only. */
 export function readEnvFile(cwd: string, path: string): Record<string, string> {
+  return readEnvFileChecked(cwd, path).values;
+}
+
+/** The values of a dotenv file, and the keys whose value a shell or direnv would read differently. */
+export function readEnvFileChecked(cwd: string, path: string): { values: Record<string, string>; hazards: ReadonlyMap<string, SourcingHazard> } {
   const file = resolve(cwd, path);
   if (!existsSync(file)) {
     throw new UserError(`env file "${path}" not found: create it from the example (aragora-secrets env-example > ${path}) and fill in the values`);
@@ -18,7 +23,8 @@ export function readEnvFile(cwd: string, path: string): Record<string, string> {
   if (problems.length > 0) {
     throw new UserError([`env file "${path}" is malformed (nothing was read from it; values are not shown):`, ...problems.map((p) => `  - ${p}`)].join('\n'));
   }
-  return parseDotenv(bytes);
+  const values = parseDotenv(bytes);
+  return { values, hazards: sourcingHazards(bytes.toString('utf8'), values) };
 }
 
 const MAX_ENV_FILE_BYTES = 16 * 1024 * 1024;
@@ -76,4 +82,76 @@ export function collectValues(names: readonly string[], fromFile: Readonly<Recor
     if (value) values.set(name, value);
   }
   return values;
+}
+
+/** A value that `set -a; . FILE` or direnv's `dotenv` would read differently from the dotenv parser we use. */
+export interface SourcingHazard {
+  readonly line: number;
+  /** What differs, in words; never the value. */
+  readonly what: string;
+  /**
+   * Whether single quotes make every reader agree (the value holds no `'` and no line break). Otherwise no
+   * quoting does, and the file must only ever be read by aragora-secrets.
+   */
+  readonly fixable: boolean;
+}
+
+/** Characters sh gives a meaning to outside quotes (in an assignment: no globbing, no word splitting of the value). */
+const SHELL_SPECIAL_UNQUOTED = /[$`\\"';&|<>()~\s]/g;
+/** Inside double quotes, sh and direnv expand `$` and backticks and eat backslashes; dotenv turns `\n` into a newline. */
+const SHELL_SPECIAL_DOUBLE_QUOTED = /[$`\\]/g;
+
+/**
+ * The keys of a dotenv file whose value a shell sourcing the file (`set -a; . ./.env`) or direnv's
+ * `dotenv` would read differently from the dotenv parser of `check`, `render`, `seal` and `run`: `$`
+ * expanded (`Zq9$x7` becomes `Zq9`), backticks and `$(...)` run, backslashes eaten, `&` or `;` ending
+ * the assignment, a space after `=` running the value as a command, `#` cutting an unquoted value.
+ * Single-quoted values read the same everywhere.
+ */
+export function sourcingHazards(text: string, values: Readonly<Record<string, string>>): Map<string, SourcingHazard> {
+  const hazards = new Map<string, SourcingHazard>();
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    if (line.trim() === '' || line.trim().startsWith('#')) continue;
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)(\s*)=(.*)$/.exec(line);
+    if (!match) continue;
+    const [, name, spaceBefore, afterEquals] = match;
+    const number = index + 1;
+    let raw = afterEquals;
+    const quote = raw.trimStart()[0];
+    // A quoted value may go on over the next lines, up to its closing quote.
+    if (quote === '"' || quote === "'" || quote === '`') {
+      while (!raw.trimStart().slice(1).includes(quote) && index + 1 < lines.length) raw += '\n' + lines[++index];
+    }
+    const found = new Set<string>();
+    if (spaceBefore !== '' || (/^\s/.test(afterEquals) && afterEquals.trim() !== '')) found.add('a space around "="');
+    const value = raw.trim();
+    if (quote === "'") {
+      const close = value.indexOf("'", 1);
+      const rest = value.slice(close + 1).trim();
+      if (close < 0 || (rest !== '' && !rest.startsWith('#')) || value.slice(1, close).includes('\\')) found.add('quoting');
+    } else if (quote === '"') {
+      const close = value.indexOf('"', 1);
+      for (const c of value.slice(1, close < 0 ? undefined : close).match(SHELL_SPECIAL_DOUBLE_QUOTED) ?? []) found.add(describeCharacter(c));
+      if (close < 0 || !/^(\s*(#.*)?)?$/.test(value.slice(close + 1))) found.add('quoting');
+    } else if (quote === '`') {
+      found.add('a backtick');
+    } else {
+      // dotenv ends an unquoted value at the first "#"; sh only at a "#" that starts a word.
+      const hash = value.indexOf('#');
+      if (hash > 0 && !/\s/.test(value[hash - 1])) found.add('"#"');
+      const kept = (hash >= 0 ? value.slice(0, hash) : value).trim();
+      for (const c of kept.match(SHELL_SPECIAL_UNQUOTED) ?? []) found.add(describeCharacter(c));
+    }
+    if (found.size === 0) continue;
+    const parsed = values[name] ?? '';
+    hazards.set(name, { line: number, what: [...found].join(', '), fixable: !/['\r\n]/.test(parsed) });
+  }
+  return hazards;
+}
+
+function describeCharacter(c: string): string {
+  if (/\s/.test(c)) return 'a space';
+  return { '`': 'a backtick', '\\': 'a backslash', "'": 'a single quote', '"': 'a double quote' }[c] ?? `"${c}"`;
 }

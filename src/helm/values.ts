@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { EnvironmentPlan } from '../model/plan';
-import { vaultAgentAnnotations } from '../k8s/vault-agent';
+import { vaultAgentAnnotations, vaultTokenVolume } from '../k8s/vault-agent';
 
 /**
  * `ANTHROPIC_API_KEY` → `anthropicApiKey`, `OPENAI_API_KEY` → `openaiApiKey`: the key names of
@@ -44,8 +44,10 @@ export function helmValues(plan: EnvironmentPlan): string {
       `# render ${delivery.filePath}; the chart's container must source it before starting the application:`,
       `#   command: ["/bin/sh", "-c", ". ${delivery.filePath} && exec \\"$0\\" \\"$@\\""]`,
       `#   args: ${JSON.stringify(plan.workload.command ?? ['<the application and its arguments>'])}`,
+      '# `volumes` (a `helm create` convention) holds the ServiceAccount token the agent presents to Vault: the injector',
+      '# refuses the pod without it.',
     );
-    const values = { ...identity, podAnnotations: vaultAgentAnnotations(delivery, plan.workload.containerName) };
+    const values = { ...identity, podAnnotations: vaultAgentAnnotations(delivery, plan.workload.containerName), volumes: [vaultTokenVolume(delivery)] };
     return `${header.join('\n')}\n${stringify(values, { lineWidth: 0 })}`;
   }
   const existingSecretKeys: Record<string, string> = {};

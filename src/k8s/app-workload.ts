@@ -78,6 +78,7 @@ export class AppWorkload extends Construct {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
             securityContext: { runAsNonRoot: workload.runAsNonRoot || undefined, seccompProfile: { type: 'RuntimeDefault' } },
+            volumes: wiring.volumes,
             containers: [
               {
                 name: workload.containerName,

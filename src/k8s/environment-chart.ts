@@ -6,7 +6,7 @@ import { auditPolicy } from '../audit/audit-policy';
 import { chartKeyCollisions, helmValues } from '../helm/values';
 import type { EnvironmentPlan } from '../model/plan';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
-import { vaultPolicyHcl, vaultSetupScript } from '../vault/server-files';
+import { vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, VAULT_PUT_VALUES_SCRIPT } from '../vault/server-files';
 import { AppSecret, IAppSecret } from './app-secret';
 import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
@@ -126,9 +126,10 @@ export class EnvironmentChart extends Chart {
     });
     this.files.push({ path: REVIEW_REPORT_FILE, content: this.reviewReport() });
     if (plan.delivery.method === 'vault') {
-      const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName: this.reader.serviceAccountName, delivery: plan.delivery };
+      const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName: this.reader.serviceAccountName, delivery: plan.delivery, oneOfGroups: plan.oneOfGroups };
       this.files.push({ path: 'vault/policy.hcl', content: vaultPolicyHcl(props) });
       this.files.push({ path: 'vault/setup.sh', content: vaultSetupScript(props) });
+      this.files.push({ path: `vault/${VAULT_PUT_VALUES_SCRIPT}`, content: vaultPutValuesScript(props) });
     }
     this.node.addValidation({
       validate: () => {
@@ -148,7 +149,7 @@ export class EnvironmentChart extends Chart {
     const { plan } = this;
     switch (plan.delivery.method) {
       case 'plain':
-        // Created at deploy time from the team's .env (`aragora-secrets render --env ENV | kubectl apply -f -`), never committed.
+        // Created at deploy time from the team's .env (`aragora-secrets render --env ENV | kubectl apply --server-side -f -`), never committed.
         return AppSecret.fromSecretName(this, 'Secret', plan.secretName);
       case 'sealed':
         return new SealedSecret(this, 'SealedSecret', {
@@ -221,6 +222,7 @@ export class EnvironmentChart extends Chart {
           spec: {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
+            volumes: wiring.volumes,
             containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom }],
           },
         },

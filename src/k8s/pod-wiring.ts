@@ -2,7 +2,7 @@ import type { ReloaderMode } from '../config/schema';
 import type { SecretPlan, WorkloadPlan } from '../model/plan';
 import type { VaultDeliveryPlan } from '../model/vault-plan';
 import { DEPLOY_TIME_SECRETS_ANNOTATION } from '../rules/annotations';
-import { sourceEnvCommand, vaultAgentAnnotations } from './vault-agent';
+import { sourceEnvCommand, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
 
 /** What a pod needs to consume the secrets; shared by our Deployment and the patch for a foreign one. */
 export interface PodWiring {
@@ -14,6 +14,8 @@ export interface PodWiring {
   readonly workloadAnnotations: Record<string, string>;
   /** Annotations of the pod template (the Vault Agent injector reads them there). */
   readonly podAnnotations?: Record<string, string>;
+  /** Volumes of the pod (the Vault agent's projected token). */
+  readonly volumes?: ReturnType<typeof vaultTokenVolume>[];
   /** The container's command and args, when the config names the application's. */
   readonly command?: string[];
   readonly args?: string[];
@@ -57,7 +59,13 @@ export function podWiring(props: PodWiringProps): PodWiring {
   if (props.vault) {
     // No env from a Secret: the container sources the file the agent renders, then runs the app.
     const run = props.workload.command ? sourceEnvCommand(props.vault.filePath, props.workload.command) : undefined;
-    return { ...wiring, podAnnotations: vaultAgentAnnotations(props.vault, props.workload.containerName), command: run?.command, args: run?.args };
+    return {
+      ...wiring,
+      podAnnotations: vaultAgentAnnotations(props.vault, props.workload.containerName),
+      volumes: [vaultTokenVolume(props.vault)],
+      command: run?.command,
+      args: run?.args,
+    };
   }
   if (props.workload.injection === 'envFrom') {
     return { ...wiring, envFrom: [secretName, ...others].map((name) => ({ secretRef: { name } })) };

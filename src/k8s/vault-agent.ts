@@ -1,4 +1,4 @@
-import type { VaultDeliveryPlan } from '../model/vault-plan';
+import { VAULT_TOKEN_PATH, VAULT_TOKEN_VOLUME, type VaultDeliveryPlan } from '../model/vault-plan';
 import { renderEnvTemplate } from '../vault/env-template';
 
 /** The prefix of every annotation the Vault Agent injector (hashicorp/vault-k8s) reads. */
@@ -28,6 +28,8 @@ export function vaultAgentAnnotations(delivery: VaultDeliveryPlan, containerName
     [a(`error-on-missing-key-${file}`)]: 'true',
     // Only the application container gets the secrets volume.
     [a('agent-inject-containers')]: containerName,
+    // The agent logs in with the pod's Vault-only token (audience `vault`), which the role requires.
+    [a('agent-service-account-token-volume-name')]: VAULT_TOKEN_VOLUME,
   };
   if (delivery.authPathConfigured) out[a('auth-path')] = delivery.authPath;
   if (delivery.vaultNamespace) out[a('namespace')] = delivery.vaultNamespace;
@@ -53,6 +55,15 @@ export function vaultAgentAnnotations(delivery: VaultDeliveryPlan, containerName
  */
 export function sourceEnvCommand(filePath: string, command: readonly string[]): { command: string[]; args: string[] } {
   return { command: ['/bin/sh', '-c', `. ${filePath} && exec "$0" "$@"`], args: [...command] };
+}
+
+/**
+ * The projected volume holding the ServiceAccount token the agent presents to Vault, for Vault only
+ * (`aud: vault`, rotated by the kubelet). No container of ours mounts it: the injector mounts it into
+ * its agent containers, at /var/run/secrets/vault.hashicorp.com/serviceaccount.
+ */
+export function vaultTokenVolume(delivery: VaultDeliveryPlan): { name: string; projected: { sources: { serviceAccountToken: { audience: string; path: string } }[] } } {
+  return { name: VAULT_TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: delivery.audience, path: VAULT_TOKEN_PATH } }] } };
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {

@@ -5,6 +5,18 @@ import type { RequirementStatus } from '../config/requirements';
 export const VAULT_SECRETS_DIR = '/vault/secrets';
 export const DEFAULT_VAULT_PORT = 8200;
 export const DEFAULT_VAULT_AUTH_PATH = 'auth/kubernetes';
+/**
+ * The audience of the ServiceAccount token the agent logs in with: a token of its own, projected
+ * into the pod for Vault only, which the role's `audience` requires. The API server's own tokens
+ * (audience `https://kubernetes.default.svc...`, differing by cluster) are then refused by Vault,
+ * and a token stolen from Vault's side is refused by the API server.
+ */
+export const VAULT_TOKEN_AUDIENCE = 'vault';
+/** The projected volume holding that token (`vault.hashicorp.com/agent-service-account-token-volume-name`). */
+export const VAULT_TOKEN_VOLUME = 'vault-token';
+/** The file of the token in that volume. */
+export const VAULT_TOKEN_PATH = 'token';
+const DEFAULT_TOKEN_MAX_TTL = '24h';
 
 /** One field of a KV secret, exported as one environment variable. */
 export interface VaultField {
@@ -52,6 +64,10 @@ export interface VaultDeliveryPlan {
   readonly prePopulateOnly: boolean;
   readonly renderInterval?: string;
   readonly tokenTtl: string;
+  /** The role's `token_max_ttl`: renewals end there and the agent logs in again with a fresh ServiceAccount token. */
+  readonly tokenMaxTtl: string;
+  /** The `aud` of the projected ServiceAccount token the pod presents, and the role's `audience`. */
+  readonly audience: string;
   readonly server: VaultServerPlan;
   readonly tls: { readonly secret?: string; readonly caCert?: string; readonly serverName?: string };
   readonly agentResources?: {
@@ -76,6 +92,7 @@ export function resolveVaultDelivery(config: VaultDeliveryConfig, context: Vault
   const kvVersion = config.kvVersion ?? 2;
   const mount = config.mount ?? 'secret';
   const file = config.file ?? 'env';
+  const tokenTtl = config.tokenTtl ?? '1h';
   const byPath = new Map<string, VaultField[]>();
   for (const secret of context.secrets) {
     const path = config.path ?? kvApiPath(mount, secret.remote.key, kvVersion);
@@ -107,7 +124,9 @@ export function resolveVaultDelivery(config: VaultDeliveryConfig, context: Vault
     vaultNamespace: config.vaultNamespace,
     prePopulateOnly: config.prePopulateOnly ?? false,
     renderInterval: config.renderInterval,
-    tokenTtl: config.tokenTtl ?? '1h',
+    tokenTtl,
+    tokenMaxTtl: config.tokenMaxTtl ?? (durationSeconds(tokenTtl) > durationSeconds(DEFAULT_TOKEN_MAX_TTL) ? tokenTtl : DEFAULT_TOKEN_MAX_TTL),
+    audience: VAULT_TOKEN_AUDIENCE,
     server: { address: server.address, peer, port: server.port ?? DEFAULT_VAULT_PORT },
     tls: { secret: config.tls?.secret, caCert: config.tls?.caCert, serverName: config.tls?.serverName },
     agentResources: config.agentResources,
@@ -133,4 +152,11 @@ function sorted<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   const out: Record<string, T> = {};
   for (const key of Object.keys(record).sort()) out[key] = record[key];
   return out;
+}
+
+/** `90s`, `20m`, `1h` → seconds (the config's durations). */
+export function durationSeconds(duration: string): number {
+  const match = /^(\d+)(s|m|h)$/.exec(duration);
+  if (!match) throw new Error(`not a duration: ${duration}`);
+  return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
 }

@@ -65,7 +65,7 @@ function deliverySummary(plan: EnvironmentPlan): string {
   const d = plan.delivery;
   switch (d.method) {
     case 'plain':
-      return `\`plain\`: Secret ${code(plan.secretName)} created at deploy time from \`.env\` (\`aragora-secrets render --env ${plan.name} | kubectl apply -f -\`); no object in this folder holds it`;
+      return `\`plain\`: Secret ${code(plan.secretName)} created at deploy time from \`.env\` (\`aragora-secrets render --env ${plan.name} | kubectl apply --server-side -f -\`); no object in this folder holds it`;
     case 'sealed':
       return `\`sealed\`: SealedSecret ${code(plan.secretName)} (scope ${d.scope}) from ${code(d.sealedFile)}; the Sealed Secrets controller makes Secret ${code(plan.secretName)}`;
     case 'external':
@@ -179,7 +179,8 @@ function readers(input: ReviewReportInput): string[] {
   }
   if (d.method === 'vault') {
     out.push(
-      `Vault: role ${code(d.role)} of ${code(d.authPath)} binds ServiceAccount ${code(input.serviceAccountName)} in ${code(plan.namespace)}; ` +
+      `Vault: role ${code(d.role)} of ${code(d.authPath)} binds ServiceAccount ${code(input.serviceAccountName)} in ${code(plan.namespace)} ` +
+        `(tokens for audience ${code(d.audience)}, Vault tokens of at most ${d.tokenMaxTtl}); ` +
         `its policy ${code(d.policyName)} reads ${d.sources.map((s) => code(s.path)).join(', ')} only (\`vault/policy.hcl\`, \`vault/setup.sh\`).`,
     );
   }
@@ -231,7 +232,7 @@ function openItems(input: ReviewReportInput): string[] {
     const required = plan.secrets.filter((s) => s.status === 'required').map((s) => s.name);
     items.push(
       `The Secret must exist before the pods start${required.length > 0 ? ` and hold ${required.map(code).join(', ')}` : ''}: ` +
-        `\`aragora-secrets check --env ${plan.name} --env-file .env\`, then \`aragora-secrets render --env ${plan.name} --env-file .env | kubectl apply -f -\`.`,
+        `\`aragora-secrets check --env ${plan.name} --env-file .env\`, then \`aragora-secrets render --env ${plan.name} --env-file .env | kubectl apply --server-side -f -\`.`,
     );
   }
   for (const group of plan.oneOfGroups) items.push(`At least one of ${group.members.map(code).join(', ')} (group \`${group.group}\`) must have a value.`);

@@ -39,7 +39,7 @@ export const noSecretValues: GuardRail = {
           file,
           location: field,
           message: `carries values in ${field} (${keys.sort().join(', ')}), and this folder is committed`,
-          fix: 'deliver the values with sealed, external or vault delivery, or create the Secret at deploy time: `aragora-secrets render --env ENV | kubectl apply -f -`',
+          fix: 'deliver the values with sealed, external or vault delivery, or create the Secret at deploy time: `aragora-secrets render --env ENV | kubectl apply --server-side -f -`',
         });
       }
     }

@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local HTTP endpoint speaking just enough of the STS, Secrets Manager and SSM APIs for the real
+ * A local HTTP endpoint speaking just enough of the STS, Secrets Manager, SSM and KMS APIs for the real
  * AWS CLI (pointed at it with AWS_ENDPOINT_URL) to run the generated scripts. It records each
  * request's action and body, so a test sees exactly what the CLI sent.
  */
@@ -52,6 +52,8 @@ export async function startFakeAwsEndpoint(account: string, secrets: Record<stri
         const found = (input.Names as string[]).filter((n) => parameters[n]);
         return json(200, { Parameters: found.map((Name) => ({ Name, Type: 'SecureString' })), InvalidParameters: (input.Names as string[]).filter((n) => !parameters[n]) });
       }
+      case 'DescribeKey':
+        return json(200, { KeyMetadata: { KeyId: input.KeyId, KeyState: 'Enabled', Enabled: true } });
       case 'PutParameter':
         if (parameters[input.Name] && !input.Overwrite) return json(400, { __type: 'ParameterAlreadyExists', message: 'exists' });
         parameters[input.Name] = { Value: input.Value, Type: input.Type, KeyId: input.KeyId, Tags: input.Tags };

@@ -2,7 +2,8 @@
 // A stand-in for the AWS CLI, for testing the generated scripts without an account: it keeps
 // Secrets Manager secrets and SSM parameters in a JSON state file ($FAKE_AWS_STATE), logs every
 // call's arguments ($FAKE_AWS_LOG, one JSON line per call) and reads values from stdin exactly
-// where the real CLI would (`file:///dev/stdin`).
+// where the real CLI would (`file:///dev/stdin`). KMS keys are Enabled unless `state.keys[<id>]` says
+// otherwise; `$FAKE_AWS_FAIL` ("ssm put-parameter") makes that call fail, as a denied or throttled one would.
 const fs = require('node:fs');
 
 const statePath = process.env.FAKE_AWS_STATE;
@@ -25,6 +26,7 @@ const fail = (message) => {
 };
 const save = () => fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
 const [service, command] = argv;
+if (process.env.FAKE_AWS_FAIL === `${service} ${command}`) fail('AccessDeniedException: injected by the test');
 
 switch (`${service} ${command}`) {
   case 'sts get-caller-identity':
@@ -60,6 +62,15 @@ switch (`${service} ${command}`) {
     if (stored.value === '') fail('ValidationException: empty value');
     state.parameters[name] = { ...state.parameters[name], ...stored, tags: has('--tags') ? JSON.parse(opt('--tags')) : state.parameters[name]?.tags };
     save();
+    break;
+  }
+  case 'cloudformation deploy':
+  case 'cloudformation update-termination-protection':
+    break;
+  case 'kms describe-key': {
+    const keyState = (state.keys ?? {})[opt('--key-id')] ?? 'Enabled';
+    if (keyState === 'NotFound') fail('NotFoundException');
+    process.stdout.write(`${keyState}\n`);
     break;
   }
   default:

@@ -6,19 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export AWS_PAGER=""
 
-ACCOUNT=123456789012
-REGION=us-east-1
-STACK='aragora-prod-secrets'
-die() { echo "deploy: $*" >&2; exit 1; }
+account=123456789012
+region=us-east-1
+stack=aragora-prod-secrets
+die() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
 
-caller=$(aws sts get-caller-identity --region "$REGION" --query Account --output text)
-[ "$caller" = "$ACCOUNT" ] || die "these credentials are for account $caller, not $ACCOUNT"
+caller=$(aws sts get-caller-identity --region "$region" --query Account --output text)
+[ "$caller" = "$account" ] || die "these credentials are for account $caller, not $account"
 aws cloudformation deploy \
-  --region "$REGION" \
-  --stack-name "$STACK" \
-  --template-file 'aragora-prod-secrets.template.json' \
+  --region "$region" \
+  --stack-name "$stack" \
+  --template-file aragora-prod-secrets.template.json \
   --capabilities CAPABILITY_NAMED_IAM \
   --no-fail-on-empty-changeset
 # The stack holds the secrets' definitions: deleting it must be a deliberate, two-step act.
-aws cloudformation update-termination-protection --region "$REGION" --stack-name "$STACK" --enable-termination-protection >/dev/null
-echo "deployed $STACK to $ACCOUNT/$REGION; now put the values: bash put-secret-values.sh"
+aws cloudformation update-termination-protection --region "$region" --stack-name "$stack" --enable-termination-protection >/dev/null
+printf '%s\n' "deployed $stack to $account/$region; now put the values: "'npx aragora-secrets run --env-file .env.prod -- bash dist/prod/aws/put-secret-values.sh'

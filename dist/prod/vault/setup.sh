@@ -5,9 +5,11 @@
 #
 # Vault's kubernetes auth method must be enabled at auth/kubernetes/ and configured to reach the cluster's
 # API server (vault auth enable kubernetes; vault write auth/kubernetes/config kubernetes_host=...).
+# The role accepts only ServiceAccount tokens issued for the audience "vault": the pods present the one
+# projected for Vault alone (see the Deployment's volumes), never their API token.
 #
-# The values are not here: put them into Vault yourself, one field per secret (values from files, never
-# on the command line, where shell history and the process list would keep them):
+# The values are not here: put-values.sh beside this file puts them, from the environment, through stdin:
+#   npx aragora-secrets run --env-file .env.prod -- sh dist/prod/vault/put-values.sh
 #   secret/aragora/env  anthropic  ->  ANTHROPIC_API_KEY
 #   secret/aragora/env  jwt_secret  ->  ARAGORA_JWT_SECRET (required)
 #   secret/aragora/env  sso_client_secret  ->  ARAGORA_SSO_CLIENT_SECRET (required)
@@ -16,8 +18,6 @@
 #   secret/aragora/env  stripe_secret  ->  STRIPE_SECRET_KEY (required)
 #   secret/aragora/env  stripe_webhook  ->  STRIPE_WEBHOOK_SECRET (required)
 #   secret/aragora/env  supabase  ->  SUPABASE_KEY (required)
-# for example (each file holding one value, without a trailing newline):
-#   vault kv put secret/aragora/env anthropic=@anthropic.txt jwt_secret=@jwt_secret.txt sso_client_secret=@sso_client_secret.txt openai=@openai.txt openrouter=@openrouter.txt stripe_secret=@stripe_secret.txt stripe_webhook=@stripe_webhook.txt supabase=@supabase.txt
 set -eu
 cd "$(dirname "$0")"
 
@@ -26,5 +26,7 @@ vault policy write aragora-prod-read policy.hcl
 vault write auth/kubernetes/role/aragora \
     bound_service_account_names=aragora \
     bound_service_account_namespaces=aragora-prod \
+    audience=vault \
     token_policies=aragora-prod-read \
-    token_ttl=1h
+    token_ttl=1h \
+    token_max_ttl=24h
