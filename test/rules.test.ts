@@ -206,6 +206,31 @@ describe('each rule fires on a deliberately bad tree', () => {
     expect(checkFiles(files)).toEqual([]);
   });
 
+  test('egress-blocks-metadata: the pre-1.0 public rule (private ranges only), a rule to every destination, and an IPv6 block without fc00::/7', () => {
+    // GIVEN the dev policy as it was generated before: 0.0.0.0/0 except the RFC 1918 ranges only
+    const policy = 'dev/NetworkPolicy.aragora-secrets-access.k8s.yaml';
+    const old = edit(base, policy, (np) => ({
+      ...np,
+      spec: {
+        ...np.spec,
+        egress: [
+          np.spec.egress[0],
+          { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }, { ipBlock: { cidr: '::/0', except: ['fe80::/10'] } }], ports: [{ port: 443, protocol: 'TCP' }] },
+          { ports: [{ port: 80, protocol: 'TCP' }] },
+        ],
+      },
+    }));
+    const found = only(checkFiles(old), 'egress-blocks-metadata');
+    expect(found.map((v) => [v.location, v.message.split(' (')[0], v.fix])).toEqual([
+      ['spec.egress[1].to[0].ipBlock', '"0.0.0.0/0" lets the pods reach 100.100.100.200', 'add "100.64.0.0/10" to the ipBlock\'s except'],
+      ['spec.egress[1].to[0].ipBlock', '"0.0.0.0/0" lets the pods reach 169.254.169.254', 'add "169.254.0.0/16" to the ipBlock\'s except'],
+      ['spec.egress[1].to[1].ipBlock', '"::/0" lets the pods reach 64:ff9b::a9fe:a9fe', 'add "64:ff9b::a9fe:0/112" to the ipBlock\'s except'],
+      ['spec.egress[1].to[1].ipBlock', '"::/0" lets the pods reach fd00:ec2::254', 'add "fc00::/7" to the ipBlock\'s except'],
+      ['spec.egress[2]', 'allows every destination, the cloud metadata endpoints included', expect.stringContaining('list the destinations')],
+    ]);
+    expect(found[0].resource).toBe('NetworkPolicy aragora-dev/aragora-secrets-access');
+  });
+
   test('workload-secrets-consistent: a Secret nobody makes, and one the ServiceAccount was not granted', () => {
     // GIVEN the plain environment's Deployment without its deploy-time note, and the Role naming another Secret
     let files = edit(base, 'dev/Deployment.aragora.k8s.yaml', (d) => {

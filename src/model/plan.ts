@@ -3,6 +3,7 @@ import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { UserError } from '../config/errors';
 import type { SealedValuesFile } from '../seal/sealed-file';
 import { AwsPlan, resolveAwsPlan } from './aws-plan';
+import { type AddressFamily, everything, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import { deriveName } from './names';
 import { externalOptions, ExternalDeliveryContext, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
@@ -130,7 +131,6 @@ export interface EnvironmentPlan {
 }
 
 export const MANAGED_BY = 'aragora-secrets';
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 /**
  * @throws UserError when committed inputs no longer fit the config (values sealed for another target)
@@ -355,11 +355,21 @@ function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Reco
   if (https.enabled ?? true) {
     egress.push({
       purpose: 'HTTPS to the LLM provider APIs and other public services',
-      peers: [{ kind: 'cidr', cidr: '0.0.0.0/0', except: https.except ?? PRIVATE_RANGES }],
+      peers: (['ipv4', 'ipv6'] as const).map((family) => ({ kind: 'cidr', cidr: everything(family), except: publicExceptions(family, https.except) })),
       ports: [...new Set(https.ports ?? [443])].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' as const })),
     });
   }
   return { policyName: deriveName(appName, 'secrets-access'), podLabels, egress };
+}
+
+/**
+ * What "public" leaves out in one address family: the ranges the config lists in that family,
+ * else every non-public range of it (private, shared, loopback, link-local with the metadata
+ * endpoint...). Config validation refuses a list that would open a metadata endpoint.
+ */
+export function publicExceptions(family: AddressFamily, configured: readonly string[] | undefined): string[] {
+  const listed = (configured ?? []).filter((range) => familyOf(range) === family);
+  return [...new Set(listed.length > 0 ? listed : family === 'ipv4' ? NON_PUBLIC_IPV4 : NON_PUBLIC_IPV6)];
 }
 
 function backendRule(backend: BackendConfig): EgressRule {

@@ -1,5 +1,5 @@
 import { noClusterWideSecretAccess, noRbacWildcards, secretAccessGetOnly } from './rbac';
-import { egressAllowsDns } from './network';
+import { egressAllowsDns, egressBlocksMetadata } from './network';
 import { externalSecretRefsExist, workloadSecretsConsistent } from './consistency';
 import { noCredentialShapes, noSecretValues } from './leak';
 import { parseTree } from './tree';
@@ -31,6 +31,7 @@ export const GUARD_RAILS: readonly GuardRail[] = [
   noClusterWideSecretAccess,
   noRbacWildcards,
   egressAllowsDns,
+  egressBlocksMetadata,
   workloadSecretsConsistent,
   externalSecretRefsExist,
 ];
