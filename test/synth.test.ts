@@ -134,7 +134,7 @@ describe('the app entry point (what cdk8s synth runs)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(readdirSync(result.outdir)).toEqual(['qa']);
-    expect(find(manifests(Object.entries(readTree(result.outdir)).map(([path, content]) => ({ path, content })), 'qa'), 'Role').metadata.namespace).toBe('aragora-qa');
+    expect(find(manifests(Object.entries(readTree(result.outdir)).map(([path, content]) => ({ path, content })), 'qa'), 'ServiceAccount').metadata.namespace).toBe('aragora-qa');
   });
 });
 

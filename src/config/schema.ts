@@ -157,6 +157,12 @@ const workloadSchema = z
       .optional()
       .describe('`secretKeyRef`: one env entry per key (required keys fail the pod early); `envFrom`: the whole Secret. @default secretKeyRef'),
     runAsNonRoot: z.boolean().optional().describe('@default true'),
+    readsSecretsThroughApi: z
+      .boolean()
+      .optional()
+      .describe(
+        "The application reads its Secrets with a Kubernetes API client (not only from its environment): its ServiceAccount gets a Role with get on exactly those Secrets, and an API token. The kubelet, not the pod, reads secretKeyRef and envFrom, which need neither. @default false",
+      ),
     resources: z.strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() }).optional(),
     podLabels: labels.optional().describe('Labels that select the application pods (NetworkPolicy, Deployment). @default { app: <app.name> }'),
     command: z

@@ -68,11 +68,13 @@ export class EnvironmentChart extends Chart {
       roleName: plan.identity.roleName,
       roleBindingName: plan.identity.roleBindingName,
       automountToken: plan.identity.automountToken,
-      // With no Kubernetes Secret there is nothing to grant: only the ServiceAccount (Vault's role binds it).
-      secretAccess: this.secret !== undefined,
+      // The kubelet reads secretKeyRef and envFrom: a Role only for an application that reads through the API
+      // (config validation refuses that with Vault injection, which has no Secret).
+      secretAccess: plan.identity.readsSecretsThroughApi && this.secret !== undefined,
     });
-    this.secret?.grantRead(this.reader);
-    for (const { secret } of this.additionalSecrets) secret.grantRead(this.reader);
+    if (this.reader.secretAccess) {
+      for (const secret of this.applicationSecrets) secret.grantRead(this.reader);
+    }
 
     if (plan.gcp) {
       const gcp = new GcpSecretAccess(this, 'Gcp', {
@@ -120,7 +122,7 @@ export class EnvironmentChart extends Chart {
       content: auditPolicy({
         environment: plan.name,
         namespace: plan.namespace,
-        secretNames: [...this.reader.grantedSecrets, ...(plan.delivery.method === 'vault' && plan.delivery.tls.secret ? [plan.delivery.tls.secret] : [])],
+        secretNames: [...this.applicationSecrets.map((secret) => secret.secretName), ...(plan.delivery.method === 'vault' && plan.delivery.tls.secret ? [plan.delivery.tls.secret] : [])],
         serviceAccountName: this.reader.serviceAccountName,
       }),
     });
@@ -180,6 +182,11 @@ export class EnvironmentChart extends Chart {
       role: reader.secretAccess ? { name: reader.roleName, bindingName: plan.identity.roleBindingName, secrets: reader.grantedSecrets } : undefined,
       secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
     });
+  }
+
+  /** The Kubernetes Secrets holding the application's values (none with Vault injection). */
+  private get applicationSecrets(): IAppSecret[] {
+    return [...(this.secret ? [this.secret] : []), ...this.additionalSecrets.map((a) => a.secret)];
   }
 
   /** Plain delivery: the Secret is created at deploy time (`aragora-secrets render`), by no object of ours. */

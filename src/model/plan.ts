@@ -53,9 +53,16 @@ export interface PlanInputs {
 
 export interface IdentityPlan {
   readonly serviceAccountName: string;
+  /**
+   * Whether the application reads its Secrets through the Kubernetes API (`workload.readsSecretsThroughApi`):
+   * only then does its ServiceAccount get the Role (`get` on those Secrets) and its binding. The kubelet
+   * reads `secretKeyRef`, `envFrom` and secret volumes with its own credentials, so those need no Role.
+   */
+  readonly readsSecretsThroughApi: boolean;
+  /** Name of that Role (and of its RoleBinding), when there is one. */
   readonly roleName: string;
   readonly roleBindingName: string;
-  /** Whether pods get an API token: only delivery methods that authenticate from the pod need one. */
+  /** Whether pods get an API token: for API reads, and for delivery methods that authenticate from the pod. */
   readonly automountToken: boolean;
 }
 
@@ -223,9 +230,10 @@ function resolveEnvironment(
     oneOfGroups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, members]) => ({ group, members })),
     identity: {
       serviceAccountName: appName,
+      readsSecretsThroughApi: workloadConfig.readsSecretsThroughApi ?? false,
       roleName: deriveName(appName, 'secrets-reader'),
       roleBindingName: deriveName(appName, 'secrets-reader'),
-      automountToken: needsApiToken(delivery),
+      automountToken: needsApiToken(delivery) || (workloadConfig.readsSecretsThroughApi ?? false),
     },
     workload: {
       enabled: workloadConfig.enabled ?? true,
@@ -314,7 +322,7 @@ function deliveryEgress(delivery: DeliveryPlan): EgressRule[] {
   ];
 }
 
-/** Only methods that authenticate from inside the pod need its ServiceAccount token. */
+/** Methods that authenticate from inside the pod need its ServiceAccount token (reading through the API does too). */
 function needsApiToken(delivery: DeliveryPlan): boolean {
   switch (delivery.method) {
     case 'plain':

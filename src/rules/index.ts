@@ -1,4 +1,4 @@
-import { noClusterWideSecretAccess, noRbacWildcards, secretAccessGetOnly } from './rbac';
+import { noClusterWideSecretAccess, noRbacWildcards, secretAccessGetOnly, secretRoleHasUser } from './rbac';
 import { egressAllowsDns, egressBlocksMetadata } from './network';
 import { externalSecretRefsExist, workloadSecretsConsistent } from './consistency';
 import { noCredentialShapes, noSecretValues } from './leak';
@@ -30,6 +30,7 @@ export const GUARD_RAILS: readonly GuardRail[] = [
   secretAccessGetOnly,
   noClusterWideSecretAccess,
   noRbacWildcards,
+  secretRoleHasUser,
   egressAllowsDns,
   egressBlocksMetadata,
   workloadSecretsConsistent,
