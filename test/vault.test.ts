@@ -459,27 +459,31 @@ describe('audit policy (dist/<env>/audit-policy.yaml)', () => {
   const files = synth();
   const ALLOWED_RULE_FIELDS = ['level', 'users', 'userGroups', 'verbs', 'resources', 'namespaces', 'nonResourceURLs', 'omitStages', 'omitManagedFields'];
 
-  test.each(['dev', 'staging', 'prod'])('%s: Metadata level only, scoped to the namespace, never Request or RequestResponse', (env) => {
+  test.each(['dev', 'staging', 'prod'])('%s: Metadata level only, scoped to the namespaces of the objects named, never Request or RequestResponse', (env) => {
     const content = file(files, `${env}/audit-policy.yaml`);
     const policy = parse(content);
     expect(policy).toMatchObject({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'] });
     expect(policy.rules.length).toBeGreaterThan(0);
     for (const rule of policy.rules) {
       expect(rule.level).toBe('Metadata');
-      expect(rule.namespaces).toEqual([`aragora-${env}`]);
+      // Only the token rule of the store's identity reaches beyond the environment (ESO's namespace).
+      expect(rule.namespaces).toEqual(rule.resources[0].resources[0] === 'serviceaccounts/token' && env === 'staging' && rule.namespaces[0] !== `aragora-${env}` ? ['external-secrets'] : [`aragora-${env}`]);
       expect(Object.keys(rule).filter((k) => !ALLOWED_RULE_FIELDS.includes(k))).toEqual([]);
       for (const r of rule.resources) expect(Object.keys(r).filter((k) => !['group', 'resources', 'resourceNames'].includes(k))).toEqual([]);
     }
     expect(content).not.toMatch(/level: Request/);
   });
 
-  test('the Secret the pods read is named; collection requests and tokens for the ServiceAccount are recorded too', () => {
-    const rules = parse(file(files, 'staging/audit-policy.yaml')).rules;
-    expect(rules).toEqual([
+  test('the Secrets the pods read are named; collection requests and tokens for the application and for the store\'s identity (ESO) are recorded too', () => {
+    const content = file(files, 'staging/audit-policy.yaml');
+    expect(parse(content).rules).toEqual([
       { level: 'Metadata', namespaces: ['aragora-staging'], resources: [{ group: '', resources: ['secrets'], resourceNames: ['aragora-secrets', 'aragora-secrets-generated'] }] },
       { level: 'Metadata', namespaces: ['aragora-staging'], verbs: ['list', 'watch', 'deletecollection'], resources: [{ group: '', resources: ['secrets'] }] },
       { level: 'Metadata', namespaces: ['aragora-staging'], verbs: ['create'], resources: [{ group: '', resources: ['serviceaccounts/token'], resourceNames: ['aragora'] }] },
+      // The ClusterSecretStore vault-backend logs into Vault as external-secrets/external-secrets, which reads every secret of the store.
+      { level: 'Metadata', namespaces: ['external-secrets'], verbs: ['create'], resources: [{ group: '', resources: ['serviceaccounts/token'], resourceNames: ['external-secrets'] }] },
     ]);
+    expect(content).toContain('#   external-secrets/external-secrets: store vault-backend as Vault role aragora-external-secrets');
   });
 
   test('with Vault there is no Secret of values; the TLS Secret mounted into the agent is named', () => {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { auditPolicy } from '../audit/audit-policy';
 import { chartKeyCollisions, helmValues } from '../helm/values';
+import { credentialSecrets, tokenHolders } from '../model/identity';
 import type { EnvironmentPlan } from '../model/plan';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
 import { vaultPolicyHcl, vaultSetupScript } from '../vault/server-files';
@@ -123,7 +124,8 @@ export class EnvironmentChart extends Chart {
         environment: plan.name,
         namespace: plan.namespace,
         secretNames: [...this.applicationSecrets.map((secret) => secret.secretName), ...(plan.delivery.method === 'vault' && plan.delivery.tls.secret ? [plan.delivery.tls.secret] : [])],
-        serviceAccountName: this.reader.serviceAccountName,
+        credentialSecrets: credentialSecrets(plan),
+        tokenHolders: tokenHolders(plan),
       }),
     });
     this.files.push({ path: REVIEW_REPORT_FILE, content: this.reviewReport() });

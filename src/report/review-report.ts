@@ -1,4 +1,5 @@
 import type { ExternalDeliveryPlan, StorePlan } from '../model/external-delivery';
+import { tokenHolders } from '../model/identity';
 import type { EnvironmentPlan, SecretPlan } from '../model/plan';
 import type { VaultDeliveryPlan } from '../model/vault-plan';
 
@@ -209,10 +210,11 @@ function readers(input: ReviewReportInput): string[] {
   if (d.method === 'plain') {
     out.push(`Whoever creates the Secret at deploy time needs \`create\`/\`update\` on Secrets in ${code(plan.namespace)}; the values live in their \`.env\`.`);
   }
+  const tokens = `token requests for every ServiceAccount identity (${tokenHolders(plan).map((r) => code(`${r.namespace}/${r.name}`)).join(', ')})`;
   out.push(
     d.method === 'vault'
-      ? 'Audit: the reads happen in Vault (enable a Vault audit device); `audit-policy.yaml` records token requests for the ServiceAccount.'
-      : 'Audit: `audit-policy.yaml` records every access to these Secrets at Metadata level.',
+      ? `Audit: the reads happen in Vault (enable a Vault audit device); \`audit-policy.yaml\` records ${tokens}.`
+      : `Audit: \`audit-policy.yaml\` records every access to these Secrets at Metadata level, and ${tokens}.`,
   );
   return out;
 }
