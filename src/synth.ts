@@ -6,6 +6,7 @@ import type { OutputFile } from './output/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
 import { loadPlanInputs } from './seal/plan-inputs';
+import { environmentIsolation, formatViolations, parseTree, runGuardRails } from './rules';
 
 export interface SynthOptions {
   /** Output folder. */
@@ -38,6 +39,11 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
   const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
   const leaks = findLeaks(files, sensitive);
   if (leaks.length > 0) throw new LeakError(leaks);
+  // The only guard rail that reads more than manifests: `cdk8s synth`'s validation plugin sees manifests alone.
+  const crossEnvironment = runGuardRails(parseTree(files), [environmentIsolation]);
+  if (crossEnvironment.length > 0) {
+    throw new UserError(`Guard rails failed (${crossEnvironment.length === 1 ? '1 violation' : `${crossEnvironment.length} violations`}; nothing was written):\n${formatViolations(crossEnvironment)}`);
+  }
   const findings = checkObjects(plan, objects);
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) throw new PitfallError(errors);

@@ -233,7 +233,7 @@ describe('a mismatch between the links is a config error naming both paths', () 
     expect(problems).toContainEqual({
       path: 'stores.aws-secrets.auth',
       message: 'ClusterSecretStore "aws-secrets" would authenticate differently per environment (prod: ServiceAccount external-secrets/eso; staging: the controller\'s own credentials), but it is one object in the cluster',
-      fix: 'write auth.jwt.serviceAccountRef (with namespace) once for all of them, or give each environment its own store',
+      fix: 'give each environment its own store (one store shared by environments reads all of their secrets, which the guard rail environment-isolation refuses)',
     });
   });
 

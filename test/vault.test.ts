@@ -140,11 +140,10 @@ describe('Vault Agent injection in the default prod environment', () => {
     expect(file(files, 'prod/vault/setup.sh')).toContain('bound_service_account_names=aragora');
   });
 
-  test('no Kubernetes Secret, so no Role or RoleBinding (nothing to grant); other environments keep theirs', () => {
+  test('no Kubernetes Secret, so no Role or RoleBinding (nothing to grant)', () => {
     expect(findAll(objects, 'Secret')).toEqual([]);
     expect(findAll(objects, 'Role')).toEqual([]);
     expect(findAll(objects, 'RoleBinding')).toEqual([]);
-    expect(find(manifests(files, 'staging'), 'Role').rules[0].resourceNames).toEqual(['aragora-secrets', 'aragora-secrets-generated']);
   });
 
   test('no Reloader annotation: there is no Secret to watch', () => {
@@ -171,11 +170,10 @@ describe('Vault Agent injection in the default prod environment', () => {
     expect(Buffer.byteLength(JSON.stringify(annotations))).toBeLessThan(256 * 1024);
   });
 
-  test('dev and staging are unchanged: plain delivery with a Secret and no Vault files', () => {
-    for (const env of ['dev', 'staging']) {
-      expect(JSON.stringify(manifests(files, env))).not.toContain('vault.hashicorp.com');
-      expect(files.filter((f) => f.path.startsWith(`${env}/vault/`))).toEqual([]);
-    }
+  test('dev and staging are unchanged: no agent; only staging\'s External Secrets store has a Vault policy', () => {
+    for (const env of ['dev', 'staging']) expect(JSON.stringify(manifests(files, env))).not.toContain('vault.hashicorp.com');
+    expect(files.filter((f) => f.path.startsWith('dev/vault/'))).toEqual([]);
+    expect(files.filter((f) => f.path.startsWith('staging/vault/')).map((f) => f.path)).toEqual(['staging/vault/external-secrets-policy.hcl']);
   });
 });
 
@@ -406,8 +404,8 @@ describe('the Vault side (dist/<env>/vault/)', () => {
     expect(script).toMatch(/#   vault kv put secret\/aragora\/env anthropic=@anthropic\.txt .*supabase=@supabase\.txt/);
   });
 
-  test('only environments that use Vault get these files', () => {
-    expect(files.filter((f) => f.path.includes('/vault/')).map((f) => f.path)).toEqual(['prod/vault/policy.hcl', 'prod/vault/setup.sh']);
+  test('only environments that use Vault get these files (the agent\'s in prod, the External Secrets store\'s in staging)', () => {
+    expect(files.filter((f) => f.path.includes('/vault/')).map((f) => f.path)).toEqual(['prod/vault/policy.hcl', 'prod/vault/setup.sh', 'staging/vault/external-secrets-policy.hcl']);
   });
 });
 

@@ -112,7 +112,7 @@ export function identityProblems(config: AragoraSecretsConfig, add: Add): void {
         return { environment, identity: sa ? `ServiceAccount ${sa.namespace}/${sa.name}` : "the controller's own credentials" };
       });
       if (new Set(derived.map((d) => d.identity)).size > 1) {
-        add(['stores', name, 'auth'], `ClusterSecretStore "${name}" would authenticate differently per environment (${derived.map((d) => `${d.environment}: ${d.identity}`).join('; ')}), but it is one object in the cluster`, 'write auth.jwt.serviceAccountRef (with namespace) once for all of them, or give each environment its own store');
+        add(['stores', name, 'auth'], `ClusterSecretStore "${name}" would authenticate differently per environment (${derived.map((d) => `${d.environment}: ${d.identity}`).join('; ')}), but it is one object in the cluster`, 'give each environment its own store (one store shared by environments reads all of their secrets, which the guard rail environment-isolation refuses)');
       }
     }
   }

@@ -7,7 +7,7 @@ import { chartKeyCollisions, helmValues } from '../helm/values';
 import { credentialSecrets, tokenHolders } from '../model/identity';
 import type { EnvironmentPlan } from '../model/plan';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
-import { vaultPolicyHcl, vaultSetupScript } from '../vault/server-files';
+import { externalSecretsPolicyHcl, vaultPolicyHcl, vaultSetupScript } from '../vault/server-files';
 import { AppSecret, IAppSecret } from './app-secret';
 import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
@@ -129,6 +129,9 @@ export class EnvironmentChart extends Chart {
       }),
     });
     this.files.push({ path: REVIEW_REPORT_FILE, content: this.reviewReport() });
+    if (plan.delivery.method === 'external' && plan.delivery.vaultPolicy) {
+      this.files.push({ path: 'vault/external-secrets-policy.hcl', content: externalSecretsPolicyHcl({ environment: plan.name, namespace: plan.namespace, delivery: plan.delivery }) });
+    }
     if (plan.delivery.method === 'vault') {
       const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName: this.reader.serviceAccountName, delivery: plan.delivery };
       this.files.push({ path: 'vault/policy.hcl', content: vaultPolicyHcl(props) });

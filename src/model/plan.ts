@@ -8,7 +8,7 @@ import { deriveName } from './names';
 import { externalOptions, ExternalDeliveryContext, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
-import { resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
+import { externalVaultPaths, resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
 import { gcpsmStoreOf, resolveGcp, type GcpPlan } from './gcp-plan';
 
 /**
@@ -289,8 +289,12 @@ function resolveDelivery(
         file: inputs.sealed?.[environment],
         certificate: inputs.certificates?.[environment],
       });
-    case 'external':
-      return { delivery: resolveExternalDelivery(externalOptions(env.delivery)!, context), warnings: [], errors: [] };
+    case 'external': {
+      const delivery = resolveExternalDelivery(externalOptions(env.delivery)!, context);
+      const paths = externalVaultPaths(delivery);
+      const vaultPolicy = delivery.store.provider.provider === 'vault' ? { name: `${appName}-${environment}-external-secrets`, paths } : undefined;
+      return { delivery: vaultPolicy ? { ...delivery, vaultPolicy } : delivery, warnings: [], errors: [] };
+    }
     case 'vault':
       return { delivery: resolveVaultDelivery(options, { appName, environment, secrets }), warnings: [], errors: [] };
   }

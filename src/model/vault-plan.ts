@@ -1,10 +1,13 @@
 import type { VaultDeliveryConfig } from '../config/schema';
 import type { RequirementStatus } from '../config/requirements';
+import type { ExternalDeliveryPlan } from './external-delivery';
 
 /** Where the injected agent writes the rendered files (the injector's default secret volume). */
 export const VAULT_SECRETS_DIR = '/vault/secrets';
 export const DEFAULT_VAULT_PORT = 8200;
 export const DEFAULT_VAULT_AUTH_PATH = 'auth/kubernetes';
+/** Starts the header line of a generated Vault policy that names its server (the guard rails read it to tell servers apart). */
+export const VAULT_SERVER_COMMENT = '# Vault server:';
 
 /** One field of a KV secret, exported as one environment variable. */
 export interface VaultField {
@@ -133,4 +136,15 @@ function sorted<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   const out: Record<string, T> = {};
   for (const key of Object.keys(record).sort()) out[key] = record[key];
   return out;
+}
+
+/**
+ * The Vault API paths an `external` delivery through a `vault` store reads (sorted): what the
+ * store's Vault role needs `read` on, and nothing more. Empty for other stores.
+ */
+export function externalVaultPaths(delivery: ExternalDeliveryPlan): string[] {
+  const p = delivery.store.provider;
+  if (p.provider !== 'vault') return [];
+  const keys = [...delivery.data.map((d) => d.remoteRef.key), ...delivery.extracts.map((e) => e.key)];
+  return [...new Set(keys.map((key) => kvApiPath(p.path, key, p.version === 'v1' ? 1 : 2)))].sort();
 }
