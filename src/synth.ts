@@ -10,6 +10,7 @@ import type { OutputFile } from './output/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
 import { loadPlanInputs } from './seal/plan-inputs';
+import { environmentIsolation, formatViolations, parseTree, runGuardRails } from './rules';
 
 export interface SynthOptions {
   /** Output folder. */
@@ -63,6 +64,11 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
     if (leaks.length > 0) throw new LeakError(leaks);
     // Only now may anything derived from the config be written, even to a cache.
     saveBuildCache();
+    // The only guard rail that reads more than manifests: `cdk8s synth`'s validation plugin sees manifests alone.
+    const crossEnvironment = runGuardRails(parseTree(files), [environmentIsolation]);
+    if (crossEnvironment.length > 0) {
+      throw new UserError(`Guard rails failed (${crossEnvironment.length === 1 ? '1 violation' : `${crossEnvironment.length} violations`}; nothing was written):\n${formatViolations(crossEnvironment)}`);
+    }
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new PitfallError(errors);
     return {

@@ -24,13 +24,24 @@ export const FULL_AWS: AwsConfig = {
   cloudTrail: { bucketName: 'aragora-prod-secrets-audit-logs', retentionDays: 400, multiRegion: true },
 };
 
-/** The default config with prod's `aws:` block replaced (or removed with `undefined`). */
+/**
+ * The default config with prod's `aws:` block replaced (or removed with `undefined`). With an ESO role,
+ * prod delivers through an `aws` store that authenticates as it: a role nothing uses is a config error.
+ */
 export function configWithAws(aws: AwsConfig | undefined, mutate: (config: AragoraSecretsConfig) => void = () => undefined): AragoraSecretsConfig {
   return configWith((c) => {
     if (aws === undefined) delete c.environments.prod.aws;
     else c.environments.prod.aws = structuredClone(aws);
+    if (aws?.eso) deliverThroughAwsStore(c, 'prod');
     mutate(c);
   });
+}
+
+/** `env` reads its values through an ESO `aws` SecretStore (Secrets Manager, in the stack's region) that authenticates as its IRSA role. */
+export function deliverThroughAwsStore(config: AragoraSecretsConfig, env: string): void {
+  const region = config.environments[env].aws?.region ?? 'us-east-1';
+  config.stores = { ...config.stores, 'aws-secrets': { provider: 'aws', kind: 'SecretStore', service: 'SecretsManager', region } };
+  config.environments[env].delivery = { method: 'external', store: 'aws-secrets' };
 }
 
 export function awsFiles(files: readonly OutputFile[], env: string): OutputFile[] {

@@ -99,6 +99,11 @@ describe('the embedded default: AWS in prod only', () => {
     expect(resource(sized, 'AWS::ECS::TaskDefinition').Properties).toMatchObject({ Cpu: '1024', Memory: '2048' });
   });
 
+  test('a reader identity only where something uses it: the ECS execution role (the task definition), no ESO role (prod reads Vault)', () => {
+    expect(Object.keys(resourcesOf(json, 'AWS::IAM::Role')).sort()).toEqual(['EcsExecutionRole', 'EcsTaskRole']);
+    expect(JSON.stringify(json)).not.toContain('external-secrets');
+  });
+
   test('the seed audit trail "secrets-audit"', () => {
     template.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: 'secrets-audit', IsLogging: true });
   });
@@ -389,7 +394,9 @@ describe('a self-contained, deterministic template', () => {
 });
 
 describe('the plan exposes what other artifacts need', () => {
-  const plan = resolvePlan(validateConfig(DEFAULT_CONFIG, 'default'));
+  // The default's AWS block with an ESO role (prod then reads through an `aws` store, which uses it).
+  const withEso = configWithAws({ ...DEFAULT_CONFIG.environments.prod.aws!, eso: { oidcProvider: OIDC_PROVIDER } });
+  const plan = resolvePlan(validateConfig(withEso, 'default'));
   const prod = plan.environments.find((e) => e.name === 'prod')!;
 
   test('the ESO role name, ARN, region and ServiceAccount, derived once', () => {
@@ -418,7 +425,7 @@ describe('the plan exposes what other artifacts need', () => {
   });
 
   test('the role ARNs of the template match the plan', () => {
-    const { json } = templateOf(synth());
+    const { json } = templateOf(synth(withEso));
     expect(resource(json, 'AWS::IAM::Role', 'ExternalSecretsRole').Properties.RoleName).toBe(prod.aws?.eso?.roleName);
     expect(resource(json, 'AWS::IAM::Role', 'EcsExecutionRole').Properties.RoleName).toBe(prod.aws?.ecs?.executionRoleName);
   });

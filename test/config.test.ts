@@ -194,7 +194,7 @@ describe('cross-field rules', () => {
       validateConfig(
         configWith((c) => {
           c.environments.dev.network = {
-            publicHttps: { except: ['10.0.0.0/8', 'fd00::/8'] },
+            publicHttps: { except: ['10.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10', 'fd00::/8', '0.0.0.0/0', '::/0'] },
             backends: [{ name: 'db', cidr: '10.0.0.0/16', except: ['10.0.1.0/24', '192.168.0.0/24', '10.0.0.0/16'], ports: [5432] }],
           };
         }),
@@ -204,7 +204,8 @@ describe('cross-field rules', () => {
     expect(problems.map((p) => p.path)).toEqual([
       'environments.dev.network.backends[0].except[1]',
       'environments.dev.network.backends[0].except[2]',
-      'environments.dev.network.publicHttps.except[1]',
+      'environments.dev.network.publicHttps.except[4]',
+      'environments.dev.network.publicHttps.except[5]',
     ]);
   });
 

@@ -104,9 +104,12 @@ describe('the embedded default: staging delivers through ESO from the guide\'s C
     expect(es.spec.target).toMatchObject({ name: 'aragora-secrets-generated', creationPolicy: 'Owner', deletionPolicy: 'Retain', immutable: true });
   });
 
-  test('the Role, the workload and Reloader use exactly the Secrets the ExternalSecrets make', () => {
+  test('the workload, Reloader and (for an API reader) the Role use exactly the Secrets the ExternalSecrets make', () => {
     const targets = findAll(staging, 'ExternalSecret').map((es) => es.spec.target.name).sort();
-    expect(find(staging, 'Role').rules[0].resourceNames).toEqual(targets);
+    // The kubelet reads secretKeyRef: no Role unless the application reads through the API.
+    expect(findAll(staging, 'Role')).toEqual([]);
+    const apiReader = manifests(synth(configWith((c) => (c.environments.staging.workload = { ...c.environments.staging.workload, readsSecretsThroughApi: true }))), 'staging');
+    expect(find(apiReader, 'Role').rules[0].resourceNames).toEqual(targets);
     const deployment = find(staging, 'Deployment', 'aragora');
     const env = deployment.spec.template.spec.containers[0].env as any[];
     expect(env.find((e) => e.name === 'ARAGORA_JWT_SECRET').valueFrom.secretKeyRef.name).toBe('aragora-secrets-generated');
@@ -502,7 +505,7 @@ describe('consistency between artifacts is checked at synth', () => {
     expect(validationErrors(c)).toEqual([expect.stringMatching(/"empty" reads nothing/), expect.stringMatching(/"twice" writes key "A" twice/)]);
   });
 
-  test('a workload reading a generated Secret its reader was not granted', () => {
+  test('a workload reading through the API a generated Secret its reader was not granted', () => {
     const c = chart();
     const reader = new SecretReader(c, 'Reader', { serviceAccountName: 'sa', roleName: 'r' });
     const main = AppSecret.fromSecretName(c, 'Main', 'main');
@@ -510,7 +513,7 @@ describe('consistency between artifacts is checked at synth', () => {
     const generated = AppSecret.fromSecretName(c, 'Generated', 'main-generated');
     const plan = resolvePlan(validateConfig(configWith(), 't')).environments.find((e) => e.name === 'staging')!;
     new AppWorkload(c, 'W', { workload: plan.workload, secret: main, secrets: plan.secrets, reader, additionalSecrets: [{ secret: generated, keys: ['ARAGORA_JWT_SECRET'] }] });
-    expect(validationErrors(c)).toEqual([expect.stringMatching(/reads Secret "main-generated", but its ServiceAccount "sa" was not granted it/)]);
+    expect(validationErrors(c)).toEqual([expect.stringMatching(/reads Secret "main-generated" through the API, but its ServiceAccount "sa" was not granted it/)]);
   });
 
   test('store references that ESO would reject', () => {

@@ -40,7 +40,12 @@ describe('Argo CD sync waves', () => {
   });
 
   test('when asked for: namespace and identity, then stores, then secrets, then the workload', () => {
-    const files = synth(configWith((c) => (c.gitops = { argoSyncWaves: true })));
+    const files = synth(
+      configWith((c) => {
+        c.gitops = { argoSyncWaves: true };
+        c.environments.staging.workload = { ...c.environments.staging.workload, readsSecretsThroughApi: true };
+      }),
+    );
     const wave = (env: string, kind: string, name?: string) => Number(find(manifests(files, env), kind, name).metadata.annotations![SYNC_WAVE_ANNOTATION]);
     expect(wave('staging', 'Namespace')).toBeLessThan(wave('staging', 'ServiceAccount'));
     expect(wave('staging', 'Role')).toBeLessThan(wave('staging', 'ClusterSecretStore'));

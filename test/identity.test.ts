@@ -12,6 +12,7 @@ import type { OutputFile } from '../src/output/output-file';
 import { synthesizeProject } from '../src/synth';
 import { configWith, find, findAll, Manifest, manifests, synth } from './helpers';
 import { validateManifests } from './support/manifest-validation';
+import { spawnCli } from './support/cli';
 
 // A deprecated aws-cdk-lib API fails every AWS synth of the suite.
 process.env.JSII_DEPRECATED = 'fail';
@@ -232,7 +233,7 @@ describe('a mismatch between the links is a config error naming both paths', () 
     expect(problems).toContainEqual({
       path: 'stores.aws-secrets.auth',
       message: 'ClusterSecretStore "aws-secrets" would authenticate differently per environment (prod: ServiceAccount external-secrets/eso; staging: the controller\'s own credentials), but it is one object in the cluster',
-      fix: 'write auth.jwt.serviceAccountRef (with namespace) once for all of them, or give each environment its own store',
+      fix: 'give each environment its own store (one store shared by environments reads all of their secrets, which the guard rail environment-isolation refuses)',
     });
   });
 
@@ -254,20 +255,32 @@ describe('a mismatch between the links is a config error naming both paths', () 
   });
 });
 
-describe('the embedded default: prod\'s ESO role has its identity, and nothing new is emitted', () => {
-  test('the identity names the role\'s ServiceAccount; no ServiceAccount object (create is off), the staging store unchanged', () => {
+describe('a reader identity is emitted only when something in the output uses it', () => {
+  test('the embedded default: prod (delivered by Vault) has no ESO identity, no IRSA role and no ServiceAccount for one', () => {
     const plan = resolvePlan(validateConfig(configWith(), 'default'));
-    const prod = plan.environments.find((e) => e.name === 'prod')!;
-    expect(prod.esoIdentity?.aws?.serviceAccount).toEqual({
-      name: 'aragora-external-secrets',
-      namespace: 'aragora-prod',
-      annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/aragora-prod-external-secrets' },
-      create: false,
-      labels: undefined,
-    });
+    for (const env of plan.environments) expect(env.esoIdentity).toBeUndefined();
+    expect(plan.environments.find((e) => e.name === 'prod')!.aws?.eso).toBeUndefined();
     const files = synth();
     expect(findAll(manifests(files, 'prod'), 'ServiceAccount').map((o: Manifest) => o.metadata.name)).toEqual(['aragora']);
-    expect(plan.environments.find((e) => e.name === 'staging')!.esoIdentity).toBeUndefined();
+    expect(Object.keys(template(files).Resources).filter((id) => template(files).Resources[id].Type === 'AWS::IAM::Role').sort()).toEqual(['EcsExecutionRole', 'EcsTaskRole']);
+  });
+
+  test('an ESO role in an environment whose delivery reads no aws store is refused through the CLI, with the fix; nothing written', () => {
+    // GIVEN the default with an IRSA role for prod, which Vault delivers: the role would read every prod secret, unused
+    const config = configWith((c) => {
+      c.environments.prod.aws!.eso = { oidcProvider: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE' };
+      c.environments.staging.aws = { account: '123456789012', region: 'us-east-1', secretsManager: {}, eso: { oidcProvider: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE' } };
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-identity-'));
+    writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
+    // WHEN synth runs
+    const run = spawnCli(dir, ['synth']);
+    // THEN both environments are named, with what uses the role (nothing) and how to fix it
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/environments\.prod\.aws\.eso .*no store of environment prod authenticates as this IRSA role \(its delivery is vault\): the role could read every secret of the stack while nothing in the output uses it/);
+    expect(run.stderr).toMatch(/fix: remove environments\.prod\.aws\.eso, or deliver through an aws store/);
+    expect(run.stderr).toMatch(/environments\.staging\.aws\.eso .*\(its external delivery reads store "vault-backend" \(provider vault\)\)/);
+    expect(readdirSync(dir)).toEqual(['aragora-secrets.yaml']);
   });
 });
 

@@ -4,7 +4,7 @@ import { AppSecret } from '../src/k8s/app-secret';
 import { SecretReader } from '../src/k8s/secret-reader';
 import { SecretsEgressPolicy } from '../src/k8s/egress-policy';
 import { validationErrors } from '../src/output/synthesize';
-import { configWith, find, findAll, manifests, synth } from './helpers';
+import { configWith, find, findAll, manifests, problemsOf, synth } from './helpers';
 
 /**
  * The embedded default with prod on plain delivery, as it was before prod moved to Vault Agent
@@ -19,42 +19,70 @@ function synthPlainProd() {
   );
 }
 
-describe('reader identity (least privilege)', () => {
+describe('reader identity (least privilege): the kubelet reads the Secret, so the application gets no Role unless it reads through the API', () => {
   const objects = manifests(synthPlainProd(), 'prod');
 
-  test('the Role allows only get, on exactly the Secret the workload reads', () => {
-    const role = find(objects, 'Role', 'aragora-secrets-reader');
-    expect(role.metadata.namespace).toBe('aragora-prod');
-    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['aragora-secrets'], verbs: ['get'] }]);
-  });
-
-  test('no ClusterRole, no wildcard, no list or watch anywhere', () => {
-    for (const env of ['dev', 'staging', 'prod']) {
+  test('env/envFrom delivery: the ServiceAccount alone, no Role, no RoleBinding, no API token', () => {
+    for (const env of ['dev', 'qa', 'staging', 'prod']) {
       const all = manifests(synth(), env);
+      expect(findAll(all, 'Role')).toEqual([]);
+      expect(findAll(all, 'RoleBinding')).toEqual([]);
       expect(findAll(all, 'ClusterRole')).toEqual([]);
       expect(findAll(all, 'ClusterRoleBinding')).toEqual([]);
-      const text = JSON.stringify(findAll(all, 'Role'));
-      expect(text).not.toMatch(/"\*"|"list"|"watch"/);
     }
-  });
-
-  test('the RoleBinding binds that Role to the workload ServiceAccount in its namespace', () => {
-    const binding = find(objects, 'RoleBinding', 'aragora-secrets-reader');
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'aragora-secrets-reader' });
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'aragora', namespace: 'aragora-prod' }]);
-    const deployment = find(objects, 'Deployment', 'aragora');
-    expect(deployment.spec.template.spec.serviceAccountName).toBe('aragora');
-  });
-
-  test('no API token is mounted for plain delivery', () => {
     expect(find(objects, 'ServiceAccount', 'aragora').automountServiceAccountToken).toBe(false);
     expect(find(objects, 'Deployment', 'aragora').spec.template.spec.automountServiceAccountToken).toBe(false);
+    expect(find(objects, 'Deployment', 'aragora').spec.template.spec.serviceAccountName).toBe('aragora');
+  });
+
+  describe('workload.readsSecretsThroughApi: the seed\'s Role, with the token the application needs to use it', () => {
+    const reader = manifests(
+      synth(
+        configWith((c) => {
+          c.environments.prod.delivery = 'plain';
+          c.environments.prod.workload = { ...c.environments.prod.workload, command: undefined, readsSecretsThroughApi: true };
+        }),
+      ),
+      'prod',
+    );
+
+    test('the Role allows only get, on exactly the Secret the workload reads', () => {
+      const role = find(reader, 'Role', 'aragora-secrets-reader');
+      expect(role.metadata.namespace).toBe('aragora-prod');
+      expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['aragora-secrets'], verbs: ['get'] }]);
+      expect(JSON.stringify(findAll(reader, 'Role'))).not.toMatch(/"\*"|"list"|"watch"/);
+    });
+
+    test('the RoleBinding binds that Role to the workload ServiceAccount in its namespace, which mounts its token', () => {
+      const binding = find(reader, 'RoleBinding', 'aragora-secrets-reader');
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'aragora-secrets-reader' });
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'aragora', namespace: 'aragora-prod' }]);
+      expect(find(reader, 'ServiceAccount', 'aragora').automountServiceAccountToken).toBe(true);
+      expect(find(reader, 'Deployment', 'aragora').spec.template.spec).toMatchObject({ serviceAccountName: 'aragora', automountServiceAccountToken: true });
+    });
+  });
+
+  test('with Vault delivery there is no Secret to read through the API: the option is a config error', () => {
+    const problems = problemsOf(configWith((c) => (c.environments.prod.workload = { ...c.environments.prod.workload, readsSecretsThroughApi: true })));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ path: 'environments.prod.workload.readsSecretsThroughApi', message: expect.stringMatching(/Vault Agent injection creates no Kubernetes Secret/) }),
+    );
   });
 
   test('a reader granted nothing is a synth error (an empty resourceNames would allow every Secret)', () => {
     const namespaced = new Chart(Testing.app(), 'c', { namespace: 'ns' });
     new SecretReader(namespaced, 'Reader', { serviceAccountName: 'sa', roleName: 'r' });
     expect(validationErrors(namespaced)).toEqual([expect.stringMatching(/granted no Secret/)]);
+  });
+
+  test('a Role without a token is refused; a reader without secret access makes the ServiceAccount only, and refuses grants', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'ns' });
+    expect(() => new SecretReader(chart, 'Unusable', { serviceAccountName: 'sa', roleName: 'r', automountToken: false })).toThrow(/makes a Role no pod can use/);
+    const envOnly = new SecretReader(chart, 'Reader', { serviceAccountName: 'sa', roleName: 'r', secretAccess: false });
+    expect(envOnly.automountToken).toBe(false);
+    expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['ServiceAccount']);
+    AppSecret.fromSecretName(chart, 'S', 's').grantRead(envOnly);
+    expect(validationErrors(chart)).toEqual([expect.stringMatching(/reads no Secret through the API \(secretAccess: false\) but was granted s/)]);
   });
 
   test('grantRead accumulates names, sorted and unique', () => {
@@ -163,13 +191,17 @@ describe('workload wiring', () => {
     expect(pod.serviceAccountName).toBe('aragora');
     expect(pod.containers[0].env).toHaveLength(8);
     expect(patch.spec.template.metadata.labels).toEqual({ app: 'aragora' });
-    // Everything else still targets the same names.
-    expect(find(manifests(files, 'prod'), 'Role').rules[0].resourceNames).toEqual(['aragora-secrets']);
+    expect(pod.automountServiceAccountToken).toBe(false);
   });
 
   test('a renamed Secret is renamed everywhere at once', () => {
     // staging delivers through ESO, with its generated values in a Secret of their own.
-    const files = synth(configWith((c) => (c.environments.staging.secretName = 'aragora-app-env')));
+    const files = synth(
+      configWith((c) => {
+        c.environments.staging.secretName = 'aragora-app-env';
+        c.environments.staging.workload = { ...c.environments.staging.workload, readsSecretsThroughApi: true };
+      }),
+    );
     const objects = manifests(files, 'staging');
     expect(find(objects, 'Role').rules[0].resourceNames).toEqual(['aragora-app-env', 'aragora-app-env-generated']);
     const env = find(objects, 'Deployment').spec.template.spec.containers[0].env as any[];
@@ -194,7 +226,10 @@ describe('egress NetworkPolicy', () => {
         ],
       },
       {
-        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+        to: [
+          { ipBlock: { cidr: '0.0.0.0/0', except: expect.arrayContaining(['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16']) } },
+          { ipBlock: { cidr: '::/0', except: expect.arrayContaining(['fc00::/7', 'fe80::/10']) } },
+        ],
         ports: [{ port: 443, protocol: 'TCP' }],
       },
     ]);

@@ -28,7 +28,8 @@ describe('the embedded default', () => {
   it('produces the objects every environment needs', () => {
     // Guards against a vacuous pass: validating nothing would also give no problems.
     const kinds = new Set(files.flatMap(objectsOf).map((o) => o.kind));
-    expect([...kinds].sort()).toEqual(['ClusterSecretStore', 'Deployment', 'ExternalSecret', 'Namespace', 'NetworkPolicy', 'Password', 'Role', 'RoleBinding', 'SealedSecret', 'ServiceAccount']);
+    // No Role or RoleBinding: the kubelet reads the Secrets (the other config below reads through the API).
+    expect([...kinds].sort()).toEqual(['ClusterSecretStore', 'Deployment', 'ExternalSecret', 'Namespace', 'NetworkPolicy', 'Password', 'SealedSecret', 'ServiceAccount']);
   });
 
   it.each(files.map((f) => [f.path, f] as const))('%s would be accepted by the API server', (_, file) => {
@@ -47,7 +48,8 @@ describe('a config using the other code paths', () => {
       prod: {
         ...prod,
         delivery: 'plain',
-        workload: { ...prod.workload, injection: 'envFrom' },
+        // The application reads its Secret through the API: the Role, the RoleBinding and the token.
+        workload: { ...prod.workload, command: undefined, injection: 'envFrom', readsSecretsThroughApi: true },
         rotation: { reloader: 'none' },
         network: {
           backends: [
@@ -67,6 +69,8 @@ describe('a config using the other code paths', () => {
     expect(find('staging', 'Deployment')).toEqual([]);
     expect(all.map((f) => f.path)).toContain('staging/patches/workload.patch.yaml');
 
+    expect(find('prod', 'Role')).toHaveLength(1);
+    expect(find('prod', 'RoleBinding')).toHaveLength(1);
     const [deployment] = find('prod', 'Deployment');
     expect(deployment.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'aragora-secrets' } }]);
     // reloader none: only the plain delivery's note that the Secret is created at deploy time.

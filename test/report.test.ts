@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
@@ -39,12 +39,15 @@ describe('SECRETS.md, the review report of each environment', () => {
     }
   });
 
-  test('plain (dev): values from .env at deploy time, read through the Role; how to create the Secret', () => {
+  test('plain (dev): values from .env at deploy time, read by the kubelet for the pods (no Role); how to create the Secret', () => {
     const text = report(files, 'dev');
     expect(cell(text, 'ANTHROPIC_API_KEY', 'here')).toBe('one of `llm-provider`');
     expect(cell(text, 'ANTHROPIC_API_KEY', 'value from')).toBe('`.env` at deploy time');
     expect(cell(text, 'ANTHROPIC_API_KEY', 'consumed by')).toBe('Deployment `aragora`: envFrom Secret `aragora-secrets`');
-    expect(cell(text, 'ANTHROPIC_API_KEY', 'readable by')).toBe('ServiceAccount `aragora` via Role `aragora-secrets-reader`');
+    expect(cell(text, 'ANTHROPIC_API_KEY', 'readable by')).toBe('pods of ServiceAccount `aragora`, env set by the kubelet; no Role');
+    expect(text).toContain(
+      '- Kubernetes: ServiceAccount `aragora` in `aragora-dev` (no API token mounted), bound to no Role: the kubelet reads `aragora-secrets` for the pods\' environment with its own credentials, and the application never reads Secrets through the API',
+    );
     expect(rowOf(text, 'STRIPE_SECRET_KEY').slice(2)).toEqual(['not delivered', 'feature billing is disabled', '—', '—', '—']);
     expect(text).toContain('aragora-secrets render --env dev --env-file .env | kubectl apply --server-side -f -');
   });
@@ -86,7 +89,8 @@ describe('SECRETS.md, the review report of each environment', () => {
     expect(cell(text, 'ARAGORA_JWT_SECRET', 'value from')).toBe('generated in the cluster by Password `aragora-secret-generator`, made once');
     expect(cell(text, 'ARAGORA_JWT_SECRET', 'consumed by')).toBe('Deployment `aragora`: env `ARAGORA_JWT_SECRET` ← Secret `aragora-secrets-generated`, optional');
     expect(cell(text, 'STRIPE_SECRET_KEY', 'consumed by')).toBe('Deployment `aragora`: env `STRIPE_SECRET_KEY` ← Secret `aragora-secrets`');
-    expect(text).toContain('through Role `aragora-secrets-reader` (`get` on `aragora-secrets`, `aragora-secrets-generated`, nothing else)');
+    expect(text).toContain('the kubelet reads `aragora-secrets`, `aragora-secrets-generated` for the pods\' environment');
+    expect(text).not.toContain('Role `');
     expect(text).toContain('as Vault kubernetes role `aragora-external-secrets` with ServiceAccount `external-secrets/external-secrets`');
   });
 
@@ -104,9 +108,30 @@ describe('SECRETS.md, the review report of each environment', () => {
     expect(cell(text, 'ANTHROPIC_API_KEY', 'value from')).toBe('Vault `secret/data/aragora/env`, field `anthropic`');
     expect(cell(text, 'ANTHROPIC_API_KEY', 'consumed by')).toBe('Deployment `aragora`: exported by `/vault/secrets/env`');
     expect(cell(text, 'ANTHROPIC_API_KEY', 'readable by')).toBe('Vault role `aragora` (ServiceAccount `aragora`)');
-    expect(text).toContain('no Role, since there is no Secret to read');
+    expect(text).toContain('(API token mounted: Vault\'s kubernetes auth logs the agent in with it); no Role, since there is no Kubernetes Secret to read');
     expect(text).toContain('its policy `aragora-prod-read` reads `secret/data/aragora/env` only');
     expect(text).toContain('Vault must hold the required fields, or the agent fails the pod\'s start: `secret/data/aragora/env`: `jwt_secret`, `sso_client_secret`, `stripe_secret`, `stripe_webhook`, `supabase`.');
+  });
+
+  test('an application that reads through the API: the Role, and the token it needs, in the same words everywhere', () => {
+    const text = report(synth(configWith((c) => (c.environments.dev.workload = { ...c.environments.dev.workload, readsSecretsThroughApi: true }))), 'dev');
+    expect(cell(text, 'ANTHROPIC_API_KEY', 'readable by')).toBe('pods of ServiceAccount `aragora`, env set by the kubelet, and API reads via Role `aragora-secrets-reader`');
+    expect(text).toContain('- Kubernetes: ServiceAccount `aragora` in `aragora-dev` (API token mounted, for the application\'s API reads).');
+    expect(text).toContain('which Role `aragora-secrets-reader` allows (`get` on `aragora-secrets`, nothing else), bound by RoleBinding `aragora-secrets-reader`.');
+  });
+
+  test.each(['dev', 'qa', 'staging', 'prod'])('%s: no two lines contradict (a token-less ServiceAccount never "reads through the API")', (env) => {
+    for (const config of [configWith(), configWith((c) => (c.environments[env].workload = { ...c.environments[env].workload, readsSecretsThroughApi: env !== 'prod' }))]) {
+      const files = synth(config);
+      const text = report(files, env);
+      const account = parse(files.find((f) => f.path === `${env}/ServiceAccount.aragora.k8s.yaml`)!.content);
+      const hasRole = files.some((f) => f.path === `${env}/Role.aragora-secrets-reader.k8s.yaml`);
+      const saysApiReads = /reads? (it )?through the API/.test(text.replace('never reads Secrets through the API', ''));
+      expect(text.includes('no API token mounted')).toBe(!account.automountServiceAccountToken);
+      expect(saysApiReads).toBe(hasRole);
+      if (saysApiReads) expect(account.automountServiceAccountToken).toBe(true);
+      expect(text.includes('via Role')).toBe(hasRole);
+    }
   });
 
   test('a workload managed elsewhere points at the patch', () => {

@@ -15,8 +15,15 @@ function listFiles(dir: string): string[] {
   });
 }
 
-/** The default's output, as the rules see it. */
-const base: TreeFile[] = synth();
+/**
+ * The default's output with dev and staging reading their Secrets through the API, so that the
+ * RBAC rules have a Role and RoleBinding to work on (the default itself makes none).
+ */
+const base: TreeFile[] = synth(
+  configWith((c) => {
+    for (const env of ['dev', 'staging']) c.environments[env].workload = { ...c.environments[env].workload, readsSecretsThroughApi: true };
+  }),
+);
 
 /** `files` with the object of `path` changed by `change` (or the file removed when it returns undefined). */
 function edit(files: readonly TreeFile[], path: string, change: (object: any) => any): TreeFile[] {
@@ -37,7 +44,8 @@ function only(violations: Violation[], rule: string): Violation[] {
 }
 
 describe('the guard rails over good output', () => {
-  test('the synthesized default breaks no rule', () => {
+  test('the synthesized default breaks no rule, nor does it with API readers', () => {
+    expect(checkFiles(synth())).toEqual([]);
     expect(checkFiles(base)).toEqual([]);
   });
 
@@ -206,8 +214,33 @@ describe('each rule fires on a deliberately bad tree', () => {
     expect(checkFiles(files)).toEqual([]);
   });
 
-  test('workload-secrets-consistent: a Secret nobody makes, and one the ServiceAccount was not granted', () => {
-    // GIVEN the plain environment's Deployment without its deploy-time note, and the Role naming another Secret
+  test('egress-blocks-metadata: the pre-1.0 public rule (private ranges only), a rule to every destination, and an IPv6 block without fc00::/7', () => {
+    // GIVEN the dev policy as it was generated before: 0.0.0.0/0 except the RFC 1918 ranges only
+    const policy = 'dev/NetworkPolicy.aragora-secrets-access.k8s.yaml';
+    const old = edit(base, policy, (np) => ({
+      ...np,
+      spec: {
+        ...np.spec,
+        egress: [
+          np.spec.egress[0],
+          { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }, { ipBlock: { cidr: '::/0', except: ['fe80::/10'] } }], ports: [{ port: 443, protocol: 'TCP' }] },
+          { ports: [{ port: 80, protocol: 'TCP' }] },
+        ],
+      },
+    }));
+    const found = only(checkFiles(old), 'egress-blocks-metadata');
+    expect(found.map((v) => [v.location, v.message.split(' (')[0], v.fix])).toEqual([
+      ['spec.egress[1].to[0].ipBlock', '"0.0.0.0/0" lets the pods reach 100.100.100.200', 'add "100.64.0.0/10" to the ipBlock\'s except'],
+      ['spec.egress[1].to[0].ipBlock', '"0.0.0.0/0" lets the pods reach 169.254.169.254', 'add "169.254.0.0/16" to the ipBlock\'s except'],
+      ['spec.egress[1].to[1].ipBlock', '"::/0" lets the pods reach 64:ff9b::a9fe:a9fe', 'add "64:ff9b::a9fe:0/112" to the ipBlock\'s except'],
+      ['spec.egress[1].to[1].ipBlock', '"::/0" lets the pods reach fd00:ec2::254', 'add "fc00::/7" to the ipBlock\'s except'],
+      ['spec.egress[2]', 'allows every destination, the cloud metadata endpoints included', expect.stringContaining('list the destinations')],
+    ]);
+    expect(found[0].resource).toBe('NetworkPolicy aragora-dev/aragora-secrets-access');
+  });
+
+  test('workload-secrets-consistent: a Secret nobody makes, and one an API reader was not granted', () => {
+    // GIVEN the plain environment's Deployment without its deploy-time note, and its API reader's Role naming another Secret
     let files = edit(base, 'dev/Deployment.aragora.k8s.yaml', (d) => {
       delete d.metadata.annotations['aragora-secrets/created-at-deploy-time'];
       return d;
@@ -222,8 +255,8 @@ describe('each rule fires on a deliberately bad tree', () => {
       expect.objectContaining({
         resource: 'Deployment aragora-dev/aragora',
         location: 'spec.template.spec.containers[0].envFrom[0]',
-        message: 'reads Secret "aragora-secrets", but no Role in this folder bound to its ServiceAccount "aragora" grants get on it',
-        fix: expect.stringContaining('resourceNames [aragora-secrets]'),
+        message: 'reads Secret "aragora-secrets", but the Role in this folder that lets its ServiceAccount "aragora" read Secrets through the API does not grant it',
+        fix: expect.stringContaining('add aragora-secrets to that Role\'s resourceNames'),
       }),
       expect.objectContaining({
         message: 'reads Secret "aragora-secrets", which no SealedSecret or ExternalSecret in this folder makes, and which is not marked as created at deploy time',
@@ -246,12 +279,44 @@ describe('each rule fires on a deliberately bad tree', () => {
     expect(only(checkFiles(noGenerated), 'workload-secrets-consistent')).toEqual([
       expect.objectContaining({ resource: 'Deployment aragora-staging/aragora', message: expect.stringContaining('"aragora-secrets-generated", which no SealedSecret or ExternalSecret') }),
     ]);
-    // A pod running as another ServiceAccount is not covered by the Role bound to "aragora".
+    // The kubelet reads secretKeyRef and envFrom: a workload bound to no Role needs no grant (qa has none).
     const otherAccount = edit(base, 'qa/Deployment.aragora.k8s.yaml', (d) => {
       d.spec.template.spec.serviceAccountName = 'other';
       return d;
     });
-    expect(only(checkFiles(otherAccount), 'workload-secrets-consistent')[0].message).toContain('its ServiceAccount "other"');
+    expect(only(checkFiles(otherAccount), 'workload-secrets-consistent')).toEqual([]);
+  });
+
+  test('secret-role-has-user: the Role of the previous default (get on the Secret, bound to a ServiceAccount without a token)', () => {
+    // GIVEN the dev folder as it was generated before: the Role and RoleBinding, with no API token anywhere
+    let files = synth().filter((f) => f.path.startsWith('dev/'));
+    files = add(files, 'dev/Role.aragora-secrets-reader.k8s.yaml', parse(base.find((f) => f.path === 'dev/Role.aragora-secrets-reader.k8s.yaml')!.content));
+    files = add(files, 'dev/RoleBinding.aragora-secrets-reader.k8s.yaml', parse(base.find((f) => f.path === 'dev/RoleBinding.aragora-secrets-reader.k8s.yaml')!.content));
+    expect(parse(files.find((f) => f.path === 'dev/ServiceAccount.aragora.k8s.yaml')!.content).automountServiceAccountToken).toBe(false);
+    // THEN the binding is refused: no pod can use it, only whoever requests a token for the ServiceAccount
+    expect(only(checkFiles(files), 'secret-role-has-user')).toEqual([
+      {
+        rule: 'secret-role-has-user',
+        resource: 'RoleBinding aragora-dev/aragora-secrets-reader',
+        file: 'dev/RoleBinding.aragora-secrets-reader.k8s.yaml',
+        location: 'subjects[0]',
+        message: expect.stringMatching(/^lets ServiceAccount "aragora" get Secrets through the API, but its pods mount no API token/),
+        fix: expect.stringContaining('remove the Role and RoleBinding when the application takes its values from its environment'),
+      },
+    ]);
+    // The pod's own setting counts before the ServiceAccount's, and a projected token counts as a token.
+    const podToken = edit(files, 'dev/Deployment.aragora.k8s.yaml', (d) => {
+      d.spec.template.spec.automountServiceAccountToken = true;
+      return d;
+    });
+    expect(only(checkFiles(podToken), 'secret-role-has-user')).toEqual([]);
+    const projected = edit(files, 'dev/Deployment.aragora.k8s.yaml', (d) => {
+      d.spec.template.spec.volumes = [{ name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }];
+      return d;
+    });
+    expect(only(checkFiles(projected), 'secret-role-has-user')).toEqual([]);
+    // A folder without the workload (a patch for a Deployment managed elsewhere) cannot tell: no violation.
+    expect(only(checkFiles(edit(files, 'dev/Deployment.aragora.k8s.yaml', () => undefined)), 'secret-role-has-user')).toEqual([]);
   });
 
   test('external-secret-refs-exist: the store and the generator must be in the folder', () => {

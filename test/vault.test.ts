@@ -141,11 +141,10 @@ describe('Vault Agent injection in the default prod environment', () => {
     expect(file(files, 'prod/vault/setup.sh')).toContain('bound_service_account_names=aragora');
   });
 
-  test('no Kubernetes Secret, so no Role or RoleBinding (nothing to grant); other environments keep theirs', () => {
+  test('no Kubernetes Secret, so no Role or RoleBinding (nothing to grant)', () => {
     expect(findAll(objects, 'Secret')).toEqual([]);
     expect(findAll(objects, 'Role')).toEqual([]);
     expect(findAll(objects, 'RoleBinding')).toEqual([]);
-    expect(find(manifests(files, 'staging'), 'Role').rules[0].resourceNames).toEqual(['aragora-secrets', 'aragora-secrets-generated']);
   });
 
   test('no Reloader annotation: there is no Secret to watch', () => {
@@ -172,11 +171,10 @@ describe('Vault Agent injection in the default prod environment', () => {
     expect(Buffer.byteLength(JSON.stringify(annotations))).toBeLessThan(256 * 1024);
   });
 
-  test('dev and staging are unchanged: plain delivery with a Secret and no Vault files', () => {
-    for (const env of ['dev', 'staging']) {
-      expect(JSON.stringify(manifests(files, env))).not.toContain('vault.hashicorp.com');
-      expect(files.filter((f) => f.path.startsWith(`${env}/vault/`))).toEqual([]);
-    }
+  test('dev and staging are unchanged: no agent; only staging\'s External Secrets store has a Vault policy', () => {
+    for (const env of ['dev', 'staging']) expect(JSON.stringify(manifests(files, env))).not.toContain('vault.hashicorp.com');
+    expect(files.filter((f) => f.path.startsWith('dev/vault/'))).toEqual([]);
+    expect(files.filter((f) => f.path.startsWith('staging/vault/')).map((f) => f.path)).toEqual(['staging/vault/external-secrets-policy.hcl']);
   });
 });
 
@@ -411,8 +409,8 @@ describe('the Vault side (dist/<env>/vault/)', () => {
     expect(script).not.toMatch(/=@|\.txt/);
   });
 
-  test('only environments that use Vault get these files', () => {
-    expect(files.filter((f) => f.path.includes('/vault/')).map((f) => f.path)).toEqual(['prod/vault/policy.hcl', 'prod/vault/put-values.sh', 'prod/vault/setup.sh']);
+  test('only environments that use Vault get these files (the agent\'s in prod, the External Secrets store\'s in staging)', () => {
+    expect(files.filter((f) => f.path.includes('/vault/')).map((f) => f.path)).toEqual(['prod/vault/policy.hcl', 'prod/vault/put-values.sh', 'prod/vault/setup.sh', 'staging/vault/external-secrets-policy.hcl']);
   });
 });
 
@@ -465,27 +463,31 @@ describe('audit policy (dist/<env>/audit-policy.yaml)', () => {
   const files = synth();
   const ALLOWED_RULE_FIELDS = ['level', 'users', 'userGroups', 'verbs', 'resources', 'namespaces', 'nonResourceURLs', 'omitStages', 'omitManagedFields'];
 
-  test.each(['dev', 'staging', 'prod'])('%s: Metadata level only, scoped to the namespace, never Request or RequestResponse', (env) => {
+  test.each(['dev', 'staging', 'prod'])('%s: Metadata level only, scoped to the namespaces of the objects named, never Request or RequestResponse', (env) => {
     const content = file(files, `${env}/audit-policy.yaml`);
     const policy = parse(content);
     expect(policy).toMatchObject({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'] });
     expect(policy.rules.length).toBeGreaterThan(0);
     for (const rule of policy.rules) {
       expect(rule.level).toBe('Metadata');
-      expect(rule.namespaces).toEqual([`aragora-${env}`]);
+      // Only the token rule of the store's identity reaches beyond the environment (ESO's namespace).
+      expect(rule.namespaces).toEqual(rule.resources[0].resources[0] === 'serviceaccounts/token' && env === 'staging' && rule.namespaces[0] !== `aragora-${env}` ? ['external-secrets'] : [`aragora-${env}`]);
       expect(Object.keys(rule).filter((k) => !ALLOWED_RULE_FIELDS.includes(k))).toEqual([]);
       for (const r of rule.resources) expect(Object.keys(r).filter((k) => !['group', 'resources', 'resourceNames'].includes(k))).toEqual([]);
     }
     expect(content).not.toMatch(/level: Request/);
   });
 
-  test('the Secret the pods read is named; collection requests and tokens for the ServiceAccount are recorded too', () => {
-    const rules = parse(file(files, 'staging/audit-policy.yaml')).rules;
-    expect(rules).toEqual([
+  test('the Secrets the pods read are named; collection requests and tokens for the application and for the store\'s identity (ESO) are recorded too', () => {
+    const content = file(files, 'staging/audit-policy.yaml');
+    expect(parse(content).rules).toEqual([
       { level: 'Metadata', namespaces: ['aragora-staging'], resources: [{ group: '', resources: ['secrets'], resourceNames: ['aragora-secrets', 'aragora-secrets-generated'] }] },
       { level: 'Metadata', namespaces: ['aragora-staging'], verbs: ['list', 'watch', 'deletecollection'], resources: [{ group: '', resources: ['secrets'] }] },
       { level: 'Metadata', namespaces: ['aragora-staging'], verbs: ['create'], resources: [{ group: '', resources: ['serviceaccounts/token'], resourceNames: ['aragora'] }] },
+      // The ClusterSecretStore vault-backend logs into Vault as external-secrets/external-secrets, which reads every secret of the store.
+      { level: 'Metadata', namespaces: ['external-secrets'], verbs: ['create'], resources: [{ group: '', resources: ['serviceaccounts/token'], resourceNames: ['external-secrets'] }] },
     ]);
+    expect(content).toContain('#   external-secrets/external-secrets: store vault-backend as Vault role aragora-external-secrets');
   });
 
   test('with Vault there is no Secret of values; the TLS Secret mounted into the agent is named', () => {

@@ -3,10 +3,19 @@ import { stringify } from 'yaml';
 export interface AuditPolicyProps {
   readonly environment: string;
   readonly namespace: string;
-  /** Kubernetes Secrets holding the environment's values (none with Vault injection). */
+  /** Kubernetes Secrets of the environment's namespace holding its values (none with Vault injection). */
   readonly secretNames: readonly string[];
-  /** The ServiceAccount the application runs as: a token for it reads the secrets. */
-  readonly serviceAccountName: string;
+  /** Secrets that unlock the values (a store's cloud credentials), in whatever namespace they live. @default - none */
+  readonly credentialSecrets?: readonly AuditedObject[];
+  /** Every ServiceAccount identity of the environment (`tokenHolders(plan)`): its token requests are logged. */
+  readonly tokenHolders: readonly AuditedObject[];
+}
+
+export interface AuditedObject {
+  readonly namespace: string;
+  readonly name: string;
+  /** Why it matters, written beside the rules. */
+  readonly reads: string;
 }
 
 /** The only audit levels a rule about Secrets may use: `Request` and `RequestResponse` would log the values. */
@@ -18,11 +27,14 @@ export const SAFE_AUDIT_LEVELS = ['None', 'Metadata'] as const;
  * body, which for a Secret is its value.
  *
  * Three kinds of access reach the values:
- * 1. any request on the named Secrets (get, update, patch, delete...);
- * 2. collection requests on Secrets in the namespace (list, watch, deletecollection name no
+ * 1. any request on the named Secrets (get, update, patch, delete...), and on a store's credentials;
+ * 2. collection requests on Secrets in those namespaces (list, watch, deletecollection name no
  *    object, so a rule with `resourceNames` does not match them, yet a list returns every value);
- * 3. tokens issued for the application's ServiceAccount (`serviceaccounts/token`): whoever holds
- *    one reads what the application reads, through the Role or through Vault's kubernetes auth.
+ * 3. tokens issued for every ServiceAccount identity of the environment (`serviceaccounts/token`):
+ *    the application's (it reads through the API, or logs into Vault; otherwise its pods mount no
+ *    token and any request is unexpected), and the identity the External Secrets store
+ *    authenticates as (Vault kubernetes auth, IRSA, Workload Identity), which reads every secret of
+ *    the store. Whoever holds a token reads what that identity reads.
  *
  * The API server takes a single policy file and applies the first rule that matches, so these
  * rules are meant to be merged at the top of the cluster's policy (see the README).
@@ -30,29 +42,21 @@ export const SAFE_AUDIT_LEVELS = ['None', 'Metadata'] as const;
  * @see https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
  */
 export function auditPolicy(props: AuditPolicyProps): string {
-  const secretNames = [...new Set(props.secretNames)].sort();
+  const secrets = byNamespace([...props.secretNames.map((name) => ({ namespace: props.namespace, name })), ...(props.credentialSecrets ?? [])], props.namespace);
+  const readers = byNamespace(props.tokenHolders, props.namespace);
   const rules: Record<string, unknown>[] = [];
-  if (secretNames.length > 0) {
-    rules.push({
-      level: 'Metadata',
-      namespaces: [props.namespace],
-      resources: [{ group: '', resources: ['secrets'], resourceNames: secretNames }],
-    });
+  for (const [namespace, names] of secrets) {
+    rules.push({ level: 'Metadata', namespaces: [namespace], resources: [{ group: '', resources: ['secrets'], resourceNames: names }] });
   }
-  rules.push(
-    {
-      level: 'Metadata',
-      namespaces: [props.namespace],
-      verbs: ['list', 'watch', 'deletecollection'],
-      resources: [{ group: '', resources: ['secrets'] }],
-    },
-    {
-      level: 'Metadata',
-      namespaces: [props.namespace],
-      verbs: ['create'],
-      resources: [{ group: '', resources: ['serviceaccounts/token'], resourceNames: [props.serviceAccountName] }],
-    },
-  );
+  rules.push({
+    level: 'Metadata',
+    namespaces: [props.namespace, ...[...secrets.keys()].filter((ns) => ns !== props.namespace)],
+    verbs: ['list', 'watch', 'deletecollection'],
+    resources: [{ group: '', resources: ['secrets'] }],
+  });
+  for (const [namespace, names] of readers) {
+    rules.push({ level: 'Metadata', namespaces: [namespace], verbs: ['create'], resources: [{ group: '', resources: ['serviceaccounts/token'], resourceNames: names }] });
+  }
   const policy = {
     apiVersion: 'audit.k8s.io/v1',
     kind: 'Policy',
@@ -65,6 +69,17 @@ export function auditPolicy(props: AuditPolicyProps): string {
     '# Not a manifest to apply: the cluster admin merges these rules at the top of the API server\'s audit policy',
     '# (kube-apiserver --audit-policy-file=... --audit-log-path=...). Metadata level only: never raise it to Request or',
     '# RequestResponse for secrets, which would write their values into the audit log.',
+    ...(props.credentialSecrets ?? []).map((s) => `# Secret ${s.namespace}/${s.name}: ${s.reads}.`),
+    '# Token requests are logged for every ServiceAccount identity, with what its token reads:',
+    ...props.tokenHolders.map((r) => `#   ${r.namespace}/${r.name}: ${r.reads}`),
   ];
   return `${header.join('\n')}\n${stringify(policy, { lineWidth: 0 })}`;
+}
+
+/** Names by namespace, the environment's namespace first, then the others sorted; names sorted and unique. */
+function byNamespace(objects: readonly { readonly namespace: string; readonly name: string }[], first: string): Map<string, string[]> {
+  const grouped = new Map<string, Set<string>>();
+  for (const o of objects) grouped.set(o.namespace, (grouped.get(o.namespace) ?? new Set()).add(o.name));
+  const namespaces = [...grouped.keys()].sort((a, b) => (a === first ? -1 : b === first ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  return new Map(namespaces.map((ns) => [ns, [...grouped.get(ns)!].sort()]));
 }

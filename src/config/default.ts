@@ -136,11 +136,8 @@ export const DEFAULT_CONFIG: AragoraSecretsConfig = {
         // The database key as a SecureString parameter (/aragora/supabase-key); the others in aragora/api-keys.
         parameterStore: { secrets: ['SUPABASE_KEY'] },
         ecs: { cpu: 256, memory: 1024 },
-        eso: {
-          // PLACEHOLDER: the example OIDC provider of the AWS documentation. Use your EKS cluster's:
-          // `aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`.
-          oidcProvider: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
-        },
+        // No `eso` role: prod's values come through Vault, and a reader identity nothing uses is refused
+        // (examples/aws-eso.yaml reads these secrets through an ESO `aws` store with one).
         cloudTrail: { trailName: 'secrets-audit', retentionDays: 365 },
       },
     },

@@ -132,7 +132,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
           add(
             [...at, 'serviceAccount'],
             `ServiceAccount ${key} (store "${storeName}") would be annotated with ${email} here and ${other.email} in environment ${other.environment}; it can impersonate only one`,
-            'use the same service account in both environments, or give each its own store ServiceAccount',
+            'give each environment its own store ServiceAccount (one Google service account for both would read both environments\' secrets)',
           );
         } else if (!other) {
           ksaOwners.set(key, { environment: envName, email });

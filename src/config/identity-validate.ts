@@ -44,6 +44,16 @@ export function identityProblems(config: AragoraSecretsConfig, add: Add): void {
         add([...saAt, 'name'], `"${sa.name}" is the application's ServiceAccount: its pods would obtain the ESO role and could read every secret of the environment in AWS directly`, `give ESO its own ServiceAccount (default ${config.app.name}-external-secrets)`);
       }
       if (eso.serviceAccount?.create) create(envName, [...saAt, 'create'], sa, `${IRSA_ROLE_ANNOTATION}=${roleArn ?? '?'}`);
+      if (store?.provider !== 'aws') {
+        // A role that nothing assumes can still read every secret of the stack, for whoever gets a token for its ServiceAccount.
+        const delivery = options ? `its external delivery reads store "${storeName ?? '?'}" (provider ${store?.provider ?? 'unknown'})` : `its delivery is ${typeof env.delivery === 'object' ? env.delivery.method : (env.delivery ?? 'plain')}`;
+        const awsStores = Object.keys(stores).filter((name) => stores[name].provider === 'aws');
+        add(
+          esoAt,
+          `no store of environment ${envName} authenticates as this IRSA role (${delivery}): the role could read every secret of the stack while nothing in the output uses it`,
+          `remove environments.${envName}.aws.eso, or deliver through an aws store (delivery: { method: external, store: ${awsStores[0] ?? '<an aws store>'} })`,
+        );
+      }
 
       if (store?.provider === 'aws') {
         const at = ['stores', storeName!];
@@ -102,7 +112,7 @@ export function identityProblems(config: AragoraSecretsConfig, add: Add): void {
         return { environment, identity: sa ? `ServiceAccount ${sa.namespace}/${sa.name}` : "the controller's own credentials" };
       });
       if (new Set(derived.map((d) => d.identity)).size > 1) {
-        add(['stores', name, 'auth'], `ClusterSecretStore "${name}" would authenticate differently per environment (${derived.map((d) => `${d.environment}: ${d.identity}`).join('; ')}), but it is one object in the cluster`, 'write auth.jwt.serviceAccountRef (with namespace) once for all of them, or give each environment its own store');
+        add(['stores', name, 'auth'], `ClusterSecretStore "${name}" would authenticate differently per environment (${derived.map((d) => `${d.environment}: ${d.identity}`).join('; ')}), but it is one object in the cluster`, 'give each environment its own store (one store shared by environments reads all of their secrets, which the guard rail environment-isolation refuses)');
       }
     }
   }

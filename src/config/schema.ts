@@ -157,6 +157,12 @@ const workloadSchema = z
       .optional()
       .describe('`secretKeyRef`: one env entry per key (required keys fail the pod early); `envFrom`: the whole Secret. @default secretKeyRef'),
     runAsNonRoot: z.boolean().optional().describe('@default true'),
+    readsSecretsThroughApi: z
+      .boolean()
+      .optional()
+      .describe(
+        "The application reads its Secrets with a Kubernetes API client (not only from its environment): its ServiceAccount gets a Role with get on exactly those Secrets, and an API token. The kubelet, not the pod, reads secretKeyRef and envFrom, which need neither. @default false",
+      ),
     resources: z.strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() }).optional(),
     podLabels: labels.optional().describe('Labels that select the application pods (NetworkPolicy, Deployment). @default { app: <app.name> }'),
     command: z
@@ -186,10 +192,12 @@ const networkSchema = z
         except: z
           .array(cidr)
           .optional()
-          .describe('Ranges excluded from 0.0.0.0/0. @default the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16'),
+          .describe(
+            'Ranges excluded from 0.0.0.0/0 and ::/0; the ranges of one family replace that family\'s defaults, and must keep the cloud metadata endpoints out (169.254.169.254, fd00:ec2::254). @default every non-public range: private, shared (100.64.0.0/10), loopback, link-local, special-purpose; IPv6 unique local, link-local, loopback, IPv4-mapped and the NAT64 images of the IPv4 ones',
+          ),
       })
       .optional()
-      .describe('HTTPS to the internet, which the LLM provider APIs need (they publish no stable address ranges).'),
+      .describe('HTTPS to the internet (IPv4 and IPv6), which the LLM provider APIs need (they publish no stable address ranges).'),
     backends: z.array(backendSchema).optional().describe('Secret backends and other services the pods must reach.'),
   })
   .describe('Egress NetworkPolicy for the pods that read secrets.');
@@ -421,7 +429,7 @@ export function isStrictSubnet(inner: string, outer: string): boolean {
   return a.address >> shift === b.address >> shift;
 }
 
-function parseCidr(value: string): { address: bigint; prefix: number; bits: number } | undefined {
+export function parseCidr(value: string): { address: bigint; prefix: number; bits: number } | undefined {
   if (!isValidCidr(value)) return undefined;
   const [address, prefix] = value.split('/');
   if (isIPv4(address)) {

@@ -5,6 +5,7 @@ import { suggestDnsLabel } from '../model/names';
 import { credentialShapeOf } from '../output/leak-guard';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
 import { vaultProblems } from './vault-validate';
+import { networkProblems } from './network-validate';
 import { externalProblems } from './external-validate';
 import { gcpProblems } from './gcp-validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
@@ -289,8 +290,8 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
       );
     }
     (env.network?.publicHttps?.except ?? []).forEach((range, i) => {
-      if (!isStrictSubnet(range, '0.0.0.0/0')) {
-        add(['environments', envName, 'network', 'publicHttps', 'except', i], `"${range}" is not an IPv4 range inside 0.0.0.0/0`, 'list IPv4 ranges such as "10.0.0.0/8"');
+      if (!isStrictSubnet(range, '0.0.0.0/0') && !isStrictSubnet(range, '::/0')) {
+        add(['environments', envName, 'network', 'publicHttps', 'except', i], `"${range}" is not a range strictly inside 0.0.0.0/0 or ::/0`, 'list ranges such as "10.0.0.0/8" or "fc00::/7"');
       }
     });
     if ((workload.enabled ?? true) && !workload.image && !config.app.image) {
@@ -318,6 +319,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     });
   }
   vaultProblems(config, add);
+  networkProblems(config, add);
   externalProblems(config, add);
   identityProblems(config, add);
   refreshOptionProblems(config, add);

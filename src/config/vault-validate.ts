@@ -44,6 +44,13 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
     }
     if (server.address) checkAddress(server.address, server.port ?? DEFAULT_VAULT_PORT, server.namespace, env.tier, [...at, 'server', 'address'], add);
 
+    if (env.workload?.readsSecretsThroughApi) {
+      add(
+        ['environments', envName, 'workload', 'readsSecretsThroughApi'],
+        'Vault Agent injection creates no Kubernetes Secret: there is nothing to read through the API, and a Role would grant nothing',
+        `remove it: the application reads the values from the file the agent renders (/vault/secrets/${vault.file ?? 'env'})`,
+      );
+    }
     if (vault.tls?.skipVerify) {
       add(
         [...at, 'tls', 'skipVerify'],

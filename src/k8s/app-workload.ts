@@ -15,7 +15,7 @@ export interface AppWorkloadProps {
   readonly vault?: VaultDeliveryPlan;
   /** The secrets delivered in this environment: one env entry each (`secretKeyRef` injection). */
   readonly secrets: readonly SecretPlan[];
-  /** The identity the pods run as; it must have been granted the Secret. */
+  /** The identity the pods run as; when it reads through the API (`secretAccess`), it must have been granted every Secret. */
   readonly reader: SecretReader;
   /** @default 'targeted' */
   readonly reloader?: ReloaderMode;
@@ -23,7 +23,7 @@ export interface AppWorkloadProps {
   readonly labels?: Readonly<Record<string, string>>;
   /**
    * Secrets besides `secret` that hold some of the keys (values generated in the cluster).
-   * The reader must have been granted each.
+   * A reader with `secretAccess` must have been granted each.
    * @default - every key is in `secret`
    */
   readonly additionalSecrets?: readonly { readonly secret: IAppSecret; readonly keys: readonly string[] }[];
@@ -104,9 +104,11 @@ export class AppWorkload extends Construct {
             ? []
             : [`Deployment "${workload.name}" uses Vault Agent injection, but ServiceAccount "${reader.serviceAccountName}" mounts no API token: Vault's kubernetes auth needs it (automountToken: true)`];
         }
+        // secretKeyRef and envFrom are read by the kubelet; only API reads need the grant.
+        if (!reader.secretAccess) return [];
         return [secret!, ...additional.map((a) => a.secret)]
           .filter((s) => !reader.grantedSecrets.includes(s.secretName))
-          .map((s) => `Deployment "${workload.name}" reads Secret "${s.secretName}", but its ServiceAccount "${reader.serviceAccountName}" was not granted it: call secret.grantRead(reader)`);
+          .map((s) => `Deployment "${workload.name}" reads Secret "${s.secretName}" through the API, but its ServiceAccount "${reader.serviceAccountName}" was not granted it: call secret.grantRead(reader)`);
       },
     });
   }

@@ -1,5 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { isStrictSubnet } from '../config/schema';
+import { metadataAdmittedBy } from '../model/address-ranges';
 import type { EgressPeer, EgressRule } from '../model/plan';
 
 export interface SecretsEgressPolicyProps {
@@ -16,7 +18,9 @@ export interface SecretsEgressPolicyProps {
 /**
  * Egress NetworkPolicy for the pods that hold secrets: only DNS, the configured backends and
  * HTTPS to public addresses (the LLM provider APIs publish no stable ranges, so the internet
- * is allowed on 443 while private ranges are excluded). Ingress is left to the application.
+ * is allowed on 443, IPv4 and IPv6, while every non-public range is excluded). No address
+ * block may reach a cloud metadata endpoint (169.254.169.254, fd00:ec2::254...), which hands
+ * the node's credentials to any pod that asks. Ingress is left to the application.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
@@ -41,12 +45,26 @@ export class SecretsEgressPolicy extends Construct {
       },
     });
     this.node.addValidation({
-      validate: () =>
-        props.egress.some((rule) => rule.ports.some((p) => p.port === 53))
+      validate: () => [
+        ...(props.egress.some((rule) => rule.ports.some((p) => p.port === 53))
           ? []
-          : [`NetworkPolicy "${props.policyName}" allows no DNS (port 53): the pods could not resolve any name`],
+          : [`NetworkPolicy "${props.policyName}" allows no DNS (port 53): the pods could not resolve any name`]),
+        ...props.egress.flatMap((rule) => rule.peers.flatMap((peer) => (peer.kind === 'cidr' ? ipBlockProblems(props.policyName, rule.purpose, peer) : []))),
+      ],
     });
   }
+}
+
+function ipBlockProblems(policyName: string, purpose: string, peer: { readonly cidr: string; readonly except: readonly string[] }): string[] {
+  const where = `NetworkPolicy "${policyName}", ${purpose}`;
+  return [
+    ...peer.except
+      .filter((range) => !isStrictSubnet(range, peer.cidr))
+      .map((range) => `${where}: except "${range}" is not strictly inside "${peer.cidr}" (the API server refuses the policy)`),
+    ...metadataAdmittedBy(peer).map(
+      (endpoint) => `${where}: "${peer.cidr}" lets the pods reach ${endpoint.address} (${endpoint.what}), which hands out the node's cloud credentials: exclude it`,
+    ),
+  ];
 }
 
 function renderPeer(peer: EgressPeer): k8s.NetworkPolicyPeer {

@@ -4,9 +4,10 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { auditPolicy } from '../audit/audit-policy';
 import { chartKeyCollisions, helmValues } from '../helm/values';
+import { credentialSecrets, tokenHolders } from '../model/identity';
 import type { EnvironmentPlan } from '../model/plan';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
-import { vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, VAULT_PUT_VALUES_SCRIPT } from '../vault/server-files';
+import { externalSecretsPolicyHcl, vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, VAULT_PUT_VALUES_SCRIPT } from '../vault/server-files';
 import { AppSecret, IAppSecret } from './app-secret';
 import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
@@ -68,11 +69,13 @@ export class EnvironmentChart extends Chart {
       roleName: plan.identity.roleName,
       roleBindingName: plan.identity.roleBindingName,
       automountToken: plan.identity.automountToken,
-      // With no Kubernetes Secret there is nothing to grant: only the ServiceAccount (Vault's role binds it).
-      secretAccess: this.secret !== undefined,
+      // The kubelet reads secretKeyRef and envFrom: a Role only for an application that reads through the API
+      // (config validation refuses that with Vault injection, which has no Secret).
+      secretAccess: plan.identity.readsSecretsThroughApi && this.secret !== undefined,
     });
-    this.secret?.grantRead(this.reader);
-    for (const { secret } of this.additionalSecrets) secret.grantRead(this.reader);
+    if (this.reader.secretAccess) {
+      for (const secret of this.applicationSecrets) secret.grantRead(this.reader);
+    }
 
     if (plan.gcp) {
       const gcp = new GcpSecretAccess(this, 'Gcp', {
@@ -120,11 +123,15 @@ export class EnvironmentChart extends Chart {
       content: auditPolicy({
         environment: plan.name,
         namespace: plan.namespace,
-        secretNames: [...this.reader.grantedSecrets, ...(plan.delivery.method === 'vault' && plan.delivery.tls.secret ? [plan.delivery.tls.secret] : [])],
-        serviceAccountName: this.reader.serviceAccountName,
+        secretNames: [...this.applicationSecrets.map((secret) => secret.secretName), ...(plan.delivery.method === 'vault' && plan.delivery.tls.secret ? [plan.delivery.tls.secret] : [])],
+        credentialSecrets: credentialSecrets(plan),
+        tokenHolders: tokenHolders(plan),
       }),
     });
     this.files.push({ path: REVIEW_REPORT_FILE, content: this.reviewReport() });
+    if (plan.delivery.method === 'external' && plan.delivery.vaultPolicy) {
+      this.files.push({ path: 'vault/external-secrets-policy.hcl', content: externalSecretsPolicyHcl({ environment: plan.name, namespace: plan.namespace, delivery: plan.delivery }) });
+    }
     if (plan.delivery.method === 'vault') {
       const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName: this.reader.serviceAccountName, delivery: plan.delivery, oneOfGroups: plan.oneOfGroups };
       this.files.push({ path: 'vault/policy.hcl', content: vaultPolicyHcl(props) });
@@ -181,6 +188,11 @@ export class EnvironmentChart extends Chart {
       role: reader.secretAccess ? { name: reader.roleName, bindingName: plan.identity.roleBindingName, secrets: reader.grantedSecrets } : undefined,
       secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
     });
+  }
+
+  /** The Kubernetes Secrets holding the application's values (none with Vault injection). */
+  private get applicationSecrets(): IAppSecret[] {
+    return [...(this.secret ? [this.secret] : []), ...this.additionalSecrets.map((a) => a.secret)];
   }
 
   /** Plain delivery: the Secret is created at deploy time (`aragora-secrets render`), by no object of ours. */

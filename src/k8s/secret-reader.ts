@@ -10,34 +10,40 @@ export interface SecretReaderProps {
   /** @default - the Role's name */
   readonly roleBindingName?: string;
   /**
-   * Mount an API token into pods of this ServiceAccount. Only delivery methods that
-   * authenticate from the pod (Vault Agent's kubernetes auth) need one.
-   * @default false
-   */
-  readonly automountToken?: boolean;
-  /**
-   * Whether the pods read Kubernetes Secrets at all. False for delivery methods that have none
-   * (Vault Agent injection reads Vault with the pod's token): then only the ServiceAccount is
-   * made, because a Role granting nothing cannot be written safely (an empty `resourceNames`
-   * allows every Secret), and granting a Secret is a synth error.
+   * Whether the pods read the granted Secrets through the Kubernetes API. True makes the Role and
+   * RoleBinding (`get` on exactly the Secrets granted with `secret.grantRead(reader)`). False makes
+   * the ServiceAccount alone: the kubelet, not the pod, reads `secretKeyRef`, `envFrom` and secret
+   * volumes, so a workload that takes its values from its environment needs no Role, and granting it
+   * a Secret is a synth error.
    * @default true
    */
   readonly secretAccess?: boolean;
+  /**
+   * Mount an API token into pods of this ServiceAccount: needed to read through the API, and by
+   * delivery methods that authenticate from the pod (Vault Agent's kubernetes auth). A Role whose
+   * ServiceAccount has no token serves no pod, so `secretAccess` without a token is refused.
+   * @default - `secretAccess`
+   */
+  readonly automountToken?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
- * The identity that reads the application's secrets: a ServiceAccount, and a Role with
- * `get` on exactly the Secrets granted to it by name (`secret.grantRead(reader)`), bound to it.
- * No `list`, no `watch`, no wildcard: listing would reveal every Secret of the namespace.
+ * The identity the application runs as: a ServiceAccount and, for an application that reads its
+ * Secrets through the API, a Role with `get` on exactly the Secrets granted to it by name
+ * (`secret.grantRead(reader)`), bound to it. No `list`, no `watch`, no wildcard: listing would
+ * reveal every Secret of the namespace.
  *
  * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/
+ * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
  */
 export class SecretReader extends Construct {
   public readonly serviceAccountName: string;
   public readonly roleName: string;
+  public readonly roleBindingName: string;
   public readonly automountToken: boolean;
+  /** Whether the Role exists: the pods read the granted Secrets through the API. */
   public readonly secretAccess: boolean;
   private readonly secretNames = new Set<string>();
 
@@ -48,8 +54,14 @@ export class SecretReader extends Construct {
     }
     this.serviceAccountName = props.serviceAccountName;
     this.roleName = props.roleName;
-    this.automountToken = props.automountToken ?? false;
+    this.roleBindingName = props.roleBindingName ?? props.roleName;
     this.secretAccess = props.secretAccess ?? true;
+    this.automountToken = props.automountToken ?? this.secretAccess;
+    if (this.secretAccess && !this.automountToken) {
+      throw new Error(
+        `SecretReader "${this.serviceAccountName}": \`secretAccess\` without \`automountToken\` makes a Role no pod can use. Set \`secretAccess: false\` when the pods read their Secrets through secretKeyRef or envFrom (the kubelet reads those).`,
+      );
+    }
     const labels = props.labels ? { ...props.labels } : undefined;
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -60,7 +72,10 @@ export class SecretReader extends Construct {
       this.node.addValidation({
         validate: () =>
           this.secretNames.size > 0
-            ? [`SecretReader "${this.serviceAccountName}" was made without secret access but granted ${this.grantedSecrets.join(', ')}: set \`secretAccess\` to true`]
+            ? [
+                `SecretReader "${this.serviceAccountName}" reads no Secret through the API (secretAccess: false) but was granted ${this.grantedSecrets.join(', ')}: ` +
+                  'remove the grant (the kubelet reads secretKeyRef and envFrom without one), or set `secretAccess` to true',
+              ]
             : [],
       });
       return;
@@ -72,7 +87,7 @@ export class SecretReader extends Construct {
       }),
     });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: { name: props.roleBindingName ?? this.roleName, labels },
+      metadata: { name: this.roleBindingName, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.roleName },
       // A ServiceAccount subject must name its namespace; the reader lives in the chart's.
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: Chart.of(this).namespace }],

@@ -34,6 +34,8 @@ export interface ExternalDeliveryPlan {
   readonly extracts: readonly ExternalExtractPlan[];
   /** Secrets made in the cluster by a Password generator, into a Secret of their own. */
   readonly generated?: GeneratedSecretsPlan;
+  /** With a `vault` store: the policy its role needs for this environment (`read` on exactly these API paths, sorted). */
+  readonly vaultPolicy?: { readonly name: string; readonly paths: readonly string[] };
 }
 
 export interface ExternalDataPlan {

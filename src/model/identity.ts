@@ -2,6 +2,7 @@ import type { StoreKind } from '../config/external-schema';
 import type { AragoraSecretsConfig, EnvironmentConfig } from '../config/schema';
 import type { AwsEsoPlan } from './aws-plan';
 import { DEFAULT_STORE_KIND, externalOptions, storeNameOf } from './external-delivery';
+import type { EnvironmentPlan } from './plan';
 
 /**
  * The identity External Secrets Operator uses in one environment, derived once from the config so
@@ -120,4 +121,70 @@ export function workloadIdentityMember(workloadPool: string, serviceAccount: { r
 /** The ServiceAccount a written `serviceAccountRef` resolves to (a SecretStore's is in the ExternalSecret's namespace). */
 export function resolvedServiceAccount(ref: { readonly name: string; readonly namespace?: string }, kind: StoreKind | undefined, esNamespace: string): { name: string; namespace: string } {
   return { name: ref.name, namespace: (kind ?? DEFAULT_STORE_KIND) === 'ClusterSecretStore' ? (ref.namespace ?? esNamespace) : esNamespace };
+}
+
+/** A Kubernetes object by namespace and name, with what makes it matter. */
+export interface ValueAccess {
+  readonly namespace: string;
+  readonly name: string;
+  /** What holding it lets one read, for reports and comments. */
+  readonly reads: string;
+}
+
+/**
+ * Every ServiceAccount identity of the environment, with what its token reads: the application's
+ * (Vault through kubernetes auth, the API through its Role, or nothing when the kubelet reads the
+ * Secrets: then no pod mounts a token and any request for one is unexpected), and the identity the
+ * External Secrets store authenticates as (Vault kubernetes auth, IRSA, Workload Identity), which
+ * reads every secret of the store. Derived from the plan's identities, so that the audit rules and
+ * the report cover a new one without being told. Sorted by namespace and name.
+ */
+export function tokenHolders(plan: EnvironmentPlan): ValueAccess[] {
+  const out: ValueAccess[] = [];
+  const app = plan.identity;
+  const appReads =
+    plan.delivery.method === 'vault'
+      ? `Vault role ${plan.delivery.role} (kubernetes auth)`
+      : app.readsSecretsThroughApi
+        ? `the Secrets of Role ${app.roleName}`
+        : 'nothing (the kubelet reads the Secrets; no pod mounts a token, so a request for one is unexpected)';
+  out.push({ namespace: plan.namespace, name: app.serviceAccountName, reads: appReads });
+  if (plan.delivery.method === 'external') {
+    const { store } = plan.delivery;
+    const p = store.provider;
+    const ref =
+      p.provider === 'vault' ? p.auth.kubernetes.serviceAccountRef : p.provider === 'aws' ? p.auth?.jwt?.serviceAccountRef : p.auth?.workloadIdentity?.serviceAccountRef;
+    if (ref) {
+      const sa = resolvedServiceAccount(ref, store.kind, plan.namespace);
+      const how = p.provider === 'vault' ? `Vault role ${p.auth.kubernetes.role}` : p.provider === 'aws' ? 'its IAM role (IRSA)' : 'its Google service account (Workload Identity)';
+      out.push({ ...sa, reads: `store ${store.name} as ${how}` });
+    }
+  }
+  for (const identity of [plan.esoIdentity?.aws, plan.esoIdentity?.gcp]) {
+    if (identity) out.push({ namespace: identity.serviceAccount.namespace, name: identity.serviceAccount.name, reads: 'the External Secrets store of the environment' });
+  }
+  return uniqueSorted(out);
+}
+
+/** Secrets that unlock the values without being them: a store's static cloud credentials. Sorted by namespace and name. */
+export function credentialSecrets(plan: EnvironmentPlan): ValueAccess[] {
+  if (plan.delivery.method !== 'external') return [];
+  const { store } = plan.delivery;
+  const p = store.provider;
+  const refs = p.provider === 'aws' ? [p.auth?.secretRef?.accessKeyIDSecretRef, p.auth?.secretRef?.secretAccessKeySecretRef, p.auth?.secretRef?.sessionTokenSecretRef] : p.provider === 'gcpsm' ? [p.auth?.secretRef?.secretAccessKeySecretRef] : [];
+  return uniqueSorted(
+    refs
+      .filter((ref): ref is NonNullable<typeof ref> => ref !== undefined)
+      .map((ref) => ({ ...resolvedServiceAccount(ref, store.kind, plan.namespace), reads: `the credentials of store ${store.name}` })),
+  );
+}
+
+/** One entry per object (the first, most specific reason wins), sorted. */
+function uniqueSorted(entries: ValueAccess[]): ValueAccess[] {
+  const byKey = new Map<string, ValueAccess>();
+  for (const entry of entries) {
+    const key = `${entry.namespace}/${entry.name}`;
+    if (!byKey.has(key)) byKey.set(key, entry);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
 }

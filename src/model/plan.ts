@@ -3,11 +3,12 @@ import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { UserError } from '../config/errors';
 import type { SealedValuesFile } from '../seal/sealed-file';
 import { AwsPlan, resolveAwsPlan } from './aws-plan';
+import { type AddressFamily, everything, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import { deriveName } from './names';
 import { externalOptions, ExternalDeliveryContext, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
-import { resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
+import { externalVaultPaths, resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
 import { gcpsmStoreOf, resolveGcp, type GcpPlan } from './gcp-plan';
 
 /**
@@ -52,9 +53,16 @@ export interface PlanInputs {
 
 export interface IdentityPlan {
   readonly serviceAccountName: string;
+  /**
+   * Whether the application reads its Secrets through the Kubernetes API (`workload.readsSecretsThroughApi`):
+   * only then does its ServiceAccount get the Role (`get` on those Secrets) and its binding. The kubelet
+   * reads `secretKeyRef`, `envFrom` and secret volumes with its own credentials, so those need no Role.
+   */
+  readonly readsSecretsThroughApi: boolean;
+  /** Name of that Role (and of its RoleBinding), when there is one. */
   readonly roleName: string;
   readonly roleBindingName: string;
-  /** Whether pods get an API token: only delivery methods that authenticate from the pod need one. */
+  /** Whether pods get an API token: for API reads, and for delivery methods that authenticate from the pod. */
   readonly automountToken: boolean;
 }
 
@@ -130,7 +138,6 @@ export interface EnvironmentPlan {
 }
 
 export const MANAGED_BY = 'aragora-secrets';
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 /**
  * @throws UserError when committed inputs no longer fit the config (values sealed for another target)
@@ -223,9 +230,10 @@ function resolveEnvironment(
     oneOfGroups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, members]) => ({ group, members })),
     identity: {
       serviceAccountName: appName,
+      readsSecretsThroughApi: workloadConfig.readsSecretsThroughApi ?? false,
       roleName: deriveName(appName, 'secrets-reader'),
       roleBindingName: deriveName(appName, 'secrets-reader'),
-      automountToken: needsApiToken(delivery),
+      automountToken: needsApiToken(delivery) || (workloadConfig.readsSecretsThroughApi ?? false),
     },
     workload: {
       enabled: workloadConfig.enabled ?? true,
@@ -281,8 +289,12 @@ function resolveDelivery(
         file: inputs.sealed?.[environment],
         certificate: inputs.certificates?.[environment],
       });
-    case 'external':
-      return { delivery: resolveExternalDelivery(externalOptions(env.delivery)!, context), warnings: [], errors: [] };
+    case 'external': {
+      const delivery = resolveExternalDelivery(externalOptions(env.delivery)!, context);
+      const paths = externalVaultPaths(delivery);
+      const vaultPolicy = delivery.store.provider.provider === 'vault' ? { name: `${appName}-${environment}-external-secrets`, paths } : undefined;
+      return { delivery: vaultPolicy ? { ...delivery, vaultPolicy } : delivery, warnings: [], errors: [] };
+    }
     case 'vault':
       return { delivery: resolveVaultDelivery(options, { appName, environment, secrets }), warnings: [], errors: [] };
   }
@@ -314,7 +326,7 @@ function deliveryEgress(delivery: DeliveryPlan): EgressRule[] {
   ];
 }
 
-/** Only methods that authenticate from inside the pod need its ServiceAccount token. */
+/** Methods that authenticate from inside the pod need its ServiceAccount token (reading through the API does too). */
 function needsApiToken(delivery: DeliveryPlan): boolean {
   switch (delivery.method) {
     case 'plain':
@@ -355,11 +367,21 @@ function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Reco
   if (https.enabled ?? true) {
     egress.push({
       purpose: 'HTTPS to the LLM provider APIs and other public services',
-      peers: [{ kind: 'cidr', cidr: '0.0.0.0/0', except: https.except ?? PRIVATE_RANGES }],
+      peers: (['ipv4', 'ipv6'] as const).map((family) => ({ kind: 'cidr', cidr: everything(family), except: publicExceptions(family, https.except) })),
       ports: [...new Set(https.ports ?? [443])].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' as const })),
     });
   }
   return { policyName: deriveName(appName, 'secrets-access'), podLabels, egress };
+}
+
+/**
+ * What "public" leaves out in one address family: the ranges the config lists in that family,
+ * else every non-public range of it (private, shared, loopback, link-local with the metadata
+ * endpoint...). Config validation refuses a list that would open a metadata endpoint.
+ */
+export function publicExceptions(family: AddressFamily, configured: readonly string[] | undefined): string[] {
+  const listed = (configured ?? []).filter((range) => familyOf(range) === family);
+  return [...new Set(listed.length > 0 ? listed : family === 'ipv4' ? NON_PUBLIC_IPV4 : NON_PUBLIC_IPV6)];
 }
 
 function backendRule(backend: BackendConfig): EgressRule {

@@ -1,5 +1,6 @@
 import type { VaultDeliveryConfig } from '../config/schema';
 import type { RequirementStatus } from '../config/requirements';
+import type { ExternalDeliveryPlan } from './external-delivery';
 
 /** Where the injected agent writes the rendered files (the injector's default secret volume). */
 export const VAULT_SECRETS_DIR = '/vault/secrets';
@@ -17,6 +18,8 @@ export const VAULT_TOKEN_VOLUME = 'vault-token';
 /** The file of the token in that volume. */
 export const VAULT_TOKEN_PATH = 'token';
 const DEFAULT_TOKEN_MAX_TTL = '24h';
+/** Starts the header line of a generated Vault policy that names its server (the guard rails read it to tell servers apart). */
+export const VAULT_SERVER_COMMENT = '# Vault server:';
 
 /** One field of a KV secret, exported as one environment variable. */
 export interface VaultField {
@@ -159,4 +162,15 @@ export function durationSeconds(duration: string): number {
   const match = /^(\d+)(s|m|h)$/.exec(duration);
   if (!match) throw new Error(`not a duration: ${duration}`);
   return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
+}
+
+/**
+ * The Vault API paths an `external` delivery through a `vault` store reads (sorted): what the
+ * store's Vault role needs `read` on, and nothing more. Empty for other stores.
+ */
+export function externalVaultPaths(delivery: ExternalDeliveryPlan): string[] {
+  const p = delivery.store.provider;
+  if (p.provider !== 'vault') return [];
+  const keys = [...delivery.data.map((d) => d.remoteRef.key), ...delivery.extracts.map((e) => e.key)];
+  return [...new Set(keys.map((key) => kvApiPath(p.path, key, p.version === 'v1' ? 1 : 2)))].sort();
 }

@@ -1,4 +1,5 @@
 import type { ExternalDeliveryPlan, StorePlan } from '../model/external-delivery';
+import { tokenHolders } from '../model/identity';
 import type { EnvironmentPlan, SecretPlan } from '../model/plan';
 import type { VaultDeliveryPlan } from '../model/vault-plan';
 
@@ -11,7 +12,11 @@ export interface ReviewReportInput {
   readonly serviceAccountName: string;
   /** Whether that ServiceAccount's pods get an API token. */
   readonly automountToken: boolean;
-  /** The Role that grants `get` on the Secrets, and what it grants; absent when none is made (Vault injection). */
+  /**
+   * The Role that lets the application `get` its Secrets through the API, and what it grants; absent
+   * when the application takes its values from its environment (the kubelet reads the Secrets) or
+   * from Vault.
+   */
   readonly role?: { readonly name: string; readonly bindingName: string; readonly secrets: readonly string[] };
   /** The Kubernetes Secret holding each delivered key; absent with Vault injection. */
   readonly secretOf?: (key: string) => string;
@@ -157,25 +162,38 @@ function readableBy(input: ReviewReportInput, secret: SecretPlan): string {
     return `Vault role ${code(plan.delivery.role)} (ServiceAccount ${code(input.serviceAccountName)})`;
   }
   const from = input.secretOf?.(secret.name) ?? plan.secretName;
+  const pods = `pods of ServiceAccount ${code(input.serviceAccountName)}, env set by the kubelet`;
   const role = input.role;
-  return role && role.secrets.includes(from)
-    ? `ServiceAccount ${code(input.serviceAccountName)} via Role ${code(role.name)}`
-    : `no Role grants Secret ${code(from)}`;
+  if (!role) return `${pods}; no Role`;
+  return role.secrets.includes(from) ? `${pods}, and API reads via Role ${code(role.name)}` : `${pods}; no Role grants Secret ${code(from)}`;
+}
+
+/** The Kubernetes Secrets the workload reads, sorted (none with Vault injection). */
+function secretsRead(input: ReviewReportInput): string[] {
+  if (!input.secretOf) return [];
+  return [...new Set(input.plan.secrets.map((s) => input.secretOf!(s.name)))].sort();
 }
 
 function readers(input: ReviewReportInput): string[] {
   const { plan } = input;
   const d = plan.delivery;
   const token = input.automountToken ? 'API token mounted' : 'no API token mounted';
+  const account = `ServiceAccount ${code(input.serviceAccountName)} in ${code(plan.namespace)}`;
+  const read = secretsRead(input).map(code).join(', ');
   const out: string[] = [];
   if (input.role) {
     out.push(
-      `Kubernetes: ServiceAccount ${code(input.serviceAccountName)} (${token}) in ${code(plan.namespace)}, through Role ${code(input.role.name)} ` +
-        `(\`get\` on ${input.role.secrets.map(code).join(', ')}, nothing else) and RoleBinding ${code(input.role.bindingName)}. ` +
-        'The kubelet reads the Secret for the pod\'s environment; the Role lets the application read it through the API, and nothing more.',
+      `Kubernetes: ${account} (${token}, for the application's API reads). The kubelet reads ${read} for the pods' environment with its own credentials; ` +
+        `the application also reads through the API (\`workload.readsSecretsThroughApi\`), which Role ${code(input.role.name)} allows ` +
+        `(\`get\` on ${input.role.secrets.map(code).join(', ')}, nothing else), bound by RoleBinding ${code(input.role.bindingName)}.`,
     );
+  } else if (d.method === 'vault') {
+    out.push(`Kubernetes: ${account} (${token}: Vault's kubernetes auth logs the agent in with it); no Role, since there is no Kubernetes Secret to read.`);
   } else {
-    out.push(`Kubernetes: ServiceAccount ${code(input.serviceAccountName)} (${token}) in ${code(plan.namespace)}; no Role, since there is no Secret to read.`);
+    out.push(
+      `Kubernetes: ${account} (${token}), bound to no Role: the kubelet reads ${read} for the pods' environment with its own credentials, ` +
+        'and the application never reads Secrets through the API (set `workload.readsSecretsThroughApi` if it does).',
+    );
   }
   if (d.method === 'vault') {
     out.push(
@@ -193,10 +211,11 @@ function readers(input: ReviewReportInput): string[] {
   if (d.method === 'plain') {
     out.push(`Whoever creates the Secret at deploy time needs \`create\`/\`update\` on Secrets in ${code(plan.namespace)}; the values live in their \`.env\`.`);
   }
+  const tokens = `token requests for every ServiceAccount identity (${tokenHolders(plan).map((r) => code(`${r.namespace}/${r.name}`)).join(', ')})`;
   out.push(
     d.method === 'vault'
-      ? 'Audit: the reads happen in Vault (enable a Vault audit device); `audit-policy.yaml` records token requests for the ServiceAccount.'
-      : 'Audit: `audit-policy.yaml` records every access to these Secrets at Metadata level.',
+      ? `Audit: the reads happen in Vault (enable a Vault audit device); \`audit-policy.yaml\` records ${tokens}.`
+      : `Audit: \`audit-policy.yaml\` records every access to these Secrets at Metadata level, and ${tokens}.`,
   );
   return out;
 }

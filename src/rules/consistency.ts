@@ -46,24 +46,22 @@ function namespaceOf(object: K8sObject): string | undefined {
   return object.metadata.namespace;
 }
 
-/** Whether a Role of the folder, bound to the ServiceAccount, grants `get` on the Secret. */
-function isGranted(tree: ManifestTree, folder: string, namespace: string | undefined, serviceAccount: string, secret: string): boolean {
+/** The rules on Secrets of the Roles of the folder bound to the ServiceAccount. */
+function secretRulesOf(tree: ManifestTree, folder: string, namespace: string | undefined, serviceAccount: string): any[] {
   const roles = inFolder(tree, folder, 'Role').filter((r) => namespaceOf(r.object) === namespace);
   const bindings = inFolder(tree, folder, 'RoleBinding').filter((b) => namespaceOf(b.object) === namespace);
-  return bindings.some(({ object: binding }) => {
+  return bindings.flatMap(({ object: binding }) => {
     const bindsAccount = (binding.subjects ?? []).some(
       (s: any) => s.kind === 'ServiceAccount' && s.name === serviceAccount && (s.namespace ?? namespace) === namespace,
     );
-    if (!bindsAccount || binding.roleRef?.kind !== 'Role') return false;
+    if (!bindsAccount || binding.roleRef?.kind !== 'Role') return [];
     const role = roles.find((r) => r.object.metadata.name === binding.roleRef.name);
-    return (role?.object.rules ?? []).some(
-      (rule: any) =>
-        (rule.apiGroups ?? []).includes('') &&
-        (rule.resources ?? []).includes('secrets') &&
-        ((rule.verbs ?? []).includes('get') || (rule.verbs ?? []).includes('*')) &&
-        (rule.resourceNames ?? []).includes(secret),
-    );
+    return (role?.object.rules ?? []).filter((rule: any) => (rule.apiGroups ?? []).includes('') && (rule.resources ?? []).includes('secrets'));
   });
+}
+
+function grants(rules: readonly any[], secret: string): boolean {
+  return rules.some((rule) => ((rule.verbs ?? []).includes('get') || (rule.verbs ?? []).includes('*')) && (rule.resourceNames ?? []).includes(secret));
 }
 
 /** What makes the Secret in the cluster, if an object of the folder does. */
@@ -89,7 +87,7 @@ function deployTimeSecrets(object: K8sObject): string[] {
 export const workloadSecretsConsistent: GuardRail = {
   name: 'workload-secrets-consistent',
   description:
-    'every Secret a workload reads is granted to its ServiceAccount by a Role of the folder, and made by a SealedSecret or ExternalSecret there or marked as created at deploy time',
+    'every Secret a workload reads is made by a SealedSecret or ExternalSecret of the folder or marked as created at deploy time; a ServiceAccount that reads Secrets through the API (a Role of the folder) is granted all of them',
   check: (tree) => {
     const out: Violation[] = [];
     for (const { file, folder, object } of tree.objects) {
@@ -98,15 +96,17 @@ export const workloadSecretsConsistent: GuardRail = {
       const namespace = namespaceOf(object);
       const serviceAccount: string = podSpec.serviceAccountName ?? 'default';
       const atDeployTime = deployTimeSecrets(object);
+      // The kubelet reads secretKeyRef, envFrom and secret volumes: only an API reader needs grants, and then for all of them.
+      const apiRules = secretRulesOf(tree, folder, namespace, serviceAccount);
       for (const { name, location } of secretReferences(podSpec)) {
-        if (!isGranted(tree, folder, namespace, serviceAccount, name)) {
+        if (apiRules.length > 0 && !grants(apiRules, name)) {
           out.push({
             rule: 'workload-secrets-consistent',
             resource: describe(object),
             file,
             location,
-            message: `reads Secret "${name}", but no Role in this folder bound to its ServiceAccount "${serviceAccount}" grants get on it`,
-            fix: `grant it: a Role with get on resourceNames [${name}] and a RoleBinding to ServiceAccount ${serviceAccount} (secret.grantRead(reader))`,
+            message: `reads Secret "${name}", but the Role in this folder that lets its ServiceAccount "${serviceAccount}" read Secrets through the API does not grant it`,
+            fix: `add ${name} to that Role's resourceNames (secret.grantRead(reader)), or remove the Role if the application does not read Secrets through the API`,
           });
         }
         if (!producerOf(tree, folder, namespace, name) && !atDeployTime.includes(name)) {

@@ -1,6 +1,7 @@
-import { noClusterWideSecretAccess, noRbacWildcards, secretAccessGetOnly } from './rbac';
-import { egressAllowsDns } from './network';
+import { noClusterWideSecretAccess, noRbacWildcards, secretAccessGetOnly, secretRoleHasUser } from './rbac';
+import { egressAllowsDns, egressBlocksMetadata } from './network';
 import { externalSecretRefsExist, workloadSecretsConsistent } from './consistency';
+import { environmentIsolation } from './isolation';
 import { noCredentialShapes, noSecretValues } from './leak';
 import { parseTree } from './tree';
 import type { GuardRail, ManifestTree, TreeFile, Violation } from './types';
@@ -8,6 +9,7 @@ import type { GuardRail, ManifestTree, TreeFile, Violation } from './types';
 export * from './types';
 export { parseTree, isManifestPath, MANIFEST_SUFFIX } from './tree';
 export { DEPLOY_TIME_SECRETS_ANNOTATION } from './annotations';
+export { environmentIsolation } from './isolation';
 
 const readableManifests: GuardRail = {
   name: 'readable-manifests',
@@ -30,9 +32,12 @@ export const GUARD_RAILS: readonly GuardRail[] = [
   secretAccessGetOnly,
   noClusterWideSecretAccess,
   noRbacWildcards,
+  secretRoleHasUser,
   egressAllowsDns,
+  egressBlocksMetadata,
   workloadSecretsConsistent,
   externalSecretRefsExist,
+  environmentIsolation,
 ];
 
 /** Runs the guard rails over a parsed tree; violations sorted by file, rule and message. */

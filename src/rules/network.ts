@@ -1,3 +1,4 @@
+import { exclusionFor, METADATA_ENDPOINTS, metadataAdmittedBy } from '../model/address-ranges';
 import { describe } from './tree';
 import type { GuardRail, Violation } from './types';
 
@@ -50,6 +51,49 @@ export const egressAllowsDns: GuardRail = {
           fix: 'add an egress rule to the cluster DNS pods (kube-system, k8s-app: kube-dns) on ports 53/UDP and 53/TCP',
         });
       }
+    }
+    return out;
+  },
+};
+
+export const egressBlocksMetadata: GuardRail = {
+  name: 'egress-blocks-metadata',
+  description: 'no NetworkPolicy egress rule reaches a cloud metadata endpoint (169.254.169.254, fd00:ec2::254...), by an ipBlock or by allowing every destination',
+  check: (tree) => {
+    const out: Violation[] = [];
+    for (const { file, object } of tree.objects) {
+      if (object.kind !== 'NetworkPolicy') continue;
+      const egress: { to?: { ipBlock?: { cidr?: unknown; except?: unknown } }[] }[] = Array.isArray(object.spec?.egress) ? object.spec.egress : [];
+      egress.forEach((rule, r) => {
+        const peers = Array.isArray(rule.to) ? rule.to : [];
+        if (peers.length === 0) {
+          out.push({
+            rule: 'egress-blocks-metadata',
+            resource: describe(object),
+            file,
+            location: `spec.egress[${r}]`,
+            message: `allows every destination, the cloud metadata endpoints included (${METADATA_ENDPOINTS.map((e) => e.address).join(', ')}), which hand out the node's credentials`,
+            fix: 'list the destinations in "to"; for the internet, an ipBlock 0.0.0.0/0 (and ::/0) whose except holds the non-public ranges',
+          });
+          return;
+        }
+        peers.forEach((peer, p) => {
+          const block = peer?.ipBlock;
+          if (typeof block?.cidr !== 'string') return;
+          const except = Array.isArray(block.except) ? block.except.filter((e): e is string => typeof e === 'string') : [];
+          for (const endpoint of metadataAdmittedBy({ cidr: block.cidr, except })) {
+            const exclusion = exclusionFor(block.cidr, endpoint.address);
+            out.push({
+              rule: 'egress-blocks-metadata',
+              resource: describe(object),
+              file,
+              location: `spec.egress[${r}].to[${p}].ipBlock`,
+              message: `"${block.cidr}" lets the pods reach ${endpoint.address} (${endpoint.what}), which hands out the node's cloud credentials`,
+              fix: exclusion ? `add "${exclusion}" to the ipBlock's except` : 'remove this peer: the metadata endpoint is never a destination the application needs',
+            });
+          }
+        });
+      });
     }
     return out;
   },

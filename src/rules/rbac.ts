@@ -1,4 +1,5 @@
-import { describe, group } from './tree';
+import { podSpecOf } from './consistency';
+import { describe, group, inFolder } from './tree';
 import type { GuardRail, K8sObject, ManifestObject, Violation } from './types';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -124,6 +125,50 @@ export const noRbacWildcards: GuardRail = {
             fix: `list the ${field} the identity needs by name`,
           });
         }
+      });
+    }
+    return out;
+  },
+};
+
+/** Whether pods of this spec get an API token: their own setting, else their ServiceAccount's, else Kubernetes' default (yes). */
+function podHasToken(podSpec: any, serviceAccount: K8sObject | undefined): boolean {
+  const projected = (podSpec?.volumes ?? []).some((v: any) => (v.projected?.sources ?? []).some((s: any) => s.serviceAccountToken));
+  if (projected) return true;
+  if (typeof podSpec?.automountServiceAccountToken === 'boolean') return podSpec.automountServiceAccountToken;
+  if (typeof serviceAccount?.automountServiceAccountToken === 'boolean') return serviceAccount.automountServiceAccountToken;
+  return true;
+}
+
+export const secretRoleHasUser: GuardRail = {
+  name: 'secret-role-has-user',
+  description:
+    'a RoleBinding that lets a ServiceAccount read Secrets through the API binds one whose workloads in the folder have an API token (the kubelet reads secretKeyRef and envFrom without one)',
+  check: (tree) => {
+    const out: Violation[] = [];
+    for (const { file, folder, object: binding } of tree.objects) {
+      if (!isRbac(binding, 'RoleBinding')) continue;
+      const namespace = binding.metadata.namespace;
+      const ref = binding.roleRef as { kind?: string; name?: string } | undefined;
+      const role = inFolder(tree, folder, 'Role').find((r) => r.object.metadata.name === ref?.name && r.object.metadata.namespace === namespace);
+      if (ref?.kind !== 'Role' || !role || !rulesOf(role.object).some(touchesSecrets)) continue;
+      (Array.isArray(binding.subjects) ? binding.subjects : []).forEach((subject: any, i: number) => {
+        if (subject?.kind !== 'ServiceAccount' || (subject.namespace ?? namespace) !== namespace) return;
+        const account = inFolder(tree, folder, 'ServiceAccount').find((a) => a.object.metadata.name === subject.name && a.object.metadata.namespace === namespace)?.object;
+        const pods = tree.objects
+          .filter((o) => o.folder === folder && o.object.metadata.namespace === namespace)
+          .map((o) => podSpecOf(o.object))
+          .filter((spec) => spec && (spec.serviceAccountName ?? 'default') === subject.name);
+        // A workload managed elsewhere (a patch) may be the user; only a folder whose own workloads cannot use the grant is wrong.
+        if (pods.length === 0 || pods.some((spec) => podHasToken(spec, account))) return;
+        out.push({
+          rule: 'secret-role-has-user',
+          resource: describe(binding),
+          file,
+          location: `subjects[${i}]`,
+          message: `lets ServiceAccount "${subject.name}" get Secrets through the API, but its pods mount no API token: no workload uses the grant, and anyone allowed to request a token for the ServiceAccount can`,
+          fix: 'remove the Role and RoleBinding when the application takes its values from its environment (the kubelet reads secretKeyRef and envFrom itself); if it does read through the API, mount the token (workload.readsSecretsThroughApi: true)',
+        });
       });
     }
     return out;
