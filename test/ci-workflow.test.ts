@@ -117,10 +117,13 @@ describe('the CI example workflow', () => {
       [
         'a manifest edited by hand',
         (dir: string) => {
-          const file = join(dir, 'dist/dev/Role.aragora-secrets-reader.k8s.yaml');
-          writeFileSync(file, readFileSync(file, 'utf8').replace(/- get$/m, '- get\n      - list'));
+          // Egress opened to every address: the kind of edit a reviewer must not miss.
+          const file = join(dir, 'dist/dev/NetworkPolicy.aragora-secrets-access.k8s.yaml');
+          const edited = readFileSync(file, 'utf8').replace(/^  egress:$/m, '  egress:\n    - {}');
+          expect(edited).not.toBe(readFileSync(file, 'utf8'));
+          writeFileSync(file, edited);
         },
-        /^ M dist\/dev\/Role\.aragora-secrets-reader\.k8s\.yaml$/m,
+        /^ M dist\/dev\/NetworkPolicy\.aragora-secrets-access\.k8s\.yaml$/m,
       ],
       [
         'a file synth writes, missing from the commit',
