@@ -77,7 +77,7 @@ describe('bad input corpus', () => {
     mkdirSync(join(project, 'conf.yaml'));
     const messages: string[] = [];
     expect(runSynth({ outdir: join(project, 'dist'), cwd: project, env: { ARAGORA_SECRETS_CONFIG: 'conf.yaml' } }, (l) => messages.push(l))).toBe(1);
-    expect(messages.join('\n')).toMatch(/not a file/);
+    expect(messages.join('\n')).toMatch(/is a folder, not a regular file/);
   });
 });
 
@@ -132,7 +132,7 @@ describe('bad env file corpus (aragora-secrets check)', () => {
   const generatedEnv = [
     { file: 'nul.env (generated)', content: Buffer.from('ANTHROPIC_API_KEY=abc\u0000def\n'), expect: 'not UTF-8 text' },
     { file: 'invalid-utf8.env (generated)', content: Buffer.from([0x41, 0x3d, 0xff, 0xfe, 0x0a]), expect: 'not UTF-8 text' },
-    { file: 'huge.env (generated)', content: Buffer.alloc(17 * 1024 * 1024, 0x41), expect: 'over 16 MiB' },
+    { file: 'huge.env (generated)', content: Buffer.alloc(17 * 1024 * 1024, 0x41), expect: 'over the 16 MiB limit' },
   ];
 
   test.each([...envCases, ...generatedEnv].map((c) => [c.file, c] as const))('%s: exit 1 with a clear message, no value, no stack trace', async (_name, c) => {

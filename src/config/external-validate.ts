@@ -4,6 +4,7 @@ import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';
 import { externalOptions, generatedSecretName, storeNameOf, storeUsers, DEFAULT_STORE_KIND } from '../model/external-delivery';
 import { defaultProperty } from '../model/plan';
+import { showable, shown } from './shown';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 
@@ -25,9 +26,9 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
     if (!options) continue;
     const at = ['environments', envName, 'delivery'];
     const storeName = storeNameOf(config, options);
-    if (options.store !== undefined && !(options.store in stores)) {
+    if (options.store !== undefined && !Object.hasOwn(stores, options.store)) {
       const suggestion = didYouMean(options.store, storeNames);
-      add([...at, 'store'], `unknown store "${options.store}"`, suggestion ? `did you mean "${suggestion}"?` : storeNames.length > 0 ? `use one of: ${storeNames.join(', ')}` : 'define it under the top-level "stores"');
+      add([...at, 'store'], `unknown store ${shown(options.store)}`, suggestion ? `did you mean "${suggestion}"?` : storeNames.length > 0 ? `use one of: ${storeNames.join(', ')}` : 'define it under the top-level "stores"');
     } else if (storeName === undefined) {
       add(
         at,
@@ -94,7 +95,7 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
         const id = `${path.join('.')}\u0000${storeName}`;
         if (reported.has(id)) continue;
         reported.add(id);
-        add(path, `remote key "${s.key}" (used by ${envName} through store "${storeName}") ${problem.message}`, problem.fix);
+        add(path, `remote key ${shown(s.key)} (used by ${envName} through store "${storeName}") ${problem.message}`, problem.fix);
       }
     }
   }
@@ -210,7 +211,7 @@ function remoteKeyProblem(store: StoreConfig, key: string): { message: string; f
     case 'gcpsm':
       return /^[A-Za-z0-9_-]{1,255}$/.test(key)
         ? undefined
-        : { message: 'is not a GCP Secret Manager secret ID (letters, digits, "-" and "_" only)', fix: `use a key such as "${key.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '')}"` };
+        : { message: 'is not a GCP Secret Manager secret ID (letters, digits, "-" and "_" only)', fix: showable(key) ? `use a key such as "${key.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '')}"` : 'use letters, digits, "-" and "_" only' };
     case 'aws':
       if (store.service === 'ParameterStore') {
         if (!/^[A-Za-z0-9_.\-/]{1,2048}$/.test(key)) return { message: 'is not an SSM parameter name (letters, digits, "_", ".", "-" and "/")', fix: 'rename the key' };
@@ -220,7 +221,7 @@ function remoteKeyProblem(store: StoreConfig, key: string): { message: string; f
       return /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(key) ? undefined : { message: 'is not a Secrets Manager secret name (letters, digits and /_+=.@-)', fix: 'rename the key' };
     case 'vault':
       return key.startsWith('/') || key.endsWith('/')
-        ? { message: 'starts or ends with "/": a Vault key is a path relative to the KV mount', fix: `write "${key.replace(/^\/+|\/+$/g, '')}"` }
+        ? { message: 'starts or ends with "/": a Vault key is a path relative to the KV mount', fix: showable(key) ? `write "${key.replace(/^\/+|\/+$/g, '')}"` : 'remove the leading and trailing "/"' }
         : undefined;
   }
 }

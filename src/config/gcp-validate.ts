@@ -49,7 +49,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
     }
 
     for (const name of Object.keys(gcp.secrets ?? {})) {
-      if (!(name in config.secrets)) {
+      if (!Object.hasOwn(config.secrets, name)) {
         const suggestion = didYouMean(name, Object.keys(config.secrets));
         add([...at, 'secrets', name], `"${name}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'use names from the top-level "secrets"');
       }

@@ -46,9 +46,13 @@ export const DURATION = /^[1-9]\d*(s|m|h)$/;
 const vaultName = (what: string) =>
   z.string().max(128).regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, { error: `${what} is letters, digits, "-", "_" and ".", starting and ending with a letter or digit` });
 
-const labelKey = z.string().refine(isValidLabelKey, {
-  error: 'not a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of letters, digits, "-", "_" and "." that starts and ends alphanumeric',
-});
+const labelKey = z
+  .string()
+  .refine(isValidLabelKey, {
+    error: 'not a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of letters, digits, "-", "_" and "." that starts and ends alphanumeric',
+  })
+  // cdk8s takes an object with an own "constructor" entry for a class instance and refuses to render it.
+  .refine((key) => key !== 'constructor', { error: 'the label key "constructor" cannot be rendered by cdk8s, which generates the manifests: use another key (e.g. with a prefix, example.com/constructor)' });
 const labelValue = z.string().refine((v) => v === '' || (v.length <= 63 && LABEL_NAME.test(v)), {
   error: 'not a valid label value: at most 63 characters of letters, digits, "-", "_" and ".", starting and ending alphanumeric',
 });

@@ -2,24 +2,30 @@ import { z } from 'zod';
 import { awsProblems } from './aws-validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
-import { credentialShapeOf } from '../output/leak-guard';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
 import { vaultProblems } from './vault-validate';
 import { externalProblems } from './external-validate';
 import { gcpProblems } from './gcp-validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from './external-schema';
+import { inputTextProblems } from './input-text';
+import { showable, shown as shownText } from './shown';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
 
 /**
- * Validates a config object: the schema first, then the rules that span several fields
+ * Validates a config object: the rules for every string first (no control characters, no reserved
+ * keys), then the schema, then the rules that span several fields
  * (feature and environment references, groups). Every problem is reported at once.
  *
  * @throws ConfigError listing each problem with its path and fix
  */
 export function validateConfig(input: unknown, source: string, locate: LineLocator = () => undefined): AragoraSecretsConfig {
+  const textProblems = inputTextProblems(input);
+  if (textProblems.length > 0) {
+    throw new ConfigError(source, sortProblems(textProblems.map((p) => ({ path: formatPath(p.segments), line: locate(p.segments), message: p.message, fix: p.fix }))));
+  }
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(source, sortProblems(parsed.error.issues.flatMap((issue) => describeIssue(issue, input, locate))));
@@ -49,7 +55,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
         return {
           path: formatPath(keyPath),
           line: locate(keyPath) ?? line,
-          message: `unknown key "${key}"`,
+          message: `unknown key ${shownText(key, 253)}`,
           fix: suggestion
             ? `did you mean "${suggestion}"?`
             : `remove it; the keys allowed here are: ${known.join(', ')}`,
@@ -61,7 +67,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       if (actual === undefined) {
         return [{ path, line, message: 'missing required key', fix: `add "${String(segments.at(-1))}" with one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` }];
       }
-      const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
+      const suggestion = typeof actual === 'string' && showable(actual) ? didYouMean(actual, allowed) : undefined;
       return [
         {
           path,
@@ -84,7 +90,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       const actual = valueAt(input, segments);
       if ('discriminator' in issue && Array.isArray((issue as { options?: unknown[] }).options)) {
         const allowed = ((issue as { options: unknown[] }).options).map(String);
-        const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
+        const suggestion = typeof actual === 'string' && showable(actual) ? didYouMean(actual, allowed) : undefined;
         return [
           {
             path,
@@ -108,12 +114,12 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       return issue.issues.map((inner) => ({
         path,
         line,
-        message: `key ${JSON.stringify(String(segments.at(-1)))}: ${inner.message}`,
+        message: `key ${shownText(String(segments.at(-1)), 253)}: ${inner.message}`,
       }));
     case 'invalid_format': {
       const actual = valueAt(input, segments);
       const suggestion =
-        typeof actual !== 'string' || shown(actual) !== JSON.stringify(actual) || issue.format !== 'regex'
+        typeof actual !== 'string' || !showable(actual) || issue.format !== 'regex'
           ? undefined
           : issue.pattern === String(DNS1123_LABEL)
             ? suggestDnsLabel(actual)
@@ -127,20 +133,18 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
   }
 }
 
-/** A rejected value as it may be printed: never a credential pasted into the wrong field. */
+/** A rejected value as a message may print it: a short name-shaped string, a number or a boolean; never free text. */
 function shown(value: unknown): string {
-  if (typeof value === 'string' && (credentialShapeOf(value) || credentialShapeOf(Buffer.from(value, 'base64').toString('utf8')))) {
-    return 'a value shaped like a credential (not shown)';
-  }
-  return JSON.stringify(value);
+  if (typeof value === 'string') return shownText(value);
+  if (value === null || typeof value !== 'object') return String(JSON.stringify(value));
+  return Array.isArray(value) ? 'a list' : 'a mapping';
 }
 
 function describeValue(value: unknown): string {
-  if (typeof value === 'string' && shown(value) !== JSON.stringify(value)) return shown(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value)}`;
+  if (typeof value === 'string') return showable(value) ? `the string ${JSON.stringify(value)}` : 'a string (not shown)';
   return `${typeof value} ${String(value)}`;
 }
 
@@ -222,8 +226,8 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
       const suggestion = didYouMean(rule.feature, features);
       add(
         ['secrets', name, 'required', 'feature'],
-        `unknown feature "${rule.feature}"`,
-        suggestion ? `did you mean "${suggestion}"?` : `declare it under "features" (e.g. features: { ${rule.feature}: false })`,
+        `unknown feature ${shownText(rule.feature)}`,
+        suggestion ? `did you mean "${suggestion}"?` : `declare it under "features" (e.g. features: { ${showable(rule.feature) ? rule.feature : 'myFeature'}: false })`,
       );
     }
     if ('environments' in rule) {
@@ -232,7 +236,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
           const suggestion = didYouMean(env, environments);
           add(
             ['secrets', name, 'required', 'environments', i],
-            `unknown environment "${env}"`,
+            `unknown environment ${shownText(env)}`,
             suggestion ? `did you mean "${suggestion}"?` : `use one of: ${environments.join(', ')}`,
           );
         }
@@ -257,7 +261,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
         const suggestion = didYouMean(feature, features);
         add(
           ['environments', envName, 'features', feature],
-          `unknown feature "${feature}"`,
+          `unknown feature ${shownText(feature)}`,
           suggestion ? `did you mean "${suggestion}"?` : `declare it under the top-level "features" first`,
         );
       }

@@ -1,19 +1,16 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../config/errors';
+import { MAX_ENV_FILE_BYTES, readUserFile } from '../config/user-file';
 
 /** Reads a dotenv file (`KEY=value` lines); values are kept in memory only. */
 export function readEnvFile(cwd: string, path: string): Record<string, string> {
-  const file = resolve(cwd, path);
-  if (!existsSync(file)) {
-    throw new UserError(`env file "${path}" not found: create it from the example (aragora-secrets env-example > ${path}) and fill in the values`);
-  }
-  if (statSync(file).isDirectory()) throw new UserError(`env file "${path}" is a directory`);
-  if (statSync(file).size > MAX_ENV_FILE_BYTES) {
-    throw new UserError(`env file "${path}" is over ${MAX_ENV_FILE_BYTES / 1024 / 1024} MiB: is this the right file?`);
-  }
-  const bytes = readFileSync(file);
+  const bytes = readUserFile(resolve(cwd, path), {
+    label: `env file "${path}"`,
+    maxBytes: MAX_ENV_FILE_BYTES,
+    missingFix: `create it from the example (aragora-secrets env-example > ${path}) and fill in the values`,
+    notAFileFix: 'point --env-file at the dotenv file itself',
+  });
   const problems = envFileProblems(bytes);
   if (problems.length > 0) {
     throw new UserError([`env file "${path}" is malformed (nothing was read from it; values are not shown):`, ...problems.map((p) => `  - ${p}`)].join('\n'));
@@ -21,7 +18,6 @@ export function readEnvFile(cwd: string, path: string): Record<string, string> {
   return parseDotenv(bytes);
 }
 
-const MAX_ENV_FILE_BYTES = 16 * 1024 * 1024;
 const ASSIGNMENT = /^\s*(?:export\s+)?([^=\s]*)\s*=\s?(.*)$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

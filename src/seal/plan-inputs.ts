@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../config/errors';
 import type { AragoraSecretsConfig } from '../config/schema';
+import { MAX_CERTIFICATE_BYTES, readUserFile } from '../config/user-file';
 import type { CurrentCertificate } from '../model/sealed-plan';
 import { deliveryOptions, PlanInputs } from '../model/plan';
 import { readSealedFile, SealedValuesFile } from './sealed-file';
@@ -26,7 +27,7 @@ export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string): PlanI
           },
         ]);
       }
-      const key = readSealingKey(readFileSync(file), options.certificate);
+      const key = readSealingKey(readUserFile(file, { label: `certificate file "${options.certificate}" (environments.${name}.delivery.certificate)`, maxBytes: MAX_CERTIFICATE_BYTES }), options.certificate);
       certificates[name] = { path: options.certificate, fingerprint: key.fingerprint };
     }
   }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { didYouMean, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
+import { MAX_CERTIFICATE_BYTES, readUserFile } from '../config/user-file';
 import { readEnvFile } from '../env/env-values';
 import { resolvePlan } from '../model/plan';
 import { readSealedFile, SealedValue, SealedValuesFile, writeSealedFile } from './sealed-file';
@@ -63,7 +64,7 @@ export function sealEnvironment(options: SealOptions): SealReport {
   if (!existsSync(certificateFile)) {
     throw new UserError(`certificate file "${options.certificatePath}" not found: fetch it with \`kubeseal --fetch-cert > ${options.certificatePath}\``);
   }
-  const key = readSealingKey(readFileSync(certificateFile), options.certificatePath);
+  const key = readSealingKey(readUserFile(certificateFile, { label: `certificate file "${options.certificatePath}"`, maxBytes: MAX_CERTIFICATE_BYTES }), options.certificatePath);
 
   const delivered = plan.secrets.map((s) => s.name);
   const values = collectValues(options, delivered);

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatPath } from '../config/errors';
 import { DNS1123_LABEL, ENV_VAR_NAME, SEAL_SCOPES } from '../config/schema';
+import { MAX_SEALED_FILE_BYTES, readUserFile } from '../config/user-file';
 import type { SealTarget } from './sealing';
 import { VERIFIER_PATTERN } from './verifier';
 
@@ -62,7 +63,7 @@ export function readSealedFile(cwd: string, environment: string): SealedValuesFi
   const relative = sealedFilePath(environment);
   const file = join(cwd, relative);
   if (!existsSync(file)) return undefined;
-  const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
+  const doc = parseDocument(readUserFile(file, { label: relative, maxBytes: MAX_SEALED_FILE_BYTES }).toString('utf8'), { uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(relative, [{ path: '', message: `YAML syntax: ${doc.errors[0].message.split('\n')[0]}`, fix: 'restore the file from git, or delete it and seal again' }]);
   }
