@@ -5,6 +5,7 @@ import { didYouMean, UserError } from '../config/errors';
 import { JSON_SCHEMA_PATH } from '../config/json-schema';
 import { CONFIG_FILE_NAME, loadConfig } from '../config/load';
 import { renderConfigYaml } from '../config/render-config';
+import { showable, shownNames } from '../config/shown';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
 import { collectValues, readEnvFile } from '../env/env-values';
@@ -158,8 +159,10 @@ function requirementTable(out: Style, rows: readonly EnvCheckRow[], withValues: 
 
 function requireEnvironment(names: readonly string[], environment: string): void {
   if (names.includes(environment)) return;
-  const suggestion = didYouMean(environment, names);
-  throw new UserError(`unknown environment "${environment}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (environments: ${names.join(', ')})`);
+  // --env may have received a value meant for another option: it is named only when shaped like a name.
+  const suggestion = showable(environment) ? didYouMean(environment, names) : undefined;
+  const named = showable(environment) ? ` ${JSON.stringify(environment)}` : ' (the value given is not shown: it is not shaped like a name)';
+  throw new UserError(`unknown environment${named}${suggestion ? `; did you mean "${suggestion}"?` : ''} (environments: ${shownNames(names)})`);
 }
 
 function planFor(io: CommandIo, configPath: string | undefined): { plan: Plan; config: ReturnType<typeof loadConfig>['config'] } {

@@ -4,7 +4,7 @@ import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';
 import { externalOptions, generatedSecretName, storeNameOf, storeUsers, DEFAULT_STORE_KIND } from '../model/external-delivery';
 import { defaultProperty } from '../model/plan';
-import { showable, shown } from './shown';
+import { showable, shown, shownNames } from './shown';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 
@@ -27,13 +27,13 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
     const at = ['environments', envName, 'delivery'];
     const storeName = storeNameOf(config, options);
     if (options.store !== undefined && !Object.hasOwn(stores, options.store)) {
-      const suggestion = didYouMean(options.store, storeNames);
-      add([...at, 'store'], `unknown store ${shown(options.store)}`, suggestion ? `did you mean "${suggestion}"?` : storeNames.length > 0 ? `use one of: ${storeNames.join(', ')}` : 'define it under the top-level "stores"');
+      const suggestion = didYouMean(options.store, storeNames.filter((name) => showable(name)));
+      add([...at, 'store'], `unknown store ${shown(options.store)}`, suggestion ? `did you mean "${suggestion}"?` : storeNames.length > 0 ? `use one of: ${shownNames(storeNames)}` : 'define it under the top-level "stores"');
     } else if (storeName === undefined) {
       add(
         at,
         storeNames.length === 0 ? 'delivery "external" needs a store, and none is defined' : `delivery "external" does not say which store to use (${storeNames.length} are defined)`,
-        storeNames.length === 0 ? 'define one under the top-level "stores" (provider vault, aws or gcpsm)' : `write { method: external, store: ${storeNames[0]} } with one of: ${storeNames.join(', ')}`,
+        storeNames.length === 0 ? 'define one under the top-level "stores" (provider vault, aws or gcpsm)' : `write { method: external, store: NAME } with one of: ${shownNames(storeNames)}`,
       );
     }
 
@@ -144,11 +144,11 @@ export function keyListProblems(
   const seen = new Set<string>();
   keys.forEach((key, i) => {
     const secret = catalog.find((s) => s.name === key);
-    if (seen.has(key)) add([...at, i], `"${key}" is listed twice`, 'remove the repetition');
+    if (seen.has(key)) add([...at, i], `${shown(key)} is listed twice`, 'remove the repetition');
     seen.add(key);
     if (!secret) {
       const suggestion = didYouMean(key, Object.keys(config.secrets));
-      add([...at, i], `"${key}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'list names from the top-level "secrets"');
+      add([...at, i], `${shown(key)} is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'list names from the top-level "secrets"');
     } else if (secret.status === 'excluded') {
       add([...at, i], `"${key}" is not delivered in ${envName} (${secret.reason})`, 'remove it from keys');
     } else if (secret.generatedHere) {

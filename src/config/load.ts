@@ -6,9 +6,16 @@ import { ConfigError, formatPath } from './errors';
 import type { AragoraSecretsConfig } from './schema';
 import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from './user-file';
 import { validateConfig } from './validate';
+import { aliasProblem, hasAlias, syntaxProblem, tagProblems } from './yaml-problems';
 
 export const CONFIG_FILE_NAME = 'aragora-secrets.yaml';
 export const CONFIG_ENV_VAR = 'ARAGORA_SECRETS_CONFIG';
+
+/**
+ * How many copies aliases may make in all (the YAML library's count): anchors shared by a few
+ * environments stay far below it, a "billion laughs" file passes it within its first lines.
+ */
+const MAX_ALIAS_EXPANSION = 50;
 
 export interface LoadedConfig {
   readonly config: AragoraSecretsConfig;
@@ -73,16 +80,9 @@ export function parseConfigText(content: Buffer | string, source: string): Arago
   // The library's own unique-key check compares every key with every other (quadratic: a second at
   // 5,000 secrets); duplicateKeys below does the same job in one pass.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, strict: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      doc.errors.map((e) => ({
-        path: '',
-        line: e.linePos?.[0]?.line,
-        message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
-      })),
-    );
-  }
+  if (doc.errors.length > 0) throw new ConfigError(source, [syntaxProblem(doc.errors, text)]);
+  const tags = tagProblems(doc, lineCounter);
+  if (tags.length > 0) throw new ConfigError(source, tags);
   const duplicates = duplicateKeys(doc.contents as Node | null, []);
   if (duplicates.length > 0) {
     throw new ConfigError(
@@ -97,9 +97,10 @@ export function parseConfigText(content: Buffer | string, source: string): Arago
   }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 50 });
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
   } catch (e) {
-    throw new ConfigError(source, [{ path: '', message: `YAML: ${(e as Error).message}`, fix: 'avoid deeply nested or repeated aliases (&anchor / *alias)' }]);
+    if (!hasAlias(doc)) throw e;
+    throw new ConfigError(source, [aliasProblem(doc, lineCounter, e as Error)]);
   }
   if (value === null || value === undefined) {
     throw new ConfigError(source, [{ path: '', message: 'the config file is empty', fix: 'run `npx aragora-secrets init` or delete the file to use the embedded default' }]);

@@ -9,7 +9,7 @@
  * are checked by the callers that may import it).
  */
 
-const NAME_SHAPE = /^[_$]*[A-Za-z0-9]+(?:(?:[-_.\/:@]+| )[A-Za-z0-9]+)*_*$/;
+const NAME_SHAPE = /^[_$/]*[A-Za-z0-9]+(?:(?:[-_.\/:@]+| )[A-Za-z0-9]+)*[_/]*$/;
 const SEGMENT_SEPARATORS = /[-_.\/:@ $]+/;
 
 /** Whether `text` may appear in a message: name-shaped, at most `maxLength` characters, nothing random-looking in it. */

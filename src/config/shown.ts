@@ -16,3 +16,10 @@ export function showable(text: string, maxLength?: number): boolean {
 export function shown(text: string, maxLength?: number): string {
   return showable(text, maxLength) ? JSON.stringify(text) : NOT_SHOWN;
 }
+
+/** Names defined in the config, as a list a fix may offer: the ones that may be printed, and how many others there are. */
+export function shownNames(names: readonly string[]): string {
+  const printable = names.filter((name) => showable(name));
+  const hidden = names.length - printable.length;
+  return [...printable, ...(hidden > 0 ? [`${hidden} more not shown`] : [])].join(', ');
+}

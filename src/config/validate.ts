@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { awsProblems } from './aws-validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
-import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
+import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from './schema';
 import { vaultProblems } from './vault-validate';
 import { externalProblems } from './external-validate';
 import { gcpProblems } from './gcp-validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from './external-schema';
 import { inputTextProblems } from './input-text';
-import { showable, shown as shownText } from './shown';
+import { showable, shown as shownText, shownNames } from './shown';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -58,7 +58,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
           message: `unknown key ${shownText(key, 253)}`,
           fix: suggestion
             ? `did you mean "${suggestion}"?`
-            : `remove it; the keys allowed here are: ${known.join(', ')}`,
+            : (misplacedKeyFix(segments, key, valueAt(input, keyPath)) ?? `remove it; the keys allowed here are: ${known.join(', ')}`),
         };
       });
     case 'invalid_value': {
@@ -81,6 +81,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       const actual = valueAt(input, segments);
       if (actual === undefined) {
         return [{ path, line, message: `missing required key (expected ${issue.expected})`, fix: `add "${String(segments.at(-1))}"` }];
+      }
+      if (actual === null && issue.expected === 'object') {
+        return [{ path, line, message: 'has no value (expected a mapping)', fix: 'write its fields under it, indented one level deeper (or remove it)' }];
       }
       // A schema-specific message (not zod's generic one) says how to fix it.
       const fix = issue.message.startsWith('Invalid input') ? undefined : issue.message;
@@ -110,12 +113,17 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       }
       return [{ path, line, message: `${describeValue(actual)} is not valid here`, fix: issue.message }];
     }
-    case 'invalid_key':
+    case 'invalid_key': {
+      // A field of an entry written at the entries' depth ("purpose:" beside the secret names) is an indentation slip.
+      const key = String(segments.at(-1));
+      const fieldOfEntry = knownKeysAt(segments).includes(key);
       return issue.issues.map((inner) => ({
         path,
         line,
-        message: `key ${shownText(String(segments.at(-1)), 253)}: ${inner.message}`,
+        message: `key ${shownText(key, 253)}: ${inner.message}`,
+        fix: fieldOfEntry ? `"${key}" is a field of an entry: indent it under the entry's name above it, one level deeper` : undefined,
       }));
+    }
     case 'invalid_format': {
       const actual = valueAt(input, segments);
       const suggestion =
@@ -131,6 +139,26 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
     default:
       return [{ path, line, message: issue.message }];
   }
+}
+
+/**
+ * The fix for a key the schema does not know that is something else in the wrong place: a secret
+ * (or its value) outside `secrets:`, an environment or a store at the top level.
+ */
+function misplacedKeyFix(segments: readonly PropertyKey[], key: string, value: unknown): string | undefined {
+  const mapping = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (ENV_VAR_NAME.test(key)) {
+    if (mapping === undefined && value !== null) {
+      return 'values never go into this file (it is committed): put the value in .env or your secret store, and declare the secret under `secrets:` with a purpose';
+    }
+    return segments.length === 0 ? 'move it under `secrets:`, where secrets are declared by variable name' : 'secrets are declared under the top-level `secrets:`, by variable name: move it there';
+  }
+  if (segments.length === 0 && mapping !== undefined) {
+    if (['tier', 'namespace', 'delivery'].some((field) => Object.hasOwn(mapping, field))) return 'move it under `environments:`';
+    if (Object.hasOwn(mapping, 'provider')) return 'move it under `stores:`';
+    if (Object.hasOwn(mapping, 'purpose')) return 'move it under `secrets:` (secret names are upper case, e.g. MY_API_KEY)';
+  }
+  return undefined;
 }
 
 /** A rejected value as a message may print it: a short name-shaped string, a number or a boolean; never free text. */
@@ -233,11 +261,11 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     if ('environments' in rule) {
       rule.environments.forEach((env, i) => {
         if (!environments.includes(env)) {
-          const suggestion = didYouMean(env, environments);
+          const suggestion = didYouMean(env, environments.filter((e) => showable(e)));
           add(
             ['secrets', name, 'required', 'environments', i],
             `unknown environment ${shownText(env)}`,
-            suggestion ? `did you mean "${suggestion}"?` : `use one of: ${environments.join(', ')}`,
+            suggestion ? `did you mean "${suggestion}"?` : `use one of: ${shownNames(environments)}`,
           );
         }
       });

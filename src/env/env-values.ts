@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../config/errors';
+import { showable } from '../config/shown';
 import { MAX_ENV_FILE_BYTES, readUserFile } from '../config/user-file';
 
 /** Reads a dotenv file (`KEY=value` lines); values are kept in memory only. */
@@ -42,12 +43,22 @@ export function envFileProblems(bytes: Buffer): string[] {
     if (line.trim() === '' || line.trim().startsWith('#')) return;
     const match = ASSIGNMENT.exec(line);
     if (!match) {
-      problems.push(`line ${number}: not a NAME=value assignment`);
+      problems.push(`line ${number}: not a NAME=value assignment${whatFollows(line)}`);
       return;
     }
     const [, name, rawValue] = match;
     if (!VARIABLE_NAME.test(name)) {
-      problems.push(`line ${number}: ${JSON.stringify(name.slice(0, 60))} is not a variable name (letters, digits and "_", not starting with a digit)`);
+      // What precedes "=" may be a value ("KEY:value==", a pasted token): only a name-shaped start of it is named.
+      const colon = /^([A-Za-z_][A-Za-z0-9_]*):/.exec(name);
+      problems.push(
+        colon && showable(colon[1])
+          ? `line ${number}: not a NAME=value assignment${whatFollows(line)}`
+          : `line ${number}: the text before "=" is not a variable name (letters, digits and "_", not starting with a digit)${whatFollows(name)}`,
+      );
+      return;
+    }
+    if (!showable(name, MAX_SHOWN_NAME_LENGTH)) {
+      problems.push(`line ${number}: the name looks like a credential or a bare value, not a variable name (not shown): is a NAME= missing?`);
       return;
     }
     const previous = firstLine.get(name);
@@ -59,6 +70,23 @@ export function envFileProblems(bytes: Buffer): string[] {
   });
   if (openQuote) problems.push(`line ${openQuote.line}: the quoted value of ${openQuote.name} is never closed`);
   return problems;
+}
+
+/** Variable names longer than this are not printed (nor accepted): a name is a few words. */
+const MAX_SHOWN_NAME_LENGTH = 128;
+
+/**
+ * Where a line that is not `NAME=value` goes wrong, naming at most the variable name it starts
+ * with (when that is shaped like one) and the one character after it, never what follows.
+ */
+function whatFollows(text: string): string {
+  const start = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)(.)/u.exec(text);
+  if (!start || !showable(start[1], MAX_SHOWN_NAME_LENGTH)) return '';
+  const [, name, next] = start;
+  if (next === ':') return `: ${name} is followed by ":"; write ${name}=value`;
+  if (next === ' ') return `: a space follows ${name}; write ${name}=value, with no space in the name`;
+  const character = /^[\x21-\x7e]$/.test(next) ? `"${next}"` : `U+${next.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `: ${name} is followed by ${character}, which no variable name holds`;
 }
 
 /**
