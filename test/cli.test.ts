@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -306,6 +306,16 @@ describe('aragora-secrets, in process (terminals, help pages, edge cases)', () =
     expect(run.status).toBe(status);
     expect(run.stderr).toEqual(stderr);
     expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  test('init --force replaces only a regular file, never a symbolic link (or what it points to)', async () => {
+    const dir = project({ 'elsewhere/secrets.yaml': '# kept\n' });
+    symlinkSync(join(dir, 'elsewhere', 'secrets.yaml'), join(dir, 'aragora-secrets.yaml'));
+    const run = await runInProcess(dir, ['init', '--force']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('aragora-secrets: "aragora-secrets.yaml" is not a regular file (a symbolic link, device or pipe): init writes only a regular file; choose another --config\n');
+    expect(lstatSync(join(dir, 'aragora-secrets.yaml')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'elsewhere', 'secrets.yaml'), 'utf8')).toBe('# kept\n');
   });
 
   test('synth --out into a file, or under one: one message, no stack trace', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
 import { didYouMean, UserError } from '../config/errors';
@@ -223,8 +223,11 @@ export function renderCommand(io: CommandIo, options: RenderCommandOptions): num
 export function initCommand(io: CommandIo, options: { configPath?: string; force?: boolean }): number {
   const relativePath = options.configPath ?? CONFIG_FILE_NAME;
   const target = resolve(io.cwd, relativePath);
-  if (existsSync(target)) {
-    if (statSync(target).isDirectory()) throw new UserError(`"${relativePath}" is a folder`);
+  const existing = lstatSync(target, { throwIfNoEntry: false });
+  if (existing) {
+    if (existing.isDirectory()) throw new UserError(`"${relativePath}" is a folder`);
+    // The new file replaces the path itself: a link, a device or a pipe there is not a config to overwrite.
+    if (!existing.isFile()) throw new UserError(`"${relativePath}" is not a regular file (a symbolic link, device or pipe): init writes only a regular file; choose another --config`);
     if (!options.force) throw new UserError(`${relativePath} already exists; pass --force to overwrite it (your changes in it would be lost)`);
   }
   const packageRoot = resolve(__dirname, '..', '..');

@@ -192,7 +192,7 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
     if (aws.cloudTrail) {
       claim(`${where}/trail/${aws.cloudTrail.trailName ?? `${prefix}-secrets-audit`}`, envName, at('cloudTrail'), 'the CloudTrail trail', 'set cloudTrail.trailName, or keep one trail per account');
       if (aws.cloudTrail.bucketName) {
-        claim(`bucket/${aws.cloudTrail.bucketName}`, envName, at('cloudTrail', 'bucketName'), `bucket "${aws.cloudTrail.bucketName}"`, 'bucket names are global: give each environment its own');
+        claim(`bucket/${aws.cloudTrail.bucketName}`, envName, at('cloudTrail', 'bucketName'), `bucket ${shown(aws.cloudTrail.bucketName)}`, 'bucket names are global: give each environment its own');
       }
     }
     claim(`${where}/stack/${aws.stackName ?? `${prefix}-secrets`}`, envName, at('stackName'), 'the CloudFormation stack name', 'set a distinct stackName');

@@ -73,11 +73,11 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
         for (const s of members) {
           const same = members.find((o) => o !== s && o.property === s.property);
           if (same && s.name > same.name) {
-            add(['secrets', s.name, 'remote', 'property'], `"${s.name}" and "${same.name}" read the same property "${s.property}" of "${s.key}": with fetch: extract only one of them would be filled`, 'give each secret its own property, or use fetch: properties');
+            add(['secrets', s.name, 'remote', 'property'], `"${s.name}" and "${same.name}" read the same property ${shown(s.property)} of ${shown(s.key)}: with fetch: extract only one of them would be filled`, 'give each secret its own property, or use fetch: properties');
           }
           const shadowed = members.find((o) => o !== s && o.property === s.name);
           if (shadowed) {
-            add(['secrets', shadowed.name, 'remote', 'property'], `property "${shadowed.property}" of "${s.key}" is also the name "${s.name}" is renamed to: with fetch: extract the renames would collide`, 'rename the property in the store and here, or use fetch: properties');
+            add(['secrets', shadowed.name, 'remote', 'property'], `property ${shown(shadowed.property)} of ${shown(s.key)} is also the name "${s.name}" is renamed to: with fetch: extract the renames would collide`, 'rename the property in the store and here, or use fetch: properties');
           }
         }
       }
@@ -108,8 +108,8 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
       if (user.apiVersion !== first.apiVersion) {
         add(
           ['environments', user.environment, 'delivery', 'apiVersion'],
-          `ClusterSecretStore "${name}" is used with apiVersion ${first.apiVersion} by ${first.environment} and ${user.apiVersion} here: a cluster-wide store is one object, emitted identically by every environment that uses it`,
-          `use the same apiVersion in every environment that uses "${name}", or give this one its own store`,
+          `ClusterSecretStore ${shown(name)} is used with apiVersion ${first.apiVersion} by ${first.environment} and ${user.apiVersion} here: a cluster-wide store is one object, emitted identically by every environment that uses it`,
+          `use the same apiVersion in every environment that uses it, or give this one its own store`,
         );
       }
     }
@@ -164,7 +164,7 @@ export function keyListProblems(
   for (const s of stored) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
   for (const [group, members] of groups) {
     if (!members.some((m) => seen.has(m))) {
-      add(at, `no secret of group "${group}" is listed: at least one of ${members.join(', ')} is required`, `add one of ${members.join(', ')} to keys`);
+      add(at, `no secret of group ${shown(group)} is listed: at least one of ${members.join(', ')} is required`, `add one of ${members.join(', ')} to keys`);
     }
   }
 }

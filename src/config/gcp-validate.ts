@@ -122,7 +122,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
         if (create && namespace === env.namespace && name === config.app.name) {
           add(
             ['stores', storeName, 'auth', 'workloadIdentity', 'serviceAccountRef', 'name'],
-            `"${name}" is the application's own ServiceAccount in ${env.namespace}: the pods would get the identity that reads every secret`,
+            `${shown(name)} is the application's own ServiceAccount in ${env.namespace}: the pods would get the identity that reads every secret`,
             'give ESO a ServiceAccount of its own, e.g. name: ' + `${config.app.name}-external-secrets`,
           );
         }
@@ -160,7 +160,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
       const service = run.service ?? config.app.name;
       const id = `${gcp.project}/${gcp.region}/${service}`;
       const owner = serviceOwners.get(id);
-      if (owner) add([...at, 'cloudRun', 'service'], `Cloud Run service "${service}" in ${gcp.project} (${gcp.region}) is also environment ${owner}'s`, 'name the services apart (cloudRun.service) or use a project per environment');
+      if (owner) add([...at, 'cloudRun', 'service'], `Cloud Run service ${shown(service)} in ${gcp.project} (${gcp.region}) is also environment ${owner}'s`, 'name the services apart (cloudRun.service) or use a project per environment');
       else serviceOwners.set(id, envName);
     }
 
@@ -186,7 +186,7 @@ function claim(owners: Map<string, string>, key: string, environment: string, wh
   const owner = owners.get(key);
   if (owner && owner !== environment) {
     const [namespace, kind, name] = key.split('/');
-    add(where, `Config Connector ${kind} "${name}" in namespace ${namespace} is also environment ${owner}'s`, 'give the environments different configConnector namespaces');
+    add(where, `Config Connector ${kind} ${shown(name)} in namespace ${namespace} is also environment ${owner}'s`, 'give the environments different configConnector namespaces');
   } else {
     owners.set(key, environment);
   }

@@ -1,8 +1,8 @@
 /**
  * How messages quote text that came from the user. A message carries names and locations only:
- * text is quoted back when it is short and shaped like a name (words of letters and digits joined
- * by "-", "_", ".", "/", ":", "@" or single spaces), never when it could be a credential pasted
- * into the wrong place. Misjudging a name as secret costs a less helpful message; the reverse
+ * text is quoted back when it is short and shaped like a name or a path (words of letters and
+ * digits joined by "-", "_", ".", "/", ":", "@" or single spaces), never when it could be a
+ * credential pasted into the wrong place. Misjudging a name as secret costs a less helpful message; the reverse
  * would print a secret into a terminal or a CI log, so the rules lean towards hiding.
  *
  * This module imports nothing, so that errors.ts can use it (the leak guard's credential shapes

@@ -105,7 +105,7 @@ const requirementRule = z.union(
 /** A secret's name or path in a store (Secrets Manager, Parameter Store, Vault KV): "/"-separated, an optional leading "/". */
 const remoteKey = z
   .string()
-  .regex(pathPattern({ characters: '^/\\s', leadingSlash: 'allowed' }), { error: `a key such as "aragora/api-keys": segments separated by "/", no spaces (${PATH_SEGMENT_RULE}, no trailing "/")` });
+  .regex(pathPattern({ characters: '^/', leadingSlash: 'allowed' }), { error: `a key such as "aragora/api-keys": segments separated by "/" (${PATH_SEGMENT_RULE}, no trailing "/")` });
 
 const remoteRef = z
   .strictObject({

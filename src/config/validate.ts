@@ -86,7 +86,12 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
         return [{ path, line, message: 'has no value (expected a mapping)', fix: 'write its fields under it, indented one level deeper (or remove it)' }];
       }
       // A schema-specific message (not zod's generic one) says how to fix it.
-      const fix = issue.message.startsWith('Invalid input') ? undefined : issue.message;
+      const fix =
+        segments.length === 0
+          ? 'a config is a YAML mapping (app:, secrets:, environments:): is this the right file?'
+          : issue.message.startsWith('Invalid input')
+            ? undefined
+            : issue.message;
       return [{ path, line, message: `expected ${issue.expected}, got ${describeValue(actual)}`, fix }];
     }
     case 'invalid_union': {
@@ -276,7 +281,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     if (members.length < 2) {
       add(
         ['secrets', members[0], 'required', 'oneOf'],
-        `group "${group}" has only one member, so "one of" means "always"`,
+        `group ${shownText(group)} has only one member, so "one of" means "always"`,
         `add the alternatives to the group, or write required: always`,
       );
     }
@@ -298,7 +303,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     if (other) {
       add(
         ['environments', envName, 'namespace'],
-        `namespace "${env.namespace}" is also used by environment "${other}"`,
+        `namespace ${shownText(env.namespace)} is also used by environment ${shownText(other)}`,
         'give every environment its own namespace, so that names and RBAC stay isolated',
       );
     } else {
@@ -308,7 +313,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     if (instance.length > 63) {
       add(
         ['environments', envName],
-        `the label app.kubernetes.io/instance would be "${instance}" (${instance.length} characters; label values are at most 63)`,
+        `the label app.kubernetes.io/instance would be ${shownText(instance, 100)} (${instance.length} characters; label values are at most 63)`,
         'shorten the environment name or app.name',
       );
     }
@@ -335,9 +340,9 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     (env.network?.backends ?? []).forEach((backend, i) => {
       const at = ['environments', envName, 'network', 'backends', i];
       if (!backend.cidr && !backend.namespace) {
-        add(at, `backend "${backend.name}" has no destination`, 'set "cidr" (outside the cluster) or "namespace" (in-cluster pods)');
+        add(at, `backend ${shownText(backend.name)} has no destination`, 'set "cidr" (outside the cluster) or "namespace" (in-cluster pods)');
       } else if (backend.cidr && (backend.namespace || backend.podLabels)) {
-        add(at, `backend "${backend.name}" sets both "cidr" and "namespace"/"podLabels"`, 'split it into two backends');
+        add(at, `backend ${shownText(backend.name)} sets both "cidr" and "namespace"/"podLabels"`, 'split it into two backends');
       } else if (backend.except && !backend.cidr) {
         add([...at, 'except'], '"except" only applies to "cidr"', 'remove "except" or set "cidr"');
       } else if (backend.cidr) {

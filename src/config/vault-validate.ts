@@ -138,7 +138,7 @@ function checkAddress(address: string, port: number, namespace: string | undefin
   }
   const svc = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(url.hostname);
   if (svc && namespace && svc[1] !== namespace) {
-    add(at, `the address is a Service in namespace "${svc[1]}", but the NetworkPolicy allows Vault pods in "${namespace}" (server.namespace)`, `make them the same namespace`);
+    add(at, `the address is a Service in namespace ${shown(svc[1])}, but the NetworkPolicy allows Vault pods in ${shown(namespace)} (server.namespace)`, `make them the same namespace`);
   }
   if (url.protocol === 'http:' && tier === 'production') {
     add(at, 'plain HTTP to Vault in a production environment: the pod\'s token and the secrets would cross the network unencrypted', 'use https:// and give the CA (tls.caCert)');

@@ -57,6 +57,10 @@ export function envFileProblems(bytes: Buffer): string[] {
       );
       return;
     }
+    if (name === '__proto__') {
+      problems.push(`line ${number}: __proto__ cannot be a variable name here (dotenv would drop it)`);
+      return;
+    }
     if (!showable(name, MAX_SHOWN_NAME_LENGTH)) {
       problems.push(`line ${number}: the name looks like a credential or a bare value, not a variable name (not shown): is a NAME= missing?`);
       return;
