@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -152,6 +153,26 @@ describe('aragora-secrets, spawned as a user runs it', () => {
     });
   });
 
+  test('a named pipe given as an env file, certificate or --cert is refused at once, naming it and the rule', () => {
+    // GIVEN named pipes nobody writes to (reading one would block forever), one of them the certificate of qa
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.environments.qa.delivery = { method: 'sealed', certificate: 'cert.pipe' };
+    const dir = project({ 'conf.yaml': stringify(config) });
+    for (const pipe of ['env.pipe', 'cert.pipe']) execFileSync('mkfifo', [join(dir, pipe)]);
+    const hangGuard = { timeoutMs: 60_000 };
+    // WHEN each is read
+    const envFile = spawnCli(dir, ['check', '--env', 'dev', '--env-file', 'env.pipe'], {}, hangGuard);
+    const certificate = spawnCli(dir, ['--config', 'conf.yaml', 'check'], {}, hangGuard);
+    const cert = spawnCli(dir, ['seal', '--env', 'qa', '--cert', 'cert.pipe', '--from-literal', 'ANTHROPIC_API_KEY=x'], {}, hangGuard);
+    // THEN one clear message each, exit 1
+    expect(envFile.status).toBe(1);
+    expect(envFile.stderr).toBe('aragora-secrets: env file "env.pipe" is a named pipe (FIFO), not a regular file: aragora-secrets reads only regular files: point --env-file at the dotenv file itself\n');
+    expect(certificate.status).toBe(1);
+    expect(certificate.stderr).toContain('aragora-secrets: certificate file "cert.pipe" (environments.qa.delivery.certificate) is a named pipe (FIFO), not a regular file');
+    expect(cert.status).toBe(1);
+    expect(cert.stderr).toBe('aragora-secrets: certificate file "cert.pipe" is a named pipe (FIFO), not a regular file: aragora-secrets reads only regular files: point it at the file itself\n');
+  });
+
   test('env-example prints the committed .env.example', () => {
     const run = spawnCli(project(), ['env-example']);
     expect(run.status).toBe(0);
@@ -231,11 +252,32 @@ describe('aragora-secrets, spawned as a user runs it', () => {
 });
 
 describe('aragora-secrets, in process (terminals, help pages, edge cases)', () => {
-  test.each(['synth', 'check', 'env-example', 'render', 'run', 'seal', 'init'])('%s --help exits 0 with usage and examples', async (command) => {
+  test.each(['synth', 'check', 'env-example', 'render', 'run', 'seal', 'init'])('%s --help exits 0 with usage, examples and the global --config', async (command) => {
     const run = await runInProcess(project(), [command, '--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^Usage: aragora-secrets ${command} \\[options\\]`));
     expect(run.stdout).toContain('Examples:');
+    expect(run.stdout).toMatch(/\nGlobal Options:\n(.*\n)*  --config <file> /);
+  });
+
+  describe('parse errors name the option or command, never a value', () => {
+    // A value that lost its option, or an option typo with the value glued on (made at run time).
+    const value = 'sk-' + 'proj-' + rand(30);
+    test.each([
+      ['an option typo with KEY=VALUE', ['seal', '--env', 'qa', '--cert', 'c.pem', `--from-litteral=ANTHROPIC_API_KEY=${value}`], 2, "error: unknown option '--from-litteral'\n(Did you mean --from-literal?)\n(run with --help for usage)\n"],
+      ['an option typo with =VALUE', ['render', '--env', 'dev', `--env-flie=${value}`], 2, "error: unknown option '--env-flie'\n(Did you mean --env-file?)\n(run with --help for usage)\n"],
+      ['an unknown short option with its value glued on', ['check', `-x${value}`], 2, "error: unknown option '-x'\n(run with --help for usage)\n"],
+      ['a value written as an option', ['check', `--${value}`], 2, 'error: unknown option (not shown: it is not shaped like an option name)\n(run with --help for usage)\n'],
+      ['a value in place of the command', [value], 2, 'error: unknown command (the first argument, not shown); the commands are synth, check, env-example, render, seal, init\n(run with --help for usage)\n'],
+      ['a typo of a command', ['synht'], 2, "error: unknown command 'synht'\n(Did you mean synth?)\n(run with --help for usage)\n"],
+      ['a value that lost its option', ['check', '--env', 'dev', value], 2, "error: too many arguments for 'check'. Expected 0 arguments but got 1.\n(run with --help for usage)\n"],
+      ['a value given to --env', ['check', '--env', value], 1, 'aragora-secrets: unknown environment (the value given is not shown: it is not shaped like a name) (environments: dev, prod, qa, staging)\n'],
+    ])('%s', async (_case, args, status, stderr) => {
+      const run = await runInProcess(project(), args as string[]);
+      expect(run.status).toBe(status);
+      expect(run.stderr).toBe(stderr);
+      expect(run.stdout + run.stderr).not.toContain(value.slice(8, 20));
+    });
   });
 
   test('render refuses a terminal (exit 2) unless --force', async () => {
@@ -298,6 +340,16 @@ describe('aragora-secrets, in process (terminals, help pages, edge cases)', () =
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('  - .env.prod.example: the value of ARAGORA_JWT_SECRET from .env (plain)\n');
     expect(run.stderr).not.toContain(secret);
+  });
+
+  test('init --force replaces only a regular file, never a symbolic link (or what it points to)', async () => {
+    const dir = project({ 'elsewhere/secrets.yaml': '# kept\n' });
+    symlinkSync(join(dir, 'elsewhere', 'secrets.yaml'), join(dir, 'aragora-secrets.yaml'));
+    const run = await runInProcess(dir, ['init', '--force']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('aragora-secrets: "aragora-secrets.yaml" is not a regular file (a symbolic link, device or pipe): init writes only a regular file; choose another --config\n');
+    expect(lstatSync(join(dir, 'aragora-secrets.yaml')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'elsewhere', 'secrets.yaml'), 'utf8')).toBe('# kept\n');
   });
 
   test('synth --out into a file, or under one: one message, no stack trace', async () => {

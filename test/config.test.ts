@@ -141,8 +141,8 @@ test('a credential pasted into the wrong field is not echoed in the error', () =
   } catch (e) {
     message = (e as Error).message;
   }
-  expect(message).toMatch(/environments\.prod\.namespace.*a value shaped like a credential \(not shown\)/);
-  expect(message).toMatch(/environments\.prod\.tier.*a value shaped like a credential \(not shown\)/);
+  expect(message).toMatch(/environments\.prod\.namespace.*the value \(not shown\)/);
+  expect(message).toMatch(/environments\.prod\.tier.*the value \(not shown\)/);
   expect(message).not.toContain('Q'.repeat(40));
   expect(message.toLowerCase()).not.toContain('q'.repeat(40));
 });

@@ -2,14 +2,14 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { parseDocument, stringify, visit } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { ConfigError } from '../src/config/errors';
 import { parseConfigText } from '../src/config/load';
 import { runSynth } from '../src/synth';
 
 // Malformed configs, one per file: `# expect-path:` names the config path the message must name,
-// `# expect:` a phrase of the problem or the fix it must contain.
+// each `# expect:` a phrase of the problem or the fix it must contain.
 const corpusDir = join(__dirname, 'corpus', 'configs');
 const corpus = readdirSync(corpusDir)
   .filter((f) => f.endsWith('.yaml'))
@@ -17,15 +17,15 @@ const corpus = readdirSync(corpusDir)
   .map((file) => {
     const content = readFileSync(join(corpusDir, file));
     const header = content.subarray(0, 400).toString('utf8');
-    return { file, content, path: /# expect-path: (.*)/.exec(header)![1], expect: /# expect: (.*)/.exec(header)![1] };
+    return { file, content, path: /# expect-path: (.*)/.exec(header)![1], expect: [...header.matchAll(/# expect: (.*)/g)].map((m) => m[1]) };
   });
 
 // Inputs no text file in git should hold: made here.
 const generated = [
-  { file: 'nul-bytes (generated)', content: Buffer.from('app:\n  name: ara\u0000gora\n'), path: '(top level)', expect: 'not UTF-8 text' },
-  { file: 'invalid-utf8 (generated)', content: Buffer.from([0x61, 0x70, 0x70, 0x3a, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x0a]), path: '(top level)', expect: 'not UTF-8 text' },
-  { file: 'random-binary (generated)', content: Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256)), path: '(top level)', expect: 'not UTF-8 text' },
-  { file: 'huge-file (generated)', content: Buffer.from('# ' + 'x'.repeat(9 * 1024 * 1024) + '\n'), path: '(top level)', expect: 'over the' },
+  { file: 'nul-bytes (generated)', content: Buffer.from('app:\n  name: ara\u0000gora\n'), path: '(top level)', expect: ['not UTF-8 text'] },
+  { file: 'invalid-utf8 (generated)', content: Buffer.from([0x61, 0x70, 0x70, 0x3a, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x0a]), path: '(top level)', expect: ['not UTF-8 text'] },
+  { file: 'random-binary (generated)', content: Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256)), path: '(top level)', expect: ['not UTF-8 text'] },
+  { file: 'huge-file (generated)', content: Buffer.from('# ' + 'x'.repeat(9 * 1024 * 1024) + '\n'), path: '(top level)', expect: ['over the'] },
 ];
 
 function tree(dir: string): Record<string, string> {
@@ -65,7 +65,7 @@ describe('bad input corpus', () => {
     expect(code).toBe(1);
     expect(message).toContain('Invalid config aragora-secrets.yaml');
     expect(message).toContain(c.path === '(top level)' ? '(top level)' : `- ${c.path}`);
-    expect(message.toLowerCase()).toContain(c.expect.toLowerCase());
+    for (const phrase of c.expect) expect(message.toLowerCase()).toContain(phrase.toLowerCase());
     expect(message).not.toMatch(/\n\s+at |internal error/);
     expect(message.length).toBeLessThan(5000);
     expect(tree(dist)).toEqual(before);
@@ -77,7 +77,76 @@ describe('bad input corpus', () => {
     mkdirSync(join(project, 'conf.yaml'));
     const messages: string[] = [];
     expect(runSynth({ outdir: join(project, 'dist'), cwd: project, env: { ARAGORA_SECRETS_CONFIG: 'conf.yaml' } }, (l) => messages.push(l))).toBe(1);
-    expect(messages.join('\n')).toMatch(/not a file/);
+    expect(messages.join('\n')).toMatch(/is a folder, not a regular file/);
+  });
+});
+
+describe('credentials planted anywhere in the corpus never reach a message', () => {
+  // Made here, from a fixed seed (a failure reproduces): a generic API key, a password with symbols, a
+  // GitHub-shaped token, and a hex secret that starts with a letter (a valid name for many fields).
+  let seed = 0x5eed;
+  const next = () => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0) >>> 0);
+  const random = (alphabet: string, length: number) => Array.from({ length }, () => alphabet[next() % alphabet.length]).join('');
+  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const credentials = [
+    random(ALNUM, 32),
+    `Vx9!${random(ALNUM, 9)}#q2$${random(ALNUM, 6)}%`,
+    ['ghp', random(ALNUM, 36)].join('_'),
+    'd' + random('0123456789abcdef', 39),
+  ];
+  /** Any 10 characters of the credential, as they are or as a suggestion would rewrite them (lower case, "-" for the rest). */
+  const leaks = (message: string, credential: string) => {
+    const haystack = message.toLowerCase();
+    const forms = [credential.toLowerCase(), credential.toLowerCase().replace(/[^a-z0-9]+/g, '-')];
+    return forms.some((form) => Array.from({ length: form.length - 9 }, (_, i) => form.slice(i, i + 10)).some((window) => haystack.includes(window)));
+  };
+
+  /** The corpus file with the credential in place of one key or value: every scalar of a parseable file, every word of a broken one. */
+  function plantings(text: string, credentialFor: (i: number) => string): string[] {
+    const doc = parseDocument(text, { uniqueKeys: false });
+    try {
+      if (doc.errors.length > 0) throw new Error('not parseable');
+      let count = 0;
+      visit(doc, { Scalar: () => void count++ });
+      return Array.from({ length: count }, (_, target) => {
+        const copy = doc.clone();
+        let i = 0;
+        visit(copy, {
+          Scalar(_key, node) {
+            if (i++ === target) node.value = credentialFor(target);
+          },
+        });
+        return String(copy);
+      });
+    } catch {
+      // Broken YAML, aliases without anchors, binary values: word by word in the text instead.
+    }
+    const lines = text.split('\n');
+    return lines.flatMap((line, n) =>
+      line.startsWith('#')
+        ? []
+        : [...line.matchAll(/[A-Za-z0-9][\w./-]*/g)].map((m, k) => {
+            const copy = [...lines];
+            copy[n] = line.slice(0, m.index) + credentialFor(n + k) + line.slice(m.index! + m[0].length);
+            return copy.join('\n');
+          }),
+    );
+  }
+
+  test.each(corpus.map((c) => [c.file, c] as const))('%s: in any key or value, it is not echoed', (_name, c) => {
+    let errors = 0;
+    const planted = plantings(c.content.toString('utf8'), (i) => credentials[i % credentials.length]);
+    for (const [i, text] of planted.entries()) {
+      try {
+        parseConfigText(text, 'planted.yaml');
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        errors++;
+        const credential = credentials[i % credentials.length];
+        expect({ planting: i, leaked: leaks(e.message, credential) }).toEqual({ planting: i, leaked: false });
+      }
+    }
+    if (planted.length > 0) expect(errors).toBeGreaterThan(0);
   });
 });
 
@@ -122,6 +191,8 @@ describe('config loader properties', () => {
   });
 });
 
+const STRIPE_SHAPED = ['sk', 'live', 'Q7mZp2Lx9VbR4tKw8NcJ3hYd'].join('_');
+
 describe('bad env file corpus (aragora-secrets check)', () => {
   const { runCli } = require('../src/cli/program') as typeof import('../src/cli/program');
   const envDir = join(__dirname, 'corpus', 'env');
@@ -132,10 +203,14 @@ describe('bad env file corpus (aragora-secrets check)', () => {
   const generatedEnv = [
     { file: 'nul.env (generated)', content: Buffer.from('ANTHROPIC_API_KEY=abc\u0000def\n'), expect: 'not UTF-8 text' },
     { file: 'invalid-utf8.env (generated)', content: Buffer.from([0x41, 0x3d, 0xff, 0xfe, 0x0a]), expect: 'not UTF-8 text' },
-    { file: 'huge.env (generated)', content: Buffer.alloc(17 * 1024 * 1024, 0x41), expect: 'over 16 MiB' },
+    { file: 'huge.env (generated)', content: Buffer.alloc(17 * 1024 * 1024, 0x41), expect: 'over the 16 MiB limit' },
+    // A token pasted without its NAME= (made here: no key-shaped literal is committed).
+    { file: 'pasted-token.env (generated)', content: Buffer.from(`${STRIPE_SHAPED}=\n`), expect: 'looks like a credential', planted: [STRIPE_SHAPED] },
+    { file: 'pasted-token-after-colon.env (generated)', content: Buffer.from(`STRIPE_SECRET_KEY:${STRIPE_SHAPED}=\n`), expect: 'STRIPE_SECRET_KEY is followed by ":"', planted: [STRIPE_SHAPED] },
   ];
 
-  test.each([...envCases, ...generatedEnv].map((c) => [c.file, c] as const))('%s: exit 1 with a clear message, no value, no stack trace', async (_name, c) => {
+  const allEnvCases: { file: string; content: Buffer; expect: string; planted?: string[] }[] = [...envCases, ...generatedEnv];
+  test.each(allEnvCases.map((c) => [c.file, c] as const))('%s: exit 1 with a clear message, no value, no stack trace', async (_name, c) => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-env-corpus-'));
     writeFileSync(join(dir, 'test.env'), c.content);
     let out = '';
@@ -146,7 +221,9 @@ describe('bad env file corpus (aragora-secrets check)', () => {
     expect(out).toContain(c.expect);
     expect(out).toContain('test.env');
     expect(out).not.toMatch(/\n\s+at |internal error/);
-    for (const secretish of ['first-value-xxxxxxxx', 'second-value-xxxxxxx', 'a-real-looking-value-123456', 'changeme']) expect(out).not.toContain(secretish);
+    for (const secretish of ['first-value-xxxxxxxx', 'second-value-xxxxxxx', 'a-real-looking-value-123456', 'Zmlyc3QtdmFsdWUteHh4eHh4eHg', 'changeme', ...(c.planted ?? [])]) {
+      expect(out).not.toContain(secretish);
+    }
     expect(Date.now() - started).toBeLessThan(15_000); // a hang guard, not a benchmark
   });
 

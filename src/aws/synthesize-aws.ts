@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import type { Plan } from '../model/plan';
+import { constructIdOf } from '../model/names';
 import type { OutputFile } from '../output/output-file';
 import { SynthError, validationErrors } from '../output/synthesize';
 import { deployFiles } from './deploy-files';
@@ -47,7 +48,7 @@ export function buildAwsStacks(plan: Plan, outdir: string): AwsSynthesis {
   } finally {
     for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }
-  const stacks = plan.environments.filter((env) => env.aws).map((env) => new SecretsStack(app, env.name, { plan: env }));
+  const stacks = plan.environments.filter((env) => env.aws).map((env) => new SecretsStack(app, constructIdOf(env.name), { plan: env }));
   return { app, stacks };
 }
 

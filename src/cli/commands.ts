@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
 import { didYouMean, UserError } from '../config/errors';
 import { JSON_SCHEMA_PATH } from '../config/json-schema';
 import { CONFIG_ENV_VAR, CONFIG_FILE_NAME, loadConfig } from '../config/load';
 import { renderConfigYaml } from '../config/render-config';
+import { showable, shownNames } from '../config/shown';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
 import { collectValues, readEnvFile, readEnvFileChecked } from '../env/env-values';
@@ -178,8 +179,10 @@ function requirementTable(out: Style, rows: readonly EnvCheckRow[], withValues: 
 
 function requireEnvironment(names: readonly string[], environment: string): void {
   if (names.includes(environment)) return;
-  const suggestion = didYouMean(environment, names);
-  throw new UserError(`unknown environment "${environment}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (environments: ${names.join(', ')})`);
+  // --env may have received a value meant for another option: it is named only when shaped like a name.
+  const suggestion = showable(environment) ? didYouMean(environment, names) : undefined;
+  const named = showable(environment) ? ` ${JSON.stringify(environment)}` : ' (the value given is not shown: it is not shaped like a name)';
+  throw new UserError(`unknown environment${named}${suggestion ? `; did you mean "${suggestion}"?` : ''} (environments: ${shownNames(names)})`);
 }
 
 function planFor(io: CommandIo, configPath: string | undefined): { plan: Plan; config: ReturnType<typeof loadConfig>['config'] } {
@@ -248,8 +251,11 @@ export function renderCommand(io: CommandIo, options: RenderCommandOptions): num
 export function initCommand(io: CommandIo, options: { configPath?: string; force?: boolean }): number {
   const relativePath = options.configPath ?? CONFIG_FILE_NAME;
   const target = resolve(io.cwd, relativePath);
-  if (existsSync(target)) {
-    if (statSync(target).isDirectory()) throw new UserError(`"${relativePath}" is a folder`);
+  const existing = lstatSync(target, { throwIfNoEntry: false });
+  if (existing) {
+    if (existing.isDirectory()) throw new UserError(`"${relativePath}" is a folder`);
+    // The new file replaces the path itself: a link, a device or a pipe there is not a config to overwrite.
+    if (!existing.isFile()) throw new UserError(`"${relativePath}" is not a regular file (a symbolic link, device or pipe): init writes only a regular file; choose another --config`);
     if (!options.force) throw new UserError(`${relativePath} already exists; pass --force to overwrite it (your changes in it would be lost)`);
   }
   const packageRoot = resolve(__dirname, '..', '..');

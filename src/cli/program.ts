@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, UserError } from '../config/errors';
 import type { CommandIo } from './commands';
+import { QuietCommand } from './quiet-command';
 import { UsageError } from './usage-error';
 import { colorsEnabled, style } from './terminal';
 
@@ -50,8 +51,10 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
     out: style(colorsEnabled(io.stdoutIsTTY, io.env)),
     err: style(colorsEnabled(io.stderrIsTTY, io.env)),
   };
-  const program = new Command('aragora-secrets')
+  const program = new QuietCommand('aragora-secrets')
     .description('Secrets for the Aragora application on Kubernetes and AWS, from one config.')
+    // --config works on every command: each command's --help lists it.
+    .configureHelp({ showGlobalOptions: true })
     .version(packageVersion(), '-V, --version')
     .option('--config <file>', 'config file (default: $ARAGORA_SECRETS_CONFIG, then aragora-secrets.yaml, then the embedded default)')
     .showHelpAfterError('(run with --help for usage)')

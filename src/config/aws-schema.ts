@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
 
 /**
  * The `aws:` block of an environment: the AWS side of the secrets (Secrets Manager, Parameter
@@ -13,7 +14,7 @@ export const AWS_ACCOUNT = /^\d{12}$/;
 /** us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1 ... */
 export const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 export const LAMBDA_FUNCTION_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]{1,64})(:[A-Za-z0-9$_-]{1,128})?$/;
-export const OIDC_PROVIDER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/([A-Za-z0-9.-]+(\/[A-Za-z0-9._~-]+)*)$/;
+export const OIDC_PROVIDER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/([A-Za-z0-9.-]+(\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*)$/;
 
 const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -91,7 +92,7 @@ const parameterStoreSchema = z
     prefix: z
       .string()
       .max(900)
-      .regex(/^(\/[A-Za-z0-9_.-]+)+$/, { error: 'a parameter path such as "/aragora": "/"-separated segments of letters, digits, "_", "." and "-", no trailing "/"' })
+      .regex(pathPattern({ characters: 'A-Za-z0-9_.-', leadingSlash: 'required' }), { error: `a parameter path such as "/aragora": "/"-separated segments of letters, digits, "_", "." and "-", no trailing "/" (${PATH_SEGMENT_RULE})` })
       .refine((p) => !/^\/(aws|ssm)(\/|$)/i.test(p), { error: 'parameter names under /aws and /ssm are reserved by AWS' })
       .optional()
       .describe('Path the parameters live under: <prefix>/<secret-name-in-kebab-case>. @default /<app.name>'),

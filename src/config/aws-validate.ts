@@ -2,6 +2,7 @@ import { IAM_ROLE_NAME_MAX, assignStores, knownRegions, parameterName, pascalId,
 import { defaultProperty } from '../model/plan';
 import { fargateMemoryOptions, LAMBDA_FUNCTION_ARN, OIDC_PROVIDER_ARN } from './aws-schema';
 import { didYouMean } from './errors';
+import { shown } from './shown';
 import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';
 
@@ -92,18 +93,18 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
       const ids = new Map<string, string>();
       for (const [secretName, members] of byName) {
         if (!SECRETS_MANAGER_NAME.test(secretName)) {
-          add(remoteKeyPath(members[0]), `"${secretName}" is not a valid Secrets Manager secret name`, 'use at most 512 letters, digits and / _ + = . @ -');
+          add(remoteKeyPath(members[0]), `${shown(secretName)} is not a valid Secrets Manager secret name`, 'use at most 512 letters, digits and / _ + = . @ -');
           continue;
         }
         const id = pascalId(secretName);
         const clash = ids.get(id);
-        if (clash) add(remoteKeyPath(members[0]), `Secrets Manager secrets "${clash}" and "${secretName}" differ only in punctuation`, 'rename one of them: their CloudFormation logical IDs would be the same');
+        if (clash) add(remoteKeyPath(members[0]), `Secrets Manager secrets ${shown(clash)} and ${shown(secretName)} differ only in punctuation`, 'rename one of them: their CloudFormation logical IDs would be the same');
         ids.set(id, secretName);
         const generated = members.filter((n) => config.secrets[n].generated);
         if (generated.length > 1) {
           add(
             ['secrets', generated[1], 'generated'],
-            `${generated.join(' and ')} are both generated and both kept in Secrets Manager secret "${secretName}" (environment ${envName})`,
+            `${generated.join(' and ')} are both generated and both kept in Secrets Manager secret ${shown(secretName)} (environment ${envName})`,
             `CloudFormation generates one key per secret: give ${generated.slice(1).join(', ')} its own remote.key`,
           );
         }
@@ -112,11 +113,11 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
           const property = config.secrets[name].remote?.property ?? defaultProperty(name);
           const other = keys.get(property);
           if (other) {
-            add(['secrets', name, 'remote', 'property'], `${other} and ${name} would share key "${property}" of Secrets Manager secret "${secretName}"`, 'give each secret its own remote.property');
+            add(['secrets', name, 'remote', 'property'], `${other} and ${name} would share key ${shown(property)} of Secrets Manager secret ${shown(secretName)}`, 'give each secret its own remote.property');
           }
           keys.set(property, name);
         }
-        claim(`${where}/secret/${secretName}`, envName, at('secretsManager'), `Secrets Manager secret "${secretName}"`, 'deploy each environment to its own AWS account (environment isolation), or to another region');
+        claim(`${where}/secret/${secretName}`, envName, at('secretsManager'), `Secrets Manager secret ${shown(secretName)}`, 'deploy each environment to its own AWS account (environment isolation), or to another region');
       }
 
       const replicas = aws.secretsManager.replicaRegions ?? [];
@@ -145,7 +146,7 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
     if (aws.parameterStore) {
       const parameterPrefix = aws.parameterStore.prefix ?? `/${config.app.name}`;
       if (parameterPrefix.split('/').length - 1 >= MAX_PARAMETER_DEPTH) {
-        add(at('parameterStore', 'prefix'), `"${parameterPrefix}" is too deep: Parameter Store allows ${MAX_PARAMETER_DEPTH} levels`, 'use a shorter path');
+        add(at('parameterStore', 'prefix'), `${shown(parameterPrefix)} is too deep: Parameter Store allows ${MAX_PARAMETER_DEPTH} levels`, 'use a shorter path');
       }
       for (const name of delivered.filter((n) => stores.get(n) === 'parameterStore')) {
         const parameter = parameterName(parameterPrefix, name);
@@ -153,7 +154,7 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
           `${where}/parameter/${parameter}`,
           envName,
           at('parameterStore', 'prefix'),
-          `parameter "${parameter}"`,
+          `parameter ${shown(parameter, 2048)}`,
           `give each environment its own prefix (e.g. /${config.app.name}/${envName}) or its own AWS account`,
         );
       }
@@ -191,7 +192,7 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
     if (aws.cloudTrail) {
       claim(`${where}/trail/${aws.cloudTrail.trailName ?? `${prefix}-secrets-audit`}`, envName, at('cloudTrail'), 'the CloudTrail trail', 'set cloudTrail.trailName, or keep one trail per account');
       if (aws.cloudTrail.bucketName) {
-        claim(`bucket/${aws.cloudTrail.bucketName}`, envName, at('cloudTrail', 'bucketName'), `bucket "${aws.cloudTrail.bucketName}"`, 'bucket names are global: give each environment its own');
+        claim(`bucket/${aws.cloudTrail.bucketName}`, envName, at('cloudTrail', 'bucketName'), `bucket ${shown(aws.cloudTrail.bucketName)}`, 'bucket names are global: give each environment its own');
       }
     }
     claim(`${where}/stack/${aws.stackName ?? `${prefix}-secrets`}`, envName, at('stackName'), 'the CloudFormation stack name', 'set a distinct stackName');

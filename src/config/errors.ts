@@ -1,3 +1,5 @@
+import { mayQuote } from './quote';
+
 /**
  * Errors a user can fix: each problem names the config path, what is wrong and how to fix it.
  * Entry points print `message` and exit non-zero; no stack trace reaches the user.
@@ -32,26 +34,35 @@ export class UserError extends Error {
   }
 }
 
+/** A config path as messages print it; a key that could be a pasted credential is not shown. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
     else {
       const s = String(segment);
-      out += /^[A-Za-z_$][\w$-]*$/.test(s) ? (out ? `.${s}` : s) : `[${JSON.stringify(s)}]`;
+      if (!mayQuote(s, MAX_SHOWN_KEY_LENGTH)) out += '[<key not shown>]';
+      else out += /^[A-Za-z_$][\w$-]*$/.test(s) ? (out ? `.${s}` : s) : `[${JSON.stringify(s)}]`;
     }
   }
   return out;
 }
 
+/** Label keys (a DNS prefix, "/", a name) are the longest keys of the config. */
+const MAX_SHOWN_KEY_LENGTH = 253 + 1 + 63;
+
+/** More problems than this are counted, not listed: past it they are usually one mistake repeated. */
+const MAX_LISTED_PROBLEMS = 25;
+
 function formatProblems(source: string, problems: readonly ConfigProblem[]): string {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const lines = [`Invalid config ${source} (${count}):`];
-  for (const p of problems) {
+  for (const p of problems.slice(0, MAX_LISTED_PROBLEMS)) {
     const where = (p.path || '(top level)') + (p.line ? ` (line ${p.line})` : '');
     lines.push(`  - ${where}: ${p.message}`);
     if (p.fix) lines.push(`    fix: ${p.fix}`);
   }
+  if (problems.length > MAX_LISTED_PROBLEMS) lines.push(`  … and ${problems.length - MAX_LISTED_PROBLEMS} more (fix these first; is this the right file?)`);
   return lines.join('\n');
 }
 

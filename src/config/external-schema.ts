@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
 
 /**
  * The config of delivery method `external` (External Secrets Operator) and of the secret
@@ -90,15 +91,19 @@ const vaultStore = z
     kind: storeKind,
     server: z
       .string()
-      .regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { error: 'the Vault address is a URL with scheme, host and optional port, e.g. "https://vault.vault.svc:8200"' })
+      .regex(/^https?:\/\/[^\s/@]+(:\d+)?\/?$/, { error: 'the Vault address is a URL with scheme, host and optional port, e.g. "https://vault.vault.svc:8200" (no user or password in it: credentials never go into the config)' })
       .describe('Vault address.'),
     path: z
       .string()
-      .regex(/^[^/\s]+(\/[^/\s]+)*$/, { error: 'the mount path has no leading or trailing "/" (e.g. "secret")' })
+      .regex(pathPattern({ characters: '^/\\s' }), { error: `the mount path has no leading or trailing "/" (e.g. "secret"; ${PATH_SEGMENT_RULE})` })
       .optional()
       .describe('Mount path of the KV secrets engine. @default secret'),
     version: z.enum(['v1', 'v2']).optional().describe('Version of the KV secrets engine. @default v2'),
-    vaultNamespace: z.string().min(1).optional().describe('Vault Enterprise / HCP namespace. @default - none'),
+    vaultNamespace: z
+      .string()
+      .regex(pathPattern({ characters: '^/\\s' }), { error: `a Vault namespace such as "admin/aragora" (${PATH_SEGMENT_RULE})` })
+      .optional()
+      .describe('Vault Enterprise / HCP namespace. @default - none'),
     caBundle: z
       .string()
       .regex(PEM_CERTIFICATE, { error: 'write the CA certificate(s) in PEM ("-----BEGIN CERTIFICATE-----" ...)' })
@@ -117,7 +122,11 @@ const vaultStore = z
       .strictObject({
         kubernetes: z
           .strictObject({
-            mountPath: z.string().min(1).optional().describe('Where the Kubernetes auth method is mounted. @default kubernetes'),
+            mountPath: z
+              .string()
+              .regex(pathPattern({ characters: '^/\\s' }), { error: `a mount path such as "kubernetes" or "k8s/prod" (${PATH_SEGMENT_RULE})` })
+              .optional()
+              .describe('Where the Kubernetes auth method is mounted. @default kubernetes'),
             role: z.string().min(1).describe('Vault role bound to the ServiceAccount.'),
             serviceAccountRef: serviceAccountSelector.optional().describe('@default the ESO controller\'s own ServiceAccount'),
           })
@@ -140,7 +149,11 @@ const awsStore = z
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'an IAM role ARN such as "arn:aws:iam::123456789012:role/aragora-secrets"' })
       .optional()
       .describe('Role to assume after authenticating. @default - none'),
-    prefix: z.string().min(1).optional().describe('Prefix added to every remote key (e.g. "staging/" to isolate environments). @default - none'),
+    prefix: z
+      .string()
+      .regex(pathPattern({ characters: '^/\\s', leadingSlash: 'allowed', trailingSlash: true }), { error: `a key prefix such as "staging/" (${PATH_SEGMENT_RULE})` })
+      .optional()
+      .describe('Prefix added to every remote key (e.g. "staging/" to isolate environments). @default - none'),
     auth: z
       .strictObject({
         jwt: z

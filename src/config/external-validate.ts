@@ -4,6 +4,7 @@ import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';
 import { externalOptions, generatedSecretName, storeNameOf, storeUsers, DEFAULT_STORE_KIND } from '../model/external-delivery';
 import { defaultProperty } from '../model/plan';
+import { showable, shown, shownNames } from './shown';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 
@@ -25,14 +26,14 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
     if (!options) continue;
     const at = ['environments', envName, 'delivery'];
     const storeName = storeNameOf(config, options);
-    if (options.store !== undefined && !(options.store in stores)) {
-      const suggestion = didYouMean(options.store, storeNames);
-      add([...at, 'store'], `unknown store "${options.store}"`, suggestion ? `did you mean "${suggestion}"?` : storeNames.length > 0 ? `use one of: ${storeNames.join(', ')}` : 'define it under the top-level "stores"');
+    if (options.store !== undefined && !Object.hasOwn(stores, options.store)) {
+      const suggestion = didYouMean(options.store, storeNames.filter((name) => showable(name)));
+      add([...at, 'store'], `unknown store ${shown(options.store)}`, suggestion ? `did you mean "${suggestion}"?` : storeNames.length > 0 ? `use one of: ${shownNames(storeNames)}` : 'define it under the top-level "stores"');
     } else if (storeName === undefined) {
       add(
         at,
         storeNames.length === 0 ? 'delivery "external" needs a store, and none is defined' : `delivery "external" does not say which store to use (${storeNames.length} are defined)`,
-        storeNames.length === 0 ? 'define one under the top-level "stores" (provider vault, aws or gcpsm)' : `write { method: external, store: ${storeNames[0]} } with one of: ${storeNames.join(', ')}`,
+        storeNames.length === 0 ? 'define one under the top-level "stores" (provider vault, aws or gcpsm)' : `write { method: external, store: NAME } with one of: ${shownNames(storeNames)}`,
       );
     }
 
@@ -72,11 +73,11 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
         for (const s of members) {
           const same = members.find((o) => o !== s && o.property === s.property);
           if (same && s.name > same.name) {
-            add(['secrets', s.name, 'remote', 'property'], `"${s.name}" and "${same.name}" read the same property "${s.property}" of "${s.key}": with fetch: extract only one of them would be filled`, 'give each secret its own property, or use fetch: properties');
+            add(['secrets', s.name, 'remote', 'property'], `"${s.name}" and "${same.name}" read the same property ${shown(s.property)} of ${shown(s.key)}: with fetch: extract only one of them would be filled`, 'give each secret its own property, or use fetch: properties');
           }
           const shadowed = members.find((o) => o !== s && o.property === s.name);
           if (shadowed) {
-            add(['secrets', shadowed.name, 'remote', 'property'], `property "${shadowed.property}" of "${s.key}" is also the name "${s.name}" is renamed to: with fetch: extract the renames would collide`, 'rename the property in the store and here, or use fetch: properties');
+            add(['secrets', shadowed.name, 'remote', 'property'], `property ${shown(shadowed.property)} of ${shown(s.key)} is also the name "${s.name}" is renamed to: with fetch: extract the renames would collide`, 'rename the property in the store and here, or use fetch: properties');
           }
         }
       }
@@ -94,7 +95,7 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
         const id = `${path.join('.')}\u0000${storeName}`;
         if (reported.has(id)) continue;
         reported.add(id);
-        add(path, `remote key "${s.key}" (used by ${envName} through store "${storeName}") ${problem.message}`, problem.fix);
+        add(path, `remote key ${shown(s.key)} (used by ${envName} through store "${storeName}") ${problem.message}`, problem.fix);
       }
     }
   }
@@ -107,8 +108,8 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
       if (user.apiVersion !== first.apiVersion) {
         add(
           ['environments', user.environment, 'delivery', 'apiVersion'],
-          `ClusterSecretStore "${name}" is used with apiVersion ${first.apiVersion} by ${first.environment} and ${user.apiVersion} here: a cluster-wide store is one object, emitted identically by every environment that uses it`,
-          `use the same apiVersion in every environment that uses "${name}", or give this one its own store`,
+          `ClusterSecretStore ${shown(name)} is used with apiVersion ${first.apiVersion} by ${first.environment} and ${user.apiVersion} here: a cluster-wide store is one object, emitted identically by every environment that uses it`,
+          `use the same apiVersion in every environment that uses it, or give this one its own store`,
         );
       }
     }
@@ -143,11 +144,11 @@ export function keyListProblems(
   const seen = new Set<string>();
   keys.forEach((key, i) => {
     const secret = catalog.find((s) => s.name === key);
-    if (seen.has(key)) add([...at, i], `"${key}" is listed twice`, 'remove the repetition');
+    if (seen.has(key)) add([...at, i], `${shown(key)} is listed twice`, 'remove the repetition');
     seen.add(key);
     if (!secret) {
       const suggestion = didYouMean(key, Object.keys(config.secrets));
-      add([...at, i], `"${key}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'list names from the top-level "secrets"');
+      add([...at, i], `${shown(key)} is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'list names from the top-level "secrets"');
     } else if (secret.status === 'excluded') {
       add([...at, i], `"${key}" is not delivered in ${envName} (${secret.reason})`, 'remove it from keys');
     } else if (secret.generatedHere) {
@@ -163,7 +164,7 @@ export function keyListProblems(
   for (const s of stored) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
   for (const [group, members] of groups) {
     if (!members.some((m) => seen.has(m))) {
-      add(at, `no secret of group "${group}" is listed: at least one of ${members.join(', ')} is required`, `add one of ${members.join(', ')} to keys`);
+      add(at, `no secret of group ${shown(group)} is listed: at least one of ${members.join(', ')} is required`, `add one of ${members.join(', ')} to keys`);
     }
   }
 }
@@ -210,7 +211,7 @@ function remoteKeyProblem(store: StoreConfig, key: string): { message: string; f
     case 'gcpsm':
       return /^[A-Za-z0-9_-]{1,255}$/.test(key)
         ? undefined
-        : { message: 'is not a GCP Secret Manager secret ID (letters, digits, "-" and "_" only)', fix: `use a key such as "${key.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '')}"` };
+        : { message: 'is not a GCP Secret Manager secret ID (letters, digits, "-" and "_" only)', fix: showable(key) ? `use a key such as "${key.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '')}"` : 'use letters, digits, "-" and "_" only' };
     case 'aws':
       if (store.service === 'ParameterStore') {
         if (!/^[A-Za-z0-9_.\-/]{1,2048}$/.test(key)) return { message: 'is not an SSM parameter name (letters, digits, "_", ".", "-" and "/")', fix: 'rename the key' };
@@ -220,7 +221,7 @@ function remoteKeyProblem(store: StoreConfig, key: string): { message: string; f
       return /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(key) ? undefined : { message: 'is not a Secrets Manager secret name (letters, digits and /_+=.@-)', fix: 'rename the key' };
     case 'vault':
       return key.startsWith('/') || key.endsWith('/')
-        ? { message: 'starts or ends with "/": a Vault key is a path relative to the KV mount', fix: `write "${key.replace(/^\/+|\/+$/g, '')}"` }
+        ? { message: 'starts or ends with "/": a Vault key is a path relative to the KV mount', fix: showable(key) ? `write "${key.replace(/^\/+|\/+$/g, '')}"` : 'remove the leading and trailing "/"' }
         : undefined;
   }
 }

@@ -2,6 +2,7 @@ import { didYouMean } from './errors';
 import { GCP_SECRET_ID } from './gcp-schema';
 import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';
+import { shown } from './shown';
 import { externalOptions } from '../model/external-delivery';
 import { keyListProblems } from './external-validate';
 import { accessorName, gcpSecretNames, gcpsmStoreOf, secretLocation, secretResourceName, serviceAccountEmail } from '../model/gcp-plan';
@@ -49,7 +50,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
     }
 
     for (const name of Object.keys(gcp.secrets ?? {})) {
-      if (!(name in config.secrets)) {
+      if (!Object.hasOwn(config.secrets, name)) {
         const suggestion = didYouMean(name, Object.keys(config.secrets));
         add([...at, 'secrets', name], `"${name}" is not in the secret catalog`, suggestion ? `did you mean "${suggestion}"?` : 'use names from the top-level "secrets"');
       }
@@ -64,17 +65,17 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
       const { secretId } = secretLocation(gcp, name);
       const where = gcp.secrets?.[name]?.name !== undefined ? [...at, 'secrets', name, 'name'] : gcp.secretPrefix !== undefined ? [...at, 'secretPrefix'] : at;
       if (!GCP_SECRET_ID.test(secretId)) {
-        add(where, `the secret ID of ${name} would be "${secretId.length > 60 ? secretId.slice(0, 60) + '…' : secretId}", which is not a Secret Manager secret ID (at most 255 letters, digits, "-" and "_")`, 'shorten secretPrefix, or set secrets.<NAME>.name');
+        add(where, `the secret ID of ${name} would be ${shown(secretId)}, which is not a Secret Manager secret ID (at most 255 letters, digits, "-" and "_")`, 'shorten secretPrefix, or set secrets.<NAME>.name');
         continue;
       }
       const other = byId.get(secretId);
-      if (other) add([...at, 'secrets', name, 'name'], `${name} and ${other} would both be kept in secret "${secretId}"`, 'give each variable its own secret');
+      if (other) add([...at, 'secrets', name, 'name'], `${name} and ${other} would both be kept in secret ${shown(secretId)}`, 'give each variable its own secret');
       byId.set(secretId, name);
       const owner = secretOwners.get(`${gcp.project}/${secretId}`);
       if (owner) {
         add(
           where,
-          `secret "${secretId}" in project ${gcp.project} is also environment ${owner}'s: the two environments would share values and grants`,
+          `secret ${shown(secretId)} in project ${gcp.project} is also environment ${owner}'s: the two environments would share values and grants`,
           'give each environment its own project, or a secretPrefix (e.g. "' + envName + '-")',
         );
       } else {
@@ -83,9 +84,9 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
       if (cc) {
         const resource = secretResourceName(secretId);
         if (resource.length > 253 - '-accessor'.length || !DNS1123_SUBDOMAIN.test(resource)) {
-          add(where, `secret ID "${secretId}" gives no valid Config Connector object name ("${resource}" must be a DNS-1123 subdomain of at most 244 characters)`, 'choose an ID that starts and ends with a letter or digit');
+          add(where, `secret ID ${shown(secretId)} gives no valid Config Connector object name (it must make a DNS-1123 subdomain of at most 244 characters)`, 'choose an ID that starts and ends with a letter or digit');
         } else if (byResource.has(resource)) {
-          add(where, `secrets "${secretId}" and "${byResource.get(resource)}" would be the same Config Connector object "${resource}" (names are lowercase, "_" becomes "-")`, 'rename one of them');
+          add(where, `secrets ${shown(secretId)} and ${shown(byResource.get(resource)!)} would be the same Config Connector object (names are lowercase, "_" becomes "-")`, 'rename one of them');
         } else {
           byResource.set(resource, secretId);
           claim(ccOwners, `${ccNamespace}/SecretManagerSecret/${resource}`, envName, where, add);
@@ -105,7 +106,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
         );
       }
       if (store.location !== undefined) {
-        add(['stores', storeName, 'location'], `store "${storeName}" reads regional secrets (${store.location}), but environment ${envName} keeps global ones (the kind Cloud Run reads)`, 'remove "location"; use gcp.replication to choose where the data is kept');
+        add(['stores', storeName, 'location'], `store "${storeName}" reads regional secrets (location ${shown(store.location)}), but environment ${envName} keeps global ones (the kind Cloud Run reads)`, 'remove "location"; use gcp.replication to choose where the data is kept');
       }
       if ((options.fetch ?? 'properties') === 'extract') {
         add(['environments', envName, 'delivery', 'fetch'], 'with gcp each variable is a secret of its own; fetch: extract reads one JSON secret', 'remove fetch (or write properties)');
@@ -121,7 +122,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
         if (create && namespace === env.namespace && name === config.app.name) {
           add(
             ['stores', storeName, 'auth', 'workloadIdentity', 'serviceAccountRef', 'name'],
-            `"${name}" is the application's own ServiceAccount in ${env.namespace}: the pods would get the identity that reads every secret`,
+            `${shown(name)} is the application's own ServiceAccount in ${env.namespace}: the pods would get the identity that reads every secret`,
             'give ESO a ServiceAccount of its own, e.g. name: ' + `${config.app.name}-external-secrets`,
           );
         }
@@ -159,7 +160,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
       const service = run.service ?? config.app.name;
       const id = `${gcp.project}/${gcp.region}/${service}`;
       const owner = serviceOwners.get(id);
-      if (owner) add([...at, 'cloudRun', 'service'], `Cloud Run service "${service}" in ${gcp.project} (${gcp.region}) is also environment ${owner}'s`, 'name the services apart (cloudRun.service) or use a project per environment');
+      if (owner) add([...at, 'cloudRun', 'service'], `Cloud Run service ${shown(service)} in ${gcp.project} (${gcp.region}) is also environment ${owner}'s`, 'name the services apart (cloudRun.service) or use a project per environment');
       else serviceOwners.set(id, envName);
     }
 
@@ -172,7 +173,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
           const path = env.labels && key in env.labels ? ['environments', envName, 'labels', key] : key === 'app' ? ['app', 'name'] : ['app', 'labels', key];
           add(
             path,
-            `label ${key}: ${JSON.stringify(value)} cannot be a Google Cloud label, and Config Connector copies it onto the secrets of ${envName}`,
+            `label ${key}: ${shown(value)} cannot be a Google Cloud label, and Config Connector copies it onto the secrets of ${envName}`,
             'use lowercase letters, digits, "-" and "_" (keys start with a letter), or a prefixed key (example.com/' + key + '), which Config Connector does not copy',
           );
         }
@@ -185,7 +186,7 @@ function claim(owners: Map<string, string>, key: string, environment: string, wh
   const owner = owners.get(key);
   if (owner && owner !== environment) {
     const [namespace, kind, name] = key.split('/');
-    add(where, `Config Connector ${kind} "${name}" in namespace ${namespace} is also environment ${owner}'s`, 'give the environments different configConnector namespaces');
+    add(where, `Config Connector ${kind} ${shown(name)} in namespace ${namespace} is also environment ${owner}'s`, 'give the environments different configConnector namespaces');
   } else {
     owners.set(key, environment);
   }

@@ -1,4 +1,5 @@
 import { esoServiceAccountOf, knownRegions, roleName } from '../model/aws-plan';
+import { shown } from './shown';
 import { DEFAULT_STORE_KIND, externalOptions, isZeroDuration, storeNameOf, storeUsers } from '../model/external-delivery';
 import { GKE_SERVICE_ACCOUNT_ANNOTATION, IRSA_ROLE_ANNOTATION, resolvedServiceAccount } from '../model/identity';
 import type { AragoraSecretsConfig } from './schema';
@@ -41,7 +42,7 @@ export function identityProblems(config: AragoraSecretsConfig, add: Add): void {
       const partition = knownRegions().partitions.get(region);
       const roleArn = partition && `arn:${partition}:iam::${env.aws!.account}:role/${roleName(`${config.app.name}-${envName}`, 'external-secrets')}`;
       if (isAppServiceAccount(sa)) {
-        add([...saAt, 'name'], `"${sa.name}" is the application's ServiceAccount: its pods would obtain the ESO role and could read every secret of the environment in AWS directly`, `give ESO its own ServiceAccount (default ${config.app.name}-external-secrets)`);
+        add([...saAt, 'name'], `${shown(sa.name)} is the application's ServiceAccount: its pods would obtain the ESO role and could read every secret of the environment in AWS directly`, `give ESO its own ServiceAccount (default ${config.app.name}-external-secrets)`);
       }
       if (eso.serviceAccount?.create) create(envName, [...saAt, 'create'], sa, `${IRSA_ROLE_ANNOTATION}=${roleArn ?? '?'}`);
       if (store?.provider !== 'aws') {
@@ -78,7 +79,7 @@ export function identityProblems(config: AragoraSecretsConfig, add: Add): void {
           add([...at, 'role'], `is the IRSA role itself: ESO would assume it a second time with its own credentials, which its trust policy (web identity from the cluster only) refuses`, `remove stores.${storeName}.role`);
         }
         if (store.region !== region) {
-          add([...at, 'region'], `"${store.region}", but environments.${envName}.aws.region (where the stack keeps the secrets and the role) is "${region}"`, `use ${region} in both`);
+          add([...at, 'region'], `${shown(store.region)}, but environments.${envName}.aws.region (where the stack keeps the secrets and the role) is "${region}"`, `use ${region} in both`);
         }
       }
     }
@@ -91,7 +92,7 @@ export function identityProblems(config: AragoraSecretsConfig, add: Add): void {
         add([...at, 'createServiceAccount'], 'the ServiceAccount would carry no iam.gke.io/gcp-service-account annotation, which ESO needs to act as a Google service account', 'set gcpServiceAccount');
       }
       if (isAppServiceAccount(sa)) {
-        add([...at, 'serviceAccountRef', 'name'], `"${sa.name}" is the application's ServiceAccount: its pods could act as the Google service account and read the secrets directly`, 'give ESO its own ServiceAccount');
+        add([...at, 'serviceAccountRef', 'name'], `${shown(sa.name)} is the application's ServiceAccount: its pods could act as the Google service account and read the secrets directly`, 'give ESO its own ServiceAccount');
       }
       if (wi.createServiceAccount && wi.gcpServiceAccount) create(envName, [...at, 'createServiceAccount'], sa, `${GKE_SERVICE_ACCOUNT_ANNOTATION}=${wi.gcpServiceAccount}`);
     }

@@ -1,15 +1,21 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { DEFAULT_CONFIG } from './default';
 import { ConfigError, formatPath } from './errors';
 import type { AragoraSecretsConfig } from './schema';
+import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from './user-file';
 import { validateConfig } from './validate';
+import { aliasProblem, hasAlias, syntaxProblem, tagProblems } from './yaml-problems';
 
 export const CONFIG_FILE_NAME = 'aragora-secrets.yaml';
 export const CONFIG_ENV_VAR = 'ARAGORA_SECRETS_CONFIG';
-/** Larger files are refused before parsing: a config is a few kilobytes, even with thousands of secrets. */
-const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
+/**
+ * How many copies aliases may make in all (the YAML library's count): anchors shared by a few
+ * environments stay far below it, a "billion laughs" file passes it within its first lines.
+ */
+const MAX_ALIAS_EXPANSION = 50;
 
 export interface LoadedConfig {
   readonly config: AragoraSecretsConfig;
@@ -37,12 +43,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const explicit = options.path ?? (env[CONFIG_ENV_VAR] || undefined);
   if (explicit !== undefined) {
-    const file = resolve(cwd, explicit);
-    if (!existsSync(file)) {
-      const via = options.path !== undefined ? '--config' : `$${CONFIG_ENV_VAR}`;
-      throw new ConfigError(explicit, [{ path: '', message: `config file not found (from ${via})`, fix: `check the path; it is resolved from ${cwd}` }]);
-    }
-    return { config: parseConfigFile(file, explicit), source: explicit, file };
+    const via = options.path !== undefined ? '--config' : `$${CONFIG_ENV_VAR}`;
+    const bytes = readConfigFile(resolve(cwd, explicit), explicit, { message: `config file not found (from ${via})`, fix: `check the path; it is resolved from ${cwd}` });
+    return { config: parseConfigText(bytes, explicit), source: explicit, file: resolve(cwd, explicit) };
   }
   const file = resolve(cwd, CONFIG_FILE_NAME);
   if (existsSync(file)) return { config: parseConfigFile(file, CONFIG_FILE_NAME), source: CONFIG_FILE_NAME, file };
@@ -51,18 +54,25 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
 /** @param source how errors name the file: the path as the user gave it, not the resolved one */
 export function parseConfigFile(file: string, source: string = file): AragoraSecretsConfig {
-  if (!statSync(file).isFile()) {
-    throw new ConfigError(source, [{ path: '', message: 'not a file', fix: 'point --config or $ARAGORA_SECRETS_CONFIG at the YAML file itself' }]);
+  return parseConfigText(readConfigFile(file, source), source);
+}
+
+/** The bytes of a config file: a regular file of at most MAX_CONFIG_BYTES, or a ConfigError. */
+function readConfigFile(file: string, source: string, missing?: { message: string; fix: string }): Buffer {
+  try {
+    return readUserFile(file, { label: 'the config file', maxBytes: MAX_CONFIG_BYTES, notAFileFix: 'point --config or $ARAGORA_SECRETS_CONFIG at the YAML file itself' });
+  } catch (e) {
+    if (!(e instanceof UnreadableFileError)) throw e;
+    const problem = e.problem === 'not found' && missing ? missing : { message: `the file ${e.problem}`, fix: e.fix };
+    throw new ConfigError(source, [{ path: '', ...problem }]);
   }
-  const bytes = readFileSync(file);
-  return parseConfigText(bytes, source);
 }
 
 /** Parses and validates YAML (JSON is YAML too) config text. */
 export function parseConfigText(content: Buffer | string, source: string): AragoraSecretsConfig {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   if (bytes.length > MAX_CONFIG_BYTES) {
-    throw new ConfigError(source, [{ path: '', message: `file is ${bytes.length} bytes, over the ${MAX_CONFIG_BYTES}-byte limit`, fix: 'is this the right file?' }]);
+    throw new ConfigError(source, [{ path: '', message: `the file is over the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB limit`, fix: 'is this the right file?' }]);
   }
   const text = bytes.toString('utf8');
   if (text.includes('\u0000') || text.includes('\uFFFD')) {
@@ -72,16 +82,9 @@ export function parseConfigText(content: Buffer | string, source: string): Arago
   // The library's own unique-key check compares every key with every other (quadratic: a second at
   // 5,000 secrets); duplicateKeys below does the same job in one pass.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, strict: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      doc.errors.map((e) => ({
-        path: '',
-        line: e.linePos?.[0]?.line,
-        message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
-      })),
-    );
-  }
+  if (doc.errors.length > 0) throw new ConfigError(source, [syntaxProblem(doc.errors, text)]);
+  const tags = tagProblems(doc, lineCounter);
+  if (tags.length > 0) throw new ConfigError(source, tags);
   const duplicates = duplicateKeys(doc.contents as Node | null, []);
   if (duplicates.length > 0) {
     throw new ConfigError(
@@ -96,9 +99,10 @@ export function parseConfigText(content: Buffer | string, source: string): Arago
   }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 50 });
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
   } catch (e) {
-    throw new ConfigError(source, [{ path: '', message: `YAML: ${(e as Error).message}`, fix: 'avoid deeply nested or repeated aliases (&anchor / *alias)' }]);
+    if (!hasAlias(doc)) throw e;
+    throw new ConfigError(source, [aliasProblem(doc, lineCounter, e as Error)]);
   }
   if (value === null || value === undefined) {
     throw new ConfigError(source, [{ path: '', message: 'the config file is empty', fix: 'run `npx aragora-secrets init` or delete the file to use the embedded default' }]);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { externalDelivery, storesSchema } from './external-schema';
 import { awsSchema } from './aws-schema';
 import { gcpEnvironmentSchema } from './gcp-schema';
+import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
 
 /**
  * The schema of `aragora-secrets.yaml`.
@@ -41,14 +42,18 @@ const dnsLabel = (what: string, max = 63) =>
     });
 
 // Vault paths, role and policy names: no spaces, no wildcards, nothing a shell or HCL would interpret.
-export const VAULT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+export const VAULT_PATH = pathPattern({ characters: 'A-Za-z0-9_.-' });
 export const DURATION = /^[1-9]\d*(s|m|h)$/;
 const vaultName = (what: string) =>
   z.string().max(128).regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, { error: `${what} is letters, digits, "-", "_" and ".", starting and ending with a letter or digit` });
 
-const labelKey = z.string().refine(isValidLabelKey, {
-  error: 'not a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of letters, digits, "-", "_" and "." that starts and ends alphanumeric',
-});
+const labelKey = z
+  .string()
+  .refine(isValidLabelKey, {
+    error: 'not a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of letters, digits, "-", "_" and "." that starts and ends alphanumeric',
+  })
+  // cdk8s takes an object with an own "constructor" entry for a class instance and refuses to render it.
+  .refine((key) => key !== 'constructor', { error: 'the label key "constructor" cannot be rendered by cdk8s, which generates the manifests: use another key (e.g. with a prefix, example.com/constructor)' });
 const labelValue = z.string().refine((v) => v === '' || (v.length <= 63 && LABEL_NAME.test(v)), {
   error: 'not a valid label value: at most 63 characters of letters, digits, "-", "_" and ".", starting and ending alphanumeric',
 });
@@ -97,9 +102,14 @@ const requirementRule = z.union(
   },
 );
 
+/** A secret's name or path in a store (Secrets Manager, Parameter Store, Vault KV): "/"-separated, an optional leading "/". */
+const remoteKey = z
+  .string()
+  .regex(pathPattern({ characters: '^/', leadingSlash: 'allowed' }), { error: `a key such as "aragora/api-keys": segments separated by "/" (${PATH_SEGMENT_RULE}, no trailing "/")` });
+
 const remoteRef = z
   .strictObject({
-    key: z.string().min(1).optional().describe('Key of the secret in the backend. @default the top-level `remoteKey`'),
+    key: remoteKey.optional().describe('Key of the secret in the backend. @default the top-level `remoteKey`'),
     property: z
       .string()
       .min(1)
@@ -233,12 +243,12 @@ const vaultDelivery = z
       .describe("Role of Vault's kubernetes auth method that binds the ServiceAccount and namespace. @default <app.name>-<environment>"),
     path: z
       .string()
-      .regex(VAULT_PATH, { error: 'a Vault API path such as "secret/data/aragora/env": segments of letters, digits, "-", "_" and ".", separated by "/"' })
+      .regex(VAULT_PATH, { error: `a Vault API path such as "secret/data/aragora/env": segments of letters, digits, "-", "_" and ".", separated by "/" (${PATH_SEGMENT_RULE})` })
       .optional()
       .describe('API path of the one KV secret holding every field (KV v2 paths carry /data/, e.g. secret/data/aragora/env). @default <mount>/data/<remote.key> per secret'),
     mount: z
       .string()
-      .regex(VAULT_PATH, { error: 'a KV mount path such as "secret"' })
+      .regex(VAULT_PATH, { error: `a KV mount path such as "secret" (${PATH_SEGMENT_RULE})` })
       .optional()
       .describe('Mount of the KV engine, used to derive the paths when `path` is not set. @default secret'),
     kvVersion: z
@@ -253,12 +263,12 @@ const vaultDelivery = z
       .describe('Name of the rendered file under /vault/secrets. @default env'),
     authPath: z
       .string()
-      .regex(/^auth\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, { error: 'an auth mount path such as "auth/kubernetes" or "auth/k8s-prod"' })
+      .regex(pathPattern({ prefix: 'auth/', characters: 'A-Za-z0-9_.-' }), { error: `an auth mount path such as "auth/kubernetes" or "auth/k8s-prod" (${PATH_SEGMENT_RULE})` })
       .optional()
       .describe("Mount path of Vault's kubernetes auth method. @default auth/kubernetes (the injector's default)"),
     vaultNamespace: z
       .string()
-      .regex(VAULT_PATH, { error: 'a Vault Enterprise namespace such as "admin/aragora"' })
+      .regex(VAULT_PATH, { error: `a Vault Enterprise namespace such as "admin/aragora" (${PATH_SEGMENT_RULE})` })
       .optional()
       .describe('Vault Enterprise namespace of the role and the secret. @default none (the root namespace)'),
     prePopulateOnly: z
@@ -285,7 +295,7 @@ const vaultDelivery = z
       .strictObject({
         address: z
           .string()
-          .regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { error: 'an address such as "https://vault.vault.svc:8200"' })
+          .regex(/^https?:\/\/[^\s/@]+(:\d+)?\/?$/, { error: 'an address such as "https://vault.vault.svc:8200" (no user or password in it: credentials never go into the config)' })
           .optional()
           .describe("Vault's address for this pod (vault.hashicorp.com/service). @default the injector's (AGENT_INJECT_VAULT_ADDR)"),
         namespace: dnsLabel('a namespace').optional().describe('Namespace of in-cluster Vault pods.'),
@@ -302,7 +312,7 @@ const vaultDelivery = z
           .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'a Secret name (DNS-1123 subdomain)' })
           .optional()
           .describe('Kubernetes Secret with the CA and client certificates, mounted into the agent at /vault/tls (vault.hashicorp.com/tls-secret).'),
-        caCert: z.string().regex(/^\/\S+$/, { error: 'an absolute path inside the agent container, e.g. /vault/tls/ca.crt' }).optional().describe('Path of the CA certificate that signs Vault\'s (vault.hashicorp.com/ca-cert).'),
+        caCert: z.string().regex(pathPattern({ leadingSlash: 'required', characters: '^/\\s' }), { error: `an absolute path inside the agent container, e.g. /vault/tls/ca.crt (${PATH_SEGMENT_RULE})` }).optional().describe('Path of the CA certificate that signs Vault\'s (vault.hashicorp.com/ca-cert).'),
         serverName: z.string().min(1).optional().describe('Name to verify in Vault\'s certificate (vault.hashicorp.com/tls-server-name).'),
         skipVerify: z.boolean().optional().describe('Refused when true: the agent would hand its token to whoever answers.'),
       })
@@ -365,9 +375,7 @@ export const configSchema = z
         labels: labels.optional().describe('Labels on every generated object.'),
       })
       .describe('The application whose secrets are managed.'),
-    remoteKey: z
-      .string()
-      .min(1)
+    remoteKey: remoteKey
       .optional()
       .describe('Default key of the secrets in an external store. @default <app.name>/api-keys'),
     stores: storesSchema.optional(),

@@ -2,25 +2,31 @@ import { z } from 'zod';
 import { awsProblems } from './aws-validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
 import { suggestDnsLabel } from '../model/names';
-import { credentialShapeOf } from '../output/leak-guard';
-import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, isStrictSubnet, RequirementRule } from './schema';
+import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from './schema';
 import { vaultProblems } from './vault-validate';
 import { networkProblems } from './network-validate';
 import { externalProblems } from './external-validate';
 import { gcpProblems } from './gcp-validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from './external-schema';
+import { inputTextProblems } from './input-text';
+import { showable, shown as shownText, shownNames } from './shown';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
 
 /**
- * Validates a config object: the schema first, then the rules that span several fields
+ * Validates a config object: the rules for every string first (no control characters, no reserved
+ * keys), then the schema, then the rules that span several fields
  * (feature and environment references, groups). Every problem is reported at once.
  *
  * @throws ConfigError listing each problem with its path and fix
  */
 export function validateConfig(input: unknown, source: string, locate: LineLocator = () => undefined): AragoraSecretsConfig {
+  const textProblems = inputTextProblems(input);
+  if (textProblems.length > 0) {
+    throw new ConfigError(source, sortProblems(textProblems.map((p) => ({ path: formatPath(p.segments), line: locate(p.segments), message: p.message, fix: p.fix }))));
+  }
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(source, sortProblems(parsed.error.issues.flatMap((issue) => describeIssue(issue, input, locate))));
@@ -50,10 +56,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
         return {
           path: formatPath(keyPath),
           line: locate(keyPath) ?? line,
-          message: `unknown key "${key}"`,
+          message: `unknown key ${shownText(key, 253)}`,
           fix: suggestion
             ? `did you mean "${suggestion}"?`
-            : `remove it; the keys allowed here are: ${known.join(', ')}`,
+            : (misplacedKeyFix(segments, key, valueAt(input, keyPath)) ?? `remove it; the keys allowed here are: ${known.join(', ')}`),
         };
       });
     case 'invalid_value': {
@@ -62,7 +68,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       if (actual === undefined) {
         return [{ path, line, message: 'missing required key', fix: `add "${String(segments.at(-1))}" with one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` }];
       }
-      const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
+      const suggestion = typeof actual === 'string' && showable(actual) ? didYouMean(actual, allowed) : undefined;
       return [
         {
           path,
@@ -77,15 +83,23 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       if (actual === undefined) {
         return [{ path, line, message: `missing required key (expected ${issue.expected})`, fix: `add "${String(segments.at(-1))}"` }];
       }
+      if (actual === null && issue.expected === 'object') {
+        return [{ path, line, message: 'has no value (expected a mapping)', fix: 'write its fields under it, indented one level deeper (or remove it)' }];
+      }
       // A schema-specific message (not zod's generic one) says how to fix it.
-      const fix = issue.message.startsWith('Invalid input') ? undefined : issue.message;
+      const fix =
+        segments.length === 0
+          ? 'a config is a YAML mapping (app:, secrets:, environments:): is this the right file?'
+          : issue.message.startsWith('Invalid input')
+            ? undefined
+            : issue.message;
       return [{ path, line, message: `expected ${issue.expected}, got ${describeValue(actual)}`, fix }];
     }
     case 'invalid_union': {
       const actual = valueAt(input, segments);
       if ('discriminator' in issue && Array.isArray((issue as { options?: unknown[] }).options)) {
         const allowed = ((issue as { options: unknown[] }).options).map(String);
-        const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
+        const suggestion = typeof actual === 'string' && showable(actual) ? didYouMean(actual, allowed) : undefined;
         return [
           {
             path,
@@ -105,16 +119,21 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
       }
       return [{ path, line, message: `${describeValue(actual)} is not valid here`, fix: issue.message }];
     }
-    case 'invalid_key':
+    case 'invalid_key': {
+      // A field of an entry written at the entries' depth ("purpose:" beside the secret names) is an indentation slip.
+      const key = String(segments.at(-1));
+      const fieldOfEntry = knownKeysAt(segments).includes(key);
       return issue.issues.map((inner) => ({
         path,
         line,
-        message: `key ${JSON.stringify(String(segments.at(-1)))}: ${inner.message}`,
+        message: `key ${shownText(key, 253)}: ${inner.message}`,
+        fix: fieldOfEntry ? `"${key}" is a field of an entry: indent it under the entry's name above it, one level deeper` : undefined,
       }));
+    }
     case 'invalid_format': {
       const actual = valueAt(input, segments);
       const suggestion =
-        typeof actual !== 'string' || shown(actual) !== JSON.stringify(actual) || issue.format !== 'regex'
+        typeof actual !== 'string' || !showable(actual) || issue.format !== 'regex'
           ? undefined
           : issue.pattern === String(DNS1123_LABEL)
             ? suggestDnsLabel(actual)
@@ -128,20 +147,38 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLoca
   }
 }
 
-/** A rejected value as it may be printed: never a credential pasted into the wrong field. */
-function shown(value: unknown): string {
-  if (typeof value === 'string' && (credentialShapeOf(value) || credentialShapeOf(Buffer.from(value, 'base64').toString('utf8')))) {
-    return 'a value shaped like a credential (not shown)';
+/**
+ * The fix for a key the schema does not know that is something else in the wrong place: a secret
+ * (or its value) outside `secrets:`, an environment or a store at the top level.
+ */
+function misplacedKeyFix(segments: readonly PropertyKey[], key: string, value: unknown): string | undefined {
+  const mapping = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (ENV_VAR_NAME.test(key)) {
+    if (mapping === undefined && value !== null) {
+      return 'values never go into this file (it is committed): put the value in .env or your secret store, and declare the secret under `secrets:` with a purpose';
+    }
+    return segments.length === 0 ? 'move it under `secrets:`, where secrets are declared by variable name' : 'secrets are declared under the top-level `secrets:`, by variable name: move it there';
   }
-  return JSON.stringify(value);
+  if (segments.length === 0 && mapping !== undefined) {
+    if (['tier', 'namespace', 'delivery'].some((field) => Object.hasOwn(mapping, field))) return 'move it under `environments:`';
+    if (Object.hasOwn(mapping, 'provider')) return 'move it under `stores:`';
+    if (Object.hasOwn(mapping, 'purpose')) return 'move it under `secrets:` (secret names are upper case, e.g. MY_API_KEY)';
+  }
+  return undefined;
+}
+
+/** A rejected value as a message may print it: a short name-shaped string, a number or a boolean; never free text. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return shownText(value);
+  if (value === null || typeof value !== 'object') return String(JSON.stringify(value));
+  return Array.isArray(value) ? 'a list' : 'a mapping';
 }
 
 function describeValue(value: unknown): string {
-  if (typeof value === 'string' && shown(value) !== JSON.stringify(value)) return shown(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value)}`;
+  if (typeof value === 'string') return showable(value) ? `the string ${JSON.stringify(value)}` : 'a string (not shown)';
   return `${typeof value} ${String(value)}`;
 }
 
@@ -223,18 +260,18 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
       const suggestion = didYouMean(rule.feature, features);
       add(
         ['secrets', name, 'required', 'feature'],
-        `unknown feature "${rule.feature}"`,
-        suggestion ? `did you mean "${suggestion}"?` : `declare it under "features" (e.g. features: { ${rule.feature}: false })`,
+        `unknown feature ${shownText(rule.feature)}`,
+        suggestion ? `did you mean "${suggestion}"?` : `declare it under "features" (e.g. features: { ${showable(rule.feature) ? rule.feature : 'myFeature'}: false })`,
       );
     }
     if ('environments' in rule) {
       rule.environments.forEach((env, i) => {
         if (!environments.includes(env)) {
-          const suggestion = didYouMean(env, environments);
+          const suggestion = didYouMean(env, environments.filter((e) => showable(e)));
           add(
             ['secrets', name, 'required', 'environments', i],
-            `unknown environment "${env}"`,
-            suggestion ? `did you mean "${suggestion}"?` : `use one of: ${environments.join(', ')}`,
+            `unknown environment ${shownText(env)}`,
+            suggestion ? `did you mean "${suggestion}"?` : `use one of: ${shownNames(environments)}`,
           );
         }
       });
@@ -245,7 +282,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     if (members.length < 2) {
       add(
         ['secrets', members[0], 'required', 'oneOf'],
-        `group "${group}" has only one member, so "one of" means "always"`,
+        `group ${shownText(group)} has only one member, so "one of" means "always"`,
         `add the alternatives to the group, or write required: always`,
       );
     }
@@ -258,7 +295,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
         const suggestion = didYouMean(feature, features);
         add(
           ['environments', envName, 'features', feature],
-          `unknown feature "${feature}"`,
+          `unknown feature ${shownText(feature)}`,
           suggestion ? `did you mean "${suggestion}"?` : `declare it under the top-level "features" first`,
         );
       }
@@ -267,7 +304,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     if (other) {
       add(
         ['environments', envName, 'namespace'],
-        `namespace "${env.namespace}" is also used by environment "${other}"`,
+        `namespace ${shownText(env.namespace)} is also used by environment ${shownText(other)}`,
         'give every environment its own namespace, so that names and RBAC stay isolated',
       );
     } else {
@@ -277,7 +314,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     if (instance.length > 63) {
       add(
         ['environments', envName],
-        `the label app.kubernetes.io/instance would be "${instance}" (${instance.length} characters; label values are at most 63)`,
+        `the label app.kubernetes.io/instance would be ${shownText(instance, 100)} (${instance.length} characters; label values are at most 63)`,
         'shorten the environment name or app.name',
       );
     }
@@ -304,9 +341,9 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
     (env.network?.backends ?? []).forEach((backend, i) => {
       const at = ['environments', envName, 'network', 'backends', i];
       if (!backend.cidr && !backend.namespace) {
-        add(at, `backend "${backend.name}" has no destination`, 'set "cidr" (outside the cluster) or "namespace" (in-cluster pods)');
+        add(at, `backend ${shownText(backend.name)} has no destination`, 'set "cidr" (outside the cluster) or "namespace" (in-cluster pods)');
       } else if (backend.cidr && (backend.namespace || backend.podLabels)) {
-        add(at, `backend "${backend.name}" sets both "cidr" and "namespace"/"podLabels"`, 'split it into two backends');
+        add(at, `backend ${shownText(backend.name)} sets both "cidr" and "namespace"/"podLabels"`, 'split it into two backends');
       } else if (backend.except && !backend.cidr) {
         add([...at, 'except'], '"except" only applies to "cidr"', 'remove "except" or set "cidr"');
       } else if (backend.cidr) {

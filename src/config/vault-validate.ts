@@ -2,6 +2,7 @@ import type { AragoraSecretsConfig, EnvironmentConfig, VaultDeliveryConfig } fro
 import { VAULT_PATH } from './schema';
 import { defaultProperty } from '../model/plan';
 import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT, durationSeconds } from '../model/vault-plan';
+import { showable, shown } from './shown';
 
 /** KV field names the template, the policy comments and the setup script can all carry as they are. */
 export const VAULT_FIELD = /^[A-Za-z0-9_.-]+$/;
@@ -62,7 +63,7 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
       add([...at, 'tokenMaxTtl'], `tokenMaxTtl ${vault.tokenMaxTtl} is shorter than tokenTtl ${vault.tokenTtl}: Vault would cut every token short`, `make tokenMaxTtl at least ${vault.tokenTtl}`);
     }
     if (vault.file?.startsWith('file-')) {
-      add([...at, 'file'], `"${vault.file}" starts with "file-": the injector would read agent-inject-template-${vault.file} as a template-file annotation`, 'choose another file name, e.g. "env"');
+      add([...at, 'file'], `${shown(vault.file)} starts with "file-": the injector would read its template annotation (agent-inject-template-file-...) as a template-file annotation`, 'choose another file name, e.g. "env"');
     }
 
     const kvVersion = vault.kvVersion ?? 2;
@@ -71,8 +72,8 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
         const [mount, ...rest] = vault.path.split('/');
         add(
           [...at, 'path'],
-          `"${vault.path}" is not a KV v2 API path: those carry /data/ after the mount`,
-          rest.length > 0 ? `did you mean "${mount}/data/${rest.join('/')}"? (or set kvVersion: 1)` : 'write <mount>/data/<key>, e.g. secret/data/aragora/env',
+          `${shown(vault.path)} is not a KV v2 API path: those carry /data/ after the mount`,
+          rest.length > 0 && showable(vault.path) ? `did you mean "${mount}/data/${rest.join('/')}"? (or set kvVersion: 1)` : 'write <mount>/data/<key>, e.g. secret/data/aragora/env',
         );
       }
     } else {
@@ -81,7 +82,7 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
         if (!VAULT_PATH.test(key)) {
           add(
             secret.remote?.key !== undefined ? ['secrets', name, 'remote', 'key'] : config.remoteKey !== undefined ? ['remoteKey'] : [...at],
-            `"${key}" cannot be a Vault path (environment ${envName} derives its KV paths from the remote keys)`,
+            `${shown(key)} cannot be a Vault path (environment ${envName} derives its KV paths from the remote keys)`,
             'use letters, digits, "-", "_" and "." separated by "/", or set delivery.path for the environment',
           );
         }
@@ -92,8 +93,8 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
       if (!VAULT_FIELD.test(field)) {
         add(
           ['secrets', name, 'remote', 'property'],
-          `"${field}" cannot be a Vault field of environment ${envName}'s template: only letters, digits, "-", "_" and "." are allowed`,
-          `for example "${field.replace(/[^A-Za-z0-9_.-]+/g, '_')}"`,
+          `${shown(field)} cannot be a Vault field of environment ${envName}'s template: only letters, digits, "-", "_" and "." are allowed`,
+          showable(field) ? `for example "${field.replace(/[^A-Za-z0-9_.-]+/g, '_')}"` : 'for example "anthropic"',
         );
       }
     }
@@ -124,7 +125,7 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
     if (other) {
       add(
         [...at, 'role'],
-        `Vault role "${role}" is also the role of environment "${other}" on the same Vault and auth path: the second setup would rebind it to this namespace`,
+        `Vault role ${shown(role)} is also the role of environment "${other}" on the same Vault and auth path: the second setup would rebind it to this namespace`,
         `give each environment its own role, e.g. role: ${config.app.name}-${envName}`,
       );
     } else {
@@ -138,7 +139,7 @@ function checkAddress(address: string, port: number, namespace: string | undefin
   try {
     url = new URL(address);
   } catch {
-    add(at, `"${address}" is not a URL`, 'write e.g. https://vault.vault.svc:8200');
+    add(at, `${shown(address)} is not a URL`, 'write e.g. https://vault.vault.svc:8200');
     return;
   }
   const addressPort = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
@@ -147,7 +148,7 @@ function checkAddress(address: string, port: number, namespace: string | undefin
   }
   const svc = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(url.hostname);
   if (svc && namespace && svc[1] !== namespace) {
-    add(at, `the address is a Service in namespace "${svc[1]}", but the NetworkPolicy allows Vault pods in "${namespace}" (server.namespace)`, `make them the same namespace`);
+    add(at, `the address is a Service in namespace ${shown(svc[1])}, but the NetworkPolicy allows Vault pods in ${shown(namespace)} (server.namespace)`, `make them the same namespace`);
   }
   if (url.protocol === 'http:' && tier === 'production') {
     add(at, 'plain HTTP to Vault in a production environment: the pod\'s token and the secrets would cross the network unencrypted', 'use https:// and give the CA (tls.caCert)');

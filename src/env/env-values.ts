@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../config/errors';
+import { showable } from '../config/shown';
+import { MAX_ENV_FILE_BYTES, readUserFile } from '../config/user-file';
 
 /** Reads a dotenv file (`KEY=value` lines); values are kept in memory only. */
 export function readEnvFile(cwd: string, path: string): Record<string, string> {
@@ -10,15 +11,12 @@ export function readEnvFile(cwd: string, path: string): Record<string, string> {
 
 /** The values of a dotenv file, and the keys whose value a shell or direnv would read differently. */
 export function readEnvFileChecked(cwd: string, path: string): { values: Record<string, string>; hazards: ReadonlyMap<string, SourcingHazard> } {
-  const file = resolve(cwd, path);
-  if (!existsSync(file)) {
-    throw new UserError(`env file "${path}" not found: create it from the example (aragora-secrets env-example > ${path}) and fill in the values`);
-  }
-  if (statSync(file).isDirectory()) throw new UserError(`env file "${path}" is a directory`);
-  if (statSync(file).size > MAX_ENV_FILE_BYTES) {
-    throw new UserError(`env file "${path}" is over ${MAX_ENV_FILE_BYTES / 1024 / 1024} MiB: is this the right file?`);
-  }
-  const bytes = readFileSync(file);
+  const bytes = readUserFile(resolve(cwd, path), {
+    label: `env file "${path}"`,
+    maxBytes: MAX_ENV_FILE_BYTES,
+    missingFix: `create it from the example (aragora-secrets env-example > ${path}) and fill in the values`,
+    notAFileFix: 'point --env-file at the dotenv file itself',
+  });
   const problems = envFileProblems(bytes);
   if (problems.length > 0) {
     throw new UserError([`env file "${path}" is malformed (nothing was read from it; values are not shown):`, ...problems.map((p) => `  - ${p}`)].join('\n'));
@@ -27,7 +25,6 @@ export function readEnvFileChecked(cwd: string, path: string): { values: Record<
   return { values, hazards: sourcingHazards(bytes.toString('utf8'), values) };
 }
 
-const MAX_ENV_FILE_BYTES = 16 * 1024 * 1024;
 const ASSIGNMENT = /^\s*(?:export\s+)?([^=\s]*)\s*=\s?(.*)$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -52,12 +49,26 @@ export function envFileProblems(bytes: Buffer): string[] {
     if (line.trim() === '' || line.trim().startsWith('#')) return;
     const match = ASSIGNMENT.exec(line);
     if (!match) {
-      problems.push(`line ${number}: not a NAME=value assignment`);
+      problems.push(`line ${number}: not a NAME=value assignment${whatFollows(line)}`);
       return;
     }
     const [, name, rawValue] = match;
     if (!VARIABLE_NAME.test(name)) {
-      problems.push(`line ${number}: ${JSON.stringify(name.slice(0, 60))} is not a variable name (letters, digits and "_", not starting with a digit)`);
+      // What precedes "=" may be a value ("KEY:value==", a pasted token): only a name-shaped start of it is named.
+      const colon = /^([A-Za-z_][A-Za-z0-9_]*):/.exec(name);
+      problems.push(
+        colon && showable(colon[1])
+          ? `line ${number}: not a NAME=value assignment${whatFollows(line)}`
+          : `line ${number}: the text before "=" is not a variable name (letters, digits and "_", not starting with a digit)${whatFollows(name)}`,
+      );
+      return;
+    }
+    if (name === '__proto__') {
+      problems.push(`line ${number}: __proto__ cannot be a variable name here (dotenv would drop it)`);
+      return;
+    }
+    if (!showable(name, MAX_SHOWN_NAME_LENGTH)) {
+      problems.push(`line ${number}: the name looks like a credential or a bare value, not a variable name (not shown): is a NAME= missing?`);
       return;
     }
     const previous = firstLine.get(name);
@@ -69,6 +80,23 @@ export function envFileProblems(bytes: Buffer): string[] {
   });
   if (openQuote) problems.push(`line ${openQuote.line}: the quoted value of ${openQuote.name} is never closed`);
   return problems;
+}
+
+/** Variable names longer than this are not printed (nor accepted): a name is a few words. */
+const MAX_SHOWN_NAME_LENGTH = 128;
+
+/**
+ * Where a line that is not `NAME=value` goes wrong, naming at most the variable name it starts
+ * with (when that is shaped like one) and the one character after it, never what follows.
+ */
+function whatFollows(text: string): string {
+  const start = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)(.)/u.exec(text);
+  if (!start || !showable(start[1], MAX_SHOWN_NAME_LENGTH)) return '';
+  const [, name, next] = start;
+  if (next === ':') return `: ${name} is followed by ":"; write ${name}=value`;
+  if (next === ' ') return `: a space follows ${name}; write ${name}=value, with no space in the name`;
+  const character = /^[\x21-\x7e]$/.test(next) ? `"${next}"` : `U+${next.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `: ${name} is followed by ${character}, which no variable name holds`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { App, Chart, Yaml } from 'cdk8s';
 import { UserError } from '../config/errors';
 import { AppSecret } from '../k8s/app-secret';
 import type { EnvironmentPlan } from '../model/plan';
+import { constructIdOf } from '../model/names';
 import { placeholderReason } from './placeholders';
 
 export interface RenderResult {
@@ -60,7 +61,7 @@ export function renderSecret(plan: EnvironmentPlan, values: ReadonlyMap<string, 
   }
 
   const app = new App({ outdir: '.' });
-  const chart = new Chart(app, plan.name, { namespace: plan.namespace, disableResourceNameHashes: true });
+  const chart = new Chart(app, constructIdOf(plan.name), { namespace: plan.namespace, disableResourceNameHashes: true });
   new AppSecret(chart, 'Secret', {
     secretName: plan.secretName,
     values: Object.fromEntries(delivered.map((s) => [s.name, values.get(s.name)!])),

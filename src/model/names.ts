@@ -41,3 +41,13 @@ export function deriveName(...parts: string[]): string {
   }
   return name;
 }
+
+/**
+ * The construct id of something named by the user (an environment's chart and stack). The
+ * constructs library keeps children in a plain object, so an id that every object inherits
+ * ("constructor", "toString") would collide with nothing there; such names get a "_" suffix,
+ * which no environment name can have. Ids only appear in construct paths, never in output names.
+ */
+export function constructIdOf(name: string): string {
+  return name in Object.prototype ? `${name}_` : name;
+}

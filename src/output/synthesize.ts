@@ -5,6 +5,7 @@ import type { IConstruct } from 'constructs';
 import { UserError } from '../config/errors';
 import { EnvironmentChart } from '../k8s/environment-chart';
 import type { Plan } from '../model/plan';
+import { constructIdOf } from '../model/names';
 import { cachedByBuild } from './build-cache';
 import type { OutputFile } from './output-file';
 import { withOutputMarker } from './replace-output';
@@ -18,7 +19,7 @@ export class SynthError extends UserError {
 
 /** Builds one chart per environment of the plan in `app`. */
 export function buildCharts(app: App, plan: Plan): EnvironmentChart[] {
-  return plan.environments.map((env) => new EnvironmentChart(app, env.name, { plan: env }));
+  return plan.environments.map((env) => new EnvironmentChart(app, constructIdOf(env.name), { plan: env }));
 }
 
 /**

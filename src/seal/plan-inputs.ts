@@ -29,7 +29,7 @@ export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string): PlanI
       }
       let key;
       try {
-        key = readSealingKey(readCertificateFile(file), options.certificate);
+        key = readSealingKey(readCertificateFile(file, `certificate file "${options.certificate}" (environments.${name}.delivery.certificate)`), options.certificate);
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         throw new ConfigError('config', [{ path: `environments.${name}.delivery.certificate`, message: e.message }]);

@@ -253,7 +253,7 @@ function prepare(options: SealOptions): Prepared {
   if (!existsSync(certificateFile)) {
     throw new UserError(`certificate file "${options.certificatePath}" not found: fetch it with \`kubeseal --fetch-cert > ${options.certificatePath}\``);
   }
-  const key = readSealingKey(readCertificateFile(certificateFile), options.certificatePath);
+  const key = readSealingKey(readCertificateFile(certificateFile, `certificate file "${options.certificatePath}"`), options.certificatePath);
   const warnings = certificateValidityWarnings(key, options.certificatePath, options.now ?? new Date());
 
   const delivered = plan.secrets.map((s) => s.name);

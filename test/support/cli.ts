@@ -16,9 +16,10 @@ export interface CliRun {
  * Runs the CLI as a user would (`./bin/aragora-secrets ...`, which is what `npx aragora-secrets` runs) in
  * `cwd`, with a minimal environment whose PATH finds this node first.
  */
-export function spawnCli(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
+export function spawnCli(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number } = {}): CliRun {
   const path = [dirname(process.execPath), process.env.PATH].join(delimiter);
-  const result = spawnSync(bin, [...args], { cwd, env: { PATH: path, HOME: cwd, ...env }, encoding: 'utf8' });
+  // A timeout is a hang guard (a run that blocks is killed and fails with status null), not a benchmark.
+  const result = spawnSync(bin, [...args], { cwd, env: { PATH: path, HOME: cwd, ...env }, encoding: 'utf8', timeout: options.timeoutMs, killSignal: 'SIGKILL' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -1,0 +1,49 @@
+import { Command, type ErrorOptions } from 'commander';
+import { didYouMean } from '../config/errors';
+import { mayQuote } from '../config/quote';
+
+/**
+ * A commander Command whose parse errors name options and commands, never what was written after
+ * them: `--from-litteral=KEY=VALUE` is reported as `--from-litteral`, a stray argument (a value
+ * that lost its option) not at all. Subcommands are made of this class too.
+ *
+ * commander builds these messages in `unknownOption` and `unknownCommand`, which its typings leave
+ * out (they are overridable methods all the same; the pinned version is tested), and passes an
+ * option's invalid argument through `error`.
+ */
+export class QuietCommand extends Command {
+  override createCommand(name?: string): QuietCommand {
+    return new QuietCommand(name);
+  }
+
+  /** Called by commander with the whole argument, `=value` (or a short option's glued value) included. */
+  unknownOption(flag: string): void {
+    const name = flag.startsWith('--') ? /^--[A-Za-z0-9][A-Za-z0-9-]*/.exec(flag)?.[0] : /^-[A-Za-z0-9]/.exec(flag)?.[0];
+    if (name === undefined || !mayQuote(name.replace(/^-+/, ''), 40)) {
+      this.error('error: unknown option (not shown: it is not shaped like an option name)', { code: 'commander.unknownOption' });
+    }
+    // commander's own message and did-you-mean, about the name alone.
+    (Command.prototype as unknown as { unknownOption(flag: string): void }).unknownOption.call(this, name);
+  }
+
+  /** Called by commander when the first argument names no command: it may be a value, so it is named only when it is a command's typo. */
+  unknownCommand(): void {
+    const commands = this.commands.map((command) => command.name());
+    const given = String(this.args[0] ?? '');
+    const suggestion = mayQuote(given, 30) ? didYouMean(given, commands) : undefined;
+    const message = suggestion
+      ? `error: unknown command '${given}'\n(Did you mean ${suggestion}?)`
+      : `error: unknown command (the first argument, not shown); the commands are ${commands.join(', ')}`;
+    this.error(message, { code: 'commander.unknownCommand' });
+  }
+
+  override error(message: string, errorOptions?: ErrorOptions): never {
+    if (errorOptions?.code === 'commander.invalidArgument') {
+      // "option '--x <v>' argument 'VALUE' is invalid. <reason>": the option only, never the value or a reason built from it.
+      const option = /^error: option '([^']*)'/.exec(message)?.[1];
+      const argument = /for argument '([^']*)'/.exec(message)?.[1];
+      message = option ? `error: option '${option}' has an invalid value (not shown)` : `error: the argument ${argument ?? ''} has an invalid value (not shown)`;
+    }
+    return super.error(message, errorOptions);
+  }
+}

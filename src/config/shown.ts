@@ -1,0 +1,25 @@
+import { credentialShapeOf } from '../output/leak-guard';
+import { mayQuote } from './quote';
+
+/** What a message says in place of text it does not print. */
+export const NOT_SHOWN = 'the value (not shown)';
+
+/**
+ * Whether config text may be printed in a message: name-shaped (see quote.ts) and not shaped like
+ * a known credential, as such or base64-encoded.
+ */
+export function showable(text: string, maxLength?: number): boolean {
+  return mayQuote(text, maxLength) && !credentialShapeOf(text) && !credentialShapeOf(Buffer.from(text, 'base64').toString('utf8'));
+}
+
+/** `"text"` when it may be printed, else `the value (not shown)`. */
+export function shown(text: string, maxLength?: number): string {
+  return showable(text, maxLength) ? JSON.stringify(text) : NOT_SHOWN;
+}
+
+/** Names defined in the config, as a list a fix may offer: the ones that may be printed, and how many others there are. */
+export function shownNames(names: readonly string[]): string {
+  const printable = names.filter((name) => showable(name));
+  const hidden = names.length - printable.length;
+  return [...printable, ...(hidden > 0 ? [`${hidden} more not shown`] : [])].join(', ');
+}
