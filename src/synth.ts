@@ -51,7 +51,7 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
     const sensitive = collectSensitiveValues({ cwd: options.cwd, env: options.env, secretNames: Object.keys(config.secrets), envFiles: options.envFiles });
     let synthesized: ReturnType<typeof synthesizeChecked>;
     try {
-      synthesized = synthesizeChecked(config, options);
+      synthesized = synthesizeChecked(config, source, options);
     } catch (e) {
       // A message about a bad value might show that value: a credential in the config is reported
       // instead, and a value of the environment or a dotenv file is blanked out.
@@ -97,8 +97,8 @@ function withoutValues(error: unknown, sensitive: readonly SensitiveValue[]): un
   return redacted;
 }
 
-function synthesizeChecked(config: LoadedConfig['config'], options: Omit<SynthOptions, 'outdir'>) {
-  const plan = resolvePlan(config, loadPlanInputs(config, options.cwd));
+function synthesizeChecked(config: LoadedConfig['config'], source: string, options: Omit<SynthOptions, 'outdir'>) {
+  const plan = resolvePlan(config, loadPlanInputs(config, options.cwd, source));
   const { files, objects } = synthesizePlanWithObjects(plan);
   return { files, plan, findings: checkObjects(plan, objects) };
 }

@@ -1,11 +1,11 @@
 import { lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
-import { didYouMean, UserError } from '../config/errors';
+import { UserError } from '../config/errors';
 import { JSON_SCHEMA_PATH } from '../config/json-schema';
 import { CONFIG_ENV_VAR, CONFIG_FILE_NAME, loadConfig } from '../config/load';
 import { renderConfigYaml } from '../config/render-config';
-import { showable, shownNames } from '../config/shown';
+import { requireEnvironment } from '../config/shown';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
 import { collectValues, readEnvFile, readEnvFileChecked } from '../env/env-values';
@@ -177,13 +177,6 @@ function requirementTable(out: Style, rows: readonly EnvCheckRow[], withValues: 
   });
 }
 
-function requireEnvironment(names: readonly string[], environment: string): void {
-  if (names.includes(environment)) return;
-  // --env may have received a value meant for another option: it is named only when shaped like a name.
-  const suggestion = showable(environment) ? didYouMean(environment, names) : undefined;
-  const named = showable(environment) ? ` ${JSON.stringify(environment)}` : ' (the value given is not shown: it is not shaped like a name)';
-  throw new UserError(`unknown environment${named}${suggestion ? `; did you mean "${suggestion}"?` : ''} (environments: ${shownNames(names)})`);
-}
 
 function planFor(io: CommandIo, configPath: string | undefined): { plan: Plan; config: ReturnType<typeof loadConfig>['config'] } {
   const { config } = loadConfig({ path: configPath, cwd: io.cwd, env: io.env });

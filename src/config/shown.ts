@@ -1,4 +1,5 @@
 import { credentialShapeOf } from '../output/leak-guard';
+import { didYouMean, UserError } from './errors';
 import { mayQuote } from './quote';
 
 /** What a message says in place of text it does not print. */
@@ -22,4 +23,15 @@ export function shownNames(names: readonly string[]): string {
   const printable = names.filter((name) => showable(name));
   const hidden = names.length - printable.length;
   return [...printable, ...(hidden > 0 ? [`${hidden} more not shown`] : [])].join(', ');
+}
+
+/**
+ * Refuses an environment the config does not define. `--env` may have received a value meant for
+ * another option (a credential): it is named, and a close name offered, only when shaped like a name.
+ */
+export function requireEnvironment(names: readonly string[], environment: string): void {
+  if (names.includes(environment)) return;
+  const suggestion = showable(environment) ? didYouMean(environment, names) : undefined;
+  const named = showable(environment) ? ` ${JSON.stringify(environment)}` : ' (the value given is not shown: it is not shaped like a name)';
+  throw new UserError(`unknown environment${named}${suggestion ? `; did you mean "${suggestion}"?` : ''} (environments: ${shownNames(names)})`);
 }

@@ -9,7 +9,8 @@ import { readSealedFile, SealedValuesFile } from './sealed-file';
 import { readSealingKey } from './sealing';
 
 /** Reads what the plan needs besides the config: `sealed/<env>.yaml` and the configured certificates. */
-export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string): PlanInputs {
+/** @param source how messages name the config (the file as the user gave it) */
+export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string, source = 'config'): PlanInputs {
   const sealed: Record<string, SealedValuesFile | undefined> = {};
   const certificates: Record<string, CurrentCertificate | undefined> = {};
   for (const [name, env] of Object.entries(config.environments)) {
@@ -19,7 +20,7 @@ export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string): PlanI
     if (options.certificate) {
       const file = resolve(cwd, options.certificate);
       if (!existsSync(file)) {
-        throw new ConfigError('config', [
+        throw new ConfigError(source, [
           {
             path: `environments.${name}.delivery.certificate`,
             message: `certificate file "${options.certificate}" not found`,
@@ -32,7 +33,7 @@ export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string): PlanI
         key = readSealingKey(readCertificateFile(file, `certificate file "${options.certificate}" (environments.${name}.delivery.certificate)`), options.certificate);
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
-        throw new ConfigError('config', [{ path: `environments.${name}.delivery.certificate`, message: e.message }]);
+        throw new ConfigError(source, [{ path: `environments.${name}.delivery.certificate`, message: e.message }]);
       }
       certificates[name] = { path: options.certificate, fingerprint: key.fingerprint, modulusBits: key.modulusBits };
     }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { didYouMean, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
+import { requireEnvironment } from '../config/shown';
 import { ENV_VAR_NAME } from '../config/schema';
 import { readEnvFile } from '../env/env-values';
 import { EnvironmentPlan, resolvePlan } from '../model/plan';
@@ -238,10 +239,7 @@ interface Prepared {
 function prepare(options: SealOptions): Prepared {
   const { config } = loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
   const environments = Object.keys(config.environments);
-  if (!environments.includes(options.environment)) {
-    const suggestion = didYouMean(options.environment, environments);
-    throw new UserError(`unknown environment "${options.environment}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (environments: ${environments.join(', ')})`);
-  }
+  requireEnvironment(environments, options.environment);
   const plan = resolvePlan(config).environments.find((e) => e.name === options.environment)!;
   if (plan.delivery.method !== 'sealed') {
     throw new UserError(
