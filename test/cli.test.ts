@@ -168,7 +168,7 @@ describe('aragora-secrets, spawned as a user runs it', () => {
     expect(envFile.status).toBe(1);
     expect(envFile.stderr).toBe('aragora-secrets: env file "env.pipe" is a named pipe (FIFO), not a regular file: aragora-secrets reads only regular files: point --env-file at the dotenv file itself\n');
     expect(certificate.status).toBe(1);
-    expect(certificate.stderr).toContain('aragora-secrets: certificate file "cert.pipe" (environments.qa.delivery.certificate) is a named pipe (FIFO), not a regular file');
+    expect(certificate.stderr).toContain('Invalid config conf.yaml (1 problem):\n  - environments.qa.delivery.certificate: certificate file "cert.pipe" is a named pipe (FIFO), not a regular file');
     expect(cert.status).toBe(1);
     expect(cert.stderr).toBe('aragora-secrets: certificate file "cert.pipe" is a named pipe (FIFO), not a regular file: aragora-secrets reads only regular files: point it at the file itself\n');
   });
@@ -268,7 +268,7 @@ describe('aragora-secrets, in process (terminals, help pages, edge cases)', () =
       ['an option typo with =VALUE', ['render', '--env', 'dev', `--env-flie=${value}`], 2, "error: unknown option '--env-flie'\n(Did you mean --env-file?)\n(run with --help for usage)\n"],
       ['an unknown short option with its value glued on', ['check', `-x${value}`], 2, "error: unknown option '-x'\n(run with --help for usage)\n"],
       ['a value written as an option', ['check', `--${value}`], 2, 'error: unknown option (not shown: it is not shaped like an option name)\n(run with --help for usage)\n'],
-      ['a value in place of the command', [value], 2, 'error: unknown command (the first argument, not shown); the commands are synth, check, env-example, render, seal, init\n(run with --help for usage)\n'],
+      ['a value in place of the command', [value], 2, 'error: unknown command (the first argument, not shown); the commands are synth, check, env-example, render, run, seal, init\n(run with --help for usage)\n'],
       ['a typo of a command', ['synht'], 2, "error: unknown command 'synht'\n(Did you mean synth?)\n(run with --help for usage)\n"],
       ['a value that lost its option', ['check', '--env', 'dev', value], 2, "error: too many arguments for 'check'. Expected 0 arguments but got 1.\n(run with --help for usage)\n"],
       ['a value given to --env', ['check', '--env', value], 1, 'aragora-secrets: unknown environment (the value given is not shown: it is not shaped like a name) (environments: dev, prod, qa, staging)\n'],

@@ -30,6 +30,7 @@ import {
   leakedIn,
   letters,
   shapedCredential,
+  oneLinePassword,
   shapelessDotenvPassword,
   shapelessPassword,
   shapelessWord,
@@ -166,9 +167,9 @@ function synthesizeOrError(config: unknown): OutputFile[] | Error {
 /** How many (field, file) pairs the markers reached, over all bases: the oracle must have something to check. */
 let reachedPairs = 0;
 
-/** The first password that the field accepts: with spaces and line breaks, else one word. */
+/** The first password that the field accepts: with spaces and line breaks, else on one line, else one word. */
 function acceptedPassword(base: Base, target: Target): string | undefined {
-  return [shapelessPassword(), shapelessWord()].find((value) => accepts(plant(base.config, target.instance, value)));
+  return [shapelessPassword(), oneLinePassword(), shapelessWord()].find((value) => accepts(plant(base.config, target.instance, value)));
 }
 
 describe.each(BASES)('$name: a password of no known shape, planted in each field', (base) => {
@@ -257,7 +258,7 @@ const DOTENV_NAMES = ['.env', '.env.local', '.env.production', '.env.qa', '.env.
 describe('a value of a dotenv file of the project root, escaped in the output', () => {
   test.each(DOTENV_NAMES)('from %s: synth refuses, naming the variable, the file and SECRETS.md', (name) => {
     // GIVEN the value in the dotenv file, and in a purpose of the config (Markdown-escaped in SECRETS.md)
-    const value = shapelessDotenvPassword();
+    const value = oneLinePassword();
     const dir = project({ 'aragora-secrets.yaml': toYaml(defaultWithPurpose(value)), [name]: dotenvLine('ANTHROPIC_API_KEY', value) });
     // WHEN synth runs THEN it refuses without showing the value
     const message = refusal(dir);
@@ -271,7 +272,7 @@ describe('a value of a dotenv file of the project root, escaped in the output', 
     { variable: 'STRIPE_KEY_LIVE', why: 'a secret word in the middle' },
     { variable: 'APP_SESSION_TOKEN', why: 'the suffix' },
   ])('from the environment, $variable ($why): synth refuses', ({ variable }) => {
-    const value = shapelessPassword();
+    const value = oneLinePassword();
     const dir = project({ 'aragora-secrets.yaml': toYaml(defaultWithPurpose(value)) });
     const message = refusal(dir, { [variable]: value });
     expect(message).toContain(`dev/SECRETS.md: the value of ${variable} from the environment (`);
@@ -302,7 +303,7 @@ describe('a value of a dotenv file of the project root, escaped in the output', 
   });
 
   test('a dotenv file given with --env-file outside the project root is read too', () => {
-    const value = shapelessDotenvPassword();
+    const value = oneLinePassword();
     const dir = project({ 'aragora-secrets.yaml': toYaml(defaultWithPurpose(value)) });
     const outside = project({ 'team.secrets': dotenvLine('ARAGORA_JWT_SECRET', value) });
     let error: unknown;
@@ -334,7 +335,7 @@ function spawnBin(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('spawned', () => {
   test('aragora-secrets synth: a value of .env.qa escaped in SECRETS.md; exit 1, nothing written, nothing shown', () => {
     // GIVEN the value in .env.qa and, with a "|", in a purpose
-    const value = shapelessDotenvPassword();
+    const value = oneLinePassword();
     const dir = project({ 'aragora-secrets.yaml': toYaml(defaultWithPurpose(value)), '.env.qa': dotenvLine('ANTHROPIC_API_KEY', value) });
     // WHEN the CLI synthesizes
     const result = spawnBin(dir, ['synth']);

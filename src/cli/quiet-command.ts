@@ -1,6 +1,7 @@
 import { Command, type ErrorOptions } from 'commander';
 import { didYouMean } from '../config/errors';
 import { mayQuote } from '../config/quote';
+import { showable } from '../config/shown';
 
 /**
  * A commander Command whose parse errors name options and commands, never what was written after
@@ -18,12 +19,26 @@ export class QuietCommand extends Command {
 
   /** Called by commander with the whole argument, `=value` (or a short option's glued value) included. */
   unknownOption(flag: string): void {
-    const name = flag.startsWith('--') ? /^--[A-Za-z0-9][A-Za-z0-9-]*/.exec(flag)?.[0] : /^-[A-Za-z0-9]/.exec(flag)?.[0];
-    if (name === undefined || !mayQuote(name.replace(/^-+/, ''), 40)) {
+    // A long option is named only when all of it before `=` is name-shaped: a prefix cut at the
+    // first odd character could still be the start of a value (`--sk-proj-...`).
+    const name = flag.startsWith('--') ? /^--[A-Za-z0-9][A-Za-z0-9-]*(?==|$)/.exec(flag)?.[0] : /^-[A-Za-z0-9]/.exec(flag)?.[0];
+    if (name === undefined || !this.mayNameOption(name)) {
       this.error('error: unknown option (not shown: it is not shaped like an option name)', { code: 'commander.unknownOption' });
     }
     // commander's own message and did-you-mean, about the name alone.
     (Command.prototype as unknown as { unknownOption(flag: string): void }).unknownOption.call(this, name);
+  }
+
+  /**
+   * An unknown option is named when it is a typo of a known one, or reads like an option name
+   * (lower-case words and dashes, short): anything else may be a value written after `--`.
+   */
+  private mayNameOption(name: string): boolean {
+    const bare = name.replace(/^-+/, '');
+    if (!showable(bare, 40)) return false;
+    if (name.length === 2 || (/^[a-z]+(?:-[a-z]+)*$/.test(bare) && bare.length <= 24)) return true;
+    const known = this.options.map((option) => option.long?.replace(/^--/, '')).filter((long): long is string => long !== undefined);
+    return didYouMean(bare, known) !== undefined;
   }
 
   /** Called by commander when the first argument names no command: it may be a value, so it is named only when it is a command's typo. */

@@ -30,7 +30,7 @@ export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string, source
       }
       let key;
       try {
-        key = readSealingKey(readCertificateFile(file, `certificate file "${options.certificate}" (environments.${name}.delivery.certificate)`), options.certificate);
+        key = readSealingKey(readCertificateFile(file, `certificate file "${options.certificate}"`), options.certificate);
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         throw new ConfigError(source, [{ path: `environments.${name}.delivery.certificate`, message: e.message }]);

@@ -37,6 +37,14 @@ export function shapelessPassword(): string {
   return `pass ${letters(10)} ${ESCAPABLE} ${letters(10)}\nsecond line ${letters(8)}`;
 }
 
+/**
+ * A password that config text accepts (which refuses control characters: no tab, no line break),
+ * with every other escapable character and no backtick, so a dotenv file can hold it too.
+ */
+export function oneLinePassword(): string {
+  return shapelessDotenvPassword().replace(/[\t\n]/g, ' ');
+}
+
 /** One word of escapable characters (no space, no line break), for fields that refuse whitespace. */
 export function shapelessWord(): string {
   return `pw${letters(10)}|"'\\\`$\${x}%{y}*_#!:;,[]{}@=+/?~^<>&()é${letters(10)}`;
