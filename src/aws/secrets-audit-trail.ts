@@ -55,7 +55,6 @@ export class SecretsAuditTrail extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules,
     });
-    acknowledgeRules(this.accessLogsBucket, 'The bucket receives the server access logs of the audit bucket; logging its own access would need yet another bucket, without end.', 'AwsSolutions-S1', ...inEveryPack('S3BucketLoggingEnabled'));
     acknowledgeRules(this.accessLogsBucket, 'S3 delivers server access logs only to a bucket with SSE-S3 default encryption, not SSE-KMS.', ...inEveryPack('S3DefaultEncryptionKMS'));
     acknowledgeRules(this.accessLogsBucket, notReplicated, ...inEveryPack('S3BucketReplicationEnabled'));
 

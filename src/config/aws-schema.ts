@@ -51,7 +51,7 @@ export type NagPackName = (typeof NAG_PACKS)[number];
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-const logRetentionDays = z.literal(LOG_RETENTION_DAYS, { error: `CloudWatch Logs keeps logs for one of ${LOG_RETENTION_DAYS.join(', ')} days` });
+const logRetentionDays = z.literal(LOG_RETENTION_DAYS);
 
 const region = z.string().regex(AWS_REGION, { error: 'an AWS region code such as "us-east-1" or "eu-central-1"' });
 
@@ -219,7 +219,7 @@ export const awsSchema = z
     eso: esoSchema.optional(),
     cloudTrail: cloudTrailSchema.optional(),
     nagPacks: z
-      .array(z.enum(NAG_PACKS, { error: `a cdk-nag pack: one of ${NAG_PACKS.join(', ')}` }))
+      .array(z.enum(NAG_PACKS))
       .refine((packs) => new Set(packs).size === packs.length, { error: 'a pack is listed twice' })
       .optional()
       .describe('The cdk-nag rule packs every synth runs over the stack; an unacknowledged error fails the synth. AwsSolutions always runs. @default all four'),
