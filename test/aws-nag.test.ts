@@ -174,7 +174,7 @@ describe('SECRETS.md: one Controls section, Kubernetes and AWS', () => {
     expect(section).toMatch(/### Kubernetes manifests/);
     expect(section).toMatch(/\| Pod Security Standard \| namespace `aragora-prod` enforces `restricted`/);
     expect(section).toMatch(/\| RBAC scope \|/);
-    expect(section).toMatch(/\| egress \| NetworkPolicy `[^`]+`, default deny; allowed: /);
+    expect(section).toMatch(/\| egress \| NetworkPolicy `[^`]+`: egress denied but for /);
     expect(section).toMatch(/\| audit policy \| `audit-policy.yaml`/);
     expect(section).toMatch(/### AWS stack `aragora-prod-secrets` \(cdk-nag 3\.0\.2\)/);
     for (const c of controls.prod) {

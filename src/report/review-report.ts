@@ -293,8 +293,13 @@ function controls(input: ReviewReportInput): string[] {
         : `no Role: ServiceAccount ${code(input.serviceAccountName)} may read no Secret through the API`,
     ],
     ['API token', input.automountToken ? 'mounted (needed by the delivery method)' : 'not mounted'],
-    ['egress', plan.network ? `NetworkPolicy ${code(plan.network.policyName)}, default deny; allowed: ${plan.network.egress.map((r) => r.purpose).join('; ')}` : 'no NetworkPolicy (`network.enabled: false`)'],
-    ['audit policy', `\`audit-policy.yaml\`: every access to the application's Secrets at Metadata level, and token requests of every ServiceAccount identity`],
+    ['egress', plan.network ? `NetworkPolicy ${code(plan.network.policyName)}: egress denied but for ${plan.network.egress.map((r) => r.purpose).join('; ')}` : 'no NetworkPolicy (`network.enabled: false`)'],
+    [
+      'audit policy',
+      plan.delivery.method === 'vault'
+        ? '`audit-policy.yaml`: token requests of every ServiceAccount identity (the reads happen in Vault: enable a Vault audit device)'
+        : "`audit-policy.yaml`: every access to the application's Secrets at Metadata level, and token requests of every ServiceAccount identity",
+    ],
   ];
   const lines = ['## Controls', '', '### Kubernetes manifests', '', table(['control', 'enforced'], kubernetes), ''];
   if (!input.awsControls || !plan.aws) return lines;
