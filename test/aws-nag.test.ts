@@ -141,6 +141,8 @@ test('an unacknowledged error fails with the rule, the resource and the fix', ()
   expect(s1).toEqual(expect.objectContaining({ environment: 'prod', resource: 'Planted' }));
   expect(violationMessage(s1!)).toMatch(/^\[prod\/Planted\] cdk-nag AwsSolutions-S1: The S3 Bucket has server access logs disabled\. Fix: .*server access logging.* acknowledge it where the resource is made/);
   expect(violations.map((v) => v.rule)).toEqual(expect.arrayContaining(['NIST.800.53.R5-S3BucketLoggingEnabled', 'PCI.DSS.321-S3DefaultEncryptionKMS', 'HIPAA.Security-S3BucketVersioningEnabled']));
+  const pci = violations.find((v) => v.rule === 'PCI.DSS.321-S3DefaultEncryptionKMS')!;
+  expect(violationMessage(pci)).toMatch(/^\[prod\/Planted\] cdk-nag PCI\.DSS\.321-S3DefaultEncryptionKMS: The S3 Bucket is not encrypted with a KMS Key by default \(controls 3\.4, 8\.2\.1, 10\.5\)\. Fix: /);
 });
 
 describe('packs per environment (aws.nagPacks; AwsSolutions always)', () => {

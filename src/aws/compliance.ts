@@ -165,8 +165,10 @@ function summarize(evaluations: readonly Evaluation[]): NagResults {
 
 /** The synth error of one violation: the rule, the resource and the fix. */
 export function violationMessage(v: NagViolation): string {
+  const { check, ids } = splitControlIds(v.info);
+  const controls = ids.length > 0 ? ` (controls ${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', …' : ''})` : '';
   return (
-    `[${v.environment}/${v.resource}] cdk-nag ${v.rule}: ${v.info} Fix: ${v.fix} ` +
+    `[${v.environment}/${v.resource}] cdk-nag ${v.rule}: ${check.replace(/\.$/, '')}${controls}. Fix: ${v.fix} ` +
     `If it is deliberate, acknowledge it where the resource is made, with the reason: acknowledgeRules(resource, '<reason>', '${v.rule}').`
   );
 }
