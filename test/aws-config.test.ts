@@ -50,6 +50,12 @@ describe('aws: config errors name the path, the problem and the fix', () => {
     ['a KMS alias under alias/aws/', { ...base, kms: { alias: 'alias/aws/secretsmanager' } }, '.kms.alias', /reserved for AWS managed keys/, undefined],
     ['an invalid bucket name', { ...base, cloudTrail: { bucketName: 'Audit_Logs' } }, '.cloudTrail.bucketName', /an S3 bucket name/, undefined],
     ['an unknown key', { ...base, secretManager: {} }, '.secretManager', /unknown key "secretManager"/, /did you mean "secretsManager"\?/],
+    ['an unknown cdk-nag pack', { ...base, nagPacks: ['NIST'] }, '.nagPacks[0]', /"NIST" is not allowed here/, /use one of "AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"/],
+    ['a cdk-nag pack listed twice', { ...base, nagPacks: ['PCI.DSS.321', 'PCI.DSS.321'] }, '.nagPacks', /a pack is listed twice/, undefined],
+    ['a log retention CloudWatch Logs does not offer', { ...base, ecs: { logRetentionDays: 366 } }, '.ecs.logRetentionDays', /366 is not allowed here/, /use one of "1", "3", "5", .*"365", "400"/],
+    ['a trail log retention CloudWatch Logs does not offer', { ...base, cloudTrail: { cloudWatchLogs: { retentionDays: 0 } } }, '.cloudTrail.cloudWatchLogs.retentionDays', /0 is not allowed here/, /use one of "1"/],
+    ['an unknown key under cloudWatchLogs', { ...base, cloudTrail: { cloudWatchLogs: { enabled: true } } }, '.cloudTrail.cloudWatchLogs.enabled', /unknown key "enabled"/, undefined],
+    ['cloudWatchLogs given as a boolean', { ...base, cloudTrail: { cloudWatchLogs: true } }, '.cloudTrail.cloudWatchLogs', /expected object/, undefined],
   ])('%s', (_name, aws, path, message, fix) => {
     const problems = problemsOf(aws);
     const problem = problems.find((p) => p.path === at(path));

@@ -11,7 +11,7 @@ export const ACCOUNT = '123456789012';
 export const OIDC_PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
 export const ROTATION_LAMBDA = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:rotate-aragora-keys`;
 
-/** Every AWS option on: CMK, replicas, rotation, both stores, ECS, ESO, CloudTrail, tags. */
+/** Every AWS option on: CMK, replicas, rotation, both stores, ECS, ESO, CloudTrail (with CloudWatch Logs), tags. */
 export const FULL_AWS: AwsConfig = {
   account: ACCOUNT,
   region: 'us-east-1',
@@ -21,7 +21,7 @@ export const FULL_AWS: AwsConfig = {
   parameterStore: { prefix: '/aragora/prod', secrets: ['SUPABASE_KEY', 'ARAGORA_SSO_CLIENT_SECRET'] },
   ecs: { cpu: 512, memory: 2048 },
   eso: { oidcProvider: OIDC_PROVIDER, serviceAccount: { namespace: 'aragora-prod', name: 'aragora-eso' } },
-  cloudTrail: { bucketName: 'aragora-prod-secrets-audit-logs', retentionDays: 400, multiRegion: true },
+  cloudTrail: { bucketName: 'aragora-prod-secrets-audit-logs', retentionDays: 400, multiRegion: true, cloudWatchLogs: { retentionDays: 400 } },
 };
 
 /**

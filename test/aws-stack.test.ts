@@ -23,6 +23,9 @@ import {
 import { synth } from './helpers';
 
 const KEY_ARN = { 'Fn::GetAtt': ['SecretsKey', 'Arn'] };
+const TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/aragora-prod-secrets-audit`;
+const CONTAINER_LOG_STREAMS = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/aragora-prod:log-stream:*`;
+const TRAIL_LOG_STREAMS = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/cloudtrail/aragora-prod-secrets-audit:log-stream:*`;
 const SECRET_REF = { Ref: 'SecretAragoraApiKeys' };
 const VIA_BOTH = { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'ssm.us-east-1.amazonaws.com'] } };
 
@@ -119,7 +122,7 @@ describe('IAM: exact grants, no wildcard', () => {
   const param = (name: string) => `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/aragora/prod/${name}`;
 
   test('grants live in the roles only: no separate or managed policies', () => {
-    expect(Object.keys(roles).sort()).toEqual(['EcsExecutionRole', 'EcsTaskRole', 'ExternalSecretsRole']);
+    expect(Object.keys(roles).sort()).toEqual(['AuditLogsRole', 'EcsExecutionRole', 'EcsTaskRole', 'ExternalSecretsRole']);
     expect(resourcesOf(json, 'AWS::IAM::Policy')).toEqual({});
     expect(resourcesOf(json, 'AWS::IAM::ManagedPolicy')).toEqual({});
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -129,6 +132,7 @@ describe('IAM: exact grants, no wildcard', () => {
     expect(roleStatements(roles.EcsExecutionRole)).toEqual([
       { Sid: 'ReadSecretsManagerSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [SECRET_REF] },
       { Sid: 'ReadParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [param('aragora-sso-client-secret'), param('supabase-key')] },
+      { Sid: 'WriteContainerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [CONTAINER_LOG_STREAMS] },
       { Sid: 'DecryptThroughSecretStores', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [KEY_ARN], Condition: VIA_BOTH },
     ]);
     expect(roles.EcsExecutionRole.Properties.RoleName).toBe('aragora-prod-ecs-execution');
@@ -147,13 +151,24 @@ describe('IAM: exact grants, no wildcard', () => {
     expect(roles.EcsTaskRole.Properties.RoleName).toBe('aragora-prod-ecs-task');
   });
 
-  test('no "*" in any action or resource of an IAM policy, and no Deny needed', () => {
+  test('no "*" in any action or resource of an IAM policy but the log streams of one group (named per task), and no Deny needed', () => {
+    const logStreams = [CONTAINER_LOG_STREAMS, TRAIL_LOG_STREAMS];
     for (const role of Object.values(roles)) {
       for (const statement of roleStatements(role)) {
         expect(statement.Effect).toBe('Allow');
-        for (const s of stringsIn({ Action: statement.Action, Resource: statement.Resource })) expect(s.value).not.toContain('*');
+        for (const s of stringsIn({ Action: statement.Action, Resource: statement.Resource })) {
+          if (!logStreams.includes(s.value)) expect(s.value).not.toContain('*');
+        }
       }
     }
+  });
+
+  test('the trail writes to its CloudWatch Logs group through a role that may do only that, and only for this trail', () => {
+    expect(roles.AuditLogsRole.Properties.RoleName).toBe('aragora-prod-cloudtrail-logs');
+    expect(roleStatements(roles.AuditLogsRole)).toEqual([{ Sid: 'WriteTrailLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [TRAIL_LOG_STREAMS] }]);
+    expect(roles.AuditLogsRole.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN } } },
+    ]);
   });
 
   test('ECS roles trust ecs-tasks of this account only', () => {
@@ -180,8 +195,10 @@ describe('IAM: exact grants, no wildcard', () => {
   test('without a customer managed key, no kms:Decrypt grant (the AWS managed keys allow use through their service)', () => {
     const { json: noKey } = templateOf(synthAws({ ...FULL_AWS, kms: undefined }));
     const statements = roleStatements(resource(noKey, 'AWS::IAM::Role', 'EcsExecutionRole'));
-    expect(statements.map((s) => s.Sid)).toEqual(['ReadSecretsManagerSecrets', 'ReadParameters']);
-    expect(resourcesOf(noKey, 'AWS::KMS::Key')).toEqual({});
+    expect(statements.map((s) => s.Sid)).toEqual(['ReadSecretsManagerSecrets', 'ReadParameters', 'WriteContainerLogs']);
+    // The trail gets a key of its own; the secrets stay with the AWS managed key.
+    expect(Object.keys(resourcesOf(noKey, 'AWS::KMS::Key'))).toEqual(['AuditKey']);
+    expect(resource(noKey, 'AWS::CloudTrail::Trail').Properties.KMSKeyId).toEqual({ 'Fn::GetAtt': ['AuditKey', 'Arn'] });
     expect(resource(noKey, 'AWS::SecretsManager::Secret').Properties.KmsKeyId).toBeUndefined();
   });
 
@@ -210,11 +227,32 @@ describe('IAM: exact grants, no wildcard', () => {
 describe('KMS, rotation, replicas, tags', () => {
   const { json, template } = templateOf(synthAws(FULL_AWS));
 
-  test('the key rotates and its policy only delegates to the account (IAM decides, through the grants above)', () => {
+  test('the key rotates; its policy delegates to the account (IAM decides) and lets CloudWatch Logs and CloudTrail use it for our log groups and trail only', () => {
     const key = resource(json, 'AWS::KMS::Key');
     expect(key.Properties.EnableKeyRotation).toBe(true);
     expect(key.DeletionPolicy).toBe('Retain');
-    expect(key.Properties.KeyPolicy.Statement).toEqual([{ Action: 'kms:*', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Resource: '*' }]);
+    const logsUse = (sid: string, group: string) => ({
+      Sid: sid,
+      Effect: 'Allow',
+      Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+      Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${group}` } },
+    });
+    expect(key.Properties.KeyPolicy.Statement).toEqual([
+      { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Resource: '*' },
+      logsUse('CloudWatchLogsEcsAragoraProd', '/ecs/aragora-prod'),
+      {
+        Sid: 'CloudTrailEncryptLogFiles',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 'kms:GenerateDataKey*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN, 'kms:EncryptionContext:aws:cloudtrail:arn': TRAIL_ARN } },
+      },
+      { Sid: 'CloudTrailDescribeKey', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:DescribeKey', Resource: '*', Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN } } },
+      logsUse('CloudWatchLogsAwsCloudtrailAragoraProdSecretsAudit', '/aws/cloudtrail/aragora-prod-secrets-audit'),
+    ]);
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/aragora-prod-secrets', TargetKeyId: KEY_ARN });
   });
 
@@ -262,12 +300,13 @@ describe('KMS, rotation, replicas, tags', () => {
 describe('CloudTrail audit', () => {
   const { json, template } = templateOf(synthAws(FULL_AWS));
 
-  test('the bucket is encrypted, private, TLS-only, versioned, retained, with the configured expiry', () => {
-    const bucket = resource(json, 'AWS::S3::Bucket');
+  test('the bucket is encrypted with the stack key, private, TLS-only, versioned, access-logged, retained, with the configured expiry', () => {
+    const bucket = resource(json, 'AWS::S3::Bucket', 'AuditBucket');
     expect(bucket.DeletionPolicy).toBe('Retain');
     expect(bucket.Properties).toMatchObject({
       BucketName: 'aragora-prod-secrets-audit-logs',
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY_ARN } }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: 'AuditAccessLogs' }, LogFilePrefix: 'audit-bucket/' },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       VersioningConfiguration: { Status: 'Enabled' },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
@@ -275,11 +314,42 @@ describe('CloudTrail audit', () => {
     });
   });
 
+  test('the access log bucket: SSE-S3 (the only encryption S3 log delivery takes), private, TLS-only, versioned, retained, written by S3 logging for the audit bucket only', () => {
+    const logs = resource(json, 'AWS::S3::Bucket', 'AuditAccessLogs');
+    expect(logs.DeletionPolicy).toBe('Retain');
+    expect(logs.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    const allows = resource(json, 'AWS::S3::BucketPolicy', 'AuditAccessLogsPolicy').Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow');
+    expect(allows).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Action: 's3:PutObject',
+        Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': ['AuditBucket', 'Arn'] } }, StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+      }),
+    ]);
+  });
+
+  test('the trail is encrypted with the stack key and delivers to its encrypted CloudWatch Logs group', () => {
+    const trail = resource(json, 'AWS::CloudTrail::Trail');
+    expect(trail.Properties).toMatchObject({
+      KMSKeyId: KEY_ARN,
+      CloudWatchLogsLogGroupArn: { 'Fn::GetAtt': ['AuditLogs', 'Arn'] },
+      CloudWatchLogsRoleArn: { 'Fn::GetAtt': ['AuditLogsRole', 'Arn'] },
+    });
+    expect(resource(json, 'AWS::Logs::LogGroup', 'AuditLogs').Properties).toMatchObject({ LogGroupName: '/aws/cloudtrail/aragora-prod-secrets-audit', RetentionInDays: 400, KmsKeyId: KEY_ARN });
+    const { json: s3Only } = templateOf(synthAws({ ...FULL_AWS, cloudTrail: { retentionDays: 400 } }));
+    expect(resource(s3Only, 'AWS::CloudTrail::Trail').Properties.CloudWatchLogsLogGroupArn).toBeUndefined();
+    expect(Object.keys(resourcesOf(s3Only, 'AWS::Logs::LogGroup'))).toEqual(['EcsLogs']);
+  });
+
   test('the bucket policy denies plain HTTP and old TLS, and lets only this trail write its account prefix', () => {
-    const statements = resource(json, 'AWS::S3::BucketPolicy').Properties.PolicyDocument.Statement;
+    const statements = resource(json, 'AWS::S3::BucketPolicy', 'AuditBucketPolicy').Properties.PolicyDocument.Statement;
     const denies = statements.filter((s: any) => s.Effect === 'Deny');
     expect(denies.map((s: any) => s.Condition)).toEqual([{ Bool: { 'aws:SecureTransport': 'false' } }, { NumericLessThan: { 's3:TlsVersion': 1.2 } }]);
-    const trailArn = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/aragora-prod-secrets-audit`;
+    const trailArn = TRAIL_ARN;
     const allows = statements.filter((s: any) => s.Effect === 'Allow');
     expect(allows).toEqual([
       expect.objectContaining({ Sid: 'CloudTrailAclCheck', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Condition: { StringEquals: { 'aws:SourceArn': trailArn } } }),
@@ -330,10 +400,15 @@ describe('a self-contained, deterministic template', () => {
       'SecretAragoraApiKeysRotation',
       'EcsExecutionRole',
       'EcsTaskRole',
+      'EcsLogs',
       'EcsTaskDefinition',
       'ExternalSecretsRole',
+      'AuditAccessLogs',
+      'AuditAccessLogsPolicy',
       'AuditBucket',
       'AuditBucketPolicy',
+      'AuditLogs',
+      'AuditLogsRole',
       'AuditTrail',
     ]);
   });
@@ -347,6 +422,7 @@ describe('a self-contained, deterministic template', () => {
       'AWS::KMS::Alias',
       'AWS::KMS::Key',
       'AWS::Lambda::Permission',
+      'AWS::Logs::LogGroup',
       'AWS::S3::Bucket',
       'AWS::S3::BucketPolicy',
       'AWS::SecretsManager::RotationSchedule',

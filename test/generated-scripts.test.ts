@@ -232,6 +232,7 @@ describeRun('hostile config text in every string that reaches a script (the gene
       },
       parameterStore: { prefix: h('prefix'), parameters: [{ secret: 'BRAVO_KEY', purpose: h('bravoPurpose'), status: 'required', generated: false, name: h('parameter'), arn: h('arn') }] },
       locations: [],
+      nagPacks: ['AwsSolutions'],
     };
     const plan: EnvironmentPlan = { ...base, name: h('environment'), oneOfGroups: [{ group: h('group'), members: ['ALPHA_KEY', 'BRAVO_KEY'] }], aws };
     const files = deployFiles(plan, { hasStack: true });

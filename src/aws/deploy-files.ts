@@ -287,7 +287,13 @@ function readme(plan: EnvironmentPlan, hasStack: boolean): string {
     row('IAM role: ECS task (the application, no secret access)', `\`${aws.ecs.taskRoleName}\``);
   }
   if (aws.eso) row(`IAM role: External Secrets Operator (IRSA, ${aws.eso.serviceAccount.namespace}/${aws.eso.serviceAccount.name})`, `\`${aws.eso.roleArn}\``);
-  if (aws.cloudTrail) row('CloudTrail trail + private S3 bucket', `\`${aws.cloudTrail.trailName}\`${aws.cloudTrail.bucketName ? `, \`${aws.cloudTrail.bucketName}\`` : ''}`);
+  if (aws.ecs) row(`CloudWatch Logs group: container output (${aws.ecs.logRetentionDays} days)`, `\`${aws.ecs.logGroupName}\``);
+  if (aws.cloudTrail) {
+    const trail = aws.cloudTrail;
+    row(`CloudTrail trail + private S3 bucket, encrypted with ${aws.kms ? 'the key above' : 'a KMS key of its own'}`, `\`${trail.trailName}\`${trail.bucketName ? `, \`${trail.bucketName}\`` : ''}`);
+    row('S3 bucket: server access logs of the audit bucket', 'named by CloudFormation');
+    if (trail.cloudWatchLogs) row(`CloudWatch Logs group of the trail (${trail.cloudWatchLogs.retentionDays} days) + IAM role CloudTrail writes with`, `\`${trail.cloudWatchLogs.logGroupName}\`, \`${trail.cloudWatchLogs.roleName}\``);
+  }
 
   const locations = aws.locations.map((l) =>
     l.store === 'secretsManager' ? `| \`${l.secret}\` | Secrets Manager | \`${l.secretName}\`, key \`${l.jsonKey}\` |` : `| \`${l.secret}\` | Parameter Store (SecureString) | \`${l.parameterName}\` |`,

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { AwsSecretsManagerSecretPlan } from '../model/aws-plan';
+import { acknowledgeRules, inEveryPack } from './compliance';
 import type { SecretReaderRole } from './secret-reader-role';
 
 /** Length of a generated value: 64 letters and digits, about 380 bits. */
@@ -61,6 +62,22 @@ export class ManagedSecret extends Construct {
     this.resource.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.secretArn = this.resource.ref;
 
+    if (!props.rotation) {
+      acknowledgeRules(
+        this.resource,
+        'Provider API keys are issued and rotated by each provider, not by a Lambda: no rotation schedule unless the config names a rotation function (secretsManager.rotation). ' +
+          'Rotation runbook: README.md#secret-rotation.',
+        'AwsSolutions-SMG4',
+        ...inEveryPack('SecretsManagerRotationEnabled'),
+      );
+    }
+    if (!props.encryptionKey) {
+      acknowledgeRules(
+        this.resource,
+        'No customer managed key in the config (aws.kms is not set): the secret is encrypted with the AWS managed key aws/secretsmanager. Set aws.kms: {} for a key of the stack.',
+        ...inEveryPack('SecretsManagerUsingKMSKey'),
+      );
+    }
     if (props.rotation) {
       const stack = Stack.of(this);
       // Secrets Manager of this account may invoke the function (the form of AWS's rotation set-up;

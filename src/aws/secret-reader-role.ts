@@ -1,6 +1,7 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acknowledgeRules, inEveryPack, wildcardResourceFinding } from './compliance';
 
 /** Who may assume the role: rendered as the role's trust policy statement. */
 export type RoleTrust =
@@ -37,6 +38,7 @@ export class SecretReaderRole extends Construct {
   /** Secret ARNs (tokens) keyed by a stable sort key. */
   private readonly secretArns = new Map<string, string>();
   private readonly parameterArns = new Set<string>();
+  private readonly logGroupArns = new Set<string>();
   /** KMS key ARN → the services allowed to use it on this role's behalf. */
   private readonly decrypt = new Map<string, { readonly sortKey: string; readonly services: Set<string> }>();
 
@@ -51,6 +53,11 @@ export class SecretReaderRole extends Construct {
       policies: Lazy.any({ produce: () => [{ policyName: 'read-secrets', policyDocument: this.renderPolicy() }] }),
     });
     this.roleArn = this.resource.attrArn;
+    acknowledgeRules(
+      this.resource,
+      'An exact inline policy: read grants on the ARNs of the secrets this reader uses and nothing else, rendered with the role and reviewed with it (a managed policy is a second resource that could be attached to other principals).',
+      ...inEveryPack('IAMNoInlinePolicy'),
+    );
 
     this.node.addValidation({
       validate: () =>
@@ -68,6 +75,16 @@ export class SecretReaderRole extends Construct {
   /** Prefer `parameter.grantRead(role)`. */
   public allowParameter(parameterArn: string): void {
     this.parameterArns.add(parameterArn);
+  }
+
+  /** `logs:CreateLogStream` and `logs:PutLogEvents` on the streams of one log group (the awslogs driver of an ECS task). */
+  public allowLogWrites(logGroupArn: string): void {
+    this.logGroupArns.add(logGroupArn);
+    acknowledgeRules(
+      this.resource,
+      'The awslogs driver names each stream after the task it runs (<prefix>/<container>/<task id>), so the grant covers the streams of this one log group.',
+      wildcardResourceFinding(this, `${logGroupArn}:log-stream:*`),
+    );
   }
 
   /** `kms:Decrypt` on `keyArn`, only when called through `service` (e.g. `ssm.us-east-1.amazonaws.com`). */
@@ -99,6 +116,10 @@ export class SecretReaderRole extends Construct {
     }
     if (this.parameterArns.size > 0) {
       statements.push({ Sid: 'ReadParameters', Effect: 'Allow', Action: [this.parameterAction], Resource: [...this.parameterArns].sort(compare) });
+    }
+    if (this.logGroupArns.size > 0) {
+      const streams = [...this.logGroupArns].map((arn) => `${arn}:log-stream:*`);
+      statements.push({ Sid: 'WriteContainerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: streams });
     }
     const keys = [...this.decrypt].sort(([, a], [, b]) => compare(a.sortKey, b.sortKey));
     keys.forEach(([keyArn, { services }], i) => {

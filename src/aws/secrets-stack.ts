@@ -32,6 +32,8 @@ export class SecretsStack extends Stack {
   public readonly secrets: readonly ManagedSecret[];
   public readonly parameters: readonly SecureParameter[];
   public readonly key?: kms.Key;
+  /** The trail's own key when the config has no customer managed key for the secrets. */
+  public readonly auditKey?: kms.Key;
   public readonly task?: SecretsTaskDefinition;
   public readonly externalSecretsRole?: SecretReaderRole;
   public readonly auditTrail?: SecretsAuditTrail;
@@ -75,7 +77,7 @@ export class SecretsStack extends Stack {
     );
 
     if (aws.ecs) {
-      this.task = new SecretsTaskDefinition(this, 'Ecs', { plan: aws.ecs, environment: plan.name, secrets: this.ecsSecrets() });
+      this.task = new SecretsTaskDefinition(this, 'Ecs', { plan: aws.ecs, environment: plan.name, secrets: this.ecsSecrets(), logsKey: this.key });
       this.grantReadAll(this.task.executionRole);
     }
 
@@ -96,7 +98,17 @@ export class SecretsStack extends Stack {
       this.grantReadAll(this.externalSecretsRole);
     }
 
-    if (aws.cloudTrail) this.auditTrail = new SecretsAuditTrail(this, 'Audit', { plan: aws.cloudTrail });
+    if (aws.cloudTrail) {
+      // An audit trail of secret reads is encrypted with a customer managed key: the stack's, else one of its own.
+      this.auditKey = this.key
+        ? undefined
+        : new kms.Key(this, 'AuditKey', {
+            description: `aragora-secrets, environment ${plan.name}: encrypts the secrets audit trail`,
+            enableKeyRotation: true,
+            removalPolicy: RemovalPolicy.RETAIN,
+          });
+      this.auditTrail = new SecretsAuditTrail(this, 'Audit', { plan: aws.cloudTrail, encryptionKey: (this.key ?? this.auditKey)! });
+    }
 
     for (const [key, value] of Object.entries(aws.tags)) Tags.of(this).add(key, value);
     this.outputs();

@@ -1,8 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { AwsEcsPlan } from '../model/aws-plan';
+import { EncryptedLogGroup } from './encrypted-log-group';
 import { SecretReaderRole } from './secret-reader-role';
 
 export interface SecretsTaskDefinitionProps {
@@ -10,6 +12,8 @@ export interface SecretsTaskDefinitionProps {
   readonly environment: string;
   /** Environment variable name → where ECS fetches it from. */
   readonly secrets: Readonly<Record<string, ecs.Secret>>;
+  /** Encrypts the container's log group. @default - CloudWatch Logs' own encryption */
+  readonly logsKey?: kms.Key;
 }
 
 /**
@@ -18,8 +22,9 @@ export interface SecretsTaskDefinitionProps {
  *
  * ECS fetches `secrets` with the task *execution* role before the container starts, so that role
  * gets the read grants (`grantRead(task.executionRole)`); the task role, the application's own
- * AWS identity, gets none. Logging and any image-pull permissions (for an ECR image) are left to
- * the service that runs the task.
+ * AWS identity, gets none. The container logs to its own CloudWatch Logs group (awslogs driver, a
+ * retention period, the stack's key), which the execution role may write to. Image-pull permissions
+ * (for an ECR image) are left to the service that runs the task.
  *
  * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar.html
  */
@@ -53,6 +58,10 @@ export class SecretsTaskDefinition extends Construct {
     });
     this.taskRoleArn = taskRole.attrArn;
 
+    const logs = new EncryptedLogGroup(this, 'Logs', { logGroupName: plan.logGroupName, retentionDays: plan.logRetentionDays, encryptionKey: props.logsKey });
+    // The execution role is immutable to ECS (below): the log driver's grant is given here, on this group alone.
+    this.executionRole.allowLogWrites(logs.logGroupArn);
+
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: plan.family,
       cpu: plan.cpu,
@@ -69,6 +78,7 @@ export class SecretsTaskDefinition extends Construct {
       essential: true,
       portMappings: plan.port ? [{ containerPort: plan.port, protocol: ecs.Protocol.TCP }] : undefined,
       secrets,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: logs.logGroup, streamPrefix: plan.containerName }),
     });
     this.taskDefinitionArn = this.taskDefinition.taskDefinitionArn;
   }

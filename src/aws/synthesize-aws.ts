@@ -7,6 +7,7 @@ import type { Plan } from '../model/plan';
 import { constructIdOf } from '../model/names';
 import type { OutputFile } from '../output/output-file';
 import { SynthError, validationErrors } from '../output/synthesize';
+import { addNagPlugins, violationMessage, type AwsControl, type NagResults } from './compliance';
 import { deployFiles } from './deploy-files';
 import { SecretsStack } from './secrets-stack';
 
@@ -21,6 +22,8 @@ export const AWS_APP_CONTEXT: Readonly<Record<string, unknown>> = {
   'aws:cdk:enable-asset-metadata': false,
   'aws:cdk:version-reporting': false,
   '@aws-cdk/core:enableAdditionalMetadataCollection': false,
+  // cdk-nag runs as a validation plugin; its findings become our own synth error (rule, resource, fix), not aws-cdk-lib's report.
+  '@aws-cdk/core:failSynthOnValidationErrors': false,
 };
 
 /** Environment variables through which the CDK CLI hands context to an app: ignored, the plan is the only input. */
@@ -29,6 +32,15 @@ const CDK_CONTEXT_VARIABLES = ['CDK_CONTEXT_JSON', 'CONTEXT_OVERFLOW_LOCATION_EN
 export interface AwsSynthesis {
   readonly app: App;
   readonly stacks: readonly SecretsStack[];
+  /** What the cdk-nag packs found, once `app.synth()` has run. */
+  readonly nag: () => NagResults;
+}
+
+/** The AWS output: files for dist/, and the cdk-nag controls of each environment for its review report. */
+export interface AwsOutput {
+  readonly files: OutputFile[];
+  /** By environment name. */
+  readonly controls: Readonly<Record<string, readonly AwsControl[]>>;
 }
 
 /** Builds one stack per environment that has an `aws:` block, in a fresh aws-cdk-lib App. */
@@ -49,24 +61,29 @@ export function buildAwsStacks(plan: Plan, outdir: string): AwsSynthesis {
     for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }
   const stacks = plan.environments.filter((env) => env.aws).map((env) => new SecretsStack(app, constructIdOf(env.name), { plan: env }));
-  return { app, stacks };
+  const packs = new Map(stacks.map((stack) => [stack.node.id, stack.aws.nagPacks]));
+  const { results } = addNagPlugins(app, (environment) => packs.get(environment) ?? []);
+  return { app, stacks, nag: results };
 }
 
 /**
  * Synthesizes the AWS stacks into files: `<env>/aws/<stack>.template.json` plus the deploy and
  * fill-in scripts and a README. aws-cdk-lib writes a cloud assembly to a temporary folder, which
  * is read back and removed: the templates reach `dist/` through the leak guard like every file.
+ * The cdk-nag packs of each environment run during `app.synth()`; every unacknowledged error fails it.
  *
- * @throws SynthError with every construct validation error
+ * @throws SynthError with every construct validation error, or every unacknowledged cdk-nag error
  */
-export function synthesizeAws(plan: Plan): OutputFile[] {
-  if (!plan.environments.some((env) => env.aws)) return [];
+export function synthesizeAws(plan: Plan): AwsOutput {
+  if (!plan.environments.some((env) => env.aws)) return { files: [], controls: {} };
   const outdir = mkdtempSync(join(tmpdir(), 'aragora-secrets-cdk-'));
   try {
-    const { app, stacks } = buildAwsStacks(plan, outdir);
+    const { app, stacks, nag } = buildAwsStacks(plan, outdir);
     const errors = validationErrors(app);
     if (errors.length > 0) throw new SynthError(errors);
     const assembly = app.synth();
+    const { controls, violations } = nag();
+    if (violations.length > 0) throw new SynthError(violations.map(violationMessage));
     const files: OutputFile[] = [];
     for (const stack of stacks) {
       const artifact = assembly.getStackArtifact(stack.artifactId);
@@ -78,7 +95,7 @@ export function synthesizeAws(plan: Plan): OutputFile[] {
       if (hasStack) files.push({ path: `${stack.plan.name}/aws/${stack.aws.templateFile}`, content: JSON.stringify(artifact.template, null, 2) + '\n' });
       for (const file of deployFiles(stack.plan, { hasStack })) files.push({ path: `${stack.plan.name}/aws/${file.path}`, content: file.content });
     }
-    return files;
+    return { files, controls };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -46,6 +46,14 @@ export function fargateMemoryOptions(cpu: number): number[] {
   }
 }
 
+/** The cdk-nag rule packs, by the names cdk-nag prefixes their rule IDs with. AwsSolutions always runs. */
+export const NAG_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const;
+export type NagPackName = (typeof NAG_PACKS)[number];
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const logRetentionDays = z.literal(LOG_RETENTION_DAYS);
+
 const region = z.string().regex(AWS_REGION, { error: 'an AWS region code such as "us-east-1" or "eu-central-1"' });
 
 const catalogNames = z
@@ -118,6 +126,7 @@ const ecsSchema = z
     cpu: z.literal(FARGATE_CPU).optional().describe('Fargate CPU units. @default 256'),
     memory: z.number().int().optional().describe('Fargate memory in MiB, one the `cpu` allows. @default the smallest the `cpu` allows (512 for 256)'),
     port: z.number().int().min(1).max(65535).optional().describe('@default the workload port'),
+    logRetentionDays: logRetentionDays.optional().describe('Days CloudWatch Logs keeps the container output (group /ecs/<family>). @default 365'),
   })
   .describe('A Fargate task definition whose container reads every secret stored in AWS through the `secrets` mapping.');
 
@@ -170,6 +179,12 @@ const cloudTrailSchema = z
       .describe('Name of the log bucket. @default chosen by CloudFormation (bucket names are global)'),
     multiRegion: z.boolean().optional().describe('Record the management events of every region. @default true'),
     retentionDays: z.number().int().min(1).optional().describe('Delete log files after this many days. @default keep them'),
+    cloudWatchLogs: z
+      .strictObject({
+        retentionDays: logRetentionDays.optional().describe('@default 365'),
+      })
+      .optional()
+      .describe('Also deliver the trail to CloudWatch Logs (group /aws/cloudtrail/<trailName>, encrypted like the trail), for metric filters and alarms on secret reads. @default S3 only'),
   })
   .describe('A CloudTrail trail recording management events (Secrets Manager GetSecretValue, SSM GetParameter(s), KMS Decrypt) to a private, encrypted S3 bucket.');
 
@@ -204,6 +219,11 @@ export const awsSchema = z
     ecs: ecsSchema.optional(),
     eso: esoSchema.optional(),
     cloudTrail: cloudTrailSchema.optional(),
+    nagPacks: z
+      .array(z.enum(NAG_PACKS))
+      .refine((packs) => new Set(packs).size === packs.length, { error: 'a pack is listed twice' })
+      .optional()
+      .describe('The cdk-nag rule packs every synth runs over the stack; an unacknowledged error fails the synth. AwsSolutions always runs. @default all four'),
   })
   .describe('The AWS side of the environment: one CloudFormation stack in dist/<env>/aws/.');
 

@@ -179,6 +179,8 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
         add(at('ecs', 'image'), 'no container image for the ECS task', 'set app.image, the workload image, or ecs.image');
       }
       for (const purpose of ['ecs-execution', 'ecs-task']) checkRoleName(roleName(prefix, purpose), at('ecs'));
+      const logGroup = `/ecs/${aws.ecs.family ?? prefix}`;
+      claim(`${where}/log-group/${logGroup}`, envName, at('ecs', 'family'), `the CloudWatch Logs group "${logGroup}" of the ECS container`, 'set a distinct ecs.family');
     }
 
     if (aws.eso) {
@@ -194,6 +196,7 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
       if (aws.cloudTrail.bucketName) {
         claim(`bucket/${aws.cloudTrail.bucketName}`, envName, at('cloudTrail', 'bucketName'), `bucket ${shown(aws.cloudTrail.bucketName)}`, 'bucket names are global: give each environment its own');
       }
+      if (aws.cloudTrail.cloudWatchLogs) checkRoleName(roleName(prefix, 'cloudtrail-logs'), at('cloudTrail', 'cloudWatchLogs'));
     }
     claim(`${where}/stack/${aws.stackName ?? `${prefix}-secrets`}`, envName, at('stackName'), 'the CloudFormation stack name', 'set a distinct stackName');
     if (aws.kms) claim(`${where}/alias/${aws.kms.alias ?? `alias/${prefix}-secrets`}`, envName, at('kms', 'alias'), 'the KMS alias', 'set a distinct kms.alias');

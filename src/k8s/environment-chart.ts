@@ -6,6 +6,7 @@ import { auditPolicy } from '../audit/audit-policy';
 import { chartKeyCollisions, helmValues } from '../helm/values';
 import { credentialSecrets, tokenHolders } from '../model/identity';
 import type { EnvironmentPlan } from '../model/plan';
+import type { AwsControl } from '../aws/compliance';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
 import { externalSecretsPolicyHcl, vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, VAULT_PUT_VALUES_SCRIPT } from '../vault/server-files';
 import { AppSecret, IAppSecret } from './app-secret';
@@ -177,8 +178,11 @@ export class EnvironmentChart extends Chart {
     }
   }
 
-  /** `SECRETS.md`: the review report of the environment, from the plan and what the chart granted. */
-  private reviewReport(): string {
+  /**
+   * `SECRETS.md`: the review report of the environment, from the plan and what the chart granted; with
+   * the cdk-nag controls of the environment's AWS stack once it is synthesized.
+   */
+  public reviewReport(awsControls?: readonly AwsControl[]): string {
     const { plan, reader } = this;
     const byKey = secretNameByKey(this.additionalSecrets);
     return reviewReport({
@@ -187,6 +191,7 @@ export class EnvironmentChart extends Chart {
       automountToken: reader.automountToken,
       role: reader.secretAccess ? { name: reader.roleName, bindingName: plan.identity.roleBindingName, secrets: reader.grantedSecrets } : undefined,
       secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
+      awsControls,
     });
   }
 

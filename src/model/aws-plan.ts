@@ -1,4 +1,4 @@
-import { fargateMemoryOptions, type AwsConfig } from '../config/aws-schema';
+import { fargateMemoryOptions, NAG_PACKS, type AwsConfig, type NagPackName } from '../config/aws-schema';
 import { cachedByBuild } from '../output/build-cache';
 import type { RequirementStatus } from '../config/requirements';
 
@@ -26,7 +26,12 @@ export interface AwsPlan {
   readonly ecs?: AwsEcsPlan;
   readonly eso?: AwsEsoPlan;
   readonly cloudTrail?: AwsCloudTrailPlan;
+  /** The cdk-nag packs run over the stack, sorted; AwsSolutions is always among them. */
+  readonly nagPacks: readonly NagPackName[];
 }
+
+export { NAG_PACKS, type NagPackName };
+export const ALWAYS_ON_NAG_PACK: NagPackName = 'AwsSolutions';
 
 export type AwsStore = 'secretsManager' | 'parameterStore';
 
@@ -95,6 +100,9 @@ export interface AwsEcsPlan {
   readonly executionRoleName: string;
   /** The application's own role: no secret access (the values arrive as environment variables). */
   readonly taskRoleName: string;
+  /** The CloudWatch Logs group of the container's output (awslogs driver). */
+  readonly logGroupName: string;
+  readonly logRetentionDays: number;
 }
 
 export interface AwsEsoPlan {
@@ -117,6 +125,8 @@ export interface AwsCloudTrailPlan {
   readonly bucketName?: string;
   readonly multiRegion: boolean;
   readonly retentionDays?: number;
+  /** The trail also delivers to CloudWatch Logs (`cloudTrail.cloudWatchLogs`), through a role CloudTrail assumes. */
+  readonly cloudWatchLogs?: { readonly logGroupName: string; readonly retentionDays: number; readonly roleName: string };
 }
 
 /** What `resolveAwsPlan` needs from the rest of the environment's plan. */
@@ -137,6 +147,9 @@ export interface AwsPlanInput {
   /** Value of the `managed-by` tag. */
   readonly managedBy: string;
 }
+
+/** Log retention when the config names none: a year, the audit horizon PCI DSS 10.7 asks for. */
+export const DEFAULT_LOG_RETENTION_DAYS = 365;
 
 export const IRSA_AUDIENCE = 'sts.amazonaws.com';
 export const IAM_ROLE_NAME_MAX = 64;
@@ -208,6 +221,8 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     port: config.ecs.port ?? input.workload.port,
     executionRoleName: roleName(prefix, 'ecs-execution'),
     taskRoleName: roleName(prefix, 'ecs-task'),
+    logGroupName: `/ecs/${config.ecs.family ?? prefix}`,
+    logRetentionDays: config.ecs.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
   };
 
   let eso: AwsEsoPlan | undefined;
@@ -235,6 +250,11 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
       bucketName: config.cloudTrail.bucketName,
       multiRegion: config.cloudTrail.multiRegion ?? true,
       retentionDays: config.cloudTrail.retentionDays,
+      cloudWatchLogs: config.cloudTrail.cloudWatchLogs && {
+        logGroupName: `/aws/cloudtrail/${trailName}`,
+        retentionDays: config.cloudTrail.cloudWatchLogs.retentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+        roleName: roleName(prefix, 'cloudtrail-logs'),
+      },
     };
   }
 
@@ -252,6 +272,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     ecs,
     eso,
     cloudTrail,
+    nagPacks: [...new Set<NagPackName>([ALWAYS_ON_NAG_PACK, ...(config.nagPacks ?? NAG_PACKS)])].sort(compare),
   };
 }
 

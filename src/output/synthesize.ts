@@ -9,6 +9,8 @@ import { constructIdOf } from '../model/names';
 import { cachedByBuild } from './build-cache';
 import type { OutputFile } from './output-file';
 import { withOutputMarker } from './replace-output';
+import { REVIEW_REPORT_FILE } from '../report/review-report';
+import type { AwsOutput } from '../aws/synthesize-aws';
 
 export class SynthError extends UserError {
   constructor(public readonly errors: readonly string[]) {
@@ -45,6 +47,7 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
   const charts = buildCharts(app, plan);
   const errors = validationErrors(app);
   if (errors.length > 0) throw new SynthError(errors);
+  const aws = plan.environments.some((env) => env.aws) ? awsOutput(plan) : undefined;
 
   const files = new Map<string, string>();
   const objects = new Map<string, unknown[]>();
@@ -59,23 +62,27 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
       const fileName = `${object.kind}.${object.metadata.name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
       add(`${chart.plan.name}/${fileName}.k8s.yaml`, Yaml.stringify(object));
     }
-    for (const file of chart.supportingFiles) add(`${chart.plan.name}/${file.path}`, file.content);
+    const awsControls = aws?.controls[chart.plan.name];
+    for (const file of chart.supportingFiles) {
+      // The review report lists the AWS stack's cdk-nag controls beside the Kubernetes ones: known only after the AWS synth.
+      add(`${chart.plan.name}/${file.path}`, file.path === REVIEW_REPORT_FILE && awsControls ? chart.reviewReport(awsControls) : file.content);
+    }
     const resources = [...files.keys()].filter((p) => p.startsWith(`${chart.plan.name}/`) && p.endsWith('.k8s.yaml')).map((p) => p.slice(chart.plan.name.length + 1));
     add(`${chart.plan.name}/kustomization.yaml`, kustomization(resources));
   }
-  if (plan.environments.some((env) => env.aws)) {
-    for (const file of awsFiles(plan)) add(file.path, file.content);
-  }
+  for (const file of aws?.files ?? []) add(file.path, file.content);
   return { files: [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content })), objects };
 }
 
 /**
- * The AWS templates and scripts. They are a pure function of the plan and the build (our sources and
- * the locked aws-cdk-lib), so when the app runs from its bundle (scripts/app.cjs sets the build hash)
- * they are cached by that pair: loading aws-cdk-lib costs more than the rest of a synth. The cache
- * holds what dist/ holds (templates, no values), and the leak guard scans the files either way.
+ * The AWS templates and scripts, and the cdk-nag controls of each stack. They are a pure function of the
+ * plan and the build (our sources and the locked aws-cdk-lib and cdk-nag), so when the app runs from its
+ * bundle (scripts/app.cjs sets the build hash) they are cached by that pair: loading aws-cdk-lib costs
+ * more than the rest of a synth. The cache holds what dist/ holds (templates and the controls of the
+ * review report, no values), and the leak guard scans the files either way. A synth that cdk-nag fails
+ * throws, so nothing is cached for it.
  */
-function awsFiles(plan: Plan): OutputFile[] {
+function awsOutput(plan: Plan): AwsOutput {
   return cachedByBuild('aws', JSON.stringify(plan), () => {
     // Loaded only when needed: aws-cdk-lib takes a while to load.
     const { synthesizeAws } = require('../aws/synthesize-aws') as typeof import('../aws/synthesize-aws');

@@ -1,3 +1,4 @@
+import type { AwsControl } from '../aws/compliance';
 import type { ExternalDeliveryPlan, StorePlan } from '../model/external-delivery';
 import { tokenHolders } from '../model/identity';
 import type { EnvironmentPlan, SecretPlan } from '../model/plan';
@@ -20,6 +21,8 @@ export interface ReviewReportInput {
   readonly role?: { readonly name: string; readonly bindingName: string; readonly secrets: readonly string[] };
   /** The Kubernetes Secret holding each delivered key; absent with Vault injection. */
   readonly secretOf?: (key: string) => string;
+  /** The cdk-nag controls of the environment's AWS stack; absent without `aws:`. */
+  readonly awsControls?: readonly AwsControl[];
 }
 
 /**
@@ -49,6 +52,7 @@ export function reviewReport(input: ReviewReportInput): string {
     '',
     ...openItems(input).map((line) => `- ${line}`),
     '',
+    ...controls(input),
   ];
   return lines.join('\n');
 }
@@ -260,6 +264,63 @@ function openItems(input: ReviewReportInput): string[] {
   if (!plan.workload.enabled) items.push(`The Deployment is managed elsewhere: apply \`patches/workload.patch.yaml\` to it.`);
   for (const warning of plan.warnings) items.push(escapeCell(warning));
   return items.length > 0 ? items : ['None.'];
+}
+
+/**
+ * `## Controls`: what the Kubernetes manifests enforce, then every cdk-nag rule that applies to the AWS
+ * stack, passed or acknowledged in the code (with the reason), with the control IDs the pack names.
+ */
+function controls(input: ReviewReportInput): string[] {
+  const { plan } = input;
+  const w = plan.workload;
+  const kubernetes: string[][] = [
+    [
+      'Pod Security Standard',
+      plan.createNamespace
+        ? `namespace ${code(plan.namespace)} enforces \`restricted\` (label \`pod-security.kubernetes.io/enforce\`)`
+        : `namespace ${code(plan.namespace)} is not made here: label it \`pod-security.kubernetes.io/enforce: restricted\``,
+    ],
+    [
+      'pod security context',
+      w.enabled
+        ? `Deployment ${code(w.name)}: seccomp \`RuntimeDefault\`, no privilege escalation, every capability dropped${w.runAsNonRoot ? ', runs as non-root' : ''}`
+        : `Deployment ${code(w.name)} managed elsewhere: not enforced here`,
+    ],
+    [
+      'RBAC scope',
+      input.role
+        ? `Role ${code(input.role.name)}: \`get\` on ${input.role.secrets.map(code).join(', ')} only, bound to ServiceAccount ${code(input.serviceAccountName)}`
+        : `no Role: ServiceAccount ${code(input.serviceAccountName)} may read no Secret through the API`,
+    ],
+    ['API token', input.automountToken ? 'mounted (needed by the delivery method)' : 'not mounted'],
+    ['egress', plan.network ? `NetworkPolicy ${code(plan.network.policyName)}: egress denied but for ${plan.network.egress.map((r) => r.purpose).join('; ')}` : 'no NetworkPolicy (`network.enabled: false`)'],
+    [
+      'audit policy',
+      plan.delivery.method === 'vault'
+        ? '`audit-policy.yaml`: token requests of every ServiceAccount identity (the reads happen in Vault: enable a Vault audit device)'
+        : "`audit-policy.yaml`: every access to the application's Secrets at Metadata level, and token requests of every ServiceAccount identity",
+    ],
+  ];
+  const lines = ['## Controls', '', '### Kubernetes manifests', '', table(['control', 'enforced'], kubernetes), ''];
+  if (!input.awsControls || !plan.aws) return lines;
+  const rows = input.awsControls.map((c) => [
+    code(c.rule),
+    c.check,
+    c.resources.map(code).join(', '),
+    c.status === 'acknowledged' ? `acknowledged: ${c.reason}` : c.status,
+    c.controls.length > 0 ? c.controls.join(', ') : '—',
+  ]);
+  const counts = (status: AwsControl['status']) => input.awsControls!.filter((c) => c.status === status).length;
+  lines.push(
+    `### AWS stack ${code(plan.aws.stackName)} (cdk-nag 3.0.2)`,
+    '',
+    `Packs: ${plan.aws.nagPacks.map(code).join(', ')} (\`aws.nagPacks\`). Every rule that applies to a resource of the stack: ` +
+      `${counts('passed')} passed, ${counts('acknowledged')} acknowledged in the code with the reason below, ${counts('warning')} warnings. An unacknowledged error fails the synth.`,
+    '',
+    table(['rule', 'finding when broken', 'resources', 'result', 'control IDs'], rows),
+    '',
+  );
+  return lines;
 }
 
 function storeName(store: StorePlan): string {
