@@ -59,20 +59,29 @@ export function readUserFile(path: string, options: UserFileOptions): Buffer {
       throw new UnreadableFileError(label, `is ${kindOf(stats)}, not a regular file`, notAFileFix(options));
     }
     if (stats.size > maxBytes) throw tooLarge(options);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) break;
-      chunks.push(chunk.subarray(0, read));
-      total += read;
-      if (total > maxBytes) throw tooLarge(options);
-    }
-    return Buffer.concat(chunks, total);
+    return readOpenFile(fd, maxBytes, () => tooLarge(options));
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Reads an open regular file to its end, at most `maxBytes` (then `tooLarge()` is thrown): its size
+ * at open time is not trusted, as the file may grow meanwhile or report none (/proc). For readers
+ * that open files with rules of their own (links refused, a missing file being no error).
+ */
+export function readOpenFile(fd: number, maxBytes: number, tooLarge: () => Error): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
+    const read = readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) break;
+    chunks.push(chunk.subarray(0, read));
+    total += read;
+    if (total > maxBytes) throw tooLarge();
+  }
+  return Buffer.concat(chunks, total);
 }
 
 function tooLarge({ label, maxBytes }: UserFileOptions): UnreadableFileError {

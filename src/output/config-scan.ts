@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../config/errors';
+import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config/user-file';
 import { knownShapeMatches, randomTokensIn } from './credential-shapes';
 import { startSecretlintScan, type PendingScan } from './secretlint';
 
@@ -18,9 +18,6 @@ export interface ConfigFinding {
  */
 export const ALLOW_LINE_DIRECTIVE = 'secretlint-disable-line';
 const ALLOWED_LINE = /\s#\s*secretlint-disable-line\s*$/;
-
-/** Same limit as the config loader: the scanner never reads more than a config can hold. */
-const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
 /** A config scan under way: our own detectors have run; secretlint's rules may still be running. */
 export interface PendingConfigScan {
@@ -67,23 +64,15 @@ export function scanConfigText(file: string, content: string): ConfigFinding[] {
   return startConfigScan(file, content).findings();
 }
 
-/** Reads a config file for the scanner (regular files only, bounded) and starts the scan. */
+/** Reads a config file for the scanner (regular files only, bounded) and starts the scan; a file that cannot be read is scanned as empty (loading it reports why). */
 export function startConfigFileScan(path: string, shownAs: string): PendingConfigScan {
-  const fd = openSync(path, 'r');
+  let text = '';
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > MAX_CONFIG_BYTES) return startConfigScan(shownAs, '');
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < buffer.length) {
-      const n = readSync(fd, buffer, read, buffer.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return startConfigScan(shownAs, buffer.subarray(0, read).toString('utf8'));
-  } finally {
-    closeSync(fd);
+    text = readUserFile(path, { label: shownAs, maxBytes: MAX_CONFIG_BYTES }).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof UnreadableFileError)) throw e;
   }
+  return startConfigScan(shownAs, text);
 }
 
 const RANDOM_TOKEN = 'a random-looking token';

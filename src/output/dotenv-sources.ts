@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../config/errors';
+import { readOpenFile } from '../config/user-file';
 
 /**
  * The dotenv files of a project root, by the names people give them: `.env`, `.env.local`,
@@ -44,19 +45,12 @@ export function readDotenvForGuard(cwd: string, path: string): Record<string, st
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) return undefined;
-    if (stat.size > MAX_DOTENV_BYTES) {
-      throw new UserError(
+    const tooLarge = () =>
+      new UserError(
         `env file "${path}" is over ${MAX_DOTENV_BYTES / 1024 / 1024} MiB, too large to be a dotenv file: the leak guard cannot check its values; move it out of the project root or rename it`,
       );
-    }
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < buffer.length) {
-      const n = readSync(fd, buffer, read, buffer.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return parseDotenv(buffer.subarray(0, read));
+    if (stat.size > MAX_DOTENV_BYTES) throw tooLarge();
+    return parseDotenv(readOpenFile(fd, MAX_DOTENV_BYTES, tooLarge));
   } finally {
     closeSync(fd);
   }

@@ -1,10 +1,11 @@
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatPath, UserError } from '../config/errors';
 import { DNS1123_LABEL, ENV_VAR_NAME, SEAL_SCOPES } from '../config/schema';
+import { readOpenFile } from '../config/user-file';
 import type { SealedValue } from './sealed-entry';
 import type { SealTarget } from './sealing';
 
@@ -102,17 +103,10 @@ function readRegularFile(file: string, shownAs: string): string | undefined {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw notRegular(shownAs, stat.isDirectory() ? 'a folder' : 'not a regular file');
-    if (stat.size > MAX_SEALED_FILE_BYTES) {
-      throw new ConfigError(shownAs, [{ path: '', message: `${stat.size} bytes, over the ${MAX_SEALED_FILE_BYTES / 1024 / 1024} MiB no sealed file reaches`, fix: 'restore it from git, or delete it and seal again' }]);
-    }
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < buffer.length) {
-      const n = readSync(fd, buffer, read, buffer.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
+    const tooLarge = () =>
+      new ConfigError(shownAs, [{ path: '', message: `over the ${MAX_SEALED_FILE_BYTES / 1024 / 1024} MiB no sealed file reaches`, fix: 'restore it from git, or delete it and seal again' }]);
+    if (stat.size > MAX_SEALED_FILE_BYTES) throw tooLarge();
+    return readOpenFile(fd, MAX_SEALED_FILE_BYTES, tooLarge).toString('utf8');
   } finally {
     closeSync(fd);
   }
