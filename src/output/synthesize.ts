@@ -62,7 +62,9 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
       const fileName = `${object.kind}.${object.metadata.name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
       add(`${chart.plan.name}/${fileName}.k8s.yaml`, Yaml.stringify(object));
     }
-    const awsControls = aws?.controls[chart.plan.name];
+    // Keyed by the stack's construct id, never a name every object inherits (`constructor`).
+    const stackId = constructIdOf(chart.plan.name);
+    const awsControls = aws && Object.hasOwn(aws.controls, stackId) ? aws.controls[stackId] : undefined;
     for (const file of chart.supportingFiles) {
       // The review report lists the AWS stack's cdk-nag controls beside the Kubernetes ones: known only after the AWS synth.
       add(`${chart.plan.name}/${file.path}`, file.path === REVIEW_REPORT_FILE && awsControls ? chart.reviewReport(awsControls) : file.content);
