@@ -44,9 +44,8 @@ export class SecretsAuditTrail extends Construct {
       'Cross-region replication needs a destination bucket in another region, outside this one-region stack; ' +
       'the bucket is versioned, retained when the stack is deleted, and CloudTrail log file validation detects any change to a log file.';
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      // S3 delivers server access logs only to a bucket encrypted with SSE-S3.
-      encryption: s3.BucketEncryption.S3_MANAGED,
+    // What both buckets of the audit trail share: private, TLS only, versioned, kept with the stack gone.
+    const hardened: s3.BucketProps = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
@@ -54,24 +53,23 @@ export class SecretsAuditTrail extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules,
+    };
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...hardened,
+      // S3 delivers server access logs only to a bucket encrypted with SSE-S3.
+      encryption: s3.BucketEncryption.S3_MANAGED,
     });
     acknowledgeRules(this.accessLogsBucket, 'S3 delivers server access logs only to a bucket with SSE-S3 default encryption, not SSE-KMS.', ...inEveryPack('S3DefaultEncryptionKMS'));
     acknowledgeRules(this.accessLogsBucket, notReplicated, ...inEveryPack('S3BucketReplicationEnabled'));
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...hardened,
       bucketName: plan.bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
       bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'audit-bucket/',
-      lifecycleRules,
     });
     acknowledgeRules(this.bucket, notReplicated, ...inEveryPack('S3BucketReplicationEnabled'));
 
