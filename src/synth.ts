@@ -1,12 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from './config/load';
-import { ConfigError, UserError } from './config/errors';
+import { ConfigError, UserError } from './core/errors';
 import { saveBuildCache } from './output/build-cache';
 import { startConfigFileScan, type PendingConfigScan } from './output/config-scan';
 import { resolvePlan, type Plan } from './model/plan';
 import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type SensitiveValue } from './output/leak-guard';
-import type { OutputFile } from './output/output-file';
+import type { OutputFile } from './core/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
 import { loadPlanInputs } from './seal/plan-inputs';

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import type { StoreConfig } from '../src/config/external-schema';
 import { parseConfigFile } from '../src/config/load';
 import type { AragoraSecretsConfig } from '../src/config/schema';
-import type { OutputFile } from '../src/output/output-file';
+import type { OutputFile } from '../src/core/output-file';
 import { configWith, manifests, synth } from './helpers';
 
 const EXAMPLES = join(__dirname, '..', 'examples');

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { AwsConfig } from '../src/config/aws-schema';
-import { ConfigError } from '../src/config/errors';
+import { ConfigError } from '../src/core/errors';
 import { parseConfigText } from '../src/config/load';
 import { validateConfig } from '../src/config/validate';
 import { ACCOUNT, configWithAws, FULL_AWS, OIDC_PROVIDER } from './aws-helpers';

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { AwsConfig } from '../src/config/aws-schema';
 import type { AragoraSecretsConfig } from '../src/config/schema';
-import type { OutputFile } from '../src/output/output-file';
+import type { OutputFile } from '../src/core/output-file';
 import { configWith, synth } from './helpers';
 
 // A deprecated aws-cdk-lib API fails every AWS synth of the suite (jsii warns only once per process otherwise).

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import type { AwsConfig } from '../src/config/aws-schema';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { encodingsOf, LeakError } from '../src/output/leak-guard';
-import type { OutputFile } from '../src/output/output-file';
+import type { OutputFile } from '../src/core/output-file';
 import { synthesizeProject } from '../src/synth';
 import { ACCOUNT, awsFiles, configWithAws, FULL_AWS, synthAws, templateFile } from './aws-helpers';
 import { synth } from './helpers';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { ConfigError, didYouMean } from '../src/config/errors';
+import { ConfigError, didYouMean } from '../src/core/errors';
 import { loadConfig, parseConfigText } from '../src/config/load';
 import { isStrictSubnet, isValidCidr } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';

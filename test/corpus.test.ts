@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { parseDocument, stringify, visit } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { ConfigError } from '../src/config/errors';
+import { ConfigError } from '../src/core/errors';
 import { parseConfigText } from '../src/config/load';
 import { runSynth } from '../src/synth';
 

@@ -4,7 +4,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import type { StoreConfig } from '../src/config/external-schema';
 import type { AragoraSecretsConfig } from '../src/config/schema';
-import { isDnsSubdomain } from '../src/model/names';
+import { isDnsSubdomain } from '../src/core/names';
 import { configWith, Manifest, manifests, synth } from './helpers';
 
 /**

@@ -15,7 +15,7 @@ import { SecretStore } from '../src/k8s/secret-store';
 import { deriveSecretId } from '../src/model/gcp-plan';
 import { resolvePlan } from '../src/model/plan';
 import { findLeaks } from '../src/output/leak-guard';
-import type { OutputFile } from '../src/output/output-file';
+import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan, validationErrors } from '../src/output/synthesize';
 import { synthesizeProject } from '../src/synth';
 import { find, findAll, Manifest, manifests, problemsOf } from './helpers';

@@ -1,10 +1,10 @@
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { ConfigError } from '../src/config/errors';
+import { ConfigError } from '../src/core/errors';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
-import type { OutputFile } from '../src/output/output-file';
+import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan } from '../src/output/synthesize';
 
 /** A deep copy of the default config, changed by `mutate`. */

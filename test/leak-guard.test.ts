@@ -10,7 +10,7 @@ import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
 import { ConfigCredentialError, scanConfigText } from '../src/output/config-scan';
 import { collectSensitiveValues, encodingsOf, findLeaks, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
-import type { OutputFile } from '../src/output/output-file';
+import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan } from '../src/output/synthesize';
 
 /** Temp project folders, removed when the file's tests are done. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { ConfigError } from '../src/config/errors';
-import { deriveName, isDnsLabel, suggestDnsLabel } from '../src/model/names';
+import { ConfigError } from '../src/core/errors';
+import { deriveName, isDnsLabel, suggestDnsLabel } from '../src/core/names';
 import { resolvePlan } from '../src/model/plan';
 import { validateConfig } from '../src/config/validate';
 import { configWith } from './helpers';

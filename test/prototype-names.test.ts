@@ -1,9 +1,9 @@
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { ConfigError, UserError } from '../src/config/errors';
+import { ConfigError, UserError } from '../src/core/errors';
 import { parseConfigText } from '../src/config/load';
 import { resolvePlan, type Plan } from '../src/model/plan';
-import type { OutputFile } from '../src/output/output-file';
+import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan } from '../src/output/synthesize';
 
 // Every name plain objects inherit ("constructor", "toString", "__proto__", ...): used wherever the

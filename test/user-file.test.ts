@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../src/config/errors';
+import { ConfigError } from '../src/core/errors';
 import { loadConfig } from '../src/config/load';
 import { readUserFile, UnreadableFileError, type UserFileOptions } from '../src/config/user-file';
 import { readEnvFile } from '../src/env/env-values';

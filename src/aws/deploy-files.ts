@@ -1,6 +1,6 @@
 import type { AwsPlan } from '../model/aws-plan';
 import type { EnvironmentPlan } from '../model/plan';
-import { comment, environmentVariable, sh, ShellCode, shellScript, XTRACE_OFF } from '../output/shell';
+import { comment, environmentVariable, sh, ShellCode, shellScript, XTRACE_OFF } from '../core/shell';
 
 /** A file beside the template in `dist/<env>/aws/`. */
 export interface DeployFile {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, UserError } from '../config/errors';
+import { ConfigError, UserError } from '../core/errors';
 import type { CommandIo } from './commands';
 import { QuietCommand } from './quiet-command';
 import { UsageError } from './usage-error';

@@ -1,6 +1,6 @@
 import { Command, type ErrorOptions } from 'commander';
-import { didYouMean } from '../config/errors';
-import { mayQuote } from '../config/quote';
+import { didYouMean } from '../core/errors';
+import { mayQuote } from '../core/quote';
 import { showable } from '../config/shown';
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import { loadConfig } from '../config/load';
 import { readEnvFile } from '../env/env-values';
 import type { CommandIo } from './commands';

@@ -1,4 +1,4 @@
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 
 /** A command used the wrong way (exit code 2), as opposed to bad input (exit code 1). */
 export class UsageError extends UserError {

@@ -1,3 +1,4 @@
+import { DNS1123_LABEL } from '../core/names';
 import { z } from 'zod';
 import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
 
@@ -17,7 +18,6 @@ export const LAMBDA_FUNCTION_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12
 export const OIDC_PROVIDER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/([A-Za-z0-9.-]+(\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*)$/;
 
 const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Characters AWS allows in tag keys and values (letters, digits, spaces and _ . : / = + - @).
 const AWS_TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;

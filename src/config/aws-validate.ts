@@ -1,7 +1,7 @@
 import { IAM_ROLE_NAME_MAX, assignStores, knownRegions, parameterName, pascalId, roleName } from '../model/aws-plan';
 import { defaultProperty } from '../model/plan';
 import { fargateMemoryOptions, LAMBDA_FUNCTION_ARN, OIDC_PROVIDER_ARN } from './aws-schema';
-import { didYouMean } from './errors';
+import { didYouMean } from '../core/errors';
 import { shown } from './shown';
 import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';

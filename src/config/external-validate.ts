@@ -1,4 +1,4 @@
-import { didYouMean } from './errors';
+import { didYouMean } from '../core/errors';
 import type { StoreConfig } from './external-schema';
 import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';

@@ -1,3 +1,4 @@
+import { DNS1123_LABEL } from '../core/names';
 import { z } from 'zod';
 
 /**
@@ -27,7 +28,6 @@ export const CLOUD_RUN_INGRESS = ['all', 'internal', 'internal-and-cloud-load-ba
 
 // Local copies: importing them from schema.ts would be a cycle.
 const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export type CloudRunIngress = (typeof CLOUD_RUN_INGRESS)[number];
 

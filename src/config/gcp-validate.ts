@@ -1,4 +1,4 @@
-import { didYouMean } from './errors';
+import { didYouMean } from '../core/errors';
 import { GCP_SECRET_ID } from './gcp-schema';
 import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';

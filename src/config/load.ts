@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { DEFAULT_CONFIG } from './default';
-import { ConfigError, formatPath } from './errors';
+import { ConfigError, formatPath } from '../core/errors';
 import type { AragoraSecretsConfig } from './schema';
 import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from './user-file';
 import { validateConfig } from './validate';

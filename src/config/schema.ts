@@ -13,7 +13,8 @@ import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
  */
 
 export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
-export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export { DNS1123_LABEL } from '../core/names';
+import { DNS1123_LABEL } from '../core/names';
 export const ENVIRONMENT_KEY = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const FEATURE_NAME = /^[a-z][a-zA-Z0-9]*$/;
 export const GROUP_NAME = /^[a-z][-a-z0-9]*$/;

@@ -1,6 +1,6 @@
 import { credentialShapeOf } from '../output/leak-guard';
-import { didYouMean, UserError } from './errors';
-import { mayQuote } from './quote';
+import { didYouMean, UserError } from '../core/errors';
+import { mayQuote } from '../core/quote';
 
 /** What a message says in place of text it does not print. */
 export const NOT_SHOWN = 'the value (not shown)';

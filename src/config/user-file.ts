@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { UserError } from './errors';
+import { UserError } from '../core/errors';
 
 /** Size limits of the files a user points aragora-secrets at: far above real files, far below a full memory. */
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;

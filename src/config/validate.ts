@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { awsProblems } from './aws-validate';
-import { ConfigError, ConfigProblem, didYouMean, formatPath } from './errors';
-import { suggestDnsLabel } from '../model/names';
+import { ConfigError, ConfigProblem, didYouMean, formatPath } from '../core/errors';
+import { suggestDnsLabel } from '../core/names';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from './schema';
 import { vaultProblems } from './vault-validate';
 import { networkProblems } from './network-validate';

@@ -1,6 +1,6 @@
 import { isAlias, visit, type Document, type LineCounter, type Node, type YAMLError, type YAMLWarning } from 'yaml';
-import type { ConfigProblem } from './errors';
-import { mayQuote } from './quote';
+import type { ConfigProblem } from '../core/errors';
+import { mayQuote } from '../core/quote';
 
 /**
  * What goes wrong in the YAML of a config before its content is looked at, said the way a user

@@ -1,4 +1,4 @@
-import { didYouMean, editDistance } from '../config/errors';
+import { didYouMean, editDistance } from '../core/errors';
 import type { EnvironmentPlan, SecretPlan } from '../model/plan';
 import { SECRET_LOOKING_NAME } from '../output/leak-guard';
 import type { SourcingHazard } from './env-values';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import { showable } from '../config/shown';
 import { MAX_ENV_FILE_BYTES, readUserFile } from '../config/user-file';
 

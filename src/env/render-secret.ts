@@ -1,8 +1,8 @@
 import { App, Chart, Yaml } from 'cdk8s';
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import { AppSecret } from '../k8s/app-secret';
 import type { EnvironmentPlan } from '../model/plan';
-import { constructIdOf } from '../model/names';
+import { constructIdOf } from '../core/names';
 import { placeholderReason } from './placeholders';
 
 export interface RenderResult {

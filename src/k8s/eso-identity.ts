@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { EsoIdentityPlan, GcpEsoIdentity, ServiceAccountIdentity } from '../model/identity';
 import type { EnvironmentPlan } from '../model/plan';
-import { comment, commentLine, operand, sh, type ShellCode, shellScript } from '../output/shell';
+import { comment, commentLine, operand, sh, type ShellCode, shellScript } from '../core/shell';
 import type { SupportingFile } from './environment-chart';
 
 export interface EsoServiceAccountProps {

@@ -1,3 +1,4 @@
+import { compareStrings, sortRecord } from '../core/sort';
 import { fargateMemoryOptions, NAG_PACKS, type AwsConfig, type NagPackName } from '../config/aws-schema';
 import { cachedByBuild } from '../output/build-cache';
 import type { RequirementStatus } from '../config/requirements';
@@ -176,11 +177,11 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     }
     secretsManager = {
       secrets: [...byName]
-        .sort(([a], [b]) => compare(a, b))
+        .sort(([a], [b]) => compareStrings(a, b))
         .map(([name, keys]) => ({
           name,
           id: pascalId(name),
-          keys: keys.sort((a, b) => compare(a.jsonKey, b.jsonKey)),
+          keys: keys.sort((a, b) => compareStrings(a.jsonKey, b.jsonKey)),
           generatedKey: keys.find((k) => k.generated)?.jsonKey,
         })),
       replicaRegions: [...new Set(config.secretsManager.replicaRegions ?? [])].sort(),
@@ -198,7 +199,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
           const name = parameterName(parameterPrefix, s.name);
           return { ...keyPlan(s), name, arn: parameterArn(partition, config.region, config.account, name) };
         })
-        .sort((a, b) => compare(a.name, b.name)),
+        .sort((a, b) => compareStrings(a.name, b.name)),
     };
   }
 
@@ -209,7 +210,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
   for (const p of parameterStore?.parameters ?? []) {
     locations.push({ secret: p.secret, store: 'parameterStore', parameterName: p.name, parameterArn: p.arn });
   }
-  locations.sort((a, b) => compare(a.secret, b.secret));
+  locations.sort((a, b) => compareStrings(a.secret, b.secret));
 
   const cpu = config.ecs?.cpu ?? 256;
   const ecs: AwsEcsPlan | undefined = config.ecs && {
@@ -272,7 +273,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     ecs,
     eso,
     cloudTrail,
-    nagPacks: [...new Set<NagPackName>([ALWAYS_ON_NAG_PACK, ...(config.nagPacks ?? NAG_PACKS)])].sort(compare),
+    nagPacks: [...new Set<NagPackName>([ALWAYS_ON_NAG_PACK, ...(config.nagPacks ?? NAG_PACKS)])].sort(compareStrings),
   };
 }
 
@@ -345,12 +346,4 @@ export function partitionOf(region: string): string {
   return known;
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
-function sortRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const key of Object.keys(record).sort(compare)) out[key] = record[key];
-  return out;
-}

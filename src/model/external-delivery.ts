@@ -8,7 +8,7 @@ import type {
 } from '../config/external-schema';
 import type { AragoraSecretsConfig, DeliveryConfig } from '../config/schema';
 import type { EsoIdentityPlan } from './identity';
-import { deriveName } from './names';
+import { deriveName } from '../core/names';
 import type { SecretPlan } from './plan';
 
 /**

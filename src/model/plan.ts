@@ -1,10 +1,11 @@
+import { sortRecord } from '../core/sort';
 import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import type { SealedValuesFile } from '../seal/sealed-file';
 import { AwsPlan, resolveAwsPlan } from './aws-plan';
 import { type AddressFamily, everything, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
-import { deriveName } from './names';
+import { deriveName } from '../core/names';
 import { externalOptions, ExternalDeliveryContext, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
 import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
 import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
@@ -400,8 +401,3 @@ export function defaultProperty(secretName: string): string {
   return secretName.replace(/_API_KEY$/, '').toLowerCase();
 }
 
-function sortRecord<T>(record: Readonly<Record<string, T>> | undefined): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const key of Object.keys(record ?? {}).sort()) out[key] = record![key];
-  return out;
-}

@@ -1,4 +1,4 @@
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config/user-file';
 import { knownShapeMatches, randomTokensIn } from './credential-shapes';
 import { startSecretlintScan, type PendingScan } from './secretlint';

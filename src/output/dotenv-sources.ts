@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import { readOpenFile } from '../config/user-file';
 
 /**

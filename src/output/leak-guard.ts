@@ -1,7 +1,7 @@
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import { credentialKindOf, knownShapesIn, urlPasswordsIn } from './credential-shapes';
 import { dotenvFilesIn, readDotenvForGuard } from './dotenv-sources';
-import type { OutputFile } from './output-file';
+import type { OutputFile } from '../core/output-file';
 
 export { credentialShapeOf, KNOWN_SECRET_SHAPES } from './credential-shapes';
 

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { UserError } from '../config/errors';
-import type { OutputFile } from './output-file';
+import { UserError } from '../core/errors';
+import type { OutputFile } from '../core/output-file';
 
 /**
  * The file that marks a folder as aragora-secrets output. Every synth (ours and `cdk8s synth`) writes it,

@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import type { EnvironmentPlan, Plan } from '../model/plan';
 import { splitKv2Path } from '../model/vault-plan';
-import type { OutputFile } from '../output/output-file';
+import type { OutputFile } from '../core/output-file';
 import { esoApiVersion, esoOwnerTakeover, esoRefreshDisabled } from './eso';
 import { reloaderVolatileSecret } from './reloader';
 import { sealedSecretUnmanagedTarget } from './sealed';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, UserError } from '../config/errors';
+import { ConfigError, UserError } from '../core/errors';
 import type { AragoraSecretsConfig } from '../config/schema';
 import type { CurrentCertificate } from '../model/sealed-plan';
 import { deliveryOptions, PlanInputs } from '../model/plan';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { didYouMean, UserError } from '../config/errors';
+import { didYouMean, UserError } from '../core/errors';
 import { loadConfig } from '../config/load';
 import { requireEnvironment } from '../config/shown';
 import { ENV_VAR_NAME } from '../config/schema';

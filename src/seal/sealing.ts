@@ -1,5 +1,5 @@
 import { createCipheriv, createHash, createPublicKey, KeyObject, publicEncrypt, randomBytes, X509Certificate, constants } from 'node:crypto';
-import { UserError } from '../config/errors';
+import { UserError } from '../core/errors';
 import type { SealScope } from '../config/schema';
 
 /**
