@@ -183,7 +183,13 @@ describe('config loader properties', () => {
           parseConfigText(stringify(config), 'f.yaml');
         } catch (e) {
           expect(e).toBeInstanceOf(ConfigError);
-          for (const p of (e as ConfigError).problems) expect(typeof p.message).toBe('string');
+          const problems = (e as ConfigError).problems;
+          expect(problems.length).toBeGreaterThan(0);
+          for (const p of problems) {
+            // A problem a user can act on: words, no stack frame, no "[object Object]" or "undefined" for a missing part.
+            expect(p.message).toMatch(/[a-z]{3}/);
+            expect(p.message).not.toMatch(/\n\s+at |\[object /);
+          }
         }
       }),
       { numRuns: 300 },

@@ -114,7 +114,9 @@ describe('examples/gcp-cloud-run.yaml: Secret Manager read by Cloud Run and by E
   });
 
   test('Config Connector: a SecretManagerSecret per secret, with no secret data, replicated where the config says, kept on delete', () => {
-    for (const secret of findAll(prod, 'SecretManagerSecret')) {
+    const secrets = findAll(prod, 'SecretManagerSecret');
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const secret of secrets) {
       expect(secret.apiVersion).toBe('secretmanager.cnrm.cloud.google.com/v1beta1');
       expect(secret.metadata.namespace).toBe('aragora-prod');
       expect(secret.metadata.annotations).toEqual({ 'cnrm.cloud.google.com/project-id': 'aragora-prod', 'cnrm.cloud.google.com/deletion-policy': 'abandon' });
@@ -128,6 +130,7 @@ describe('examples/gcp-cloud-run.yaml: Secret Manager read by Cloud Run and by E
   test('Config Connector: one IAMPolicyMember per secret grants secretAccessor to exactly the service account on exactly that secret', () => {
     const secrets = findAll(prod, 'SecretManagerSecret');
     const grants = findAll(prod, 'IAMPolicyMember').filter((m) => m.spec.role === 'roles/secretmanager.secretAccessor');
+    expect(secrets.length).toBeGreaterThan(0);
     expect(grants).toHaveLength(secrets.length);
     for (const secret of secrets) {
       const grant = find(prod, 'IAMPolicyMember', `${secret.metadata.name}-accessor`);
@@ -259,7 +262,9 @@ describe('variants', () => {
     const config = example();
     config.environments.prod.gcp!.configConnector = { namespace: 'config-connector' };
     const prod = manifests(synthesize(config), 'prod');
-    for (const o of [...findAll(prod, 'SecretManagerSecret'), ...findAll(prod, 'IAMPolicyMember')]) expect(o.metadata.namespace).toBe('config-connector');
+    const connectorObjects = [...findAll(prod, 'SecretManagerSecret'), ...findAll(prod, 'IAMPolicyMember')];
+    expect(connectorObjects.length).toBeGreaterThan(0);
+    for (const o of connectorObjects) expect(o.metadata.namespace).toBe('config-connector');
     expect(validateManifests(prod)).toEqual([]);
   });
 
@@ -585,6 +590,7 @@ echo "fake gcloud: unexpected $*" >&2; exit 2
     // GIVEN the secrets exist (Config Connector applied) and every value is set
     const state = mkdtempSync(join(tmpdir(), 'aragora-gcp-state-'));
     const prodIds = findAll(manifests(synthesize(example()), 'prod'), 'SecretManagerSecret').map((s) => s.spec.resourceID as string);
+    expect(prodIds.length).toBeGreaterThan(0);
     for (const id of prodIds) {
       mkdirSync(join(state, id));
       writeFileSync(join(state, id, 'exists'), '');
