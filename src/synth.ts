@@ -66,7 +66,7 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
     // Only now may anything derived from the config be written, even to a cache.
     saveBuildCache();
     const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0) throw new GuardRailError(errors, '; nothing was written');
+    if (errors.length > 0) throw new GuardRailError(errors, '; nothing was written', findings.filter((f) => f.severity === 'warning'));
     return {
       files,
       warnings: [

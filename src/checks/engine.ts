@@ -49,13 +49,20 @@ export function formatWarning(finding: Finding): string {
   return `[${finding.rule}] ${where(finding)}: ${finding.message}. Fix: ${finding.fix}`;
 }
 
-/** The output breaks a rule: nothing is written (exit code 1). */
+/** The output breaks a rule: nothing is written (exit code 1). The warnings of the same run follow the violations. */
 export class GuardRailError extends UserError {
   constructor(
     public readonly findings: readonly Finding[],
     note = '',
+    public readonly warnings: readonly Finding[] = [],
   ) {
-    super(`Guard rails failed (${findings.length === 1 ? '1 violation' : `${findings.length} violations`}${note}):\n${formatFindings(findings)}`);
+    super(
+      [
+        `Guard rails failed (${findings.length === 1 ? '1 violation' : `${findings.length} violations`}${note}):`,
+        formatFindings(findings),
+        ...warnings.map((w) => `warning: ${formatWarning(w)}`),
+      ].join('\n'),
+    );
     this.name = 'GuardRailError';
   }
 }
