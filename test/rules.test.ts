@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -409,6 +409,40 @@ describe('the cdk8s validation plugin (plugins/guard-rails)', () => {
         violatingResources: [{ resourceName: 'Role aragora-dev/aragora-secrets-reader', manifestPath: expect.stringMatching(/dev\/Role\.aragora-secrets-reader\.k8s\.yaml$/), locations: ['rules[0].verbs'] }],
       },
     ]);
+  });
+
+  test('reads every file of the output folder, the ones beside the manifests too, but follows no link out of it', async () => {
+    // GIVEN the default's manifests, a key-shaped value in a Vault policy beside them, and links: one to a
+    // file outside the folder holding another key, one to the folder itself (a loop)
+    const key = () => 'sk_' + 'live_' + randomBytes(18).toString('hex');
+    const manifests = writeTree(base);
+    const dir = dirname(dirname(manifests[0]));
+    writeFileSync(join(dir, 'dev', 'planted.hcl'), `path "secret/data/x" { capabilities = ["read"] } # ${key()}\n`);
+    const outside = join(mkdtempSync(join(tmpdir(), 'aragora-outside-')), 'values.env');
+    writeFileSync(outside, `STRIPE=${key()}\n`);
+    symlinkSync(outside, join(dir, 'dev', 'linked.env'));
+    symlinkSync(dir, join(dir, 'dev', 'loop'), 'dir');
+    // WHEN the plugin runs over the manifests cdk8s lists
+    const run = fakeContext(manifests);
+    await new GuardRails().validate(run.context);
+    // THEN the policy file is checked, and nothing the links point at is read
+    expect(run.summary().status).toBe('failure');
+    expect(run.violations.map((v) => [v.ruleName, v.violatingResources.map((r: any) => r.manifestPath)])).toEqual([
+      ['no-credential-shapes', [join(dir, 'dev', 'planted.hcl')]],
+    ]);
+  });
+
+  test('without a readable config the rules run over the objects alone, and the plugin says why', () => {
+    // GIVEN a project whose config is not valid YAML, and a clean output
+    const project = mkdtempSync(join(tmpdir(), 'aragora-plugin-project-'));
+    writeFileSync(join(project, 'aragora-secrets.yaml'), 'app: [unclosed\n');
+    // WHEN the plugin's checks run there
+    const { checkWrittenOutput } = require(join(root, 'src', 'validation-plugin'));
+    const result = checkWrittenOutput(writeTree(base), { cwd: project, env: {} });
+    // THEN they ran, found nothing, and the note names the config problem (no value of it)
+    expect(result.findings).toEqual([]);
+    expect(result.rules).toHaveLength(RULES.length);
+    expect(result.note).toMatch(/^the config could not be read, so the rules ran over the objects alone: /);
   });
 
   test('runs only the rules named in its properties', async () => {

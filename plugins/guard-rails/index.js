@@ -7,7 +7,7 @@
 'use strict';
 const { loadBundled } = require('../../scripts/app.cjs');
 
-const CHECKS = '../../src/checks/written-output';
+const CHECKS = '../../src/validation-plugin';
 
 function loadChecks() {
   try {
@@ -15,7 +15,7 @@ function loadChecks() {
     return require(CHECKS);
   } catch (e) {
     if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(CHECKS)) throw e;
-    return loadBundled('src/checks/written-output.ts');
+    return loadBundled('src/validation-plugin.ts');
   }
 }
 

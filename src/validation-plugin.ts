@@ -1,13 +1,13 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { posix, relative, resolve, sep } from 'node:path';
-import { loadConfig } from '../config/load';
-import { ConfigError, UserError } from '../core/errors';
-import type { OutputFile } from '../core/output-file';
-import { resolvePlan } from '../model/plan';
-import { runChecks } from './engine';
-import { parseTree } from './objects';
-import { factsOf, RULES } from './rule-set';
-import type { EnvironmentFacts, Finding, Rule } from './types';
+import { loadConfig } from './config/load';
+import { ConfigError, UserError } from './core/errors';
+import type { OutputFile } from './core/output-file';
+import { resolvePlan } from './model/plan';
+import { runChecks } from './checks/engine';
+import { parseTree } from './checks/objects';
+import { factsOf, RULES } from './checks/rule-set';
+import type { EnvironmentFacts, Finding, Rule } from './checks/types';
 
 export interface WrittenOutputCheck {
   readonly findings: Finding[];
