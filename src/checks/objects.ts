@@ -271,6 +271,11 @@ export function parseGoBool(value: string): boolean | undefined {
   return undefined;
 }
 
+/** Whether a Go duration as ESO reads `refreshInterval` (`0`, `0s`, `0h0m`, `1h`...) is zero. */
+export function isZeroGoDuration(duration: string): boolean {
+  return [...duration.matchAll(/(\d+(?:\.\d+)?)/g)].every(([n]) => Number(n) === 0);
+}
+
 /** `0.17.1` / `v0.17` → [0, 17, 1]; undefined when it is not a version. */
 export function parseVersion(version: string): [number, number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version);

@@ -1,5 +1,4 @@
-import { isZeroDuration } from '../model/external-delivery';
-import { annotationsOf, arr, environmentsOf, externalSecretSpecs, namespaceIn, podTemplates, problemWith, ref, secretReferences, targetName } from './objects';
+import { annotationsOf, arr, environmentsOf, isZeroGoDuration, externalSecretSpecs, namespaceIn, podTemplates, problemWith, ref, secretReferences, targetName } from './objects';
 import type { ManifestObject, Rule } from './types';
 
 const AUTO = ['reloader.stakater.com/auto', 'secret.reloader.stakater.com/auto'];
@@ -48,7 +47,7 @@ function volatility(spec: any): string | undefined {
 function refreshesPeriodically(spec: any): { periodic: boolean; interval: string } {
   const interval = spec?.refreshInterval === undefined ? '1h' : String(spec.refreshInterval);
   const policy = spec?.refreshPolicy ?? 'Periodic';
-  return { periodic: policy === 'Periodic' && !isZeroDuration(interval) && spec?.target?.immutable !== true, interval };
+  return { periodic: policy === 'Periodic' && !isZeroGoDuration(interval) && spec?.target?.immutable !== true, interval };
 }
 
 export const reloaderVolatileSecret: Rule = {

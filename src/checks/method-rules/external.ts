@@ -1,4 +1,3 @@
-import { isZeroDuration } from '../../model/external-delivery';
 import type { EnvironmentPlan } from '../../model/plan';
 import {
   compareVersions,
@@ -7,6 +6,7 @@ import {
   externalSecretSpecs,
   groupOf,
   inFolder,
+  isZeroGoDuration,
   namespaceIn,
   parseVersion,
   podTemplates,
@@ -35,7 +35,7 @@ export const esoRefreshDisabled: Rule = {
       externalSecretSpecs(env.objects).flatMap(({ entry, spec, path }) => {
         const obj = entry.object;
         const interval = spec.refreshInterval;
-        if (interval === undefined || !isZeroDuration(String(interval))) return [];
+        if (interval === undefined || !isZeroGoDuration(String(interval))) return [];
         if ((spec.refreshPolicy ?? 'Periodic') !== 'Periodic') return [];
         // An immutable target is made once on purpose: ESO never writes it again whatever the interval.
         if (spec.target?.immutable === true) return [];
