@@ -7,10 +7,9 @@ import { startConfigFileScan, type PendingConfigScan } from './output/config-sca
 import { resolvePlan, type Plan } from './model/plan';
 import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type SensitiveValue } from './output/leak-guard';
 import type { OutputFile } from './core/output-file';
-import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
-import { checkObjects, formatFinding, PitfallError } from './pitfalls';
+import { synthesizePlan, writeOutput } from './output/synthesize';
 import { loadPlanInputs } from './seal/plan-inputs';
-import { environmentIsolation, formatViolations, parseTree, runGuardRails } from './rules';
+import { checkFiles, factsOf, formatWarning, GuardRailError, RULES, type Finding } from './checks';
 
 export interface SynthOptions {
   /** Output folder. */
@@ -37,6 +36,8 @@ export interface SynthResult {
   /** Where the config came from: a file, or `(embedded default)`. */
   readonly source: string;
   readonly plan: Plan;
+  /** What the checks found (errors refuse the output, so these are warnings). */
+  readonly findings: readonly Finding[];
 }
 
 /**
@@ -64,22 +65,18 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
     if (leaks.length > 0) throw new LeakError(leaks);
     // Only now may anything derived from the config be written, even to a cache.
     saveBuildCache();
-    // The only guard rail that reads more than manifests: `cdk8s synth`'s validation plugin sees manifests alone.
-    const crossEnvironment = runGuardRails(parseTree(files), [environmentIsolation]);
-    if (crossEnvironment.length > 0) {
-      throw new UserError(`Guard rails failed (${crossEnvironment.length === 1 ? '1 violation' : `${crossEnvironment.length} violations`}; nothing was written):\n${formatViolations(crossEnvironment)}`);
-    }
     const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0) throw new PitfallError(errors);
+    if (errors.length > 0) throw new GuardRailError(errors, '; nothing was written', findings.filter((f) => f.severity === 'warning'));
     return {
       files,
       warnings: [
         ...plan.environments.flatMap((env) => env.warnings),
-        ...findings.filter((f) => f.severity === 'warning').map(formatFinding),
+        ...findings.filter((f) => f.severity === 'warning').map(formatWarning),
         ...certificateExpiryWarnings(plan, options.now ?? new Date()),
       ],
       source,
       plan,
+      findings,
     };
   } finally {
     configScan?.cancel();
@@ -99,8 +96,8 @@ function withoutValues(error: unknown, sensitive: readonly SensitiveValue[]): un
 
 function synthesizeChecked(config: LoadedConfig['config'], source: string, options: Omit<SynthOptions, 'outdir'>) {
   const plan = resolvePlan(config, loadPlanInputs(config, options.cwd, source));
-  const { files, objects } = synthesizePlanWithObjects(plan);
-  return { files, plan, findings: checkObjects(plan, objects) };
+  const files = synthesizePlan(plan);
+  return { files, plan, findings: checkFiles(RULES, files, factsOf(plan)) };
 }
 
 /** `loadConfig`; when the config is refused, a credential in its text is reported rather than a message that might quote it. */

@@ -5,15 +5,18 @@ import { parse, stringify } from 'yaml';
 import { parseConfigFile } from '../src/config/load';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import type { OutputFile } from '../src/core/output-file';
-import { checkFiles, type Violation } from '../src/rules';
+import { checkFiles, RULES, type Finding } from '../src/checks';
 import { runSynth } from '../src/synth';
 import { configWith, synth } from './helpers';
 import { listAll, spawnCli } from './support/cli';
 
 const root = join(__dirname, '..');
 
-function isolation(files: readonly OutputFile[]): Violation[] {
-  return checkFiles(files).filter((v) => v.rule === 'environment-isolation');
+/** The isolation violations (errors, in the environment of their file), shown without those two fields. */
+function isolation(files: readonly OutputFile[]): Omit<Finding, 'severity' | 'environment'>[] {
+  const found = checkFiles(RULES, files).filter((v) => v.rule === 'environment-isolation');
+  for (const f of found) expect([f.severity, f.environment]).toEqual(['error', f.file.split('/')[0]]);
+  return found.map(({ severity, environment, ...violation }) => violation);
 }
 
 function add(files: readonly OutputFile[], path: string, content: string): OutputFile[] {

@@ -6,30 +6,70 @@ import { ConfigError } from '../src/core/errors';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
-import { checkEnvironment, checkObjects, checkPitfalls, PITFALL_RULES, PitfallError, type Finding, type KubeObject, type PitfallContext, type PitfallRule } from '../src/pitfalls';
+import { checkFiles, factsOf, GuardRailError, RULES, runChecks, parseTree, type EnvironmentFacts, type Finding, type Rule } from '../src/checks';
 import { runSynth, synthesizeProject, type SynthResult } from '../src/synth';
-import { synthesizePlanWithObjects } from '../src/output/synthesize';
+import { synthesizePlan } from '../src/output/synthesize';
 import { configWith, find, manifests, synth } from './helpers';
 import { validateManifests } from './support/manifest-validation';
 
 const FIXTURES = join(__dirname, 'fixtures', 'pitfalls');
 
+/** An object as written by hand: nothing about its shape is assumed. */
+type KubeObject = Record<string, any>;
+
+/** The rules that were the pitfall rules: objects the API server accepts, that then fail quietly in the cluster. */
+const PITFALL_IDS = [
+  'eso-refresh-disabled',
+  'eso-owner-takeover',
+  'eso-api-version',
+  'vault-annotation-placement',
+  'vault-annotation-boolean',
+  'vault-kv2-path',
+  'vault-job-sidecar',
+  'reloader-volatile-secret',
+  'sealed-secret-unmanaged-target',
+];
+const PITFALL_RULES: readonly Rule[] = RULES.filter((r) => PITFALL_IDS.includes(r.id));
+
 function load(file: string): KubeObject[] {
   return parseAllDocuments(readFileSync(join(FIXTURES, file), 'utf8')).map((d) => d.toJS() as KubeObject);
 }
 
-function contextFor(objects: readonly KubeObject[], extra: Partial<PitfallContext> = {}): PitfallContext {
-  return { environment: 'fixture', namespace: 'shop', objects, ...extra };
+type Facts = Omit<EnvironmentFacts, 'name'>;
+
+/** The objects as the files of one environment folder, `fixture`, whose namespace is `shop`. */
+function contextFor(objects: readonly KubeObject[], extra: Facts = {}) {
+  const files = objects.map((o, i) => ({ path: `fixture/${String(i).padStart(3, '0')}.k8s.yaml`, content: stringify(o) }));
+  return { tree: parseTree(files), facts: [{ name: 'fixture', namespace: 'shop', ...extra }] };
 }
 
-function rule(id: string): PitfallRule {
+/** A finding as the pitfall tests read it: the object as `Kind/name`, and its namespace. */
+interface Seen extends Finding {
+  readonly object: string;
+  readonly namespace?: string;
+}
+
+function seen(findings: readonly Finding[]): Seen[] {
+  return findings.map((f) => {
+    const [kind, where] = f.resource.split(' ');
+    const slash = where.indexOf('/');
+    return { ...f, object: `${kind}/${where.slice(slash + 1)}`, namespace: slash < 0 ? undefined : where.slice(0, slash) };
+  });
+}
+
+/** The rule, its `check` run through the engine (which adds the id, severity and environment). */
+function rule(id: string): Omit<Rule, 'check'> & { check: (input: ReturnType<typeof contextFor>) => Seen[] } {
   const found = PITFALL_RULES.find((r) => r.id === id);
   if (!found) throw new Error(`no rule ${id}`);
-  return found;
+  return { ...found, check: (input) => seen(runChecks([found], input)) };
+}
+
+function checkEnvironment(input: ReturnType<typeof contextFor>): Finding[] {
+  return runChecks(PITFALL_RULES, input);
 }
 
 /** What each failing fixture must produce: the object at fault, the pitfall in the message, the fix. */
-const FAILING: Record<string, { context?: Partial<PitfallContext>; object: string; message: RegExp; fix: RegExp; count?: number }> = {
+const FAILING: Record<string, { context?: Facts; object: string; message: RegExp; fix: RegExp; count?: number }> = {
   'eso-refresh-disabled': {
     object: 'ExternalSecret/billing',
     message: /spec\.refreshInterval is "0s" with the Periodic refresh policy .* "create once": the Secret "billing" is written once and never again, not even when the ExternalSecret's spec changes/,
@@ -80,7 +120,7 @@ const FAILING: Record<string, { context?: Partial<PitfallContext>; object: strin
   },
 };
 
-const PASSING_CONTEXT: Record<string, Partial<PitfallContext>> = {
+const PASSING_CONTEXT: Record<string, Facts> = {
   'eso-refresh-disabled': { acknowledgedNoRefresh: ['legacy'] },
   'eso-api-version': { esoVersion: '0.17.1' },
 };
@@ -137,7 +177,7 @@ describe('pitfall rules: the cases around each', () => {
     metadata: { name: 'api', namespace: 'shop', annotations },
     spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' }, annotations: podAnnotations }, spec: { containers: [{ name: 'api', image: 'x' }], ...podSpec } } },
   });
-  const ids = (findings: readonly Finding[]) => findings.map((f) => `${f.severity} ${f.rule} ${f.object}`);
+  const ids = (findings: readonly Seen[]) => findings.map((f) => `${f.severity} ${f.rule} ${f.object}`);
 
   test('eso-refresh-disabled: any zero Go duration, in ExternalSecrets and ClusterExternalSecrets; an unset interval is ESO\'s 1h', () => {
     const check = (objects: KubeObject[]) => ids(rule('eso-refresh-disabled').check(contextFor(objects)));
@@ -283,14 +323,19 @@ function synthProject(config: AragoraSecretsConfig): SynthResult {
   return synthesizeProject({ cwd: project(config), env: {} });
 }
 
-function pitfallError(config: AragoraSecretsConfig): PitfallError {
+function pitfallError(config: AragoraSecretsConfig): { message: string; findings: readonly Seen[] } {
   try {
     synthProject(config);
   } catch (e) {
-    if (e instanceof PitfallError) return e;
+    if (e instanceof GuardRailError) return { message: e.message, findings: seen(e.findings) };
     throw e;
   }
-  throw new Error('expected a PitfallError');
+  throw new Error('expected a GuardRailError');
+}
+
+/** The former pitfall rules over the files synth makes of `config`, with the config's facts. */
+function checkPitfalls(config: AragoraSecretsConfig, files = synth(config)): Finding[] {
+  return checkFiles(PITFALL_RULES, files, factsOf(resolvePlan(validateConfig(config, 't'))));
 }
 
 /** The config errors of `config`; empty when it is valid. */
@@ -306,8 +351,7 @@ function configProblems(config: AragoraSecretsConfig): ConfigError['problems'] {
 
 describe('synth runs the rules over what it makes', () => {
   test('the embedded default is clean under every rule: no error, no warning', () => {
-    const config = validateConfig(configWith(), 'default');
-    expect(checkPitfalls(resolvePlan(config), synth(config))).toEqual([]);
+    expect(checkPitfalls(configWith())).toEqual([]);
     const { warnings } = synthProject(configWith());
     expect(warnings.filter((w) => PITFALL_RULES.some((r) => w.startsWith(`[${r.id}]`)))).toEqual([]);
   });
@@ -320,7 +364,7 @@ describe('synth runs the rules over what it makes', () => {
       const files = synth(config);
       const generated = find(manifests(files, 'staging'), 'ExternalSecret', 'aragora-secrets-generated');
       expect(generated.spec.refreshInterval).toBe('0s');
-      expect(checkPitfalls(resolvePlan(validateConfig(config, 't')), files)).toEqual([]);
+      expect(checkPitfalls(config, files)).toEqual([]);
     }
   });
 
@@ -330,7 +374,9 @@ describe('synth runs the rules over what it makes', () => {
     });
     const error = pitfallError(config);
     expect(error.findings.map((f) => `${f.rule} ${f.environment} ${f.object}`)).toEqual(['eso-refresh-disabled staging ExternalSecret/aragora-secrets']);
-    expect(error.message).toMatch(/^Synthesis refused: 1 known pitfall in the output \(nothing was written\):\n {2}- \[eso-refresh-disabled\] staging: ExternalSecret\/aragora-secrets: spec\.refreshInterval is "0s"/);
+    expect(error.message).toMatch(
+      /^Guard rails failed \(1 violation; nothing was written\):\n {2}- \[eso-refresh-disabled\] ExternalSecret aragora-staging\/aragora-secrets \(staging\/ExternalSecret\.aragora-secrets\.k8s\.yaml\): ExternalSecret\/aragora-secrets: spec\.refreshInterval is "0s"/,
+    );
     expect(error.message).toMatch(/environments\.staging\.delivery\.refreshPolicy, or acknowledgeNoRefresh: true/);
 
     const dir = project(config);
@@ -392,12 +438,14 @@ describe('synth runs the rules over what it makes', () => {
     expect(error.findings[0].fix).toMatch(/remove environments\.staging\.delivery\.apiVersion/);
     const { warnings } = synthProject(withVersion('0.16.2'));
     expect(warnings.filter((w) => w.startsWith('[eso-api-version]'))).toEqual([
-      expect.stringMatching(/^\[eso-api-version\] staging: ClusterSecretStore\/vault-backend is external-secrets\.io\/v1beta1, which ESO 0\.16\.2 still serves but 0\.17 removes\. Fix: switch to apiVersion v1/),
-      expect.stringMatching(/^\[eso-api-version\] staging: ExternalSecret\/aragora-secrets is/),
+      expect.stringMatching(
+        /^\[eso-api-version\] ClusterSecretStore vault-backend \(staging\/ClusterSecretStore\.vault-backend\.k8s\.yaml\): ClusterSecretStore\/vault-backend is external-secrets\.io\/v1beta1, which ESO 0\.16\.2 still serves but 0\.17 removes\. Fix: switch to apiVersion v1/,
+      ),
+      expect.stringMatching(/^\[eso-api-version\] ExternalSecret aragora-staging\/aragora-secrets \(staging\/ExternalSecret\.aragora-secrets\.k8s\.yaml\): ExternalSecret\/aragora-secrets is/),
     ]);
   });
 
-  test('synth checks the objects it holds (no YAML parsed again): the same findings as over the written files', () => {
+  test('synth checks the files it makes with the config facts: errors first, then warnings, the same whatever the order of the files', () => {
     const plan = resolvePlan(
       validateConfig(
         configWith((c) => {
@@ -406,14 +454,14 @@ describe('synth runs the rules over what it makes', () => {
         't',
       ),
     );
-    const { files, objects } = synthesizePlanWithObjects(plan);
-    const findings = checkObjects(plan, objects);
+    const files = synthesizePlan(plan);
+    const findings = seen(checkFiles(PITFALL_RULES, files, factsOf(plan)));
     expect(findings.map((f) => `${f.severity} ${f.rule} ${f.object}`)).toEqual([
       'error eso-refresh-disabled ExternalSecret/aragora-secrets',
       'warning eso-api-version ClusterSecretStore/vault-backend',
       'warning eso-api-version ExternalSecret/aragora-secrets',
     ]);
-    expect(checkPitfalls(plan, files)).toEqual(findings);
+    expect(seen(checkFiles(PITFALL_RULES, [...files].reverse(), factsOf(plan)))).toEqual(findings);
   });
 
   test('sealed delivery taking over an existing Secret: the template carries the controller\'s managed mark', () => {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { checkFiles, GUARD_RAILS, parseTree, runGuardRails, type TreeFile, type Violation } from '../src/rules';
+import { checkFiles as checkRules, parseTree, RULES, runChecks, type Finding } from '../src/checks';
+import type { OutputFile as TreeFile } from '../src/core/output-file';
 import { configWith, synth } from './helpers';
 
 const root = resolve(__dirname, '..');
@@ -39,8 +40,16 @@ function add(files: readonly TreeFile[], path: string, object: unknown): TreeFil
   return [...files, { path, content: stringify(object) }];
 }
 
-function only(violations: Violation[], rule: string): Violation[] {
-  return violations.filter((v) => v.rule === rule);
+/** Every rule over the files, without config facts (as over a tree written by hand). */
+function checkFiles(files: readonly TreeFile[]): Finding[] {
+  return checkRules(RULES, files);
+}
+
+/** The violations of one rule: errors, in the environment of their file; shown without those two fields. */
+function only(findings: Finding[], rule: string): Omit<Finding, 'severity' | 'environment'>[] {
+  const found = findings.filter((f) => f.rule === rule);
+  for (const f of found) expect([f.severity, f.environment]).toEqual(['error', f.file.split('/')[0]]);
+  return found.map(({ severity, environment, ...violation }) => violation);
 }
 
 describe('the guard rails over good output', () => {
@@ -74,12 +83,15 @@ describe('the guard rails over good output', () => {
     expect(checkFiles(synth(config))).toEqual([]);
   });
 
-  test('every rule has a name and a description, and names are unique', () => {
-    const names = GUARD_RAILS.map((r) => r.name);
-    expect(new Set(names).size).toBe(names.length);
-    for (const rail of GUARD_RAILS) {
-      expect(rail.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-      expect(rail.description.length).toBeGreaterThan(20);
+  test('every rule has an id, a phase, a severity, and says what, why and how to fix; ids are unique', () => {
+    const ids = RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of RULES) {
+      expect(rule.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(['objects', 'files']).toContain(rule.phase);
+      expect(['error', 'warning']).toContain(rule.severity);
+      expect(rule.what.length).toBeGreaterThan(20);
+      for (const text of [rule.why, rule.fix]) expect(text.length).toBeGreaterThan(10);
     }
   });
 });
@@ -342,8 +354,8 @@ describe('each rule fires on a deliberately bad tree', () => {
 
   test('violations are sorted by file and rule, whatever the order of the files', () => {
     const bad = edit(edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (r) => ({ ...r, rules: [{ ...r.rules[0], verbs: ['*'] }] })), 'staging/Password.aragora-secret-generator.k8s.yaml', () => undefined);
-    const forward = runGuardRails(parseTree(bad));
-    expect(runGuardRails(parseTree([...bad].reverse()))).toEqual(forward);
+    const forward = runChecks(RULES, { tree: parseTree(bad) });
+    expect(runChecks(RULES, { tree: parseTree([...bad].reverse()) })).toEqual(forward);
     expect(forward.map((v) => v.file)).toEqual([...forward.map((v) => v.file)].sort());
   });
 });
@@ -377,7 +389,7 @@ describe('the cdk8s validation plugin (plugins/guard-rails)', () => {
   test('passes the synthesized default', async () => {
     const run = fakeContext(writeTree(base));
     await new GuardRails().validate(run.context);
-    expect(run.summary()).toEqual({ status: 'success', metadata: expect.objectContaining({ violations: '0', rules: String(GUARD_RAILS.length) }) });
+    expect(run.summary()).toEqual({ status: 'success', metadata: expect.objectContaining({ violations: '0', rules: String(RULES.length) }) });
     expect(run.violations).toEqual([]);
   });
 
@@ -397,6 +409,40 @@ describe('the cdk8s validation plugin (plugins/guard-rails)', () => {
         violatingResources: [{ resourceName: 'Role aragora-dev/aragora-secrets-reader', manifestPath: expect.stringMatching(/dev\/Role\.aragora-secrets-reader\.k8s\.yaml$/), locations: ['rules[0].verbs'] }],
       },
     ]);
+  });
+
+  test('reads every file of the output folder, the ones beside the manifests too, but follows no link out of it', async () => {
+    // GIVEN the default's manifests, a key-shaped value in a Vault policy beside them, and links: one to a
+    // file outside the folder holding another key, one to the folder itself (a loop)
+    const key = () => 'sk_' + 'live_' + randomBytes(18).toString('hex');
+    const manifests = writeTree(base);
+    const dir = dirname(dirname(manifests[0]));
+    writeFileSync(join(dir, 'dev', 'planted.hcl'), `path "secret/data/x" { capabilities = ["read"] } # ${key()}\n`);
+    const outside = join(mkdtempSync(join(tmpdir(), 'aragora-outside-')), 'values.env');
+    writeFileSync(outside, `STRIPE=${key()}\n`);
+    symlinkSync(outside, join(dir, 'dev', 'linked.env'));
+    symlinkSync(dir, join(dir, 'dev', 'loop'), 'dir');
+    // WHEN the plugin runs over the manifests cdk8s lists
+    const run = fakeContext(manifests);
+    await new GuardRails().validate(run.context);
+    // THEN the policy file is checked, and nothing the links point at is read
+    expect(run.summary().status).toBe('failure');
+    expect(run.violations.map((v) => [v.ruleName, v.violatingResources.map((r: any) => r.manifestPath)])).toEqual([
+      ['no-credential-shapes', [join(dir, 'dev', 'planted.hcl')]],
+    ]);
+  });
+
+  test('without a readable config the rules run over the objects alone, and the plugin says why', () => {
+    // GIVEN a project whose config is not valid YAML, and a clean output
+    const project = mkdtempSync(join(tmpdir(), 'aragora-plugin-project-'));
+    writeFileSync(join(project, 'aragora-secrets.yaml'), 'app: [unclosed\n');
+    // WHEN the plugin's checks run there
+    const { checkWrittenOutput } = require(join(root, 'src', 'validation-plugin'));
+    const result = checkWrittenOutput(writeTree(base), { cwd: project, env: {} });
+    // THEN they ran, found nothing, and the note names the config problem (no value of it)
+    expect(result.findings).toEqual([]);
+    expect(result.rules).toHaveLength(RULES.length);
+    expect(result.note).toMatch(/^the config could not be read, so the rules ran over the objects alone: /);
   });
 
   test('runs only the rules named in its properties', async () => {

@@ -1,47 +1,51 @@
-// cdk8s validation plugin (cdk8s.yaml `validations:`): runs the guard rails of src/rules over what
-// `cdk8s synth` wrote. cdk8s-cli loads a local plugin by path (`./plugins/guard-rails`), with no
-// install step: this file and its dependencies resolve from the project's own node_modules. The
-// rules are TypeScript, loaded from the same cached esbuild bundle mechanism as the app
-// (scripts/app.cjs), so nothing in the cdk8s-cli process is hooked and nothing is transpiled twice.
+// cdk8s validation plugin (cdk8s.yaml `validations:`): runs the checks of src/checks (the same rules,
+// and the same engine, as synth and `aragora-secrets check`) over what `cdk8s synth` wrote. cdk8s-cli
+// loads a local plugin by path (`./plugins/guard-rails`), with no install step: this file and its
+// dependencies resolve from the project's own node_modules. The checks are TypeScript, loaded from the
+// same cached esbuild bundle mechanism as the app (scripts/app.cjs), so nothing in the cdk8s-cli
+// process is hooked and nothing is transpiled twice.
 'use strict';
-const { readFileSync } = require('node:fs');
 const { loadBundled } = require('../../scripts/app.cjs');
 
-const RULES = '../../src/rules';
+const CHECKS = '../../src/validation-plugin';
 
-function loadRules() {
+function loadChecks() {
   try {
-    // A host that already loads TypeScript (the test runner) resolves the rules directly.
-    return require(RULES);
+    // A host that already loads TypeScript (the test runner) resolves the checks directly.
+    return require(CHECKS);
   } catch (e) {
-    if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(RULES)) throw e;
-    return loadBundled('src/rules/index.ts');
+    if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(CHECKS)) throw e;
+    return loadBundled('src/validation-plugin.ts');
   }
 }
 
 class GuardRails {
-  /** @param {{ rules?: string[] }} properties  `rules`: run only these (by name); default every rule. */
+  /** @param {{ rules?: string[] }} properties  `rules`: run only these (by id); default every rule. */
   constructor(properties = {}) {
     this.only = Array.isArray(properties.rules) ? properties.rules : undefined;
   }
 
   async validate(context) {
-    const rules = loadRules();
-    const rails = this.only ? rules.GUARD_RAILS.filter((r) => this.only.includes(r.name)) : rules.GUARD_RAILS;
-    const files = context.manifests.map((path) => ({ path, content: readFileSync(path, 'utf8') }));
-    const violations = rules.runGuardRails(rules.parseTree(files), rails);
+    const { checkWrittenOutput } = loadChecks();
+    const result = checkWrittenOutput(context.manifests, { cwd: process.cwd(), env: process.env, only: this.only });
+    if (result.note) context.logger?.log(`guard-rails: ${result.note}`);
     // cdk8s groups violations by rule: one entry per rule and message, each listing its resources.
+    // It knows no severities: a warning is listed, marked as such, and does not fail the run.
     const grouped = new Map();
-    for (const v of violations) {
-      const key = `${v.rule}\u0000${v.message}\u0000${v.fix}`;
-      if (!grouped.has(key)) grouped.set(key, { ruleName: v.rule, recommendation: v.message, fix: v.fix, violatingResources: [] });
-      grouped.get(key).violatingResources.push({ resourceName: v.resource, manifestPath: v.file, locations: v.location ? [v.location] : [] });
+    for (const f of result.findings) {
+      const recommendation = f.severity === 'warning' ? `(warning) ${f.message}` : f.message;
+      const key = `${f.rule}\u0000${recommendation}\u0000${f.fix}`;
+      if (!grouped.has(key)) grouped.set(key, { ruleName: f.rule, recommendation, fix: f.fix, violatingResources: [] });
+      grouped.get(key).violatingResources.push({ resourceName: f.resource, manifestPath: f.file, locations: f.location ? [f.location] : [] });
     }
     for (const violation of grouped.values()) context.report.addViolation(violation);
-    context.report.submit(violations.length === 0 ? 'success' : 'failure', {
-      rules: String(rails.length),
-      manifests: String(files.length),
-      violations: String(violations.length),
+    const errors = result.findings.filter((f) => f.severity === 'error').length;
+    context.report.submit(errors === 0 ? 'success' : 'failure', {
+      rules: String(result.rules.length),
+      manifests: String(context.manifests.length),
+      files: String(result.files),
+      violations: String(errors),
+      warnings: String(result.findings.length - errors),
     });
   }
 }

@@ -14,7 +14,7 @@ import { resolvePlan, type EnvironmentPlan, type Plan } from '../model/plan';
 import { readDotenvForGuard } from '../output/dotenv-sources';
 import { collectSensitiveValues, findLeaks, LeakError } from '../output/leak-guard';
 import { OutputFolder } from '../output/replace-output';
-import { checkFiles, formatViolations, GUARD_RAILS } from '../rules';
+import { RULES } from '../checks';
 import type { synthesizeProject as SynthesizeProject } from '../synth';
 import { formatTable, type Style } from './terminal';
 import { UsageError } from './usage-error';
@@ -36,14 +36,6 @@ export interface CommandIo {
 }
 
 export { UsageError };
-
-/** Guard-rail violations: the output would break a rule (exit code 1, nothing written). */
-export class GuardRailError extends UserError {
-  constructor(count: number, details: string, note = '') {
-    super(`Guard rails failed (${count === 1 ? '1 violation' : `${count} violations`}${note}):\n${details}`);
-    this.name = 'GuardRailError';
-  }
-}
 
 function progress(io: CommandIo, message: string): void {
   io.stderr(io.err.dim(`aragora-secrets: ${message}`) + '\n');
@@ -84,9 +76,7 @@ export function synthCommand(io: CommandIo, options: SynthCommandOptions): numbe
     for (const note of output.notes) progress(io, note);
     progress(io, 'synthesizing…');
     result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath, envFiles: options.envFiles });
-    progress(io, `synthesized ${result.plan.environments.length} environment(s), ${result.files.length} files, from ${result.source} (${seconds(started)}); checking ${GUARD_RAILS.length} guard rails…`);
-    const violations = checkFiles(result.files);
-    if (violations.length > 0) throw new GuardRailError(violations.length, formatViolations(violations), '; nothing was written');
+    progress(io, `synthesized ${result.plan.environments.length} environment(s), ${result.files.length} files, from ${result.source}, checked by ${RULES.length} guard rails (${seconds(started)})`);
     changes = output.replace(result.files);
   } finally {
     output.release();
@@ -136,14 +126,12 @@ export function checkCommand(io: CommandIo, options: CheckCommandOptions): numbe
   if (options.envFile !== undefined) readEnvFile(io.cwd, options.envFile); // a missing file is reported before the long work
   progress(io, 'synthesizing in memory…');
   const result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath, envFiles });
-  const violations = checkFiles(result.files);
   const methods = result.plan.environments.map((e) => `${e.name}: ${e.delivery.method}`).join(', ');
   const lines: string[] = [];
   for (const warning of result.warnings) io.stderr(`${io.err.yellow('warning:')} ${warning}\n`);
-  if (violations.length > 0) throw new GuardRailError(violations.length, formatViolations(violations));
   lines.push(
     `${io.out.green('ok')} config ${result.source}: ${Object.keys(loaded.config.secrets).length} secrets, ${result.plan.environments.length} environments (${methods}); ` +
-      `synth and ${GUARD_RAILS.length} guard rails pass (${seconds(started)}).`,
+      `synth and ${RULES.length} guard rails pass (${seconds(started)}).`,
   );
   let findings = 0;
   if (environment !== undefined) {

@@ -1,7 +1,7 @@
 import type { ReloaderMode } from '../config/schema';
 import type { SecretPlan, WorkloadPlan } from '../model/plan';
 import type { VaultDeliveryPlan } from '../model/vault-plan';
-import { DEPLOY_TIME_SECRETS_ANNOTATION } from '../rules/annotations';
+import { DEPLOY_TIME_SECRETS_ANNOTATION } from '../checks/annotations';
 import { sourceEnvCommand, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
 
 /** What a pod needs to consume the secrets; shared by our Deployment and the patch for a foreign one. */

@@ -1,6 +1,6 @@
 import { exclusionFor, METADATA_ENDPOINTS, metadataAdmittedBy } from '../model/address-ranges';
-import { describe } from './tree';
-import type { GuardRail, Violation } from './types';
+import { describe } from './objects';
+import type { Problem, Rule } from './types';
 
 interface PolicyPort {
   readonly port?: number | string;
@@ -21,11 +21,15 @@ function allowsDnsOverUdp(rule: { ports?: readonly PolicyPort[] }): boolean {
   });
 }
 
-export const egressAllowsDns: GuardRail = {
-  name: 'egress-allows-dns',
-  description: 'a NetworkPolicy that restricts egress has egress rules, and one of them allows DNS (port 53/UDP)',
-  check: (tree) => {
-    const out: Violation[] = [];
+export const egressAllowsDns: Rule = {
+  id: 'egress-allows-dns',
+  phase: 'objects',
+  severity: 'error',
+  what: 'a NetworkPolicy restricting egress with no egress rule, or none allowing DNS (53/UDP)',
+  why: 'the pods could not resolve any name: every connection the application makes fails',
+  fix: 'an egress rule to the cluster DNS pods (kube-system, `k8s-app: kube-dns`) on ports 53/UDP and 53/TCP',
+  check: ({ tree }) => {
+    const out: Problem[] = [];
     for (const { file, object } of tree.objects) {
       if (object.kind !== 'NetworkPolicy') continue;
       const spec = object.spec ?? {};
@@ -34,7 +38,6 @@ export const egressAllowsDns: GuardRail = {
       const egress: { ports?: PolicyPort[] }[] = spec.egress ?? [];
       if (egress.length === 0) {
         out.push({
-          rule: 'egress-allows-dns',
           resource: describe(object),
           file,
           location: 'spec.egress',
@@ -43,7 +46,6 @@ export const egressAllowsDns: GuardRail = {
         });
       } else if (!egress.some(allowsDnsOverUdp)) {
         out.push({
-          rule: 'egress-allows-dns',
           resource: describe(object),
           file,
           location: 'spec.egress',
@@ -56,11 +58,15 @@ export const egressAllowsDns: GuardRail = {
   },
 };
 
-export const egressBlocksMetadata: GuardRail = {
-  name: 'egress-blocks-metadata',
-  description: 'no NetworkPolicy egress rule reaches a cloud metadata endpoint (169.254.169.254, fd00:ec2::254...), by an ipBlock or by allowing every destination',
-  check: (tree) => {
-    const out: Violation[] = [];
+export const egressBlocksMetadata: Rule = {
+  id: 'egress-blocks-metadata',
+  phase: 'objects',
+  severity: 'error',
+  what: 'an egress rule reaching a cloud metadata endpoint (`169.254.169.254`, `100.100.100.200`, `fd00:ec2::254`, `64:ff9b::a9fe:a9fe`): an ipBlock that does not except it, or a rule with no `to`',
+  why: 'the metadata endpoint hands out the node\'s cloud credentials to any pod that reaches it',
+  fix: 'list the destinations; for the internet, an ipBlock `0.0.0.0/0` (and `::/0`) whose `except` holds the non-public ranges',
+  check: ({ tree }) => {
+    const out: Problem[] = [];
     for (const { file, object } of tree.objects) {
       if (object.kind !== 'NetworkPolicy') continue;
       const egress: { to?: { ipBlock?: { cidr?: unknown; except?: unknown } }[] }[] = Array.isArray(object.spec?.egress) ? object.spec.egress : [];
@@ -68,7 +74,6 @@ export const egressBlocksMetadata: GuardRail = {
         const peers = Array.isArray(rule.to) ? rule.to : [];
         if (peers.length === 0) {
           out.push({
-            rule: 'egress-blocks-metadata',
             resource: describe(object),
             file,
             location: `spec.egress[${r}]`,
@@ -84,7 +89,6 @@ export const egressBlocksMetadata: GuardRail = {
           for (const endpoint of metadataAdmittedBy({ cidr: block.cidr, except })) {
             const exclusion = exclusionFor(block.cidr, endpoint.address);
             out.push({
-              rule: 'egress-blocks-metadata',
               resource: describe(object),
               file,
               location: `spec.egress[${r}].to[${p}].ipBlock`,

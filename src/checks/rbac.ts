@@ -1,6 +1,5 @@
-import { podSpecOf } from './consistency';
-import { describe, group, inFolder } from './tree';
-import type { GuardRail, K8sObject, ManifestObject, Violation } from './types';
+import { describe, groupOf, inFolder, podSpecOf } from './objects';
+import type { K8sObject, ManifestObject, Problem, Rule } from './types';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 /** Built-in ClusterRoles that read Secrets (`view` does not). */
@@ -15,7 +14,7 @@ interface PolicyRule {
 }
 
 function isRbac(object: K8sObject, kind: string): boolean {
-  return object.kind === kind && group(object.apiVersion) === RBAC_GROUP;
+  return object.kind === kind && groupOf(object.apiVersion) === RBAC_GROUP;
 }
 
 function rulesOf(object: K8sObject): PolicyRule[] {
@@ -29,11 +28,15 @@ export function touchesSecrets(rule: PolicyRule): boolean {
   return (groups.includes('') || groups.includes('*')) && resources.some((r) => r === '*' || r === 'secrets' || r.startsWith('secrets/'));
 }
 
-export const secretAccessGetOnly: GuardRail = {
-  name: 'secret-access-get-only',
-  description: 'a Role grants only `get` on Secrets, and only on Secrets it names (resourceNames)',
-  check: (tree) => {
-    const out: Violation[] = [];
+export const secretAccessGetOnly: Rule = {
+  id: 'secret-access-get-only',
+  phase: 'objects',
+  severity: 'error',
+  what: 'a Role granting more than `get` on Secrets, or on Secrets it does not name (`resourceNames`)',
+  why: '`list` and `watch` return every value of the namespace, and a rule without resourceNames reaches every Secret in it',
+  fix: '`verbs: [get]` with `resourceNames` listing the Secrets the workload reads (`secret.grantRead(reader)`)',
+  check: ({ tree }) => {
+    const out: Problem[] = [];
     for (const { file, object } of tree.objects) {
       if (!isRbac(object, 'Role')) continue;
       rulesOf(object).forEach((rule, i) => {
@@ -41,7 +44,6 @@ export const secretAccessGetOnly: GuardRail = {
         const extra = (rule.verbs ?? []).filter((v) => v !== 'get');
         if (extra.length > 0) {
           out.push({
-            rule: 'secret-access-get-only',
             resource: describe(object),
             file,
             location: `rules[${i}].verbs`,
@@ -51,7 +53,6 @@ export const secretAccessGetOnly: GuardRail = {
         }
         if ((rule.resourceNames ?? []).length === 0) {
           out.push({
-            rule: 'secret-access-get-only',
             resource: describe(object),
             file,
             location: `rules[${i}].resourceNames`,
@@ -65,11 +66,15 @@ export const secretAccessGetOnly: GuardRail = {
   },
 };
 
-export const noClusterWideSecretAccess: GuardRail = {
-  name: 'no-cluster-wide-secret-access',
-  description: 'no ClusterRole touches Secrets, and no binding hands out one that does (cluster-admin, admin, edit included)',
-  check: (tree) => {
-    const out: Violation[] = [];
+export const noClusterWideSecretAccess: Rule = {
+  id: 'no-cluster-wide-secret-access',
+  phase: 'objects',
+  severity: 'error',
+  what: 'a ClusterRole touching Secrets; a (Cluster)RoleBinding to one, or to `cluster-admin`, `admin`, `edit`',
+  why: 'a ClusterRole applies in every namespace it is bound in: it reads the Secrets of other environments and applications',
+  fix: 'a namespaced Role with `get` on the named Secrets, bound by a RoleBinding in the environment\'s namespace',
+  check: ({ tree }) => {
+    const out: Problem[] = [];
     const clusterRoles = new Map<string, ManifestObject>();
     for (const entry of tree.objects) {
       if (!isRbac(entry.object, 'ClusterRole')) continue;
@@ -77,7 +82,6 @@ export const noClusterWideSecretAccess: GuardRail = {
       rulesOf(entry.object).forEach((rule, i) => {
         if (!touchesSecrets(rule)) return;
         out.push({
-          rule: 'no-cluster-wide-secret-access',
           resource: describe(entry.object),
           file: entry.file,
           location: `rules[${i}]`,
@@ -94,7 +98,6 @@ export const noClusterWideSecretAccess: GuardRail = {
       const readsSecrets = local ? rulesOf(local.object).some(touchesSecrets) : BUILTIN_SECRET_READERS.includes(ref.name);
       if (!readsSecrets) continue;
       out.push({
-        rule: 'no-cluster-wide-secret-access',
         resource: describe(object),
         file,
         location: 'roleRef',
@@ -106,18 +109,21 @@ export const noClusterWideSecretAccess: GuardRail = {
   },
 };
 
-export const noRbacWildcards: GuardRail = {
-  name: 'no-rbac-wildcards',
-  description: 'no Role or ClusterRole rule uses "*" for verbs, resources, API groups or URLs',
-  check: (tree) => {
-    const out: Violation[] = [];
+export const noRbacWildcards: Rule = {
+  id: 'no-rbac-wildcards',
+  phase: 'objects',
+  severity: 'error',
+  what: '`*` in verbs, resources, API groups or URLs of any Role or ClusterRole',
+  why: 'a wildcard also grants whatever later Kubernetes versions and installed CRDs add',
+  fix: 'list what the identity needs by name',
+  check: ({ tree }) => {
+    const out: Problem[] = [];
     for (const { file, object } of tree.objects) {
       if (!isRbac(object, 'Role') && !isRbac(object, 'ClusterRole')) continue;
       rulesOf(object).forEach((rule, i) => {
         for (const field of ['verbs', 'resources', 'apiGroups', 'nonResourceURLs'] as const) {
           if (!(rule[field] ?? []).some((v) => v === '*' || v.endsWith('/*'))) continue;
           out.push({
-            rule: 'no-rbac-wildcards',
             resource: describe(object),
             file,
             location: `rules[${i}].${field}`,
@@ -140,12 +146,15 @@ function podHasToken(podSpec: any, serviceAccount: K8sObject | undefined): boole
   return true;
 }
 
-export const secretRoleHasUser: GuardRail = {
-  name: 'secret-role-has-user',
-  description:
-    'a RoleBinding that lets a ServiceAccount read Secrets through the API binds one whose workloads in the folder have an API token (the kubelet reads secretKeyRef and envFrom without one)',
-  check: (tree) => {
-    const out: Violation[] = [];
+export const secretRoleHasUser: Rule = {
+  id: 'secret-role-has-user',
+  phase: 'objects',
+  severity: 'error',
+  what: 'a RoleBinding granting a ServiceAccount Secrets through the API while its workloads in the folder mount no API token',
+  why: 'no workload uses the grant (the kubelet reads secretKeyRef and envFrom without one), but anyone allowed to request a token for the ServiceAccount can',
+  fix: 'remove the Role and RoleBinding, or mount the token when the application does read through the API (`workload.readsSecretsThroughApi: true`)',
+  check: ({ tree }) => {
+    const out: Problem[] = [];
     for (const { file, folder, object: binding } of tree.objects) {
       if (!isRbac(binding, 'RoleBinding')) continue;
       const namespace = binding.metadata.namespace;
@@ -162,7 +171,6 @@ export const secretRoleHasUser: GuardRail = {
         // A workload managed elsewhere (a patch) may be the user; only a folder whose own workloads cannot use the grant is wrong.
         if (pods.length === 0 || pods.some((spec) => podHasToken(spec, account))) return;
         out.push({
-          rule: 'secret-role-has-user',
           resource: describe(binding),
           file,
           location: `subjects[${i}]`,

@@ -1,8 +1,7 @@
 import { posix } from 'node:path';
 import { VAULT_SERVER_COMMENT } from '../model/vault-plan';
-import { podSpecOf } from './consistency';
-import { describe, group } from './tree';
-import type { GuardRail, K8sObject, ManifestTree, Violation } from './types';
+import { describe, folderNamespaces, folderResolver, groupOf, podSpecOf } from './objects';
+import type { K8sObject, ManifestTree, Problem, Rule } from './types';
 
 /**
  * One environment's grants touch that environment's things only. Every policy of the output is read
@@ -36,18 +35,19 @@ interface Grant {
   readonly namespace?: string;
 }
 
-const RULE = 'environment-isolation';
-
-export const environmentIsolation: GuardRail = {
-  name: RULE,
-  description:
-    "every policy (Vault, RBAC, IAM, GCP IAM) grants one environment its own things only: no path, Secret, ARN or secret granted in two environments, no pattern reaching another's, no identity granted in two, nothing of another environment's namespace",
-  check: (tree) => {
+export const environmentIsolation: Rule = {
+  id: 'environment-isolation',
+  phase: 'files',
+  severity: 'error',
+  what: "a policy of one environment touching another's things: a path, Secret, ARN or secret granted in two environments, a pattern reaching another's, an identity granted in two, a ServiceAccount or Secret of another environment's namespace",
+  why: "either environment's identity could read the other's secrets: a development workload would read production's",
+  fix: 'give each environment its own identity (store, Vault role, ServiceAccount, service account) and its own paths and secrets, granted by exact name',
+  check: ({ tree }) => {
     const grants = collectGrants(tree);
     const folders = [...new Set(grants.map((g) => g.folder))];
     if (folders.length < 2) return [];
     const namespaceOf = folderNamespaces(tree);
-    const out: Violation[] = [];
+    const out: Problem[] = [];
     for (const grant of grants) {
       const others = grants.filter((other) => other.folder !== grant.folder && sameThing(grant, other));
       if (others.length > 0) {
@@ -81,8 +81,8 @@ export const environmentIsolation: GuardRail = {
   },
 };
 
-function violation(grant: Grant, message: string, fix: string): Violation {
-  return { rule: RULE, resource: grant.owner, file: grant.file, location: grant.location, message, fix };
+function violation(grant: Grant, message: string, fix: string): Problem {
+  return { resource: grant.owner, file: grant.file, location: grant.location, message, fix };
 }
 
 function unique<T>(value: T, index: number, all: readonly T[]): boolean {
@@ -113,33 +113,6 @@ function matches(pattern: string, other: string): boolean {
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c === '+' ? '[^/]+' : c.replace(/[.\\^$|(){}[\]]/g, '\\$&')))
     .join('');
   return new RegExp(`^${regex}$`).test(other);
-}
-
-/** The environment folder of a file: the manifest folder it lies in, else its first segment. */
-function folderResolver(tree: ManifestTree): (path: string) => string {
-  const manifestFolders = [...new Set(tree.objects.map((o) => o.folder))].sort((a, b) => b.length - a.length);
-  return (path) => {
-    const normalized = path.replace(/\\/g, '/');
-    return manifestFolders.find((f) => normalized.startsWith(`${f}/`)) ?? normalized.split('/')[0];
-  };
-}
-
-/** The namespace of each environment folder: its Namespace object, else the most common namespace of its objects. */
-function folderNamespaces(tree: ManifestTree): Map<string, string> {
-  const counts = new Map<string, Map<string, number>>();
-  const out = new Map<string, string>();
-  for (const { folder, object } of tree.objects) {
-    if (object.kind === 'Namespace' && object.apiVersion === 'v1') out.set(folder, object.metadata.name);
-    const ns = object.metadata.namespace;
-    if (!ns) continue;
-    const byNs = counts.get(folder) ?? new Map<string, number>();
-    byNs.set(ns, (byNs.get(ns) ?? 0) + 1);
-    counts.set(folder, byNs);
-  }
-  for (const [folder, byNs] of counts) {
-    if (!out.has(folder)) out.set(folder, [...byNs].sort(([, a], [, b]) => b - a)[0][0]);
-  }
-  return out;
 }
 
 function collectGrants(tree: ManifestTree): Grant[] {
@@ -190,7 +163,7 @@ function objectGrants(tree: ManifestTree, folder: string, file: string, object: 
     const role = annotations['vault.hashicorp.com/role'];
     grants.push({ ...base, location: 'spec.template.metadata.annotations', kind: 'identity', system: 'vault', scope, name: `${authPath}/role/${role}`, label: `Vault role "${role}" (${authPath})` });
   }
-  if ((object.kind === 'SecretStore' || object.kind === 'ClusterSecretStore') && group(object.apiVersion) === 'external-secrets.io') {
+  if ((object.kind === 'SecretStore' || object.kind === 'ClusterSecretStore') && groupOf(object.apiVersion) === 'external-secrets.io') {
     const cluster = object.kind === 'ClusterSecretStore';
     // One cluster-wide object: whatever identity it uses (its own or the controller's), it reads for every environment that shares it.
     if (cluster) grants.push({ ...base, kind: 'identity', system: 'kubernetes', name: `ClusterSecretStore/${object.metadata.name}`, label: `ClusterSecretStore "${object.metadata.name}"` });
@@ -213,7 +186,7 @@ function objectGrants(tree: ManifestTree, folder: string, file: string, object: 
       grants.push({ ...base, location: 'spec.provider.vault.auth.kubernetes', kind: 'identity', system: 'vault', scope, name: `${authPath}/role/${k.role}`, label: `Vault role "${k.role}" (${authPath}) of store ${object.metadata.name}` });
     }
   }
-  if (object.kind === 'Role' && group(object.apiVersion) === 'rbac.authorization.k8s.io') {
+  if (object.kind === 'Role' && groupOf(object.apiVersion) === 'rbac.authorization.k8s.io') {
     const ns = object.metadata.namespace ?? '';
     (Array.isArray(object.rules) ? object.rules : []).forEach((rule: any, i: number) => {
       if (!(rule.resources ?? []).includes('secrets')) return;
@@ -222,7 +195,7 @@ function objectGrants(tree: ManifestTree, folder: string, file: string, object: 
       }
     });
   }
-  if (object.kind === 'RoleBinding' && group(object.apiVersion) === 'rbac.authorization.k8s.io') {
+  if (object.kind === 'RoleBinding' && groupOf(object.apiVersion) === 'rbac.authorization.k8s.io') {
     const ns = object.metadata.namespace ?? '';
     const role = tree.objects.find((o) => o.folder === folder && o.object.kind === 'Role' && o.object.metadata.name === object.roleRef?.name && o.object.metadata.namespace === ns);
     const readsSecrets = (role?.object.rules ?? []).some((rule: any) => (rule.resources ?? []).includes('secrets'));
@@ -231,7 +204,7 @@ function objectGrants(tree: ManifestTree, folder: string, file: string, object: 
       grants.push(serviceAccountGrant({ ...base, location: `subjects[${i}]` }, subject.namespace ?? ns, subject.name));
     });
   }
-  if (object.kind === 'IAMPolicyMember' && group(object.apiVersion) === 'iam.cnrm.cloud.google.com') {
+  if (object.kind === 'IAMPolicyMember' && groupOf(object.apiVersion) === 'iam.cnrm.cloud.google.com') {
     const member: string | undefined = object.spec?.member;
     const ref = object.spec?.resourceRef ?? {};
     if (member) grants.push(...memberGrants({ ...base, location: 'spec.member' }, member));

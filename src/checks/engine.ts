@@ -1,0 +1,72 @@
+import { posix } from 'node:path';
+import { UserError } from '../core/errors';
+import type { OutputFile } from '../core/output-file';
+import { folderResolver, parseTree } from './objects';
+import type { CheckInput, EnvironmentFacts, Finding, Rule } from './types';
+
+/**
+ * Runs `rules` over a parsed tree (and the config facts, when the caller has them). Findings are
+ * sorted: errors first, then by file, rule, location and message, whatever the order of the files.
+ */
+export function runChecks(rules: readonly Rule[], input: CheckInput): Finding[] {
+  const folderOf = folderResolver(input.tree);
+  const findings = rules.flatMap((rule) =>
+    rule.check(input).map(
+      (problem): Finding => ({
+        rule: rule.id,
+        ...problem,
+        severity: problem.severity ?? rule.severity,
+        environment: posix.basename(folderOf(problem.file)),
+      }),
+    ),
+  );
+  return findings.sort(
+    (a, b) =>
+      compare(a.severity === 'error' ? '0' : '1', b.severity === 'error' ? '0' : '1') ||
+      compare(a.file, b.file) ||
+      compare(a.rule, b.rule) ||
+      compare(a.location ?? '', b.location ?? '') ||
+      compare(a.message, b.message),
+  );
+}
+
+/** Parses the files and runs the rules. */
+export function checkFiles(rules: readonly Rule[], files: readonly OutputFile[], facts?: readonly EnvironmentFacts[]): Finding[] {
+  return runChecks(rules, { tree: parseTree(files), facts });
+}
+
+function where(finding: Finding): string {
+  return `${finding.resource} (${finding.file}${finding.location ? `, ${finding.location}` : ''})`;
+}
+
+/** One finding a line, with its fix under it: what synth and `check` print when they refuse the output. */
+export function formatFindings(findings: readonly Finding[]): string {
+  return findings.map((f) => `  - [${f.rule}] ${where(f)}: ${f.message}\n    fix: ${f.fix}`).join('\n');
+}
+
+/** A warning on one line: `[rule] Kind ns/name (file): message. Fix: fix`. */
+export function formatWarning(finding: Finding): string {
+  return `[${finding.rule}] ${where(finding)}: ${finding.message}. Fix: ${finding.fix}`;
+}
+
+/** The output breaks a rule: nothing is written (exit code 1). The warnings of the same run follow the violations. */
+export class GuardRailError extends UserError {
+  constructor(
+    public readonly findings: readonly Finding[],
+    note = '',
+    public readonly warnings: readonly Finding[] = [],
+  ) {
+    super(
+      [
+        `Guard rails failed (${findings.length === 1 ? '1 violation' : `${findings.length} violations`}${note}):`,
+        formatFindings(findings),
+        ...warnings.map((w) => `warning: ${formatWarning(w)}`),
+      ].join('\n'),
+    );
+    this.name = 'GuardRailError';
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
