@@ -1,5 +1,5 @@
-import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { environmentFolderOf } from '../core/manifest-layout';
 import type { K8sObject, ManifestObject, ManifestTree, TreeFile } from './types';
 
 /** Files cdk8s and aragora-secrets write one Kubernetes object into; other YAML (Helm values, patches) is not applied. */
@@ -15,7 +15,8 @@ export function parseTree(files: readonly TreeFile[]): ManifestTree {
   const unreadable: { file: string; problem: string }[] = [];
   for (const file of files) {
     if (!isManifestPath(file.path)) continue;
-    const folder = posix.dirname(file.path.replace(/\\/g, '/'));
+    // The environment's folder, not `manifests/` in it: the rules compare environments by it.
+    const folder = environmentFolderOf(file.path);
     const documents = parseAllDocuments(file.content);
     for (const doc of Array.isArray(documents) ? documents : [documents]) {
       if (doc.errors.length > 0) {
