@@ -10,6 +10,8 @@ import type { OutputFile } from './core/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
 import { loadPlanInputs } from './seal/plan-inputs';
+import { unusedSealedFileWarnings } from './seal/unused-sealed-files';
+import { backendHints } from './model/backend-hints';
 import { environmentIsolation, formatViolations, parseTree, runGuardRails } from './rules';
 
 export interface SynthOptions {
@@ -77,6 +79,8 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
         ...plan.environments.flatMap((env) => env.warnings),
         ...findings.filter((f) => f.severity === 'warning').map(formatFinding),
         ...certificateExpiryWarnings(plan, options.now ?? new Date()),
+        ...unusedSealedFileWarnings(options.cwd, plan),
+        ...backendHints(plan),
       ],
       source,
       plan,
