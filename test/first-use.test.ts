@@ -109,7 +109,7 @@ describe('a secret that locates a backend the NetworkPolicy blocks', () => {
     const run = spawnCli(project({ 'aragora-secrets.yaml': withDatabase(false) }), ['check']);
     expect(run.status).toBe(0);
     for (const env of ['dev', 'qa', 'staging', 'prod']) {
-      expect(run.stderr).toContain(`warning: environment ${env}: DATABASE_URL looks like the address of a backend, but the NetworkPolicy aragora-secrets-access opens none`);
+      expect(run.stderr).toContain(`warning: environment ${env}: DATABASE_URL looks like the address of a backend, but the NetworkPolicy aragora-secrets-access opens no backend (\`network.backends\` is empty)`);
       expect(run.stderr).toContain(`list it under environments.${env}.network.backends`);
     }
   });

@@ -16,8 +16,8 @@ export function backendHints(plan: Plan): string[] {
     if (names.length === 0) return [];
     return [
       `environment ${env.name}: ${names.join(', ')} ${names.length === 1 ? 'looks like the address' : 'look like addresses'} of a backend, but the NetworkPolicy ${env.network.policyName} ` +
-        'opens none (only DNS and HTTPS to public addresses), so a database or service in the cluster or on a private network is unreachable; ' +
-        `list it under environments.${env.name}.network.backends (namespace and podLabels, or cidr; and ports)`,
+        'opens no backend (`network.backends` is empty), so a database or service in the cluster or on a private network is unreachable: ' +
+        `list it under environments.${env.name}.network.backends (namespace and podLabels, or cidr; and ports). A public HTTPS address needs nothing.`,
     ];
   });
 }
