@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pod } from 'kubernetes-models/v1';
@@ -95,6 +95,25 @@ describe('sealed/<env>.yaml that nothing reads', () => {
       expect(run.stderr).toContain('warning: sealed/qa.yaml belongs to no environment of the config (there is no environment qa): nothing reads it; delete it (git rm sealed/qa.yaml)');
       expect(run.stderr).toContain('warning: sealed/dev.yaml: environment dev delivers with `plain` now, so nothing reads it');
     }
+  });
+
+  test('hostile names in sealed/: a token-like or control-character name is never echoed, an Object member is no environment, links and folders are not followed', () => {
+    const token = require('node:crypto').randomBytes(24).toString('base64url').replace(/^[^A-Za-z]/, 'k');
+    const dir = project({
+      [`sealed/${token}.yaml`]: 'x\n',
+      'sealed/constructor.yaml': 'x\n',
+      'sealed/line\u001b[31mred.yaml': 'x\n',
+      'sealed/folder.yaml/inner': 'x\n',
+    });
+    symlinkSync('/dev/zero', join(dir, 'sealed', 'link.yaml'));
+    const run = spawnCli(dir, ['check']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain(token);
+    expect(run.stderr).not.toContain('\u001b[31m');
+    expect(run.stderr).toContain('warning: sealed/constructor.yaml belongs to no environment of the config (there is no environment constructor)');
+    expect(run.stderr.match(/warning: sealed\/\(a file\) belongs to no environment/g)).toHaveLength(2);
+    expect(run.stderr).not.toMatch(/folder\.yaml|link\.yaml/);
+    expect(run.stderr).not.toMatch(STACK_LINE);
   });
 });
 
