@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -104,6 +104,27 @@ test('the manifests folder holds Kubernetes objects only; the files for people s
     }
     expect(existsSync(join(envDir, 'kustomization.yaml'))).toBe(true);
     expect(existsSync(join(envDir, 'SECRETS.md'))).toBe(true);
+  }
+});
+
+test('the stand-in refuses what a fresh cluster refuses: the layout before manifests/ (objects by kind name beside the audit policy and kustomization.yaml)', async () => {
+  // GIVEN staging as it was written before: every file in one folder, objects named <Kind>.<name>.k8s.yaml
+  const old = mkdtempSync(join(tmpdir(), 'aragora-old-layout-'));
+  const staging = join(root, 'dist', 'staging');
+  for (const file of readdirSync(join(staging, MANIFESTS_FOLDER))) copyFileSync(join(staging, MANIFESTS_FOLDER, file), join(old, file.replace(/^\d\d-/, '')));
+  for (const file of ['audit-policy.yaml', 'kustomization.yaml']) copyFileSync(join(staging, file), join(old, file));
+  const server = await startStandInApiServer();
+  try {
+    // WHEN it is applied as the README used to say
+    const result = await kubectlApply(server.url, ['-f', old + '/']);
+    // THEN the files that are no objects and the objects before their Namespace are refused
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('no matches for kind "Policy" in version "audit.k8s.io/v1"');
+    expect(result.stderr).toContain('no matches for kind "Kustomization" in version "kustomize.config.k8s.io/v1beta1"');
+    expect(server.refused.map((r) => r.message)).toContain('namespaces "aragora-staging" not found');
+    expect(server.refused.map((r) => r.request)).toContain('POST /apis/apps/v1/namespaces/aragora-staging/deployments');
+  } finally {
+    await server.close();
   }
 });
 
