@@ -10,6 +10,8 @@ import type { OutputFile } from './core/output-file';
 import { synthesizePlan, writeOutput } from './output/synthesize';
 import { loadPlanInputs } from './seal/plan-inputs';
 import { checkFiles, factsOf, formatWarning, GuardRailError, RULES, type Finding } from './checks';
+import { unusedSealedFileWarnings } from './seal/unused-sealed-files';
+import { backendHints } from './model/backend-hints';
 
 export interface SynthOptions {
   /** Output folder. */
@@ -73,6 +75,8 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
         ...plan.environments.flatMap((env) => env.warnings),
         ...findings.filter((f) => f.severity === 'warning').map(formatWarning),
         ...certificateExpiryWarnings(plan, options.now ?? new Date()),
+        ...unusedSealedFileWarnings(options.cwd, plan),
+        ...backendHints(plan),
       ],
       source,
       plan,

@@ -111,11 +111,11 @@ describe('synth, check and the cdk8s validation plugin report the same findings 
     // the external delivery's error, and the warnings that only the config's esoVersion tells
     expect(byCheck).toEqual(
       expect.arrayContaining([
-        'error environment-isolation ClusterSecretStore vault-backend prod/ClusterSecretStore.vault-backend.k8s.yaml',
+        'error environment-isolation ClusterSecretStore vault-backend prod/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml',
         'error environment-isolation Vault policy staging/vault/external-secrets-policy.hcl staging/vault/external-secrets-policy.hcl',
-        'error eso-refresh-disabled ExternalSecret aragora-staging/aragora-secrets staging/ExternalSecret.aragora-secrets.k8s.yaml',
-        'warning eso-api-version ClusterSecretStore vault-backend staging/ClusterSecretStore.vault-backend.k8s.yaml',
-        'warning eso-api-version ExternalSecret aragora-staging/aragora-secrets staging/ExternalSecret.aragora-secrets.k8s.yaml',
+        'error eso-refresh-disabled ExternalSecret aragora-staging/aragora-secrets staging/manifests/30-ExternalSecret.aragora-secrets.k8s.yaml',
+        'warning eso-api-version ClusterSecretStore vault-backend staging/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml',
+        'warning eso-api-version ExternalSecret aragora-staging/aragora-secrets staging/manifests/30-ExternalSecret.aragora-secrets.k8s.yaml',
       ]),
     );
     expect(byCheck).toHaveLength(11);

@@ -101,9 +101,9 @@ describe('the CI example workflow', () => {
             roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
             subjects: [{ kind: 'ServiceAccount', name: 'aragora', namespace: 'aragora-prod' }],
           };
-          writeFileSync(join(dir, 'dist/prod/ClusterRoleBinding.aragora-admin.k8s.yaml'), stringify(binding));
+          writeFileSync(join(dir, 'dist/prod/manifests/10-ClusterRoleBinding.aragora-admin.k8s.yaml'), stringify(binding));
         },
-        /^D  dist\/prod\/ClusterRoleBinding\.aragora-admin\.k8s\.yaml$|^ D dist\/prod\/ClusterRoleBinding\.aragora-admin\.k8s\.yaml$/m,
+        /^D  dist\/prod\/manifests\/10-ClusterRoleBinding\.aragora-admin\.k8s\.yaml$|^ D dist\/prod\/manifests\/10-ClusterRoleBinding\.aragora-admin\.k8s\.yaml$/m,
       ],
       [
         'an environment removed from the config, its committed folder left behind',
@@ -118,12 +118,12 @@ describe('the CI example workflow', () => {
         'a manifest edited by hand',
         (dir: string) => {
           // Egress opened to every address: the kind of edit a reviewer must not miss.
-          const file = join(dir, 'dist/dev/NetworkPolicy.aragora-secrets-access.k8s.yaml');
+          const file = join(dir, 'dist/dev/manifests/10-NetworkPolicy.aragora-secrets-access.k8s.yaml');
           const edited = readFileSync(file, 'utf8').replace(/^  egress:$/m, '  egress:\n    - {}');
           expect(edited).not.toBe(readFileSync(file, 'utf8'));
           writeFileSync(file, edited);
         },
-        /^ M dist\/dev\/NetworkPolicy\.aragora-secrets-access\.k8s\.yaml$/m,
+        /^ M dist\/dev\/manifests\/10-NetworkPolicy\.aragora-secrets-access\.k8s\.yaml$/m,
       ],
       [
         'a file synth writes, missing from the commit',

@@ -406,14 +406,14 @@ describe('a ClusterSecretStore shared by several environments', () => {
   const files = synth(configWith((c) => (c.environments.prod.delivery = { method: 'external', store: 'vault-backend' })));
 
   test('is emitted identically in each folder that uses it, allowing exactly those namespaces', () => {
-    const inStaging = files.find((f) => f.path === 'staging/ClusterSecretStore.vault-backend.k8s.yaml');
-    const inProd = files.find((f) => f.path === 'prod/ClusterSecretStore.vault-backend.k8s.yaml');
+    const inStaging = files.find((f) => f.path === 'staging/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml');
+    const inProd = files.find((f) => f.path === 'prod/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml');
     expect(inStaging).toBeDefined();
     expect(inProd!.content).toBe(inStaging!.content);
     const store = find(manifests(files, 'prod'), 'ClusterSecretStore');
     expect(store.spec.conditions).toEqual([{ namespaces: ['aragora-prod', 'aragora-staging'] }]);
     expect(store.metadata.labels).toEqual({ app: 'aragora', 'app.kubernetes.io/managed-by': 'aragora-secrets', 'app.kubernetes.io/part-of': 'aragora' });
-    expect(files.some((f) => f.path === 'dev/ClusterSecretStore.vault-backend.k8s.yaml')).toBe(false);
+    expect(files.some((f) => f.path === 'dev/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml')).toBe(false);
   });
 
   test('a namespaced SecretStore is one per environment, in its namespace', () => {
@@ -718,7 +718,7 @@ describe('no value reaches the output: ESO objects hold references only', () => 
     // WHEN the project is synthesized (the leak guard would throw on a hit)
     const { files } = synthesizeProject({ cwd: dir, env: { ...planted } });
     // THEN no file holds a value, in any encoding the guard knows
-    const eso = files.filter((f) => ESO_KINDS.some((k) => f.path.includes(`/${k}.`)));
+    const eso = files.filter((f) => ESO_KINDS.some((k) => f.path.includes(`-${k}.`)));
     expect(eso.length).toBeGreaterThanOrEqual(8);
     expect(findLeaks(files, Object.entries(planted).map(([k, v]) => ({ origin: k, value: v })))).toEqual([]);
     for (const value of Object.values(planted)) {
@@ -727,7 +727,7 @@ describe('no value reaches the output: ESO objects hold references only', () => 
   });
 
   test('the check is not vacuous: the same values in an ESO object would be found', () => {
-    const fake = [{ path: 'prod/ExternalSecret.x.k8s.yaml', content: `spec:\n  data:\n    - remoteRef:\n        key: ${planted.ANTHROPIC_API_KEY}\n` }];
+    const fake = [{ path: 'prod/manifests/30-ExternalSecret.x.k8s.yaml', content: `spec:\n  data:\n    - remoteRef:\n        key: ${planted.ANTHROPIC_API_KEY}\n` }];
     expect(findLeaks(fake, [{ origin: 'ANTHROPIC_API_KEY', value: planted.ANTHROPIC_API_KEY }])).not.toEqual([]);
   });
 

@@ -286,8 +286,8 @@ describe('variants', () => {
     Object.assign(config.environments.staging.gcp!, { project: 'aragora-prod', secretPrefix: 'staging-', serviceAccount: PROD_SA });
     config.environments.staging.gcp!.cloudRun!.service = 'aragora-staging';
     const files = synthesize(config);
-    const ksa = file(files, 'prod/ServiceAccount.eso-gcp.k8s.yaml');
-    expect(file(files, 'staging/ServiceAccount.eso-gcp.k8s.yaml')).toBe(ksa);
+    const ksa = file(files, 'prod/manifests/10-ServiceAccount.eso-gcp.k8s.yaml');
+    expect(file(files, 'staging/manifests/10-ServiceAccount.eso-gcp.k8s.yaml')).toBe(ksa);
     const parsed = parse(ksa);
     expect(parsed.metadata.namespace).toBe('external-secrets');
     expect(parsed.metadata.labels['app.kubernetes.io/instance']).toBeUndefined();

@@ -459,7 +459,7 @@ describeRun('Vault: the role checks the audience the pods present, bounds the to
     const world = stubWorld();
     expect(run(world, 'sh', setup, 'setup.sh').status).toBe(0);
     const role = world.calls().find((c) => c.args[0] === 'write')!.args;
-    const deployment = files.find((f) => f.path === 'prod/Deployment.aragora.k8s.yaml')!.content;
+    const deployment = files.find((f) => f.path === 'prod/manifests/40-Deployment.aragora.k8s.yaml')!.content;
     const spec = require('yaml').parse(deployment).spec.template;
     const volume = spec.spec.volumes.find((v: any) => v.name === spec.metadata.annotations['vault.hashicorp.com/agent-service-account-token-volume-name']);
     expect(role).toContain(`audience=${volume.projected.sources[0].serviceAccountToken.audience}`);

@@ -55,4 +55,14 @@ describe('Argo CD sync waves', () => {
     expect(wave('qa', 'SealedSecret')).toBeLessThan(wave('qa', 'Deployment'));
     for (const o of manifests(files, 'prod')) expect(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toMatch(/^-?\d+$/);
   });
+
+  test('the waves and the order of the files in manifests/ (what `kubectl apply -f` follows) agree', () => {
+    const files = synth(configWith((c) => (c.gitops = { argoSyncWaves: true }))).filter((f) => f.path.endsWith('.k8s.yaml'));
+    for (const env of ['dev', 'qa', 'staging', 'prod']) {
+      const inFileOrder = files.filter((f) => f.path.startsWith(`${env}/manifests/`)).sort((a, b) => (a.path < b.path ? -1 : 1));
+      const waves = inFileOrder.map((f) => Number(parse(f.content).metadata.annotations[SYNC_WAVE_ANNOTATION]));
+      expect(waves).toEqual([...waves].sort((a, b) => a - b));
+      expect(new Set(waves).size).toBeGreaterThan(2);
+    }
+  });
 });

@@ -87,7 +87,7 @@ describe('environment-isolation refuses what would let one environment read anot
     expect(run.status).toBe(1);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stderr).toMatch(/Guard rails failed \(\d+ violations; nothing was written\)/);
-    expect(run.stderr).toContain('[environment-isolation] ClusterSecretStore vault-backend (prod/ClusterSecretStore.vault-backend.k8s.yaml): ClusterSecretStore "vault-backend" is granted in environment staging too');
+    expect(run.stderr).toContain('[environment-isolation] ClusterSecretStore vault-backend (prod/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml): ClusterSecretStore "vault-backend" is granted in environment staging too');
     expect(run.stderr).toContain('Vault role "aragora-external-secrets" (auth/kubernetes) of store vault-backend is granted in environment staging too');
     expect(run.stderr).toContain('ServiceAccount external-secrets/external-secrets is granted in environment prod too');
     expect(run.stderr).toContain('(staging/vault/external-secrets-policy.hcl, path "secret/data/aragora/api-keys"): grants Vault path "secret/data/aragora/api-keys", which environment prod also grants');
@@ -108,10 +108,10 @@ describe('environment-isolation refuses what would let one environment read anot
     const files = add(
       add(
         synth(),
-        'dev/Role.cross.k8s.yaml',
+        'dev/manifests/10-Role.cross.k8s.yaml',
         stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'cross', namespace: 'aragora-prod' }, rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['vault-tls'], verbs: ['get'] }] }),
       ),
-      'dev/RoleBinding.cross.k8s.yaml',
+      'dev/manifests/10-RoleBinding.cross.k8s.yaml',
       stringify({
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',
@@ -162,6 +162,6 @@ describe('environment-isolation refuses what would let one environment read anot
     const keys = found.map((v) => `${v.file} ${v.location} ${v.message}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect([...new Set(found.map((v) => v.file.split('/')[0]))]).toEqual(['prod', 'staging']);
-    expect(parse(synth(SHARED_STORE).find((f) => f.path === 'prod/ClusterSecretStore.vault-backend.k8s.yaml')!.content).spec.conditions).toEqual([{ namespaces: ['aragora-prod', 'aragora-staging'] }]);
+    expect(parse(synth(SHARED_STORE).find((f) => f.path === 'prod/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml')!.content).spec.conditions).toEqual([{ namespaces: ['aragora-prod', 'aragora-staging'] }]);
   });
 });

@@ -500,7 +500,7 @@ describe('the app entry point refuses to write secret values', () => {
     expect(result.status).toBe(1);
     // Shaped credentials are refused at the config, others when they would land in the Deployment.
     expect(result.stderr).toMatch(/^Refusing to (write|synthesize): /);
-    expect(result.stderr).toMatch(/dev\/Deployment\.aragora\.k8s\.yaml: |aragora-secrets\.yaml:3: /);
+    expect(result.stderr).toMatch(/dev\/manifests\/40-Deployment\.aragora\.k8s\.yaml: |aragora-secrets\.yaml:3: /);
     expect(result.stderr).not.toContain('    at ');
     expect(result.stderr).not.toContain('internal error');
     expectNoFormOf(value, result.stderr);
@@ -538,7 +538,7 @@ describe('the app entry point refuses to write secret values', () => {
     const result = runApp(dir, { REGISTRY_DEPLOY_TOKEN: token });
     // THEN the value match alone stops it
     expectRefusal(result, token);
-    expect(result.stderr).toContain('dev/Deployment.aragora.k8s.yaml: the value of REGISTRY_DEPLOY_TOKEN from the environment (plain)');
+    expect(result.stderr).toContain('dev/manifests/40-Deployment.aragora.k8s.yaml: the value of REGISTRY_DEPLOY_TOKEN from the environment (plain)');
     expect(result.stderr).not.toContain('shaped like');
   });
 

@@ -121,6 +121,21 @@ describe('synth replaces only its own output folder', () => {
     expectRefused(refused, 'k8s', /was not written by aragora-secrets/);
     expect(readdirSync(join(lookalike, 'prod'))).toEqual(['Deployment.web.k8s.yaml']);
   });
+
+  test('output of the layout before manifests/ (objects beside the files for people), without the marker, is replaced by the current layout', async () => {
+    // GIVEN a dist/ as versions without the marker wrote it: one folder per environment, its manifests at the top
+    const dir = project();
+    const ours = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  labels:\n    app.kubernetes.io/managed-by: aragora-secrets\n  name: aragora-dev\n';
+    mkdirSync(join(dir, 'dist', 'dev'), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'dev', 'Namespace.aragora-dev.k8s.yaml'), ours);
+    writeFileSync(join(dir, 'dist', 'dev', 'kustomization.yaml'), 'resources:\n  - Namespace.aragora-dev.k8s.yaml\n');
+    // WHEN synth runs
+    const run = await runInProcess(dir, ['synth']);
+    // THEN it is taken for ours and replaced
+    expect(run.stderr).not.toMatch(/refusing|internal error/);
+    expect(run.status).toBe(0);
+    expect(readTree(join(dir, 'dist'))).toEqual(readTree(join(root, 'dist')));
+  });
 });
 
 describe('a synth killed mid-swap is completed by the next one', () => {

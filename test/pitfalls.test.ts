@@ -375,7 +375,7 @@ describe('synth runs the rules over what it makes', () => {
     const error = pitfallError(config);
     expect(error.findings.map((f) => `${f.rule} ${f.environment} ${f.object}`)).toEqual(['eso-refresh-disabled staging ExternalSecret/aragora-secrets']);
     expect(error.message).toMatch(
-      /^Guard rails failed \(1 violation; nothing was written\):\n {2}- \[eso-refresh-disabled\] ExternalSecret aragora-staging\/aragora-secrets \(staging\/ExternalSecret\.aragora-secrets\.k8s\.yaml\): ExternalSecret\/aragora-secrets: spec\.refreshInterval is "0s"/,
+      /^Guard rails failed \(1 violation; nothing was written\):\n {2}- \[eso-refresh-disabled\] ExternalSecret aragora-staging\/aragora-secrets \(staging\/manifests\/30-ExternalSecret\.aragora-secrets\.k8s\.yaml\): ExternalSecret\/aragora-secrets: spec\.refreshInterval is "0s"/,
     );
     expect(error.message).toMatch(/environments\.staging\.delivery\.refreshPolicy, or acknowledgeNoRefresh: true/);
 
@@ -439,9 +439,9 @@ describe('synth runs the rules over what it makes', () => {
     const { warnings } = synthProject(withVersion('0.16.2'));
     expect(warnings.filter((w) => w.startsWith('[eso-api-version]'))).toEqual([
       expect.stringMatching(
-        /^\[eso-api-version\] ClusterSecretStore vault-backend \(staging\/ClusterSecretStore\.vault-backend\.k8s\.yaml\): ClusterSecretStore\/vault-backend is external-secrets\.io\/v1beta1, which ESO 0\.16\.2 still serves but 0\.17 removes\. Fix: switch to apiVersion v1/,
+        /^\[eso-api-version\] ClusterSecretStore vault-backend \(staging\/manifests\/20-ClusterSecretStore\.vault-backend\.k8s\.yaml\): ClusterSecretStore\/vault-backend is external-secrets\.io\/v1beta1, which ESO 0\.16\.2 still serves but 0\.17 removes\. Fix: switch to apiVersion v1/,
       ),
-      expect.stringMatching(/^\[eso-api-version\] ExternalSecret aragora-staging\/aragora-secrets \(staging\/ExternalSecret\.aragora-secrets\.k8s\.yaml\): ExternalSecret\/aragora-secrets is/),
+      expect.stringMatching(/^\[eso-api-version\] ExternalSecret aragora-staging\/aragora-secrets \(staging\/manifests\/30-ExternalSecret\.aragora-secrets\.k8s\.yaml\): ExternalSecret\/aragora-secrets is/),
     ]);
   });
 

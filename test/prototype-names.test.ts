@@ -84,7 +84,7 @@ const chosenNames: Record<string, Position> = {
   },
   'a pod label key': {
     use: (c, name) => put((c.environments.dev.workload.podLabels ??= {}), name, 'yes'),
-    honored: ({ files }, name) => files.some((f) => f.path === 'dev/Deployment.aragora.k8s.yaml' && f.content.includes(`${name}: "yes"`)),
+    honored: ({ files }, name) => files.some((f) => f.path === 'dev/manifests/40-Deployment.aragora.k8s.yaml' && f.content.includes(`${name}: "yes"`)),
   },
   'a secret': {
     use: (c, name) => put(c.secrets, name, { purpose: 'named after an inherited property' }),

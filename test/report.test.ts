@@ -124,8 +124,8 @@ describe('SECRETS.md, the review report of each environment', () => {
     for (const config of [configWith(), configWith((c) => (c.environments[env].workload = { ...c.environments[env].workload, readsSecretsThroughApi: env !== 'prod' }))]) {
       const files = synth(config);
       const text = report(files, env);
-      const account = parse(files.find((f) => f.path === `${env}/ServiceAccount.aragora.k8s.yaml`)!.content);
-      const hasRole = files.some((f) => f.path === `${env}/Role.aragora-secrets-reader.k8s.yaml`);
+      const account = parse(files.find((f) => f.path === `${env}/manifests/10-ServiceAccount.aragora.k8s.yaml`)!.content);
+      const hasRole = files.some((f) => f.path === `${env}/manifests/10-Role.aragora-secrets-reader.k8s.yaml`);
       const saysApiReads = /reads? (it )?through the API/.test(text.replace('never reads Secrets through the API', ''));
       expect(text.includes('no API token mounted')).toBe(!account.automountServiceAccountToken);
       expect(saysApiReads).toBe(hasRole);

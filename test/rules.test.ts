@@ -114,7 +114,7 @@ describe('each rule fires on a deliberately bad tree', () => {
   });
 
   test('no-secret-values: a Secret with data or stringData', () => {
-    const files = add(base, 'dev/Secret.aragora-secrets.k8s.yaml', {
+    const files = add(base, 'dev/manifests/30-Secret.aragora-secrets.k8s.yaml', {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'aragora-secrets', namespace: 'aragora-dev' },
@@ -130,7 +130,7 @@ describe('each rule fires on a deliberately bad tree', () => {
   });
 
   test('secret-access-get-only: list/watch on Secrets, and a rule that names no Secret', () => {
-    const files = edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (role) => {
+    const files = edit(base, 'dev/manifests/10-Role.aragora-secrets-reader.k8s.yaml', (role) => {
       role.rules[0].verbs = ['get', 'list', 'watch'];
       role.rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
       return role;
@@ -148,20 +148,20 @@ describe('each rule fires on a deliberately bad tree', () => {
   });
 
   test('no-cluster-wide-secret-access: a ClusterRole on Secrets, and bindings to it and to built-in readers', () => {
-    let files = add(base, 'dev/ClusterRole.secret-reader.k8s.yaml', {
+    let files = add(base, 'dev/manifests/10-ClusterRole.secret-reader.k8s.yaml', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: 'secret-reader' },
       rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['aragora-secrets'], verbs: ['get'] }],
     });
-    files = add(files, 'dev/ClusterRoleBinding.secret-reader.k8s.yaml', {
+    files = add(files, 'dev/manifests/10-ClusterRoleBinding.secret-reader.k8s.yaml', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: 'secret-reader' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'secret-reader' },
       subjects: [{ kind: 'ServiceAccount', name: 'aragora', namespace: 'aragora-dev' }],
     });
-    files = add(files, 'dev/RoleBinding.aragora-edit.k8s.yaml', {
+    files = add(files, 'dev/manifests/10-RoleBinding.aragora-edit.k8s.yaml', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: { name: 'aragora-edit', namespace: 'aragora-dev' },
@@ -178,7 +178,7 @@ describe('each rule fires on a deliberately bad tree', () => {
   });
 
   test('no-rbac-wildcards: "*" in verbs, resources or apiGroups', () => {
-    const files = edit(base, 'staging/Role.aragora-secrets-reader.k8s.yaml', (role) => {
+    const files = edit(base, 'staging/manifests/10-Role.aragora-secrets-reader.k8s.yaml', (role) => {
       role.rules.push({ apiGroups: ['*'], resources: ['configmaps'], verbs: ['*'] });
       return role;
     });
@@ -190,7 +190,7 @@ describe('each rule fires on a deliberately bad tree', () => {
   });
 
   test('egress-allows-dns: no egress rule at all, and egress without port 53/UDP', () => {
-    const policy = 'prod/NetworkPolicy.aragora-secrets-access.k8s.yaml';
+    const policy = 'prod/manifests/10-NetworkPolicy.aragora-secrets-access.k8s.yaml';
     const empty = edit(base, policy, (np) => ({ ...np, spec: { ...np.spec, egress: [] } }));
     expect(only(checkFiles(empty), 'egress-allows-dns')).toEqual([
       expect.objectContaining({
@@ -212,12 +212,12 @@ describe('each rule fires on a deliberately bad tree', () => {
     ['a port range over 53', [{ ports: [{ port: 1, endPort: 1024, protocol: 'UDP' }] }]],
     ['the named port "dns"', [{ ports: [{ port: 'dns', protocol: 'UDP' }] }]],
   ])('egress-allows-dns accepts %s', (_, egress) => {
-    const files = edit(base, 'dev/NetworkPolicy.aragora-secrets-access.k8s.yaml', (np) => ({ ...np, spec: { ...np.spec, egress } }));
+    const files = edit(base, 'dev/manifests/10-NetworkPolicy.aragora-secrets-access.k8s.yaml', (np) => ({ ...np, spec: { ...np.spec, egress } }));
     expect(only(checkFiles(files), 'egress-allows-dns')).toEqual([]);
   });
 
   test('egress-allows-dns ignores ingress-only policies', () => {
-    const files = add(base, 'dev/NetworkPolicy.ingress.k8s.yaml', {
+    const files = add(base, 'dev/manifests/10-NetworkPolicy.ingress.k8s.yaml', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'ingress', namespace: 'aragora-dev' },
@@ -228,7 +228,7 @@ describe('each rule fires on a deliberately bad tree', () => {
 
   test('egress-blocks-metadata: the pre-1.0 public rule (private ranges only), a rule to every destination, and an IPv6 block without fc00::/7', () => {
     // GIVEN the dev policy as it was generated before: 0.0.0.0/0 except the RFC 1918 ranges only
-    const policy = 'dev/NetworkPolicy.aragora-secrets-access.k8s.yaml';
+    const policy = 'dev/manifests/10-NetworkPolicy.aragora-secrets-access.k8s.yaml';
     const old = edit(base, policy, (np) => ({
       ...np,
       spec: {
@@ -253,11 +253,11 @@ describe('each rule fires on a deliberately bad tree', () => {
 
   test('workload-secrets-consistent: a Secret nobody makes, and one an API reader was not granted', () => {
     // GIVEN the plain environment's Deployment without its deploy-time note, and its API reader's Role naming another Secret
-    let files = edit(base, 'dev/Deployment.aragora.k8s.yaml', (d) => {
+    let files = edit(base, 'dev/manifests/40-Deployment.aragora.k8s.yaml', (d) => {
       delete d.metadata.annotations['aragora-secrets/created-at-deploy-time'];
       return d;
     });
-    files = edit(files, 'dev/Role.aragora-secrets-reader.k8s.yaml', (role) => {
+    files = edit(files, 'dev/manifests/10-Role.aragora-secrets-reader.k8s.yaml', (role) => {
       role.rules[0].resourceNames = ['something-else'];
       return role;
     });
@@ -279,7 +279,7 @@ describe('each rule fires on a deliberately bad tree', () => {
 
   test('workload-secrets-consistent: the producer must be in the same folder and namespace, under the name read', () => {
     // A SealedSecret whose template makes another Secret than the one read.
-    const renamed = edit(base, 'qa/SealedSecret.aragora-secrets.k8s.yaml', (s) => {
+    const renamed = edit(base, 'qa/manifests/30-SealedSecret.aragora-secrets.k8s.yaml', (s) => {
       s.spec.template.metadata.name = 'other';
       return s;
     });
@@ -287,12 +287,12 @@ describe('each rule fires on a deliberately bad tree', () => {
       expect.arrayContaining(['spec.template.spec.containers[0].env[0]']),
     );
     // The staging generated Secret comes from its own ExternalSecret: without it, that key's reference breaks.
-    const noGenerated = edit(base, 'staging/ExternalSecret.aragora-secrets-generated.k8s.yaml', () => undefined);
+    const noGenerated = edit(base, 'staging/manifests/30-ExternalSecret.aragora-secrets-generated.k8s.yaml', () => undefined);
     expect(only(checkFiles(noGenerated), 'workload-secrets-consistent')).toEqual([
       expect.objectContaining({ resource: 'Deployment aragora-staging/aragora', message: expect.stringContaining('"aragora-secrets-generated", which no SealedSecret or ExternalSecret') }),
     ]);
     // The kubelet reads secretKeyRef and envFrom: a workload bound to no Role needs no grant (qa has none).
-    const otherAccount = edit(base, 'qa/Deployment.aragora.k8s.yaml', (d) => {
+    const otherAccount = edit(base, 'qa/manifests/40-Deployment.aragora.k8s.yaml', (d) => {
       d.spec.template.spec.serviceAccountName = 'other';
       return d;
     });
@@ -302,45 +302,45 @@ describe('each rule fires on a deliberately bad tree', () => {
   test('secret-role-has-user: the Role of the previous default (get on the Secret, bound to a ServiceAccount without a token)', () => {
     // GIVEN the dev folder as it was generated before: the Role and RoleBinding, with no API token anywhere
     let files = synth().filter((f) => f.path.startsWith('dev/'));
-    files = add(files, 'dev/Role.aragora-secrets-reader.k8s.yaml', parse(base.find((f) => f.path === 'dev/Role.aragora-secrets-reader.k8s.yaml')!.content));
-    files = add(files, 'dev/RoleBinding.aragora-secrets-reader.k8s.yaml', parse(base.find((f) => f.path === 'dev/RoleBinding.aragora-secrets-reader.k8s.yaml')!.content));
-    expect(parse(files.find((f) => f.path === 'dev/ServiceAccount.aragora.k8s.yaml')!.content).automountServiceAccountToken).toBe(false);
+    files = add(files, 'dev/manifests/10-Role.aragora-secrets-reader.k8s.yaml', parse(base.find((f) => f.path === 'dev/manifests/10-Role.aragora-secrets-reader.k8s.yaml')!.content));
+    files = add(files, 'dev/manifests/10-RoleBinding.aragora-secrets-reader.k8s.yaml', parse(base.find((f) => f.path === 'dev/manifests/10-RoleBinding.aragora-secrets-reader.k8s.yaml')!.content));
+    expect(parse(files.find((f) => f.path === 'dev/manifests/10-ServiceAccount.aragora.k8s.yaml')!.content).automountServiceAccountToken).toBe(false);
     // THEN the binding is refused: no pod can use it, only whoever requests a token for the ServiceAccount
     expect(only(checkFiles(files), 'secret-role-has-user')).toEqual([
       {
         rule: 'secret-role-has-user',
         resource: 'RoleBinding aragora-dev/aragora-secrets-reader',
-        file: 'dev/RoleBinding.aragora-secrets-reader.k8s.yaml',
+        file: 'dev/manifests/10-RoleBinding.aragora-secrets-reader.k8s.yaml',
         location: 'subjects[0]',
         message: expect.stringMatching(/^lets ServiceAccount "aragora" get Secrets through the API, but its pods mount no API token/),
         fix: expect.stringContaining('remove the Role and RoleBinding when the application takes its values from its environment'),
       },
     ]);
     // The pod's own setting counts before the ServiceAccount's, and a projected token counts as a token.
-    const podToken = edit(files, 'dev/Deployment.aragora.k8s.yaml', (d) => {
+    const podToken = edit(files, 'dev/manifests/40-Deployment.aragora.k8s.yaml', (d) => {
       d.spec.template.spec.automountServiceAccountToken = true;
       return d;
     });
     expect(only(checkFiles(podToken), 'secret-role-has-user')).toEqual([]);
-    const projected = edit(files, 'dev/Deployment.aragora.k8s.yaml', (d) => {
+    const projected = edit(files, 'dev/manifests/40-Deployment.aragora.k8s.yaml', (d) => {
       d.spec.template.spec.volumes = [{ name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }];
       return d;
     });
     expect(only(checkFiles(projected), 'secret-role-has-user')).toEqual([]);
     // A folder without the workload (a patch for a Deployment managed elsewhere) cannot tell: no violation.
-    expect(only(checkFiles(edit(files, 'dev/Deployment.aragora.k8s.yaml', () => undefined)), 'secret-role-has-user')).toEqual([]);
+    expect(only(checkFiles(edit(files, 'dev/manifests/40-Deployment.aragora.k8s.yaml', () => undefined)), 'secret-role-has-user')).toEqual([]);
   });
 
   test('external-secret-refs-exist: the store and the generator must be in the folder', () => {
-    let files = edit(base, 'staging/ClusterSecretStore.vault-backend.k8s.yaml', () => undefined);
-    files = edit(files, 'staging/Password.aragora-secret-generator.k8s.yaml', () => undefined);
+    let files = edit(base, 'staging/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml', () => undefined);
+    files = edit(files, 'staging/manifests/20-Password.aragora-secret-generator.k8s.yaml', () => undefined);
     const found = only(checkFiles(files), 'external-secret-refs-exist');
     expect(found.map((v) => [v.resource, v.location, v.message])).toEqual([
       ['ExternalSecret aragora-staging/aragora-secrets-generated', 'spec.dataFrom[0].sourceRef.generatorRef', 'uses Password "aragora-secret-generator", which is not in this folder'],
       ['ExternalSecret aragora-staging/aragora-secrets', 'spec.secretStoreRef', 'uses ClusterSecretStore "vault-backend", which is not in this folder'],
     ]);
     // Another environment's folder does not count, even if it holds a store of that name.
-    const elsewhere = [...files, ...base.filter((f) => f.path === 'staging/ClusterSecretStore.vault-backend.k8s.yaml').map((f) => ({ ...f, path: 'other/ClusterSecretStore.vault-backend.k8s.yaml' }))];
+    const elsewhere = [...files, ...base.filter((f) => f.path === 'staging/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml').map((f) => ({ ...f, path: 'other/ClusterSecretStore.vault-backend.k8s.yaml' }))];
     expect(only(checkFiles(elsewhere), 'external-secret-refs-exist')).toHaveLength(2);
   });
 
@@ -353,7 +353,7 @@ describe('each rule fires on a deliberately bad tree', () => {
   });
 
   test('violations are sorted by file and rule, whatever the order of the files', () => {
-    const bad = edit(edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (r) => ({ ...r, rules: [{ ...r.rules[0], verbs: ['*'] }] })), 'staging/Password.aragora-secret-generator.k8s.yaml', () => undefined);
+    const bad = edit(edit(base, 'dev/manifests/10-Role.aragora-secrets-reader.k8s.yaml', (r) => ({ ...r, rules: [{ ...r.rules[0], verbs: ['*'] }] })), 'staging/manifests/20-Password.aragora-secret-generator.k8s.yaml', () => undefined);
     const forward = runChecks(RULES, { tree: parseTree(bad) });
     expect(runChecks(RULES, { tree: parseTree([...bad].reverse()) })).toEqual(forward);
     expect(forward.map((v) => v.file)).toEqual([...forward.map((v) => v.file)].sort());
@@ -394,7 +394,7 @@ describe('the cdk8s validation plugin (plugins/guard-rails)', () => {
   });
 
   test('fails a bad tree, one entry per rule and message with the resources, files and fix', async () => {
-    const bad = edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (role) => {
+    const bad = edit(base, 'dev/manifests/10-Role.aragora-secrets-reader.k8s.yaml', (role) => {
       role.rules[0].verbs = ['get', 'list'];
       return role;
     });
@@ -406,7 +406,7 @@ describe('the cdk8s validation plugin (plugins/guard-rails)', () => {
         ruleName: 'secret-access-get-only',
         recommendation: 'grants "list" on Secrets: list and watch return every value in the namespace',
         fix: 'keep only verbs: [get] with resourceNames listing the Secrets the workload reads',
-        violatingResources: [{ resourceName: 'Role aragora-dev/aragora-secrets-reader', manifestPath: expect.stringMatching(/dev\/Role\.aragora-secrets-reader\.k8s\.yaml$/), locations: ['rules[0].verbs'] }],
+        violatingResources: [{ resourceName: 'Role aragora-dev/aragora-secrets-reader', manifestPath: expect.stringMatching(/dev\/manifests\/10-Role\.aragora-secrets-reader\.k8s\.yaml$/), locations: ['rules[0].verbs'] }],
       },
     ]);
   });
@@ -446,7 +446,7 @@ describe('the cdk8s validation plugin (plugins/guard-rails)', () => {
   });
 
   test('runs only the rules named in its properties', async () => {
-    const bad = edit(base, 'dev/Role.aragora-secrets-reader.k8s.yaml', (role) => ({ ...role, rules: [{ ...role.rules[0], verbs: ['*'] }] }));
+    const bad = edit(base, 'dev/manifests/10-Role.aragora-secrets-reader.k8s.yaml', (role) => ({ ...role, rules: [{ ...role.rules[0], verbs: ['*'] }] }));
     const run = fakeContext(writeTree(bad));
     await new GuardRails({ rules: ['no-rbac-wildcards'] }).validate(run.context);
     expect(run.violations.map((v) => v.ruleName)).toEqual(['no-rbac-wildcards']);

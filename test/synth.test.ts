@@ -49,13 +49,16 @@ function reverseKeys<T>(value: T): T {
 describe('synthesized output of the embedded default', () => {
   const files = synth();
 
-  test('one folder per environment, one resource per file', () => {
+  test('one folder per environment, one resource per file, in manifests/ named by apply phase, kind and name', () => {
     expect([...new Set(files.map((f) => f.path.split('/')[0]))]).toEqual(['dev', 'prod', 'qa', 'staging']);
     for (const f of files.filter((f) => f.path.endsWith('.k8s.yaml'))) {
       expect(f.content.split(/^---$/m)).toHaveLength(1);
       const object = manifests([f], f.path.split('/')[0])[0];
-      expect(f.path).toBe(`${f.path.split('/')[0]}/${object.kind}.${object.metadata.name}.k8s.yaml`);
+      expect(f.path).toMatch(new RegExp(`^${f.path.split('/')[0]}/manifests/\\d0-${object.kind}\\.${object.metadata.name.replace(/\./g, '\\.')}\\.k8s\\.yaml$`));
     }
+    // Only objects in manifests/: what `kubectl apply -f dist/<env>/manifests/` reads.
+    expect(files.filter((f) => f.path.split('/')[1] === 'manifests' && !f.path.endsWith('.k8s.yaml'))).toEqual([]);
+    expect(files.find((f) => f.path === 'staging/manifests/00-Namespace.aragora-staging.k8s.yaml')).toBeDefined();
   });
 
   test.each(['dev', 'qa', 'staging', 'prod'])('%s matches its snapshot', (env) => {

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { environmentFolderOf } from '../core/manifest-layout';
 import type { OutputFile } from '../core/output-file';
 import type { CheckInput, EnvironmentFacts, K8sObject, ManifestObject, ManifestTree, Problem } from './types';
 
@@ -19,7 +20,8 @@ export function parseTree(files: readonly OutputFile[]): ManifestTree {
   const unreadable: { file: string; problem: string }[] = [];
   for (const file of files) {
     if (!isManifestPath(file.path)) continue;
-    const folder = posix.dirname(file.path.replace(/\\/g, '/'));
+    // The environment's folder, not `manifests/` in it: the rules compare environments by it.
+    const folder = environmentFolderOf(file.path);
     const documents = parseAllDocuments(file.content);
     for (const doc of Array.isArray(documents) ? documents : [documents]) {
       if (doc.errors.length > 0) {

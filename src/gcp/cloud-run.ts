@@ -53,6 +53,8 @@ export function cloudRunService(props: CloudRunServiceProps): Record<string, unk
           timeoutSeconds: cloudRun.timeoutSeconds,
           containers: [
             {
+              // Cloud Run accepts a container without a name, but validators that reuse the core pod schema refuse it.
+              name: cloudRun.service,
               image: cloudRun.image,
               command: cloudRun.command ? [...cloudRun.command] : undefined,
               args: cloudRun.args ? [...cloudRun.args] : undefined,

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../core/errors';
+import { MANIFEST_SUFFIX, MANIFESTS_FOLDER } from '../core/manifest-layout';
 import type { OutputFile } from '../core/output-file';
 
 /**
@@ -219,7 +220,7 @@ function checkLocation(target: string, display: string, protectedPaths: readonly
 /**
  * What the folder holds (path → content), when synth may replace it: absent, empty, marked as ours, or
  * laid out as output from before the marker (only folders at the top, each holding a manifest labelled
- * `app.kubernetes.io/managed-by: aragora-secrets`, and nothing but plain files below). Links, and what
+ * `app.kubernetes.io/managed-by: aragora-secrets`, in it or in its `manifests/`, and nothing but plain files below). Links, and what
  * belongs to a project (`.git`, `sealed/`, a config, `package.json`, `node_modules/`), are refused even
  * beside a marker.
  */
@@ -241,7 +242,9 @@ function inspectContents(target: string, display: string): Map<string, string> {
       } else if (entry.isFile()) {
         if (depth === 0 && entry.name !== OUTPUT_MARKER) topFiles++;
         const content = readFileSync(full, 'utf8');
-        if (depth === 1 && entry.name.endsWith('.k8s.yaml') && MANAGED_BY_LINE.test(content)) topFolders.set(path.split('/')[0], true);
+        // A manifest of ours in an environment folder, or in its manifests/ (the layout since objects and files for people were split).
+        const manifestDepth = depth === 1 || (depth === 2 && path.split('/')[1] === MANIFESTS_FOLDER);
+        if (manifestDepth && entry.name.endsWith(MANIFEST_SUFFIX) && MANAGED_BY_LINE.test(content)) topFolders.set(path.split('/')[0], true);
         if (path !== OUTPUT_MARKER) tree.set(path, content);
       } else {
         refuse(display, `it holds ${path}, which is neither a file nor a folder`, 'choose another --out');

@@ -74,7 +74,7 @@ export function sealCommand(io: SealCommandIo, options: SealCommandOptions): num
       report.upgraded.length ? `  kept from the older format, bound as they are (seal their values to check them): ${report.upgraded.join(', ')}` : undefined,
       report.dropped.length ? `  dropped (sealed for another target; give them again): ${report.dropped.join(', ')}` : undefined,
       report.missing.length ? `  still missing: ${report.missing.join(', ')}` : undefined,
-      'Next: npx cdk8s synth, then commit sealed/ and dist/.',
+      'Next: aragora-secrets synth, then commit sealed/ and dist/.',
     ),
   );
   return 0;
