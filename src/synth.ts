@@ -9,7 +9,7 @@ import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type Sensi
 import type { OutputFile } from './core/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
-import { loadPlanInputs } from './seal/plan-inputs';
+import { loadPlanInputs } from './delivery/sealed/plan-inputs';
 import { environmentIsolation, formatViolations, parseTree, runGuardRails } from './rules';
 
 export interface SynthOptions {

@@ -11,9 +11,9 @@ import type { AwsPlan } from '../src/model/aws-plan';
 import type { GcpPlan } from '../src/model/gcp-plan';
 import type { GcpEsoIdentity } from '../src/model/identity';
 import { resolvePlan, type EnvironmentPlan } from '../src/model/plan';
-import type { VaultDeliveryPlan } from '../src/model/vault-plan';
+import type { VaultDeliveryPlan } from '../src/delivery/vault/plan';
 import { comment, environmentVariable, operand, shellQuote, vaultArgument } from '../src/core/shell';
-import { vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, type VaultServerFilesProps } from '../src/vault/server-files';
+import { vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, type VaultServerFilesProps } from '../src/delivery/vault/server-files';
 import { configWith, synth } from './helpers';
 import { POSIX_SHELLS, stubWorld, type StubCall, type StubWorld } from './support/stub-clis';
 

@@ -8,7 +8,7 @@ import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/model/plan';
 import { synthesizePlan } from '../src/output/synthesize';
 import { REVIEW_REPORT_FILE } from '../src/report/review-report';
-import { entryBinding } from '../src/seal/sealed-entry';
+import { entryBinding } from '../src/delivery/sealed/sealed-entry';
 import { synthesizeProject } from '../src/synth';
 import { configWith, synth } from './helpers';
 

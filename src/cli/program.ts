@@ -203,7 +203,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
     )
     .action(
       (options: { env: string; cert: string; envFile?: string; fromStdin: string[]; fromLiteral: string[]; verifier: boolean; verify?: boolean; lockTimeout: string }) => {
-        const { sealCommand } = require('../seal/seal-command') as typeof import('../seal/seal-command');
+        const { sealCommand } = require('../delivery/sealed/seal-command') as typeof import('../delivery/sealed/seal-command');
         result.code = sealCommand(io, {
           environment: options.env,
           certificatePath: options.cert,

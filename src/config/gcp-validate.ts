@@ -3,8 +3,8 @@ import { GCP_SECRET_ID } from './gcp-schema';
 import { evaluateRequirement } from './requirements';
 import type { AragoraSecretsConfig } from './schema';
 import { shown } from './shown';
-import { externalOptions } from '../model/external-delivery';
-import { keyListProblems } from './external-validate';
+import { externalOptions } from '../delivery/external/plan';
+import { keyListProblems } from '../delivery/external/validate';
 import { accessorName, gcpSecretNames, gcpsmStoreOf, secretLocation, secretResourceName, serviceAccountEmail } from '../model/gcp-plan';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;

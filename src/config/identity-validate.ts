@@ -1,6 +1,6 @@
 import { esoServiceAccountOf, knownRegions, roleName } from '../model/aws-plan';
 import { shown } from './shown';
-import { DEFAULT_STORE_KIND, externalOptions, isZeroDuration, storeNameOf, storeUsers } from '../model/external-delivery';
+import { DEFAULT_STORE_KIND, externalOptions, isZeroDuration, storeNameOf, storeUsers } from '../delivery/external/plan';
 import { GKE_SERVICE_ACCOUNT_ANNOTATION, IRSA_ROLE_ANNOTATION, resolvedServiceAccount } from '../model/identity';
 import type { AragoraSecretsConfig } from './schema';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { externalDelivery, storesSchema } from './external-schema';
+import { externalDelivery, storesSchema } from '../delivery/external/schema';
 import { awsSchema } from './aws-schema';
 import { gcpEnvironmentSchema } from './gcp-schema';
 import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';

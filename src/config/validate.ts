@@ -3,12 +3,12 @@ import { awsProblems } from './aws-validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from '../core/errors';
 import { suggestDnsLabel } from '../core/names';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from './schema';
-import { vaultProblems } from './vault-validate';
+import { vaultProblems } from '../delivery/vault/validate';
 import { networkProblems } from './network-validate';
-import { externalProblems } from './external-validate';
+import { externalProblems } from '../delivery/external/validate';
 import { gcpProblems } from './gcp-validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
-import { GO_DURATION, suggestDuration } from './external-schema';
+import { GO_DURATION, suggestDuration } from '../delivery/external/schema';
 import { inputTextProblems } from './input-text';
 import { showable, shown as shownText, shownNames } from './shown';
 

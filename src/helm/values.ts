@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { EnvironmentPlan } from '../model/plan';
-import { vaultAgentAnnotations, vaultTokenVolume } from '../k8s/vault-agent';
+import { vaultAgentAnnotations, vaultTokenVolume } from '../delivery/vault/vault-agent';
 
 /**
  * `ANTHROPIC_API_KEY` → `anthropicApiKey`, `OPENAI_API_KEY` → `openaiApiKey`: the key names of

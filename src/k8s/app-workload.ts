@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { ReloaderMode } from '../config/schema';
 import type { SecretPlan, WorkloadPlan } from '../model/plan';
-import type { VaultDeliveryPlan } from '../model/vault-plan';
+import type { VaultDeliveryPlan } from '../delivery/vault/plan';
 import type { IAppSecret } from './app-secret';
 import { podWiring } from './pod-wiring';
 import type { SecretReader } from './secret-reader';

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { cloudRunService, cloudRunServiceYaml } from '../gcp/cloud-run';
 import { gcpSetupScript } from '../gcp/setup-script';
 import { GKE_SERVICE_ACCOUNT_ANNOTATION, WORKLOAD_IDENTITY_USER_ROLE, type GcpPlan } from '../model/gcp-plan';
-import type { ExternalSecret } from './external-secret';
+import type { ExternalSecret } from '../delivery/external/external-secret';
 import { IamPolicyMember, IamResourceRef } from './iam-policy-member';
 import { SecretManagerSecret } from './secret-manager-secret';
 

@@ -1,8 +1,8 @@
 import type { ReloaderMode } from '../config/schema';
 import type { SecretPlan, WorkloadPlan } from '../model/plan';
-import type { VaultDeliveryPlan } from '../model/vault-plan';
+import type { VaultDeliveryPlan } from '../delivery/vault/plan';
 import { DEPLOY_TIME_SECRETS_ANNOTATION } from '../rules/annotations';
-import { sourceEnvCommand, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
+import { sourceEnvCommand, vaultAgentAnnotations, vaultTokenVolume } from '../delivery/vault/vault-agent';
 
 /** What a pod needs to consume the secrets; shared by our Deployment and the patch for a foreign one. */
 export interface PodWiring {

@@ -1,7 +1,7 @@
 import type { CloudRunIngress, GcpEnvironmentConfig } from '../config/gcp-schema';
 import { GCP_SERVICE_ACCOUNT_EMAIL } from '../config/gcp-schema';
 import type { AragoraSecretsConfig, EnvironmentConfig } from '../config/schema';
-import { externalOptions, isGeneratedHere, storeNameOf } from './external-delivery';
+import { externalOptions, isGeneratedHere, storeNameOf } from '../delivery/external/plan';
 import type { SecretPlan } from './plan';
 
 /**

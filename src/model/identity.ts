@@ -1,7 +1,7 @@
-import type { StoreKind } from '../config/external-schema';
+import type { StoreKind } from '../delivery/external/schema';
 import type { AragoraSecretsConfig, EnvironmentConfig } from '../config/schema';
 import type { AwsEsoPlan } from './aws-plan';
-import { DEFAULT_STORE_KIND, externalOptions, storeNameOf } from './external-delivery';
+import { DEFAULT_STORE_KIND, externalOptions, storeNameOf } from '../delivery/external/plan';
 import type { EnvironmentPlan } from './plan';
 
 /**

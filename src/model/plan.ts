@@ -2,14 +2,14 @@ import { sortRecord } from '../core/sort';
 import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { UserError } from '../core/errors';
-import type { SealedValuesFile } from '../seal/sealed-file';
+import type { SealedValuesFile } from '../delivery/sealed/sealed-file';
 import { AwsPlan, resolveAwsPlan } from './aws-plan';
 import { type AddressFamily, everything, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import { deriveName } from '../core/names';
-import { externalOptions, ExternalDeliveryContext, ExternalDeliveryPlan, resolveExternalDelivery } from './external-delivery';
+import { externalOptions, ExternalDeliveryContext, ExternalDeliveryPlan, resolveExternalDelivery } from '../delivery/external/plan';
 import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
-import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from './sealed-plan';
-import { externalVaultPaths, resolveVaultDelivery, type VaultDeliveryPlan } from './vault-plan';
+import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from '../delivery/sealed/plan';
+import { externalVaultPaths, resolveVaultDelivery, type VaultDeliveryPlan } from '../delivery/vault/plan';
 import { gcpsmStoreOf, resolveGcp, type GcpPlan } from './gcp-plan';
 
 /**

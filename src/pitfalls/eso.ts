@@ -1,4 +1,4 @@
-import { isZeroDuration } from '../model/external-delivery';
+import { isZeroDuration } from '../delivery/external/plan';
 import { compareVersions, finding, groupOf, kindOf, nameOf, namespaceOf, parseVersion, podTemplates, ref, versionOf } from './objects';
 import type { KubeObject, PitfallContext, PitfallRule } from './types';
 

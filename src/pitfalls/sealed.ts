@@ -1,4 +1,4 @@
-import { MANAGED_ANNOTATION } from '../k8s/sealed-secret';
+import { MANAGED_ANNOTATION } from '../delivery/sealed/sealed-secret';
 import { annotationsOf, finding, groupOf, kindOf, namespaceOf, ref } from './objects';
 import type { PitfallRule } from './types';
 

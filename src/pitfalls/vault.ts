@@ -1,4 +1,4 @@
-import { VAULT_ANNOTATION_PREFIX as PREFIX } from '../k8s/vault-agent';
+import { VAULT_ANNOTATION_PREFIX as PREFIX } from '../delivery/vault/vault-agent';
 import { annotationsOf, finding, kindOf, parseGoBool, podTemplates, ref, runsToCompletion } from './objects';
 import type { Finding, KubeObject, PitfallRule } from './types';
 

@@ -1,8 +1,8 @@
 import type { AwsControl } from '../aws/compliance';
-import type { ExternalDeliveryPlan, StorePlan } from '../model/external-delivery';
+import type { ExternalDeliveryPlan, StorePlan } from '../delivery/external/plan';
 import { tokenHolders } from '../model/identity';
 import type { EnvironmentPlan, SecretPlan } from '../model/plan';
-import type { VaultDeliveryPlan } from '../model/vault-plan';
+import type { VaultDeliveryPlan } from '../delivery/vault/plan';
 
 /** The file name of the review report in `dist/<env>/`. */
 export const REVIEW_REPORT_FILE = 'SECRETS.md';

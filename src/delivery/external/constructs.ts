@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
-import type { ExternalDeliveryPlan } from '../model/external-delivery';
-import type { EnvironmentPlan } from '../model/plan';
-import type { IAppSecret } from './app-secret';
+import type { ExternalDeliveryPlan } from './plan';
+import type { EnvironmentPlan } from '../../model/plan';
+import type { IAppSecret } from '../../k8s/app-secret';
 import { ExternalSecret } from './external-secret';
 import { PasswordGenerator } from './password-generator';
 import { SecretStore } from './secret-store';

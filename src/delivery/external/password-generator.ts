@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Password } from '../../imports/generators.external-secrets.io';
+import { Password } from '../../../imports/generators.external-secrets.io';
 
 /** An ESO generator an ExternalSecret can take values from (`dataFrom[].sourceRef.generatorRef`). */
 export interface IGenerator {

@@ -1,7 +1,7 @@
-import type { ExternalDeliveryPlan } from '../model/external-delivery';
-import type { VaultDeliveryPlan } from '../model/vault-plan';
-import { splitKv2Path, VAULT_SERVER_COMMENT } from '../model/vault-plan';
-import { comment, commentLine, environmentVariable, oneVisibleLine, operand, sh, ShellCode, shellScript, vaultArgument, XTRACE_OFF } from '../core/shell';
+import type { ExternalDeliveryPlan } from '../external/plan';
+import type { VaultDeliveryPlan } from './plan';
+import { splitKv2Path, VAULT_SERVER_COMMENT } from './plan';
+import { comment, commentLine, environmentVariable, oneVisibleLine, operand, sh, ShellCode, shellScript, vaultArgument, XTRACE_OFF } from '../../core/shell';
 
 export interface VaultServerFilesProps {
   readonly environment: string;

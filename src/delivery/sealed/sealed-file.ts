@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, formatPath, UserError } from '../core/errors';
-import { DNS1123_LABEL, ENV_VAR_NAME, SEAL_SCOPES } from '../config/schema';
-import { readOpenFile } from '../config/user-file';
+import { ConfigError, formatPath, UserError } from '../../core/errors';
+import { DNS1123_LABEL, ENV_VAR_NAME, SEAL_SCOPES } from '../../config/schema';
+import { readOpenFile } from '../../config/user-file';
 import type { SealedValue } from './sealed-entry';
 import type { SealTarget } from './sealing';
 

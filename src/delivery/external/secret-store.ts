@@ -1,8 +1,8 @@
 import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as eso from '../../imports/external-secrets.io';
-import type { EsoApiVersion, StoreKind } from '../config/external-schema';
-import type { SecretKeySelectorPlan, ServiceAccountSelectorPlan, StoreProviderPlan } from '../model/external-delivery';
+import * as eso from '../../../imports/external-secrets.io';
+import type { EsoApiVersion, StoreKind } from './schema';
+import type { SecretKeySelectorPlan, ServiceAccountSelectorPlan, StoreProviderPlan } from './plan';
 
 /** A SecretStore or ClusterSecretStore of External Secrets Operator. */
 export interface ISecretStore {

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import * as bitnami from '../../imports/bitnami.com';
-import type { SealScope } from '../config/schema';
-import { checkCiphertext, UNSEALED_PLACEHOLDER_PREFIX } from '../seal/ciphertext';
-import type { IAppSecret } from './app-secret';
-import type { SecretReader } from './secret-reader';
+import * as bitnami from '../../../imports/bitnami.com';
+import type { SealScope } from '../../config/schema';
+import { checkCiphertext, UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
+import type { IAppSecret } from '../../k8s/app-secret';
+import type { SecretReader } from '../../k8s/secret-reader';
 
 export interface SealedSecretProps {
   /** Name of the SealedSecret and of the Secret the controller makes from it. */

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { didYouMean, UserError } from '../core/errors';
-import { loadConfig } from '../config/load';
-import { requireEnvironment } from '../config/shown';
-import { ENV_VAR_NAME } from '../config/schema';
-import { readEnvFile } from '../env/env-values';
-import { EnvironmentPlan, resolvePlan } from '../model/plan';
+import { didYouMean, UserError } from '../../core/errors';
+import { loadConfig } from '../../config/load';
+import { requireEnvironment } from '../../config/shown';
+import { ENV_VAR_NAME } from '../../config/schema';
+import { readEnvFile } from '../../env/env-values';
+import { EnvironmentPlan, resolvePlan } from '../../model/plan';
 import { readCertificateFile } from './certificate-file';
 import { acquireSealLock } from './seal-lock';
 import { entryBinding, EntryProblem, sealedValuesProblems } from './sealed-entry';

@@ -1,10 +1,10 @@
-import { didYouMean } from '../core/errors';
-import type { StoreConfig } from './external-schema';
-import { evaluateRequirement } from './requirements';
-import type { AragoraSecretsConfig } from './schema';
-import { externalOptions, generatedSecretName, storeNameOf, storeUsers, DEFAULT_STORE_KIND } from '../model/external-delivery';
-import { defaultProperty } from '../model/plan';
-import { showable, shown, shownNames } from './shown';
+import { didYouMean } from '../../core/errors';
+import type { StoreConfig } from './schema';
+import { evaluateRequirement } from '../../config/requirements';
+import type { AragoraSecretsConfig } from '../../config/schema';
+import { externalOptions, generatedSecretName, storeNameOf, storeUsers, DEFAULT_STORE_KIND } from './plan';
+import { defaultProperty } from '../../model/plan';
+import { showable, shown, shownNames } from '../../config/shown';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 

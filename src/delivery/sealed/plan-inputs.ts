@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, UserError } from '../core/errors';
-import type { AragoraSecretsConfig } from '../config/schema';
-import type { CurrentCertificate } from '../model/sealed-plan';
-import { deliveryOptions, PlanInputs } from '../model/plan';
+import { ConfigError, UserError } from '../../core/errors';
+import type { AragoraSecretsConfig } from '../../config/schema';
+import type { CurrentCertificate } from './plan';
+import { deliveryOptions, PlanInputs } from '../../model/plan';
 import { readCertificateFile } from './certificate-file';
 import { readSealedFile, SealedValuesFile } from './sealed-file';
 import { readSealingKey } from './sealing';

@@ -1,6 +1,6 @@
 import { readSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { UserError } from '../core/errors';
+import { UserError } from '../../core/errors';
 import { sealEnvironment, SealOptions, verifySealedEnvironment } from './seal-environment';
 
 export interface SealCommandOptions {

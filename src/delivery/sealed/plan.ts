@@ -1,8 +1,8 @@
-import type { SealScope } from '../config/schema';
-import { UNSEALED_PLACEHOLDER_PREFIX } from '../seal/ciphertext';
-import { sealedValuesProblems } from '../seal/sealed-entry';
-import type { SealedValuesFile } from '../seal/sealed-file';
-import { LEGACY_SEALED_API_VERSION, sealedFilePath } from '../seal/sealed-file';
+import type { SealScope } from '../../config/schema';
+import { UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
+import { sealedValuesProblems } from './sealed-entry';
+import type { SealedValuesFile } from './sealed-file';
+import { LEGACY_SEALED_API_VERSION, sealedFilePath } from './sealed-file';
 
 /** What synth knows about the controller's current certificate of an environment. */
 export interface CurrentCertificate {

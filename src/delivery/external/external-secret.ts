@@ -1,10 +1,10 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as eso from '../../imports/external-secrets.io';
-import type { EsoApiVersion, RefreshPolicy } from '../config/external-schema';
-import type { IAppSecret } from './app-secret';
+import * as eso from '../../../imports/external-secrets.io';
+import type { EsoApiVersion, RefreshPolicy } from './schema';
+import type { IAppSecret } from '../../k8s/app-secret';
 import { IGenerator, PasswordGenerator } from './password-generator';
-import type { SecretReader } from './secret-reader';
+import type { SecretReader } from '../../k8s/secret-reader';
 import { ISecretStore, SecretStore } from './secret-store';
 
 export interface ExternalSecretProps {

@@ -1,5 +1,5 @@
-import { VAULT_TOKEN_PATH, VAULT_TOKEN_VOLUME, type VaultDeliveryPlan } from '../model/vault-plan';
-import { renderEnvTemplate } from '../vault/env-template';
+import { VAULT_TOKEN_PATH, VAULT_TOKEN_VOLUME, type VaultDeliveryPlan } from './plan';
+import { renderEnvTemplate } from './env-template';
 
 /** The prefix of every annotation the Vault Agent injector (hashicorp/vault-k8s) reads. */
 export const VAULT_ANNOTATION_PREFIX = 'vault.hashicorp.com/';

@@ -1,8 +1,8 @@
-import type { AragoraSecretsConfig, EnvironmentConfig, VaultDeliveryConfig } from './schema';
-import { VAULT_PATH } from './schema';
-import { defaultProperty } from '../model/plan';
-import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT, durationSeconds } from '../model/vault-plan';
-import { showable, shown } from './shown';
+import type { AragoraSecretsConfig, EnvironmentConfig, VaultDeliveryConfig } from '../../config/schema';
+import { VAULT_PATH } from '../../config/schema';
+import { defaultProperty } from '../../model/plan';
+import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT, durationSeconds } from './plan';
+import { showable, shown } from '../../config/shown';
 
 /** KV field names the template, the policy comments and the setup script can all carry as they are. */
 export const VAULT_FIELD = /^[A-Za-z0-9_.-]+$/;

@@ -1,6 +1,6 @@
-import type { VaultDeliveryConfig } from '../config/schema';
-import type { RequirementStatus } from '../config/requirements';
-import type { ExternalDeliveryPlan } from './external-delivery';
+import type { VaultDeliveryConfig } from '../../config/schema';
+import type { RequirementStatus } from '../../config/requirements';
+import type { ExternalDeliveryPlan } from '../external/plan';
 
 /** Where the injected agent writes the rendered files (the injector's default secret volume). */
 export const VAULT_SECRETS_DIR = '/vault/secrets';

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../core/errors';
+import { UserError } from '../../core/errors';
 
 /**
  * One `seal` at a time per sealed file. Two runs that read the file before either writes it would

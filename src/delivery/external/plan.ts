@@ -5,11 +5,11 @@ import type {
   RefreshPolicy,
   StoreConfig,
   StoreKind,
-} from '../config/external-schema';
-import type { AragoraSecretsConfig, DeliveryConfig } from '../config/schema';
-import type { EsoIdentityPlan } from './identity';
-import { deriveName } from '../core/names';
-import type { SecretPlan } from './plan';
+} from './schema';
+import type { AragoraSecretsConfig, DeliveryConfig } from '../../config/schema';
+import type { EsoIdentityPlan } from '../../model/identity';
+import { deriveName } from '../../core/names';
+import type { SecretPlan } from '../../model/plan';
 
 /**
  * The resolved plan of delivery method `external` (External Secrets Operator): which store,

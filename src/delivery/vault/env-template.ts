@@ -1,4 +1,4 @@
-import type { VaultDeliveryPlan, VaultField } from '../model/vault-plan';
+import type { VaultDeliveryPlan, VaultField } from './plan';
 
 /** A key Go templates can reach with `.Data.data.<key>`; any other needs `index`. */
 const GO_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
