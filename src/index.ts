@@ -9,7 +9,7 @@ export * from './config/requirements';
 export * from './config/json-schema';
 export { DEFAULT_CONFIG } from './config/default';
 export * from './core/names';
-export * from './model/plan';
+export * from './plan/plan';
 export * from './delivery/external/plan';
 export * from './model/aws-plan';
 export * from './model/gcp-plan';

@@ -4,12 +4,13 @@ import { loadConfig, type LoadedConfig } from './config/load';
 import { ConfigError, UserError } from './core/errors';
 import { saveBuildCache } from './output/build-cache';
 import { startConfigFileScan, type PendingConfigScan } from './output/config-scan';
-import { resolvePlan, type Plan } from './model/plan';
+import { loadPlanInputs, resolvePlan } from './app/resolve-plan';
+import { deliveryMethod } from './delivery/registry';
+import type { Plan } from './plan/plan';
 import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type SensitiveValue } from './output/leak-guard';
 import type { OutputFile } from './core/output-file';
 import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
-import { loadPlanInputs } from './delivery/sealed/plan-inputs';
 import { environmentIsolation, formatViolations, parseTree, runGuardRails } from './rules';
 
 export interface SynthOptions {
@@ -124,29 +125,9 @@ function loadConfigOrCredentialError(options: Omit<SynthOptions, 'outdir'>): Loa
   }
 }
 
-/** Warn ahead of time (stderr only: dist/ never depends on the date) when sealed values' certificates expire. */
+/** Warnings that depend on the date (stderr only: dist/ never depends on it), e.g. certificates that expire soon. */
 export function certificateExpiryWarnings(plan: Plan, now: Date, withinDays = 30): string[] {
-  const warnings: string[] = [];
-  for (const env of plan.environments) {
-    if (env.delivery.method !== 'sealed') continue;
-    const byCertificate = new Map<string, { expiry: string; keys: string[] }>();
-    for (const [key, expiry] of Object.entries(env.delivery.certificateExpiry ?? {})) {
-      const fingerprint = env.delivery.sealedWith?.[key] ?? 'unknown';
-      const entry = byCertificate.get(fingerprint) ?? { expiry, keys: [] };
-      entry.keys.push(key);
-      byCertificate.set(fingerprint, entry);
-    }
-    for (const [fingerprint, { expiry, keys }] of byCertificate) {
-      const days = Math.floor((Date.parse(expiry) - now.getTime()) / 86_400_000);
-      if (days > withinDays) continue;
-      const when = days < 0 ? `expired on ${expiry.slice(0, 10)}` : `expires on ${expiry.slice(0, 10)} (in ${days} day(s))`;
-      warnings.push(
-        `environment ${env.name}: the certificate ${fingerprint.slice(0, 19)}… that ${keys.join(', ')} were sealed for ${when}; ` +
-          `fetch the controller's current certificate and seal them again (aragora-secrets seal --env ${env.name} --cert CERT.pem)`,
-      );
-    }
-  }
-  return warnings;
+  return plan.environments.flatMap((env) => deliveryMethod(env.delivery).timelyWarnings?.(env, env.delivery, now, withinDays) ?? []);
 }
 
 /**

@@ -13,7 +13,7 @@ import { PasswordGenerator } from '../src/delivery/external/password-generator';
 import { SecretReader } from '../src/k8s/secret-reader';
 import { SecretStore } from '../src/delivery/external/secret-store';
 import type { StoreProviderPlan } from '../src/delivery/external/plan';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { findLeaks } from '../src/output/leak-guard';
 import { buildCharts, validationErrors } from '../src/output/synthesize';
 import { synthesizeProject } from '../src/synth';

@@ -13,7 +13,7 @@ import { IamPolicyMember, IamResourceRef } from '../src/k8s/iam-policy-member';
 import { SecretManagerSecret } from '../src/k8s/secret-manager-secret';
 import { SecretStore } from '../src/delivery/external/secret-store';
 import { deriveSecretId } from '../src/model/gcp-plan';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { findLeaks } from '../src/output/leak-guard';
 import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan, validationErrors } from '../src/output/synthesize';

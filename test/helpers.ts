@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG } from '../src/config/default';
 import { ConfigError } from '../src/core/errors';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan } from '../src/output/synthesize';
 

@@ -7,7 +7,7 @@ import { ConfigError } from '../src/core/errors';
 import { parseConfigFile } from '../src/config/load';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import type { OutputFile } from '../src/core/output-file';
 import { synthesizeProject } from '../src/synth';
 import { configWith, find, findAll, Manifest, manifests, synth } from './helpers';

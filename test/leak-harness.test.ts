@@ -17,7 +17,7 @@ import { ConfigError, UserError } from '../src/core/errors';
 import { renderConfigYaml } from '../src/config/render-config';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { ConfigCredentialError } from '../src/output/config-scan';
 import { findLeaks } from '../src/output/leak-guard';
 import type { OutputFile } from '../src/core/output-file';

@@ -5,7 +5,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ConfigError } from '../src/core/errors';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { checkEnvironment, checkObjects, checkPitfalls, PITFALL_RULES, PitfallError, type Finding, type KubeObject, type PitfallContext, type PitfallRule } from '../src/pitfalls';
 import { runSynth, synthesizeProject, type SynthResult } from '../src/synth';
 import { synthesizePlanWithObjects } from '../src/output/synthesize';

@@ -14,6 +14,7 @@ import { readSealedFile } from '../src/delivery/sealed/sealed-file';
 import { readSealingKey, sealingLabel, sealValue, SealTarget } from '../src/delivery/sealed/sealing';
 import { makeVerifier } from '../src/delivery/sealed/verifier';
 import { synthesizeProject } from '../src/synth';
+import { loadPlan } from '../src/cli/commands';
 import { find, manifests } from './helpers';
 import { runInProcess } from './support/cli';
 
@@ -89,7 +90,7 @@ const qaTarget: SealTarget = { name: 'aragora-secrets', namespace: 'aragora-qa',
 
 /** Seals in this process, for the setup of a test (the CLI is what the tests check). */
 function sealHere(dir: string, extra: { envFile?: string; literals?: string[] } = { envFile: '.env' }) {
-  return sealEnvironment({ cwd: dir, env: {}, environment: 'qa', certificatePath: keys.certificate, ...extra });
+  return sealEnvironment({ cwd: dir, env: {}, loadPlan: () => loadPlan({ cwd: dir, env: {} }, undefined), environment: 'qa', certificatePath: keys.certificate, ...extra });
 }
 
 function sealedYaml(dir: string): any {

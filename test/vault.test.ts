@@ -8,7 +8,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ServiceAccount } from 'kubernetes-models/v1';
 import { isValidLabelKey, type AragoraSecretsConfig, type VaultDeliveryConfig } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import type { VaultDeliveryPlan } from '../src/delivery/vault/plan';
 import { synthesizeProject } from '../src/synth';
 import { renderEnvTemplate } from '../src/delivery/vault/env-template';

@@ -1,5 +1,5 @@
 import type { AwsPlan } from '../model/aws-plan';
-import type { EnvironmentPlan } from '../model/plan';
+import type { EnvironmentPlan } from '../plan/plan';
 import { comment, environmentVariable, sh, ShellCode, shellScript, XTRACE_OFF } from '../core/shell';
 
 /** A file beside the template in `dist/<env>/aws/`. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
-import type { Plan } from '../model/plan';
+import type { Plan } from '../plan/plan';
 import { constructIdOf } from '../core/names';
 import type { OutputFile } from '../core/output-file';
 import { SynthError, validationErrors } from '../output/synthesize';

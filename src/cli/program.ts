@@ -5,6 +5,7 @@ import { ConfigError, UserError } from '../core/errors';
 import type { CommandIo } from './commands';
 import { QuietCommand } from './quiet-command';
 import { UsageError } from './usage-error';
+import { deliveryMethods } from '../delivery/registry';
 import { colorsEnabled, style } from './terminal';
 
 // Loaded when a command runs, not for `--help` or a usage error: cdk8s and the schema take most of a second.
@@ -177,46 +178,19 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
       result.code = await runCommand(commandIo, { configPath: configPath(), envFile: options.envFile, command });
     });
 
-  program
-    .command('seal')
-    .description("Encrypt an environment's secrets for the Sealed Secrets controller into sealed/ENV.yaml (values are never printed)")
-    .requiredOption('--env <env>', 'environment to seal for')
-    .requiredOption('--cert <cert.pem>', "the controller's certificate (kubeseal --fetch-cert) or its public key")
-    .option('--env-file <file>', 'read values from this dotenv file (wins over the process environment)')
-    .addOption(new Option('--from-stdin <KEY>', "read KEY's value from standard input (a pipe or a file; one trailing newline is removed)").argParser(collect).default([]))
-    .addOption(
-      new Option('--from-literal <KEY=VALUE>', 'a value given on the command line, where other local users can read it: prefer --from-stdin (repeatable; wins over --env-file)')
-        .argParser(collect)
-        .default([]),
-    )
-    .option('--no-verifier', 'do not record the salted scrypt verifier that keeps unchanged values byte for byte (for low-entropy values)')
-    .option('--verify', 'check that each committed entry holds the value given, and write nothing (exit 1 on a mismatch)')
-    .option('--lock-timeout <seconds>', 'how long to wait for another seal of the same environment to finish', '30')
-    .addHelpText(
-      'after',
-      examples(
-        'kubeseal --fetch-cert > sealed-secrets.pem',
-        'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa',
-        "printf '%s' \"$SUPABASE_KEY\" | aragora-secrets seal --env qa --cert sealed-secrets.pem --from-stdin SUPABASE_KEY",
-        'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa --verify',
-      ),
-    )
-    .action(
-      (options: { env: string; cert: string; envFile?: string; fromStdin: string[]; fromLiteral: string[]; verifier: boolean; verify?: boolean; lockTimeout: string }) => {
-        const { sealCommand } = require('../delivery/sealed/seal-command') as typeof import('../delivery/sealed/seal-command');
-        result.code = sealCommand(io, {
-          environment: options.env,
-          certificatePath: options.cert,
-          configPath: configPath(),
-          envFile: options.envFile,
-          literals: options.fromLiteral,
-          fromStdin: options.fromStdin,
-          verifier: options.verifier,
-          verify: options.verify === true,
-          lockTimeout: options.lockTimeout,
-        });
+  // Each delivery method may bring commands of its own (e.g. `seal`).
+  for (const method of deliveryMethods) {
+    method.addCommands?.(program, {
+      io,
+      configPath,
+      loadPlan: () => commands().loadPlan(commandIo, configPath()),
+      exit: (code) => {
+        result.code = code;
       },
-    );
+      examples,
+      collect,
+    });
+  }
 
   program
     .command('init')

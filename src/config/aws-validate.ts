@@ -1,5 +1,5 @@
 import { IAM_ROLE_NAME_MAX, assignStores, knownRegions, parameterName, pascalId, roleName } from '../model/aws-plan';
-import { defaultProperty } from '../model/plan';
+import { defaultProperty } from '../plan/plan';
 import { fargateMemoryOptions, LAMBDA_FUNCTION_ARN, OIDC_PROVIDER_ARN } from './aws-schema';
 import { didYouMean } from '../core/errors';
 import { shown } from './shown';

@@ -1,4 +1,4 @@
-import { everything, exclusionFor, familyOf, metadataAdmittedBy, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from '../model/address-ranges';
+import { everything, exclusionFor, familyOf, metadataAdmittedBy, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from '../plan/address-ranges';
 import type { AragoraSecretsConfig } from './schema';
 import { vaultOptions } from '../delivery/vault/validate';
 

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { externalDelivery, storesSchema } from '../delivery/external/schema';
 import { awsSchema } from './aws-schema';
 import { gcpEnvironmentSchema } from './gcp-schema';
-import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
+import { PATH_SEGMENT_RULE, pathPattern } from '../config-kit/path-pattern';
+import { cidr, dnsLabel, labels, port, resourceQuantities } from '../config-kit/fields';
+import { plainDelivery } from '../delivery/plain/schema';
+import { vaultDelivery } from '../delivery/vault/schema';
+export { DURATION, isStrictSubnet, isValidCidr, isValidLabelKey, LABEL_NAME, LABEL_PREFIX, parseCidr, VAULT_PATH } from '../config-kit/fields';
 
 /**
  * The schema of `aragora-secrets.yaml`.
@@ -12,19 +16,15 @@ import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
  * file holds and the JSON Schema exported for editors matches it.
  */
 
-export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
-export { DNS1123_LABEL } from '../core/names';
-import { DNS1123_LABEL } from '../core/names';
+export { DNS1123_LABEL, ENV_VAR_NAME } from '../core/names';
+import { ENV_VAR_NAME } from '../core/names';
+export { SEAL_SCOPES, type SealScope } from '../delivery/sealed/schema';
+import { sealedDelivery } from '../delivery/sealed/schema';
 export const ENVIRONMENT_KEY = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const FEATURE_NAME = /^[a-z][a-zA-Z0-9]*$/;
 export const GROUP_NAME = /^[a-z][-a-z0-9]*$/;
-// A label key's name part and a label value share this grammar (at most 63 characters).
-export const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-export const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 export const TIERS = ['development', 'staging', 'production'] as const;
 export const DELIVERY_METHODS = ['plain', 'sealed', 'external', 'vault'] as const;
-export const SEAL_SCOPES = ['strict', 'namespace-wide', 'cluster-wide'] as const;
 export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
 
@@ -32,41 +32,6 @@ export type Tier = (typeof TIERS)[number];
 export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
 export type InjectionMode = (typeof INJECTION_MODES)[number];
 export type ReloaderMode = (typeof RELOADER_MODES)[number];
-export type SealScope = (typeof SEAL_SCOPES)[number];
-
-const dnsLabel = (what: string, max = 63) =>
-  z
-    .string()
-    .max(max, { error: `${what} must be at most ${max} characters` })
-    .regex(DNS1123_LABEL, {
-      error: `${what} must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit`,
-    });
-
-// Vault paths, role and policy names: no spaces, no wildcards, nothing a shell or HCL would interpret.
-export const VAULT_PATH = pathPattern({ characters: 'A-Za-z0-9_.-' });
-export const DURATION = /^[1-9]\d*(s|m|h)$/;
-const vaultName = (what: string) =>
-  z.string().max(128).regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, { error: `${what} is letters, digits, "-", "_" and ".", starting and ending with a letter or digit` });
-
-const labelKey = z
-  .string()
-  .refine(isValidLabelKey, {
-    error: 'not a valid label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters of letters, digits, "-", "_" and "." that starts and ends alphanumeric',
-  })
-  // cdk8s takes an object with an own "constructor" entry for a class instance and refuses to render it.
-  .refine((key) => key !== 'constructor', { error: 'the label key "constructor" cannot be rendered by cdk8s, which generates the manifests: use another key (e.g. with a prefix, example.com/constructor)' });
-const labelValue = z.string().refine((v) => v === '' || (v.length <= 63 && LABEL_NAME.test(v)), {
-  error: 'not a valid label value: at most 63 characters of letters, digits, "-", "_" and ".", starting and ending alphanumeric',
-});
-const labels = z.record(labelKey, labelValue);
-
-export function isValidLabelKey(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !LABEL_PREFIX.test(prefix))) return false;
-  return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
-}
 
 const requirementRule = z.union(
   [
@@ -131,12 +96,6 @@ export const secretSchema = z
   })
   .describe('One secret of the catalog: an environment variable of the application.');
 
-const port = z.number().int().min(1).max(65535);
-
-const cidr = z.string().refine(isValidCidr, {
-  error: 'not a valid CIDR: write an address and a prefix length, e.g. "10.0.0.0/8" or "fd00::/8"',
-});
-
 const backendSchema = z
   .strictObject({
     name: dnsLabel('a backend name'),
@@ -147,11 +106,6 @@ const backendSchema = z
     ports: z.array(port).min(1, { error: 'list at least one port' }).describe('TCP ports the pods may reach.'),
   })
   .describe('A secret backend the pods must reach (in-cluster by namespace/labels, or by CIDR).');
-
-const resourceQuantities = z.strictObject({
-  cpu: z.string().regex(/^\d+(\.\d+)?m?$/, { error: 'a CPU quantity such as "250m" or "1"' }).optional(),
-  memory: z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: 'a memory quantity such as "256Mi"' }).optional(),
-});
 
 const workloadSchema = z
   .strictObject({
@@ -213,122 +167,16 @@ const networkSchema = z
   })
   .describe('Egress NetworkPolicy for the pods that read secrets.');
 
-const plainDelivery = z
-  .strictObject({ method: z.literal('plain') })
-  .describe('A Kubernetes Secret created at deploy time from .env (`aragora-secrets render`); never committed.');
-
-const sealedDelivery = z
-  .strictObject({
-    method: z.literal('sealed'),
-    scope: z
-      .enum(SEAL_SCOPES)
-      .optional()
-      .describe('Where the values may be unsealed: `strict` (this name in this namespace), `namespace-wide`, `cluster-wide`. @default strict'),
-    certificate: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Path of the controller's current certificate (`kubeseal --fetch-cert`); synth warns about values sealed for another. @default - no check"),
-    manageExisting: z
-      .boolean()
-      .optional()
-      .describe('The SealedSecret takes over a Secret that exists already: its template carries sealedsecrets.bitnami.com/managed: "true", so the Secret keeps the mark the controller requires. Annotate the existing Secret once by hand before the first apply. @default false'),
-  })
-  .describe('A SealedSecret from the encrypted values in sealed/<env>.yaml (`aragora-secrets seal`).');
-
-const vaultDelivery = z
-  .strictObject({
-    method: z.literal('vault'),
-    role: vaultName('a Vault role name')
-      .optional()
-      .describe("Role of Vault's kubernetes auth method that binds the ServiceAccount and namespace. @default <app.name>-<environment>"),
-    path: z
-      .string()
-      .regex(VAULT_PATH, { error: `a Vault API path such as "secret/data/aragora/env": segments of letters, digits, "-", "_" and ".", separated by "/" (${PATH_SEGMENT_RULE})` })
-      .optional()
-      .describe('API path of the one KV secret holding every field (KV v2 paths carry /data/, e.g. secret/data/aragora/env). @default <mount>/data/<remote.key> per secret'),
-    mount: z
-      .string()
-      .regex(VAULT_PATH, { error: `a KV mount path such as "secret" (${PATH_SEGMENT_RULE})` })
-      .optional()
-      .describe('Mount of the KV engine, used to derive the paths when `path` is not set. @default secret'),
-    kvVersion: z
-      .union([z.literal(1), z.literal(2)], { error: 'the KV engine version is 1 or 2' })
-      .optional()
-      .describe('Version of the KV secrets engine: v2 reads .Data.data.<field>, v1 .Data.<field>. @default 2'),
-    file: z
-      .string()
-      .max(40, { error: 'a file name of at most 40 characters (it ends an annotation key)' })
-      .regex(/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/, { error: 'a file name of lowercase letters, digits, "-", "_" and ".", starting and ending with a letter or digit' })
-      .optional()
-      .describe('Name of the rendered file under /vault/secrets. @default env'),
-    authPath: z
-      .string()
-      .regex(pathPattern({ prefix: 'auth/', characters: 'A-Za-z0-9_.-' }), { error: `an auth mount path such as "auth/kubernetes" or "auth/k8s-prod" (${PATH_SEGMENT_RULE})` })
-      .optional()
-      .describe("Mount path of Vault's kubernetes auth method. @default auth/kubernetes (the injector's default)"),
-    vaultNamespace: z
-      .string()
-      .regex(VAULT_PATH, { error: `a Vault Enterprise namespace such as "admin/aragora" (${PATH_SEGMENT_RULE})` })
-      .optional()
-      .describe('Vault Enterprise namespace of the role and the secret. @default none (the root namespace)'),
-    prePopulateOnly: z
-      .boolean()
-      .optional()
-      .describe('Render the file once, in an init container, with no sidecar: values change only when the pod restarts. @default false (a sidecar re-renders the file)'),
-    renderInterval: z
-      .string()
-      .regex(DURATION, { error: 'a duration such as "5m" or "1h"' })
-      .optional()
-      .describe("How often the sidecar re-reads the KV secret to re-render the file. @default the agent's (5m)"),
-    tokenTtl: z
-      .string()
-      .regex(DURATION, { error: 'a duration such as "1h"' })
-      .optional()
-      .describe('TTL of the Vault token the role issues to the agent. @default 1h'),
-    tokenMaxTtl: z
-      .string()
-      .regex(DURATION, { error: 'a duration such as "24h"' })
-      .optional()
-      .describe('Longest life of that token, renewals included (the role\'s token_max_ttl); the agent then logs in again. @default 24h, or tokenTtl when longer'),
-    policyName: vaultName('a Vault policy name').optional().describe('Name of the read-only Vault policy. @default <app.name>-<environment>-read'),
-    server: z
-      .strictObject({
-        address: z
-          .string()
-          .regex(/^https?:\/\/[^\s/@]+(:\d+)?\/?$/, { error: 'an address such as "https://vault.vault.svc:8200" (no user or password in it: credentials never go into the config)' })
-          .optional()
-          .describe("Vault's address for this pod (vault.hashicorp.com/service). @default the injector's (AGENT_INJECT_VAULT_ADDR)"),
-        namespace: dnsLabel('a namespace').optional().describe('Namespace of in-cluster Vault pods.'),
-        podLabels: labels.optional().describe('Labels of the Vault server pods. @default all pods of `namespace`'),
-        cidr: cidr.optional().describe('Address range of a Vault outside the cluster.'),
-        port: port.optional().describe('@default 8200'),
-      })
-      .optional()
-      .describe('Where Vault runs, for the egress NetworkPolicy (and the agent, with `address`). Required while the NetworkPolicy is on.'),
-    tls: z
-      .strictObject({
-        secret: z
-          .string()
-          .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'a Secret name (DNS-1123 subdomain)' })
-          .optional()
-          .describe('Kubernetes Secret with the CA and client certificates, mounted into the agent at /vault/tls (vault.hashicorp.com/tls-secret).'),
-        caCert: z.string().regex(pathPattern({ leadingSlash: 'required', characters: '^/\\s' }), { error: `an absolute path inside the agent container, e.g. /vault/tls/ca.crt (${PATH_SEGMENT_RULE})` }).optional().describe('Path of the CA certificate that signs Vault\'s (vault.hashicorp.com/ca-cert).'),
-        serverName: z.string().min(1).optional().describe('Name to verify in Vault\'s certificate (vault.hashicorp.com/tls-server-name).'),
-        skipVerify: z.boolean().optional().describe('Refused when true: the agent would hand its token to whoever answers.'),
-      })
-      .optional(),
-    agentResources: z
-      .strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() })
-      .optional()
-      .describe("CPU and memory of the injected agent containers. @default the injector's"),
-  })
-  .describe('Vault Agent injection: a sidecar renders the values into /vault/secrets/<file>; no Kubernetes Secret exists.');
+/**
+ * Each method's options, in the order of the registry (src/delivery/registry.ts); a test checks
+ * that this list is the registry's.
+ */
+export const DELIVERY_SCHEMAS = [plainDelivery, sealedDelivery, externalDelivery, vaultDelivery] as const;
 
 const deliverySchema = z.union(
   [
     z.enum(DELIVERY_METHODS).describe('A delivery method with its defaults.'),
-    z.discriminatedUnion('method', [plainDelivery, sealedDelivery, externalDelivery, vaultDelivery]),
+    z.discriminatedUnion('method', DELIVERY_SCHEMAS),
   ],
   { error: `write a delivery method (${DELIVERY_METHODS.join(', ')}) or a mapping with \`method:\` and its options` },
 );
@@ -414,70 +262,5 @@ export type EnvironmentConfig = z.input<typeof environmentSchema>;
 export type RequirementRule = NonNullable<SecretConfig['required']>;
 export type BackendConfig = z.input<typeof backendSchema>;
 export type DeliveryConfig = z.input<typeof deliverySchema>;
-export type VaultDeliveryConfig = z.input<typeof vaultDelivery>;
+export type { VaultDeliveryConfig } from '../delivery/vault/schema';
 
-export function isValidCidr(value: string): boolean {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
-  if (!m) return false;
-  const [, address, prefix] = m;
-  const bits = Number(prefix);
-  if (isIPv4(address)) return bits <= 32;
-  if (isIPv6(address)) return bits <= 128;
-  return false;
-}
-
-/**
- * Whether `inner` lies strictly inside `outer` (same family, longer prefix, same network bits),
- * as the API server requires of a NetworkPolicy's `ipBlock.except`.
- */
-export function isStrictSubnet(inner: string, outer: string): boolean {
-  const a = parseCidr(inner);
-  const b = parseCidr(outer);
-  if (!a || !b || a.bits !== b.bits || a.prefix <= b.prefix) return false;
-  const shift = BigInt(b.bits - b.prefix);
-  return a.address >> shift === b.address >> shift;
-}
-
-export function parseCidr(value: string): { address: bigint; prefix: number; bits: number } | undefined {
-  if (!isValidCidr(value)) return undefined;
-  const [address, prefix] = value.split('/');
-  if (isIPv4(address)) {
-    return { address: address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n), prefix: Number(prefix), bits: 32 };
-  }
-  const [head, tail] = address.includes('::') ? address.split('::') : [address, ''];
-  const groups = (s: string) => (s ? s.split(':').flatMap(expandEmbeddedIPv4) : []);
-  const left = groups(head);
-  const right = groups(tail);
-  const all = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return { address: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), prefix: Number(prefix), bits: 128 };
-}
-
-function expandEmbeddedIPv4(group: string): string[] {
-  if (!group.includes('.')) return [group];
-  const [a, b, c, d] = group.split('.').map(Number);
-  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
-}
-
-function isIPv4(address: string): boolean {
-  const parts = address.split('.');
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
-}
-
-function isIPv6(address: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(address) || address.split('::').length > 2) return false;
-  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
-  const groups = (s: string | undefined) => (s ? s.split(':') : []);
-  const all = [...groups(head), ...groups(tail)];
-  let count = 0;
-  for (const [i, g] of all.entries()) {
-    if (i === all.length - 1 && g.includes('.')) {
-      if (!isIPv4(g)) return false;
-      count += 2;
-    } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) {
-      count += 1;
-    } else {
-      return false;
-    }
-  }
-  return tail === undefined ? count === 8 : count < 8;
-}

@@ -3,9 +3,8 @@ import { awsProblems } from './aws-validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from '../core/errors';
 import { suggestDnsLabel } from '../core/names';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from './schema';
-import { vaultProblems } from '../delivery/vault/validate';
+import { deliveryMethods } from '../delivery/registry';
 import { networkProblems } from './network-validate';
-import { externalProblems } from '../delivery/external/validate';
 import { gcpProblems } from './gcp-validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from '../delivery/external/schema';
@@ -355,9 +354,9 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
       }
     });
   }
-  vaultProblems(config, add);
+  // Each delivery method checks its own options (before the generic rules, as it always did).
+  for (const method of deliveryMethods) method.configProblems?.(config, add);
   networkProblems(config, add);
-  externalProblems(config, add);
   identityProblems(config, add);
   refreshOptionProblems(config, add);
   for (const p of awsProblems(config)) add(p.segments, p.message, p.fix);

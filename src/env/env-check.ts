@@ -1,5 +1,5 @@
 import { didYouMean, editDistance } from '../core/errors';
-import type { EnvironmentPlan, SecretPlan } from '../model/plan';
+import type { EnvironmentPlan, SecretPlan } from '../plan/plan';
 import { SECRET_LOOKING_NAME } from '../output/leak-guard';
 import type { SourcingHazard } from './env-values';
 import { placeholderReason } from './placeholders';

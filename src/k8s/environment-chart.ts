@@ -5,19 +5,18 @@ import { stringify } from 'yaml';
 import { auditPolicy } from '../audit/audit-policy';
 import { chartKeyCollisions, helmValues } from '../helm/values';
 import { credentialSecrets, tokenHolders } from '../model/identity';
-import type { EnvironmentPlan } from '../model/plan';
+import type { EnvironmentPlan } from '../plan/plan';
 import type { AwsControl } from '../aws/compliance';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
-import { externalSecretsPolicyHcl, vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, VAULT_PUT_VALUES_SCRIPT } from '../delivery/vault/server-files';
-import { AppSecret, IAppSecret } from './app-secret';
+import { deliveryMethod } from '../delivery/registry';
+import type { DeliveryMethod } from '../delivery/method';
+import type { IAppSecret } from './app-secret';
 import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
 import { addEsoIdentity } from './eso-identity';
-import { addExternalDelivery } from '../delivery/external/constructs';
 import { ExternalSecret } from '../delivery/external/external-secret';
 import { GcpSecretAccess } from './gcp-secret-access';
 import { podWiring } from './pod-wiring';
-import { SealedSecret } from '../delivery/sealed/sealed-secret';
 import { SecretReader } from './secret-reader';
 import { addSyncWaves } from './sync-waves';
 
@@ -38,17 +37,22 @@ export interface EnvironmentChartProps {
  */
 export class EnvironmentChart extends Chart {
   public readonly plan: EnvironmentPlan;
-  /** Absent for Vault Agent injection, which creates no Kubernetes Secret. */
+  /** The environment's delivery method. */
+  public readonly method: DeliveryMethod;
+  /** Absent when the delivery method creates no Kubernetes Secret (Vault Agent injection). */
   public readonly secret?: IAppSecret;
   public readonly reader: SecretReader;
   private readonly files: SupportingFile[] = [];
   /** Secrets besides `secret` that hold some keys (set by the delivery method). */
   private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
+  /** Secrets created at deploy time by no object of ours (set by the delivery method). */
+  private readonly deployTimeSecrets?: readonly string[];
 
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     const { plan } = props;
     super(scope, id, { namespace: plan.namespace, labels: { ...plan.labels }, disableResourceNameHashes: true });
     this.plan = plan;
+    this.method = deliveryMethod(plan.delivery);
 
     if (plan.createNamespace) {
       const namespace = new k8s.KubeNamespace(this, 'Namespace', {
@@ -62,7 +66,11 @@ export class EnvironmentChart extends Chart {
       namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
 
-    this.secret = this.deliverSecret();
+    // The Secret the workload reads, made (or only named) by the environment's delivery method.
+    const delivered = this.method.addTo(this, plan, plan.delivery);
+    this.secret = delivered.secret;
+    this.additionalSecrets.push(...(delivered.additionalSecrets ?? []));
+    this.deployTimeSecrets = delivered.deployTimeSecrets;
     if (plan.esoIdentity) this.files.push(...addEsoIdentity(this, plan, plan.esoIdentity));
 
     this.reader = new SecretReader(this, 'Reader', {
@@ -86,13 +94,11 @@ export class EnvironmentChart extends Chart {
       });
       this.files.push(...gcp.supportingFiles);
     }
-    const vault = plan.delivery.method === 'vault' ? plan.delivery : undefined;
-
     if (plan.workload.enabled) {
       new AppWorkload(this, 'Workload', {
         workload: plan.workload,
         secret: this.secret,
-        vault,
+        methodWiring: this.method.podWiring?.(plan.delivery, plan.workload),
         secrets: plan.secrets,
         reader: this.reader,
         reloader: plan.reloader,
@@ -118,64 +124,28 @@ export class EnvironmentChart extends Chart {
   /** Helm values, the audit rules and, for Vault injection, the Vault side: files for people, not objects to apply. */
   private addSupportingFiles(): void {
     const { plan } = this;
-    this.files.push({ path: 'helm/values.yaml', content: helmValues(plan) });
+    this.files.push({ path: 'helm/values.yaml', content: helmValues(plan, this.method) });
     this.files.push({
       path: 'audit-policy.yaml',
       content: auditPolicy({
         environment: plan.name,
         namespace: plan.namespace,
-        secretNames: [...this.applicationSecrets.map((secret) => secret.secretName), ...(plan.delivery.method === 'vault' && plan.delivery.tls.secret ? [plan.delivery.tls.secret] : [])],
-        credentialSecrets: credentialSecrets(plan),
-        tokenHolders: tokenHolders(plan),
+        secretNames: [...this.applicationSecrets.map((secret) => secret.secretName), ...(this.method.auditedSecrets?.(plan.delivery) ?? [])],
+        credentialSecrets: credentialSecrets(plan, this.method),
+        tokenHolders: tokenHolders(plan, this.method),
       }),
     });
     this.files.push({ path: REVIEW_REPORT_FILE, content: this.reviewReport() });
-    if (plan.delivery.method === 'external' && plan.delivery.vaultPolicy) {
-      this.files.push({ path: 'vault/external-secrets-policy.hcl', content: externalSecretsPolicyHcl({ environment: plan.name, namespace: plan.namespace, delivery: plan.delivery }) });
-    }
-    if (plan.delivery.method === 'vault') {
-      const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName: this.reader.serviceAccountName, delivery: plan.delivery, oneOfGroups: plan.oneOfGroups };
-      this.files.push({ path: 'vault/policy.hcl', content: vaultPolicyHcl(props) });
-      this.files.push({ path: 'vault/setup.sh', content: vaultSetupScript(props) });
-      this.files.push({ path: `vault/${VAULT_PUT_VALUES_SCRIPT}`, content: vaultPutValuesScript(props) });
-    }
+    this.files.push(...(this.method.files?.(plan, plan.delivery, { serviceAccountName: this.reader.serviceAccountName }) ?? []));
     this.node.addValidation({
       validate: () => {
         const errors = chartKeyCollisions(plan.secrets.map((s) => s.name)).map(
           (names) => `secrets ${names.join(' and ')} map to the same Helm chart key: rename one of them`,
         );
-        if (plan.delivery.method === 'vault' && plan.delivery.sources.length === 0) {
-          errors.push(`environment ${plan.name} delivers no secret, so the Vault Agent has nothing to render`);
-        }
+        errors.push(...(this.method.chartProblems?.(plan, plan.delivery) ?? []));
         return errors;
       },
     });
-  }
-
-  /** The Secret the workload reads, made (or only named) by the environment's delivery method. */
-  private deliverSecret(): IAppSecret | undefined {
-    const { plan } = this;
-    switch (plan.delivery.method) {
-      case 'plain':
-        // Created at deploy time from the team's .env (`aragora-secrets render --env ENV | kubectl apply --server-side -f -`), never committed.
-        return AppSecret.fromSecretName(this, 'Secret', plan.secretName);
-      case 'sealed':
-        return new SealedSecret(this, 'SealedSecret', {
-          secretName: plan.secretName,
-          scope: plan.delivery.scope,
-          encryptedData: plan.delivery.encryptedData,
-          secretLabels: plan.labels,
-          manageExisting: plan.delivery.manageExisting,
-        });
-      case 'vault':
-        // The injected agent reads Vault with the pod's token and renders a file; no Secret exists.
-        return undefined;
-      case 'external': {
-        const delivery = addExternalDelivery(this, plan, plan.delivery);
-        this.additionalSecrets.push(...delivery.additionalSecrets);
-        return delivery.secret;
-      }
-    }
   }
 
   /**
@@ -187,6 +157,7 @@ export class EnvironmentChart extends Chart {
     const byKey = secretNameByKey(this.additionalSecrets);
     return reviewReport({
       plan,
+      method: this.method,
       serviceAccountName: reader.serviceAccountName,
       automountToken: reader.automountToken,
       role: reader.secretAccess ? { name: reader.roleName, bindingName: plan.identity.roleBindingName, secrets: reader.grantedSecrets } : undefined,
@@ -200,11 +171,6 @@ export class EnvironmentChart extends Chart {
     return [...(this.secret ? [this.secret] : []), ...this.additionalSecrets.map((a) => a.secret)];
   }
 
-  /** Plain delivery: the Secret is created at deploy time (`aragora-secrets render`), by no object of ours. */
-  private get deployTimeSecrets(): string[] | undefined {
-    return this.plan.delivery.method === 'plain' ? [this.plan.secretName] : undefined;
-  }
-
   /** Files that go beside the manifests in `dist/<env>/`. */
   public get supportingFiles(): readonly SupportingFile[] {
     return [...this.files];
@@ -216,7 +182,6 @@ export class EnvironmentChart extends Chart {
    */
   private workloadPatch(): string {
     const { plan } = this;
-    const vault = plan.delivery.method === 'vault' ? plan.delivery : undefined;
     const wiring = podWiring({
       workload: plan.workload,
       secretName: plan.secretName,
@@ -224,7 +189,7 @@ export class EnvironmentChart extends Chart {
       serviceAccountName: this.reader.serviceAccountName,
       automountToken: this.reader.automountToken,
       reloader: plan.reloader,
-      vault,
+      methodWiring: this.method.podWiring?.(plan.delivery, plan.workload),
       secretNameByKey: this.additionalSecrets.length > 0 ? secretNameByKey(this.additionalSecrets) : undefined,
       deployTimeSecrets: this.deployTimeSecrets,
     });
@@ -248,13 +213,7 @@ export class EnvironmentChart extends Chart {
     const header = [
       `# Wiring for the "${plan.workload.name}" Deployment of environment ${plan.name}, which aragora-secrets does not manage.`,
       '# Apply it as a strategic-merge patch (kustomize `patches:`). The pod labels let the NetworkPolicy select the pods.',
-      ...(vault && !plan.workload.command
-        ? [
-            `# Vault Agent injection renders the values into ${vault.filePath}; set the container's command so it sources the file`,
-            `# first, e.g. command: ["/bin/sh", "-c", ". ${vault.filePath} && exec \"$0\" \"$@\""] with args: [<your program>, ...]`,
-            '# (or set workload.command in the config and this patch carries it).',
-          ]
-        : []),
+      ...(this.method.patchNotes?.(plan, plan.delivery) ?? []),
     ].join('\n');
     return `${header}\n${stringify(JSON.parse(JSON.stringify(patch)), { lineWidth: 0 })}`;
   }

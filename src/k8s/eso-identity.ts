@@ -2,7 +2,7 @@ import { Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { EsoIdentityPlan, GcpEsoIdentity, ServiceAccountIdentity } from '../model/identity';
-import type { EnvironmentPlan } from '../model/plan';
+import type { EnvironmentPlan } from '../plan/plan';
 import { comment, commentLine, operand, sh, type ShellCode, shellScript } from '../core/shell';
 import type { SupportingFile } from './environment-chart';
 

@@ -2,7 +2,7 @@ import type { CloudRunIngress, GcpEnvironmentConfig } from '../config/gcp-schema
 import { GCP_SERVICE_ACCOUNT_EMAIL } from '../config/gcp-schema';
 import type { AragoraSecretsConfig, EnvironmentConfig } from '../config/schema';
 import { externalOptions, isGeneratedHere, storeNameOf } from '../delivery/external/plan';
-import type { SecretPlan } from './plan';
+import type { SecretPlan } from '../plan/plan';
 
 /**
  * The resolved plan of an environment that targets Google Cloud: one Secret Manager secret per

@@ -2,7 +2,8 @@ import type { StoreKind } from '../delivery/external/schema';
 import type { AragoraSecretsConfig, EnvironmentConfig } from '../config/schema';
 import type { AwsEsoPlan } from './aws-plan';
 import { DEFAULT_STORE_KIND, externalOptions, storeNameOf } from '../delivery/external/plan';
-import type { EnvironmentPlan } from './plan';
+import type { DeliveryMethod } from '../delivery/method';
+import type { EnvironmentPlan } from '../plan/plan';
 
 /**
  * The identity External Secrets Operator uses in one environment, derived once from the config so
@@ -139,27 +140,16 @@ export interface ValueAccess {
  * reads every secret of the store. Derived from the plan's identities, so that the audit rules and
  * the report cover a new one without being told. Sorted by namespace and name.
  */
-export function tokenHolders(plan: EnvironmentPlan): ValueAccess[] {
+export function tokenHolders(plan: EnvironmentPlan, method: Pick<DeliveryMethod, 'appTokenReads' | 'tokenHolders'>): ValueAccess[] {
   const out: ValueAccess[] = [];
   const app = plan.identity;
   const appReads =
-    plan.delivery.method === 'vault'
-      ? `Vault role ${plan.delivery.role} (kubernetes auth)`
-      : app.readsSecretsThroughApi
+    method.appTokenReads?.(plan.delivery) ??
+    (app.readsSecretsThroughApi
         ? `the Secrets of Role ${app.roleName}`
-        : 'nothing (the kubelet reads the Secrets; no pod mounts a token, so a request for one is unexpected)';
+      : 'nothing (the kubelet reads the Secrets; no pod mounts a token, so a request for one is unexpected)');
   out.push({ namespace: plan.namespace, name: app.serviceAccountName, reads: appReads });
-  if (plan.delivery.method === 'external') {
-    const { store } = plan.delivery;
-    const p = store.provider;
-    const ref =
-      p.provider === 'vault' ? p.auth.kubernetes.serviceAccountRef : p.provider === 'aws' ? p.auth?.jwt?.serviceAccountRef : p.auth?.workloadIdentity?.serviceAccountRef;
-    if (ref) {
-      const sa = resolvedServiceAccount(ref, store.kind, plan.namespace);
-      const how = p.provider === 'vault' ? `Vault role ${p.auth.kubernetes.role}` : p.provider === 'aws' ? 'its IAM role (IRSA)' : 'its Google service account (Workload Identity)';
-      out.push({ ...sa, reads: `store ${store.name} as ${how}` });
-    }
-  }
+  out.push(...(method.tokenHolders?.(plan, plan.delivery) ?? []));
   for (const identity of [plan.esoIdentity?.aws, plan.esoIdentity?.gcp]) {
     if (identity) out.push({ namespace: identity.serviceAccount.namespace, name: identity.serviceAccount.name, reads: 'the External Secrets store of the environment' });
   }
@@ -167,16 +157,8 @@ export function tokenHolders(plan: EnvironmentPlan): ValueAccess[] {
 }
 
 /** Secrets that unlock the values without being them: a store's static cloud credentials. Sorted by namespace and name. */
-export function credentialSecrets(plan: EnvironmentPlan): ValueAccess[] {
-  if (plan.delivery.method !== 'external') return [];
-  const { store } = plan.delivery;
-  const p = store.provider;
-  const refs = p.provider === 'aws' ? [p.auth?.secretRef?.accessKeyIDSecretRef, p.auth?.secretRef?.secretAccessKeySecretRef, p.auth?.secretRef?.sessionTokenSecretRef] : p.provider === 'gcpsm' ? [p.auth?.secretRef?.secretAccessKeySecretRef] : [];
-  return uniqueSorted(
-    refs
-      .filter((ref): ref is NonNullable<typeof ref> => ref !== undefined)
-      .map((ref) => ({ ...resolvedServiceAccount(ref, store.kind, plan.namespace), reads: `the credentials of store ${store.name}` })),
-  );
+export function credentialSecrets(plan: EnvironmentPlan, method: Pick<DeliveryMethod, 'credentialSecrets'>): ValueAccess[] {
+  return uniqueSorted(method.credentialSecrets?.(plan, plan.delivery) ?? []);
 }
 
 /** One entry per object (the first, most specific reason wins), sorted. */

@@ -4,7 +4,7 @@ import { App, Yaml } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { UserError } from '../core/errors';
 import { EnvironmentChart } from '../k8s/environment-chart';
-import type { Plan } from '../model/plan';
+import type { Plan } from '../plan/plan';
 import { constructIdOf } from '../core/names';
 import { cachedByBuild } from './build-cache';
 import type { OutputFile } from '../core/output-file';

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { UserError } from '../core/errors';
-import type { EnvironmentPlan, Plan } from '../model/plan';
-import { splitKv2Path } from '../delivery/vault/plan';
+import type { EnvironmentPlan, Plan } from '../plan/plan';
+import { splitKv2Path } from '../artifacts/vault-policy';
 import type { OutputFile } from '../core/output-file';
 import { esoApiVersion, esoOwnerTakeover, esoRefreshDisabled } from './eso';
 import { reloaderVolatileSecret } from './reloader';

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { VAULT_SERVER_COMMENT } from '../delivery/vault/plan';
+import { VAULT_SERVER_COMMENT } from '../artifacts/vault-policy';
 import { podSpecOf } from './consistency';
 import { describe, group } from './tree';
 import type { GuardRail, K8sObject, ManifestTree, Violation } from './types';

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import type { ExternalDeliveryPlan } from './plan';
-import type { EnvironmentPlan } from '../../model/plan';
+import type { EnvironmentPlan } from '../../plan/plan';
 import type { IAppSecret } from '../../k8s/app-secret';
 import { ExternalSecret } from './external-secret';
 import { PasswordGenerator } from './password-generator';

@@ -9,7 +9,7 @@ import type {
 import type { AragoraSecretsConfig, DeliveryConfig } from '../../config/schema';
 import type { EsoIdentityPlan } from '../../model/identity';
 import { deriveName } from '../../core/names';
-import type { SecretPlan } from '../../model/plan';
+import type { SecretPlan } from '../../plan/plan';
 
 /**
  * The resolved plan of delivery method `external` (External Secrets Operator): which store,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PATH_SEGMENT_RULE, pathPattern } from '../../config/path-pattern';
+import { PATH_SEGMENT_RULE, pathPattern } from '../../config-kit/path-pattern';
 
 /**
  * The config of delivery method `external` (External Secrets Operator) and of the secret

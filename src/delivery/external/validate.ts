@@ -3,7 +3,7 @@ import type { StoreConfig } from './schema';
 import { evaluateRequirement } from '../../config/requirements';
 import type { AragoraSecretsConfig } from '../../config/schema';
 import { externalOptions, generatedSecretName, storeNameOf, storeUsers, DEFAULT_STORE_KIND } from './plan';
-import { defaultProperty } from '../../model/plan';
+import { defaultProperty } from '../../plan/plan';
 import { showable, shown, shownNames } from '../../config/shown';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;

@@ -3,18 +3,25 @@ import { resolve } from 'node:path';
 import { ConfigError, UserError } from '../../core/errors';
 import type { AragoraSecretsConfig } from '../../config/schema';
 import type { CurrentCertificate } from './plan';
-import { deliveryOptions, PlanInputs } from '../../model/plan';
+import { deliveryOptions } from '../../plan/plan';
 import { readCertificateFile } from './certificate-file';
 import { readSealedFile, SealedValuesFile } from './sealed-file';
 import { readSealingKey } from './sealing';
+import type { SealedDeliveryConfig } from './schema';
+
+/** What the sealed method reads besides the config, per environment: the sealed values and the controller's current certificate. */
+export type SealedPlanInputs = {
+  readonly sealed?: Readonly<Record<string, SealedValuesFile | undefined>>;
+  readonly certificates?: Readonly<Record<string, CurrentCertificate | undefined>>;
+};
 
 /** Reads what the plan needs besides the config: `sealed/<env>.yaml` and the configured certificates. */
 /** @param source how messages name the config (the file as the user gave it) */
-export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string, source = 'config'): PlanInputs {
+export function loadPlanInputs(config: AragoraSecretsConfig, cwd: string, source = 'config'): SealedPlanInputs {
   const sealed: Record<string, SealedValuesFile | undefined> = {};
   const certificates: Record<string, CurrentCertificate | undefined> = {};
   for (const [name, env] of Object.entries(config.environments)) {
-    const options = deliveryOptions(env.delivery);
+    const options = deliveryOptions(env.delivery) as SealedDeliveryConfig;
     if (options.method !== 'sealed') continue;
     sealed[name] = readSealedFile(cwd, name);
     if (options.certificate) {

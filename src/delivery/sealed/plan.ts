@@ -1,4 +1,4 @@
-import type { SealScope } from '../../config/schema';
+import type { SealScope } from './schema';
 import { UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
 import { sealedValuesProblems } from './sealed-entry';
 import type { SealedValuesFile } from './sealed-file';

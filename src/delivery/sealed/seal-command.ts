@@ -7,6 +7,8 @@ export interface SealCommandOptions {
   readonly environment: string;
   readonly certificatePath: string;
   readonly configPath?: string;
+  /** Loads the config and resolves its plan (see SealOptions). */
+  readonly loadPlan: SealOptions['loadPlan'];
   readonly envFile?: string;
   readonly literals: readonly string[];
   /** Keys to read from standard input (one at most). */
@@ -38,6 +40,7 @@ export function sealCommand(io: SealCommandIo, options: SealCommandOptions): num
     cwd: io.cwd,
     env: io.env,
     configPath: options.configPath,
+    loadPlan: options.loadPlan,
     environment: options.environment,
     certificatePath: options.certificatePath,
     envFile: options.envFile,

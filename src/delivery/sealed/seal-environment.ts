@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { didYouMean, UserError } from '../../core/errors';
-import { loadConfig } from '../../config/load';
 import { requireEnvironment } from '../../config/shown';
-import { ENV_VAR_NAME } from '../../config/schema';
+import { ENV_VAR_NAME } from '../../core/names';
 import { readEnvFile } from '../../env/env-values';
-import { EnvironmentPlan, resolvePlan } from '../../model/plan';
+import type { EnvironmentPlan, Plan } from '../../plan/plan';
 import { readCertificateFile } from './certificate-file';
 import { acquireSealLock } from './seal-lock';
 import { entryBinding, EntryProblem, sealedValuesProblems } from './sealed-entry';
@@ -17,6 +16,11 @@ export interface SealOptions {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly configPath?: string;
+  /**
+   * Loads the config (`configPath`, else the lookup order) and resolves its plan: given by the
+   * CLI, which knows every delivery method (this one does not look the others up).
+   */
+  readonly loadPlan: () => { readonly environments: readonly string[]; readonly plan: Plan };
   readonly environment: string;
   /** The controller's certificate (`kubeseal --fetch-cert`) or its bare public key. */
   readonly certificatePath: string;
@@ -237,10 +241,9 @@ interface Prepared {
 }
 
 function prepare(options: SealOptions): Prepared {
-  const { config } = loadConfig({ path: options.configPath, cwd: options.cwd, env: options.env });
-  const environments = Object.keys(config.environments);
-  requireEnvironment(environments, options.environment);
-  const plan = resolvePlan(config).environments.find((e) => e.name === options.environment)!;
+  const loaded = options.loadPlan();
+  requireEnvironment([...loaded.environments], options.environment);
+  const plan = loaded.plan.environments.find((e) => e.name === options.environment)!;
   if (plan.delivery.method !== 'sealed') {
     throw new UserError(
       `environment ${plan.name} delivers its secrets with "${plan.delivery.method}", not "sealed": set environments.${plan.name}.delivery to sealed first`,

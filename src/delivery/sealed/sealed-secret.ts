@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as bitnami from '../../../imports/bitnami.com';
-import type { SealScope } from '../../config/schema';
+import type { SealScope } from './schema';
 import { checkCiphertext, UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
 import type { IAppSecret } from '../../k8s/app-secret';
 import type { SecretReader } from '../../k8s/secret-reader';

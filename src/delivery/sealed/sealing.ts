@@ -1,6 +1,6 @@
 import { createCipheriv, createHash, createPublicKey, KeyObject, publicEncrypt, randomBytes, X509Certificate, constants } from 'node:crypto';
 import { UserError } from '../../core/errors';
-import type { SealScope } from '../../config/schema';
+import type { SealScope } from './schema';
 
 /**
  * Sealing compatible byte for byte with the Sealed Secrets controller (and kubeseal):

@@ -1,6 +1,6 @@
 import type { VaultDeliveryConfig } from '../../config/schema';
 import type { RequirementStatus } from '../../config/requirements';
-import type { ExternalDeliveryPlan } from '../external/plan';
+import { kvApiPath } from '../../artifacts/vault-policy';
 
 /** Where the injected agent writes the rendered files (the injector's default secret volume). */
 export const VAULT_SECRETS_DIR = '/vault/secrets';
@@ -18,9 +18,6 @@ export const VAULT_TOKEN_VOLUME = 'vault-token';
 /** The file of the token in that volume. */
 export const VAULT_TOKEN_PATH = 'token';
 const DEFAULT_TOKEN_MAX_TTL = '24h';
-/** Starts the header line of a generated Vault policy that names its server (the guard rails read it to tell servers apart). */
-export const VAULT_SERVER_COMMENT = '# Vault server:';
-
 /** One field of a KV secret, exported as one environment variable. */
 export interface VaultField {
   /** Environment variable name. */
@@ -136,21 +133,6 @@ export function resolveVaultDelivery(config: VaultDeliveryConfig, context: Vault
   };
 }
 
-/** `secret` + `aragora/api-keys` → `secret/data/aragora/api-keys` (KV v2) or `secret/aragora/api-keys` (KV v1). */
-export function kvApiPath(mount: string, key: string, kvVersion: 1 | 2): string {
-  const trimmed = key.replace(/^\/+|\/+$/g, '');
-  return kvVersion === 2 ? `${mount}/data/${trimmed}` : `${mount}/${trimmed}`;
-}
-
-/**
- * The KV v2 mount and key of an API path (`secret/data/aragora/env` → `secret`, `aragora/env`),
- * for the `vault kv` commands that take them apart; undefined when the path has no `/data/`.
- */
-export function splitKv2Path(path: string): { mount: string; key: string } | undefined {
-  const at = path.indexOf('/data/');
-  return at > 0 ? { mount: path.slice(0, at), key: path.slice(at + '/data/'.length) } : undefined;
-}
-
 function sorted<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   const out: Record<string, T> = {};
   for (const key of Object.keys(record).sort()) out[key] = record[key];
@@ -164,13 +146,3 @@ export function durationSeconds(duration: string): number {
   return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
 }
 
-/**
- * The Vault API paths an `external` delivery through a `vault` store reads (sorted): what the
- * store's Vault role needs `read` on, and nothing more. Empty for other stores.
- */
-export function externalVaultPaths(delivery: ExternalDeliveryPlan): string[] {
-  const p = delivery.store.provider;
-  if (p.provider !== 'vault') return [];
-  const keys = [...delivery.data.map((d) => d.remoteRef.key), ...delivery.extracts.map((e) => e.key)];
-  return [...new Set(keys.map((key) => kvApiPath(p.path, key, p.version === 'v1' ? 1 : 2)))].sort();
-}

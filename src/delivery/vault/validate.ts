@@ -1,6 +1,6 @@
 import type { AragoraSecretsConfig, EnvironmentConfig, VaultDeliveryConfig } from '../../config/schema';
-import { VAULT_PATH } from '../../config/schema';
-import { defaultProperty } from '../../model/plan';
+import { VAULT_PATH } from '../../config-kit/fields';
+import { defaultProperty } from '../../plan/plan';
 import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT, durationSeconds } from './plan';
 import { showable, shown } from '../../config/shown';
 

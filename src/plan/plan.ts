@@ -2,15 +2,11 @@ import { sortRecord } from '../core/sort';
 import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
 import { evaluateRequirement, RequirementStatus } from '../config/requirements';
 import { UserError } from '../core/errors';
-import type { SealedValuesFile } from '../delivery/sealed/sealed-file';
-import { AwsPlan, resolveAwsPlan } from './aws-plan';
+import { AwsPlan, resolveAwsPlan } from '../model/aws-plan';
 import { type AddressFamily, everything, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import { deriveName } from '../core/names';
-import { externalOptions, ExternalDeliveryContext, ExternalDeliveryPlan, resolveExternalDelivery } from '../delivery/external/plan';
-import { resolveEsoIdentity, type EsoIdentityPlan } from './identity';
-import { CurrentCertificate, resolveSealed, SealedDeliveryPlan } from '../delivery/sealed/plan';
-import { externalVaultPaths, resolveVaultDelivery, type VaultDeliveryPlan } from '../delivery/vault/plan';
-import { gcpsmStoreOf, resolveGcp, type GcpPlan } from './gcp-plan';
+import { resolveEsoIdentity, type EsoIdentityPlan } from '../model/identity';
+import { gcpsmStoreOf, resolveGcp, type GcpPlan } from '../model/gcp-plan';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -40,16 +36,59 @@ export interface SecretPlan {
   readonly remote: { readonly key: string; readonly property: string };
 }
 
+/**
+ * The resolved plan of each delivery method, keyed by its name: each method adds its own from its
+ * folder (`declare module '../../plan/plan' { interface DeliveryPlans { <name>: ... } }`), so that
+ * the plan names no method and `EnvironmentPlan.delivery` is still a union code can narrow.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface DeliveryPlans {}
+
 /** How the values reach the cluster, with the method's resolved options. */
-export type DeliveryPlan = { readonly method: 'plain' } | SealedDeliveryPlan | ExternalDeliveryPlan | VaultDeliveryPlan;
+export type DeliveryPlan = DeliveryPlans[keyof DeliveryPlans];
 
 /**
- * What synth reads besides the config (files the user commits): sealed values and the current
- * controller certificates, per environment. Kept apart so that the plan stays a pure function.
+ * What synth reads besides the config (files the user commits), by delivery method and then by
+ * environment (e.g. sealed values and the controller's certificate). Kept apart so that the plan
+ * stays a pure function; each method reads and types its own.
  */
-export interface PlanInputs {
-  readonly sealed?: Readonly<Record<string, SealedValuesFile | undefined>>;
-  readonly certificates?: Readonly<Record<string, CurrentCertificate | undefined>>;
+export type PlanInputs = { readonly [input: string]: unknown };
+
+/** What the plan asks of a delivery method (`src/delivery/method.ts` extends it). */
+export interface DeliveryResolver<P = DeliveryPlan> {
+  readonly name: string;
+  resolve(context: DeliveryContext): DeliveryResolution<P>;
+  /** Whether the pods need their ServiceAccount token (the method authenticates from inside the pod). */
+  readonly podAuthenticates: boolean;
+  /** Reloader's mode when the config sets none. */
+  readonly defaultReloader: ReloaderMode;
+  /** Egress the pods themselves need for this method (an injected agent shares the pod's network). */
+  egress?(delivery: P): EgressRule[];
+}
+
+export interface DeliveryContext {
+  readonly config: AragoraSecretsConfig;
+  readonly environment: string;
+  readonly env: EnvironmentConfig;
+  /** The long form of the environment's `delivery:`. */
+  readonly options: Exclude<DeliveryConfig, string>;
+  readonly appLabels: Readonly<Record<string, string>>;
+  /** The environment's Secret. */
+  readonly secretName: string;
+  /** The secrets delivered in the environment, sorted by name. */
+  readonly secrets: readonly SecretPlan[];
+  readonly inputs: PlanInputs;
+  /** The identity External Secrets Operator uses in this environment. */
+  readonly esoIdentity?: EsoIdentityPlan;
+  /** Remote references that replace the catalog's `remote`, one per variable (a cloud's own secrets). */
+  readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
+}
+
+export interface DeliveryResolution<P> {
+  readonly delivery: P;
+  readonly warnings: string[];
+  /** Committed inputs that no longer fit the config. */
+  readonly errors: string[];
 }
 
 export interface IdentityPlan {
@@ -143,7 +182,8 @@ export const MANAGED_BY = 'aragora-secrets';
 /**
  * @throws UserError when committed inputs no longer fit the config (values sealed for another target)
  */
-export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs = {}): Plan {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs, methods: readonly DeliveryResolver<any>[]): Plan {
   const appName = config.app.name;
   const appLabels = sortRecord({
     ...config.app.labels,
@@ -153,7 +193,7 @@ export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs = {
   });
   const environments = Object.keys(config.environments)
     .sort()
-    .map((name) => resolveEnvironment(config, name, config.environments[name], appLabels, inputs));
+    .map((name) => resolveEnvironment(config, name, config.environments[name], appLabels, inputs, methods));
   const errors = environments.flatMap((env) => env.errors);
   if (errors.length > 0) {
     throw new UserError([`The committed inputs do not fit the config (${errors.length === 1 ? '1 problem' : `${errors.length} problems`}):`, ...errors.map((e) => `  - ${e}`)].join('\n'));
@@ -167,6 +207,8 @@ function resolveEnvironment(
   env: EnvironmentConfig,
   appLabels: Record<string, string>,
   inputs: PlanInputs,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  methods: readonly DeliveryResolver<any>[],
 ): EnvironmentPlan & { errors: string[] } {
   const appName = config.app.name;
   const features = sortRecord({ ...config.features, ...env.features });
@@ -215,7 +257,10 @@ function resolveEnvironment(
   // A gcpsm store of a GCP environment reads the same per-variable Secret Manager secrets as Cloud Run.
   const remoteRefs =
     gcp && gcpsmStoreOf(config, env) ? new Map(gcp.secrets.map((s) => [s.env, { key: s.secretId, version: s.version === 'latest' ? undefined : s.version }])) : undefined;
-  const { delivery, warnings, errors } = resolveDelivery(name, env, secretName, secrets, inputs, { config, appLabels, secretName, secrets, esoIdentity, remoteRefs });
+  const options = deliveryOptions(env.delivery);
+  const method = methods.find((m) => m.name === options.method);
+  if (!method) throw new Error(`no delivery method "${options.method}" is registered`);
+  const { delivery, warnings, errors } = method.resolve({ config, environment: name, env, options, appLabels, secretName, secrets, inputs, esoIdentity, remoteRefs });
 
   return {
     name,
@@ -234,7 +279,7 @@ function resolveEnvironment(
       readsSecretsThroughApi: workloadConfig.readsSecretsThroughApi ?? false,
       roleName: deriveName(appName, 'secrets-reader'),
       roleBindingName: deriveName(appName, 'secrets-reader'),
-      automountToken: needsApiToken(delivery) || (workloadConfig.readsSecretsThroughApi ?? false),
+      automountToken: method.podAuthenticates || (workloadConfig.readsSecretsThroughApi ?? false),
     },
     workload: {
       enabled: workloadConfig.enabled ?? true,
@@ -249,8 +294,8 @@ function resolveEnvironment(
       podLabels,
       command: workloadConfig.command,
     },
-    reloader: env.rotation?.reloader ?? defaultReloader(delivery),
-    network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels, deliveryEgress(delivery)),
+    reloader: env.rotation?.reloader ?? method.defaultReloader,
+    network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels, method.egress?.(delivery) ?? []),
     warnings,
     errors,
     argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
@@ -260,86 +305,9 @@ function resolveEnvironment(
   };
 }
 
-interface DeliveryResolution {
-  readonly delivery: DeliveryPlan;
-  readonly warnings: string[];
-  readonly errors: string[];
-}
-
-function resolveDelivery(
-  environment: string,
-  env: EnvironmentConfig,
-  secretName: string,
-  secrets: readonly SecretPlan[],
-  inputs: PlanInputs,
-  context: DeliveryContext,
-): DeliveryResolution {
-  const appName = context.config.app.name;
-  const options = deliveryOptions(env.delivery);
-  switch (options.method) {
-    case 'plain':
-      return { delivery: { method: 'plain' }, warnings: [], errors: [] };
-    case 'sealed':
-      return resolveSealed({
-        environment,
-        namespace: env.namespace,
-        secretName,
-        scope: options.scope ?? 'strict',
-        manageExisting: options.manageExisting ?? false,
-        secrets,
-        file: inputs.sealed?.[environment],
-        certificate: inputs.certificates?.[environment],
-      });
-    case 'external': {
-      const delivery = resolveExternalDelivery(externalOptions(env.delivery)!, context);
-      const paths = externalVaultPaths(delivery);
-      const vaultPolicy = delivery.store.provider.provider === 'vault' ? { name: `${appName}-${environment}-external-secrets`, paths } : undefined;
-      return { delivery: vaultPolicy ? { ...delivery, vaultPolicy } : delivery, warnings: [], errors: [] };
-    }
-    case 'vault':
-      return { delivery: resolveVaultDelivery(options, { appName, environment, secrets }), warnings: [], errors: [] };
-  }
-}
-
-/** What a delivery method may need besides its own options (the external method's context is the widest). */
-type DeliveryContext = ExternalDeliveryContext;
-
 /** The long form of a delivery (`{ method, ...options }`), whichever form the config used. */
 export function deliveryOptions(delivery: DeliveryConfig | undefined): Exclude<DeliveryConfig, string> {
   return typeof delivery === 'string' || delivery === undefined ? ({ method: delivery ?? 'plain' } as Exclude<DeliveryConfig, string>) : delivery;
-}
-
-/** Reloader restarts pods when a Kubernetes Secret changes; with Vault injection there is none to watch. */
-function defaultReloader(delivery: DeliveryPlan): ReloaderMode {
-  return delivery.method === 'vault' ? 'none' : 'targeted';
-}
-
-/** Egress a delivery method needs from the pods themselves (the injected agent shares the pod's network). */
-function deliveryEgress(delivery: DeliveryPlan): EgressRule[] {
-  if (delivery.method !== 'vault' || !delivery.server.peer) return [];
-  const peer = delivery.server.peer;
-  return [
-    {
-      purpose: 'Vault server (the injected agent authenticates and reads the secrets there)',
-      peers: [peer.kind === 'cidr' ? { kind: 'cidr', cidr: peer.cidr, except: [] } : { kind: 'pods', namespace: peer.namespace, podLabels: peer.podLabels }],
-      ports: [{ port: delivery.server.port, protocol: 'TCP' }],
-    },
-  ];
-}
-
-/** Methods that authenticate from inside the pod need its ServiceAccount token (reading through the API does too). */
-function needsApiToken(delivery: DeliveryPlan): boolean {
-  switch (delivery.method) {
-    case 'plain':
-    case 'sealed':
-      return false;
-    // Vault's kubernetes auth logs the agent in with the pod's ServiceAccount token.
-    case 'vault':
-      return true;
-    // The ESO controller authenticates to the store, not the pod.
-    case 'external':
-      return false;
-  }
 }
 
 function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Record<string, string>, deliveryRules: readonly EgressRule[] = []): NetworkPlan {

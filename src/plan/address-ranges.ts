@@ -1,4 +1,4 @@
-import { isStrictSubnet, parseCidr } from '../config/schema';
+import { isStrictSubnet, parseCidr } from '../config-kit/fields';
 
 /**
  * Address ranges of the egress NetworkPolicy: what "public" leaves out, and the cloud metadata

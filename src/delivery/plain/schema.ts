@@ -1,0 +1,5 @@
+import { z } from 'zod';
+
+export const plainDelivery = z
+  .strictObject({ method: z.literal('plain') })
+  .describe('A Kubernetes Secret created at deploy time from .env (`aragora-secrets render`); never committed.');
