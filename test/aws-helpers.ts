@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import type { AwsConfig } from '../src/config/aws-schema';
+import type { AwsConfig } from '../src/cloud/aws/schema';
 import type { AragoraSecretsConfig } from '../src/config/schema';
 import type { OutputFile } from '../src/core/output-file';
 import { configWith, synth } from './helpers';

@@ -1,13 +1,17 @@
 import type { AragoraSecretsConfig } from '../config/schema';
 import { deliveryMethods } from '../delivery/registry';
-import { resolvePlan as resolvePlanWith, type Plan, type PlanInputs } from '../plan/plan';
+import type { Plan, PlanInputs } from '../plan/plan';
+import { resolvePlan as resolvePlanWith } from '../plan/resolve';
+import { knownRegions } from '../cloud/aws/regions';
 
 /**
  * The plan of a validated config with the registered delivery methods.
  * @throws UserError when committed inputs no longer fit the config (values sealed for another target)
  */
 export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs = {}): Plan {
-  return resolvePlanWith(config, inputs, deliveryMethods);
+  // aws-cdk-lib's region table is loaded only when an environment needs it.
+  const needsRegions = inputs.awsPartitions === undefined && Object.values(config.environments).some((env) => env.aws !== undefined);
+  return resolvePlanWith(config, needsRegions ? { ...inputs, awsPartitions: knownRegions().partitions } : inputs, deliveryMethods);
 }
 
 /** Reads what the registered methods need besides the config (files the user commits). */

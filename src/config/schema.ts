@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { externalDelivery, storesSchema } from '../delivery/external/schema';
-import { awsSchema } from './aws-schema';
-import { gcpEnvironmentSchema } from './gcp-schema';
+import { awsSchema } from '../cloud/aws/schema';
+import { gcpEnvironmentSchema } from '../cloud/gcp/schema';
 import { PATH_SEGMENT_RULE, pathPattern } from '../config-kit/path-pattern';
 import { cidr, dnsLabel, labels, port, resourceQuantities } from '../config-kit/fields';
 import { plainDelivery } from '../delivery/plain/schema';

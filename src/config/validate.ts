@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { awsProblems } from './aws-validate';
+import { awsProblems } from '../cloud/aws/validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from '../core/errors';
 import { suggestDnsLabel } from '../core/names';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from './schema';
 import { deliveryMethods } from '../delivery/registry';
 import { networkProblems } from './network-validate';
-import { gcpProblems } from './gcp-validate';
+import { gcpProblems } from '../cloud/gcp/validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from '../delivery/external/schema';
 import { inputTextProblems } from './input-text';

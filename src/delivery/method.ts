@@ -5,7 +5,7 @@ import type { AragoraSecretsConfig, ReloaderMode } from '../config/schema';
 import type { IAppSecret } from '../k8s/app-secret';
 import type { MethodPodWiring } from '../k8s/pod-wiring';
 import type { DeliveryContext, DeliveryResolution, DeliveryResolver, EgressRule, EnvironmentPlan, PlanInputs, SecretPlan } from '../plan/plan';
-import type { ValueAccess } from '../model/identity';
+import type { ValueAccess } from '../audit/value-access';
 
 /**
  * A delivery method: how the values of an environment reach its pods. Each method lives in

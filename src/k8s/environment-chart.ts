@@ -4,28 +4,25 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { auditPolicy } from '../audit/audit-policy';
 import { chartKeyCollisions, helmValues } from '../helm/values';
-import { credentialSecrets, tokenHolders } from '../model/identity';
+import { credentialSecrets, tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan } from '../plan/plan';
-import type { AwsControl } from '../aws/compliance';
+import type { AwsControl } from '../cloud/aws/compliance';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
 import { deliveryMethod } from '../delivery/registry';
 import type { DeliveryMethod } from '../delivery/method';
 import type { IAppSecret } from './app-secret';
+import type { OutputFile } from '../core/output-file';
 import { AppWorkload, secretNameByKey } from './app-workload';
 import { SecretsEgressPolicy } from './egress-policy';
 import { addEsoIdentity } from './eso-identity';
 import { ExternalSecret } from '../delivery/external/external-secret';
-import { GcpSecretAccess } from './gcp-secret-access';
+import { GcpSecretAccess } from '../cloud/gcp/gcp-secret-access';
 import { podWiring } from './pod-wiring';
 import { SecretReader } from './secret-reader';
 import { addSyncWaves } from './sync-waves';
 
-/** A file written beside the manifests (not a Kubernetes object). */
-export interface SupportingFile {
-  /** Path relative to the environment's folder. */
-  readonly path: string;
-  readonly content: string;
-}
+/** @deprecated the one output-file type: `OutputFile`. */
+export type SupportingFile = OutputFile;
 
 export interface EnvironmentChartProps {
   readonly plan: EnvironmentPlan;
@@ -42,7 +39,7 @@ export class EnvironmentChart extends Chart {
   /** Absent when the delivery method creates no Kubernetes Secret (Vault Agent injection). */
   public readonly secret?: IAppSecret;
   public readonly reader: SecretReader;
-  private readonly files: SupportingFile[] = [];
+  private readonly files: OutputFile[] = [];
   /** Secrets besides `secret` that hold some keys (set by the delivery method). */
   private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
   /** Secrets created at deploy time by no object of ours (set by the delivery method). */
@@ -172,7 +169,7 @@ export class EnvironmentChart extends Chart {
   }
 
   /** Files that go beside the manifests in `dist/<env>/`. */
-  public get supportingFiles(): readonly SupportingFile[] {
+  public get supportingFiles(): readonly OutputFile[] {
     return [...this.files];
   }
 

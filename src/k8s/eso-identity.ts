@@ -1,10 +1,10 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EsoIdentityPlan, GcpEsoIdentity, ServiceAccountIdentity } from '../model/identity';
+import type { EsoIdentityPlan, GcpEsoIdentity, ServiceAccountIdentity } from '../plan/eso-identity';
 import type { EnvironmentPlan } from '../plan/plan';
 import { comment, commentLine, operand, sh, type ShellCode, shellScript } from '../core/shell';
-import type { SupportingFile } from './environment-chart';
+import type { OutputFile } from '../core/output-file';
 
 export interface EsoServiceAccountProps {
   readonly identity: ServiceAccountIdentity;
@@ -52,8 +52,8 @@ export class EsoServiceAccount extends Construct {
  * for GKE Workload Identity with a Google service account, the gcloud commands that bind it (the
  * `roles/iam.workloadIdentityUser` member and read access to each secret the ExternalSecret reads).
  */
-export function addEsoIdentity(scope: Construct, plan: EnvironmentPlan, identity: EsoIdentityPlan): SupportingFile[] {
-  const files: SupportingFile[] = [];
+export function addEsoIdentity(scope: Construct, plan: EnvironmentPlan, identity: EsoIdentityPlan): OutputFile[] {
+  const files: OutputFile[] = [];
   if (identity.aws?.serviceAccount.create) new EsoServiceAccount(scope, 'EsoServiceAccount', { identity: identity.aws.serviceAccount });
   if (identity.gcp?.serviceAccount.create) new EsoServiceAccount(scope, 'EsoGcpServiceAccount', { identity: identity.gcp.serviceAccount });
   if (identity.gcp?.gcpServiceAccount) files.push({ path: 'gcp/eso-workload-identity.sh', content: workloadIdentityScript(plan, identity.gcp) });

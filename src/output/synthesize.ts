@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { App, Yaml } from 'cdk8s';
-import type { IConstruct } from 'constructs';
-import { UserError } from '../core/errors';
+import { SynthError, validationErrors } from '../core/synth-error';
+export { SynthError, validationErrors } from '../core/synth-error';
 import { EnvironmentChart } from '../k8s/environment-chart';
 import type { Plan } from '../plan/plan';
 import { constructIdOf } from '../core/names';
@@ -10,14 +10,7 @@ import { cachedByBuild } from './build-cache';
 import type { OutputFile } from '../core/output-file';
 import { withOutputMarker } from './replace-output';
 import { REVIEW_REPORT_FILE } from '../report/review-report';
-import type { AwsOutput } from '../aws/synthesize-aws';
-
-export class SynthError extends UserError {
-  constructor(public readonly errors: readonly string[]) {
-    super([`Synthesis failed (${errors.length === 1 ? '1 error' : `${errors.length} errors`}; nothing was written):`, ...errors.map((e) => `  - ${e}`)].join('\n'));
-    this.name = 'SynthError';
-  }
-}
+import type { AwsOutput } from '../cloud/aws/synthesize-aws';
 
 /** Builds one chart per environment of the plan in `app`. */
 export function buildCharts(app: App, plan: Plan): EnvironmentChart[] {
@@ -87,7 +80,7 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
 function awsOutput(plan: Plan): AwsOutput {
   return cachedByBuild('aws', JSON.stringify(plan), () => {
     // Loaded only when needed: aws-cdk-lib takes a while to load.
-    const { synthesizeAws } = require('../aws/synthesize-aws') as typeof import('../aws/synthesize-aws');
+    const { synthesizeAws } = require('../cloud/aws/synthesize-aws') as typeof import('../cloud/aws/synthesize-aws');
     return synthesizeAws(plan);
   });
 }
@@ -102,10 +95,6 @@ function kustomization(resources: string[]): string {
 }
 
 /** What `node.addValidation` hooks report, prefixed with the construct path (as cdk8s's synth does). */
-export function validationErrors(root: IConstruct): string[] {
-  return root.node.findAll().flatMap((c) => c.node.validate().map((message) => `[${c.node.path}] ${message}`));
-}
-
 /** Writes `files` and the output marker into `outdir` (what `cdk8s synth` hands the app: a folder it has just emptied). */
 export function writeOutput(outdir: string, files: readonly OutputFile[]): void {
   for (const file of withOutputMarker(files)) {

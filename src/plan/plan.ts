@@ -1,12 +1,9 @@
-import { sortRecord } from '../core/sort';
-import type { AragoraSecretsConfig, BackendConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
-import { evaluateRequirement, RequirementStatus } from '../config/requirements';
-import { UserError } from '../core/errors';
-import { AwsPlan, resolveAwsPlan } from '../model/aws-plan';
-import { type AddressFamily, everything, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
-import { deriveName } from '../core/names';
-import { resolveEsoIdentity, type EsoIdentityPlan } from '../model/identity';
-import { gcpsmStoreOf, resolveGcp, type GcpPlan } from '../model/gcp-plan';
+import type { AragoraSecretsConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
+import type { RequirementStatus } from '../config/requirements';
+import type { AwsPlan } from '../cloud/aws/plan';
+import { type AddressFamily, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
+import type { EsoIdentityPlan } from './eso-identity';
+import type { GcpPlan } from '../cloud/gcp/plan';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -52,7 +49,11 @@ export type DeliveryPlan = DeliveryPlans[keyof DeliveryPlans];
  * environment (e.g. sealed values and the controller's certificate). Kept apart so that the plan
  * stays a pure function; each method reads and types its own.
  */
-export type PlanInputs = { readonly [input: string]: unknown };
+export type PlanInputs = {
+  /** AWS regions and their partitions (aws-cdk-lib's table, read by the caller: the plan loads no library). */
+  readonly awsPartitions?: ReadonlyMap<string, string>;
+  readonly [input: string]: unknown;
+};
 
 /** What the plan asks of a delivery method (`src/delivery/method.ts` extends it). */
 export interface DeliveryResolver<P = DeliveryPlan> {
@@ -64,6 +65,19 @@ export interface DeliveryResolver<P = DeliveryPlan> {
   readonly defaultReloader: ReloaderMode;
   /** Egress the pods themselves need for this method (an injected agent shares the pod's network). */
   egress?(delivery: P): EgressRule[];
+  /**
+   * The secret store in a cloud the method reads through, if any (a `gcpsm` store of External
+   * Secrets): the cloud's plan grants it access and reads its identity from it.
+   */
+  cloudStore?(config: AragoraSecretsConfig, options: Exclude<DeliveryConfig, string>): CloudStoreRef | undefined;
+  /** Whether the method makes a secret in the cluster, so that it never reaches a cloud's store. */
+  generatedInCluster?(options: Exclude<DeliveryConfig, string>, secret: { readonly generated: boolean }): boolean;
+}
+
+/** A store of the config (`stores.<name>`) that a delivery method reads from. */
+export interface CloudStoreRef {
+  readonly name: string;
+  readonly store: NonNullable<AragoraSecretsConfig['stores']>[string];
 }
 
 export interface DeliveryContext {
@@ -179,168 +193,9 @@ export interface EnvironmentPlan {
 
 export const MANAGED_BY = 'aragora-secrets';
 
-/**
- * @throws UserError when committed inputs no longer fit the config (values sealed for another target)
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs, methods: readonly DeliveryResolver<any>[]): Plan {
-  const appName = config.app.name;
-  const appLabels = sortRecord({
-    ...config.app.labels,
-    app: appName,
-    'app.kubernetes.io/part-of': appName,
-    'app.kubernetes.io/managed-by': MANAGED_BY,
-  });
-  const environments = Object.keys(config.environments)
-    .sort()
-    .map((name) => resolveEnvironment(config, name, config.environments[name], appLabels, inputs, methods));
-  const errors = environments.flatMap((env) => env.errors);
-  if (errors.length > 0) {
-    throw new UserError([`The committed inputs do not fit the config (${errors.length === 1 ? '1 problem' : `${errors.length} problems`}):`, ...errors.map((e) => `  - ${e}`)].join('\n'));
-  }
-  return { app: { name: appName, labels: appLabels }, environments: environments.map(({ errors: _, ...env }) => env) };
-}
-
-function resolveEnvironment(
-  config: AragoraSecretsConfig,
-  name: string,
-  env: EnvironmentConfig,
-  appLabels: Record<string, string>,
-  inputs: PlanInputs,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  methods: readonly DeliveryResolver<any>[],
-): EnvironmentPlan & { errors: string[] } {
-  const appName = config.app.name;
-  const features = sortRecord({ ...config.features, ...env.features });
-  const context = { environment: name, tier: env.tier, features };
-  const remoteKey = config.remoteKey ?? `${appName}/api-keys`;
-
-  const catalog: SecretPlan[] = Object.keys(config.secrets)
-    .sort()
-    .map((secretName) => {
-      const secret = config.secrets[secretName];
-      const requirement = evaluateRequirement(secret.required, context);
-      return {
-        name: secretName,
-        purpose: secret.purpose,
-        ...requirement,
-        generated: secret.generated ?? false,
-        remote: {
-          key: secret.remote?.key ?? remoteKey,
-          property: secret.remote?.property ?? defaultProperty(secretName),
-        },
-      };
-    });
-  const secrets = catalog.filter((s) => s.status !== 'excluded');
-  const groups = new Map<string, string[]>();
-  for (const s of secrets) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
-
-  const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
-  const secretName = env.secretName ?? deriveName(appName, 'secrets');
-  const workloadConfig = env.workload ?? {};
-  const workloadName = workloadConfig.name ?? appName;
-  const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
-  // The AWS stack and the ESO identity come before the delivery: an `aws` store authenticates as the identity.
-  const aws =
-    env.aws &&
-    resolveAwsPlan({
-      appName,
-      environment: name,
-      namespace: env.namespace,
-      config: env.aws,
-      secrets,
-      managedBy: MANAGED_BY,
-      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
-    });
-  const esoIdentity = resolveEsoIdentity({ config, env, awsRole: aws?.eso, appLabels });
-  const gcp = resolveGcp({ config, environment: name, env, secrets, appLabels });
-  // A gcpsm store of a GCP environment reads the same per-variable Secret Manager secrets as Cloud Run.
-  const remoteRefs =
-    gcp && gcpsmStoreOf(config, env) ? new Map(gcp.secrets.map((s) => [s.env, { key: s.secretId, version: s.version === 'latest' ? undefined : s.version }])) : undefined;
-  const options = deliveryOptions(env.delivery);
-  const method = methods.find((m) => m.name === options.method);
-  if (!method) throw new Error(`no delivery method "${options.method}" is registered`);
-  const { delivery, warnings, errors } = method.resolve({ config, environment: name, env, options, appLabels, secretName, secrets, inputs, esoIdentity, remoteRefs });
-
-  return {
-    name,
-    namespace: env.namespace,
-    createNamespace: env.createNamespace ?? true,
-    tier: env.tier,
-    delivery,
-    features,
-    labels,
-    secretName,
-    catalog,
-    secrets,
-    oneOfGroups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, members]) => ({ group, members })),
-    identity: {
-      serviceAccountName: appName,
-      readsSecretsThroughApi: workloadConfig.readsSecretsThroughApi ?? false,
-      roleName: deriveName(appName, 'secrets-reader'),
-      roleBindingName: deriveName(appName, 'secrets-reader'),
-      automountToken: method.podAuthenticates || (workloadConfig.readsSecretsThroughApi ?? false),
-    },
-    workload: {
-      enabled: workloadConfig.enabled ?? true,
-      name: workloadName,
-      containerName: workloadName,
-      image: workloadConfig.image ?? config.app.image ?? '',
-      replicas: workloadConfig.replicas ?? 1,
-      port: workloadConfig.port,
-      injection: workloadConfig.injection ?? 'secretKeyRef',
-      runAsNonRoot: workloadConfig.runAsNonRoot ?? true,
-      resources: workloadConfig.resources,
-      podLabels,
-      command: workloadConfig.command,
-    },
-    reloader: env.rotation?.reloader ?? method.defaultReloader,
-    network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels, method.egress?.(delivery) ?? []),
-    warnings,
-    errors,
-    argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
-    aws,
-    esoIdentity,
-    gcp,
-  };
-}
-
 /** The long form of a delivery (`{ method, ...options }`), whichever form the config used. */
 export function deliveryOptions(delivery: DeliveryConfig | undefined): Exclude<DeliveryConfig, string> {
   return typeof delivery === 'string' || delivery === undefined ? ({ method: delivery ?? 'plain' } as Exclude<DeliveryConfig, string>) : delivery;
-}
-
-function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Record<string, string>, deliveryRules: readonly EgressRule[] = []): NetworkPlan {
-  const network = env.network ?? {};
-  const egress: EgressRule[] = [
-    {
-      purpose: 'cluster DNS',
-      peers: [
-        {
-          kind: 'pods',
-          namespace: network.dns?.namespace ?? 'kube-system',
-          podLabels: sortRecord(network.dns?.podLabels ?? { 'k8s-app': 'kube-dns' }),
-        },
-      ],
-      ports: [
-        { port: 53, protocol: 'UDP' },
-        { port: 53, protocol: 'TCP' },
-      ],
-    },
-    ...deliveryRules,
-  ];
-  for (const backend of [...(network.backends ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
-    egress.push(backendRule(backend));
-  }
-  const https = network.publicHttps ?? {};
-  if (https.enabled ?? true) {
-    egress.push({
-      purpose: 'HTTPS to the LLM provider APIs and other public services',
-      peers: (['ipv4', 'ipv6'] as const).map((family) => ({ kind: 'cidr', cidr: everything(family), except: publicExceptions(family, https.except) })),
-      ports: [...new Set(https.ports ?? [443])].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' as const })),
-    });
-  }
-  return { policyName: deriveName(appName, 'secrets-access'), podLabels, egress };
 }
 
 /**
@@ -351,17 +206,6 @@ function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Reco
 export function publicExceptions(family: AddressFamily, configured: readonly string[] | undefined): string[] {
   const listed = (configured ?? []).filter((range) => familyOf(range) === family);
   return [...new Set(listed.length > 0 ? listed : family === 'ipv4' ? NON_PUBLIC_IPV4 : NON_PUBLIC_IPV6)];
-}
-
-function backendRule(backend: BackendConfig): EgressRule {
-  const peer: EgressPeer = backend.cidr
-    ? { kind: 'cidr', cidr: backend.cidr, except: backend.except ?? [] }
-    : { kind: 'pods', namespace: backend.namespace!, podLabels: sortRecord(backend.podLabels ?? {}) };
-  return {
-    purpose: `backend ${backend.name}`,
-    peers: [peer],
-    ports: [...new Set(backend.ports)].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' as const })),
-  };
 }
 
 /** `ANTHROPIC_API_KEY` → `anthropic`, `ARAGORA_JWT_SECRET` → `aragora_jwt_secret`. */

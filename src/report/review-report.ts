@@ -1,6 +1,6 @@
-import type { AwsControl } from '../aws/compliance';
+import type { AwsControl } from '../cloud/aws/compliance';
 import type { DeliveryMethod } from '../delivery/method';
-import { tokenHolders } from '../model/identity';
+import { tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan, SecretPlan } from '../plan/plan';
 
 /** The file name of the review report in `dist/<env>/`. */

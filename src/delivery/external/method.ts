@@ -1,7 +1,8 @@
-import { resolvedServiceAccount, type ValueAccess } from '../../model/identity';
+import { resolvedServiceAccount } from '../../plan/eso-identity';
+import type { ValueAccess } from '../../audit/value-access';
 import type { DeliveryMethod } from '../method';
 import { addExternalDelivery } from './constructs';
-import { resolveExternalDelivery, type ExternalDeliveryPlan, type StorePlan } from './plan';
+import { isGeneratedHere, resolveExternalDelivery, storeNameOf, type ExternalDeliveryPlan, type StorePlan } from './plan';
 import { externalDelivery, type ExternalDeliveryConfig } from './schema';
 import { externalProblems } from './validate';
 import { externalSecretsPolicyHcl, externalVaultPaths } from './vault-policy';
@@ -67,6 +68,12 @@ export const externalMethod: DeliveryMethod<ExternalDeliveryPlan> = {
     const vaultPolicy = delivery.store.provider.provider === 'vault' ? { name: `${context.config.app.name}-${context.environment}-external-secrets`, paths } : undefined;
     return { delivery: vaultPolicy ? { ...delivery, vaultPolicy } : delivery, warnings: [], errors: [] };
   },
+  cloudStore: (config, options) => {
+    const name = storeNameOf(config, options as ExternalDeliveryConfig);
+    const store = name === undefined ? undefined : config.stores?.[name];
+    return name !== undefined && store !== undefined ? { name, store } : undefined;
+  },
+  generatedInCluster: (options, secret) => isGeneratedHere(secret, options as ExternalDeliveryConfig),
   // The ESO controller authenticates to the store, not the pod.
   podAuthenticates: false,
   defaultReloader: 'targeted',

@@ -7,7 +7,7 @@ import type {
   StoreKind,
 } from './schema';
 import type { AragoraSecretsConfig, DeliveryConfig } from '../../config/schema';
-import type { EsoIdentityPlan } from '../../model/identity';
+import type { EsoIdentityPlan } from '../../plan/eso-identity';
 import { deriveName } from '../../core/names';
 import type { SecretPlan } from '../../plan/plan';
 

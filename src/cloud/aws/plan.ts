@@ -1,7 +1,6 @@
-import { compareStrings, sortRecord } from '../core/sort';
-import { fargateMemoryOptions, NAG_PACKS, type AwsConfig, type NagPackName } from '../config/aws-schema';
-import { cachedByBuild } from '../output/build-cache';
-import type { RequirementStatus } from '../config/requirements';
+import { compareStrings, sortRecord } from '../../core/sort';
+import { fargateMemoryOptions, NAG_PACKS, type AwsConfig, type NagPackName } from './schema';
+import type { RequirementStatus } from '../../config/requirements';
 
 /**
  * The AWS part of an environment's plan: every name, ARN and assignment the CloudFormation
@@ -147,6 +146,8 @@ export interface AwsPlanInput {
   readonly workload: { readonly containerName: string; readonly image: string; readonly port?: number };
   /** Value of the `managed-by` tag. */
   readonly managedBy: string;
+  /** The AWS partition of `config.region` (`aws`, `aws-cn`...), from the caller's region table. */
+  readonly partition: string;
 }
 
 /** Log retention when the config names none: a year, the audit horizon PCI DSS 10.7 asks for. */
@@ -157,7 +158,7 @@ export const IAM_ROLE_NAME_MAX = 64;
 
 export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
   const { appName, environment, config } = input;
-  const partition = partitionOf(config.region);
+  const { partition } = input;
   const prefix = `${appName}-${environment}`;
   const stackName = config.stackName ?? `${prefix}-secrets`;
   const stores = assignStores(config, input.secrets.map((s) => s.name));
@@ -325,25 +326,4 @@ export function pascalId(name: string): string {
     .map((part) => part[0].toUpperCase() + part.slice(1))
     .join('');
 }
-
-let regionTable: { names: string[]; partitions: Map<string, string> } | undefined;
-
-/** The regions aws-cdk-lib knows, with their partitions (loaded on first use: only AWS environments need them). */
-export function knownRegions(): { names: string[]; partitions: Map<string, string> } {
-  if (!regionTable) {
-    const regions = cachedByBuild('aws-regions', '', () => {
-      const { RegionInfo } = require('aws-cdk-lib/region-info') as typeof import('aws-cdk-lib/region-info');
-      return RegionInfo.regions.map((r) => [r.name, r.partition ?? 'aws'] as [string, string]);
-    });
-    regionTable = { names: regions.map(([name]) => name).sort(), partitions: new Map(regions) };
-  }
-  return regionTable;
-}
-
-export function partitionOf(region: string): string {
-  const known = knownRegions().partitions.get(region);
-  if (!known) throw new Error(`unknown AWS region "${region}" reached the plan (config validation should have rejected it)`);
-  return known;
-}
-
 

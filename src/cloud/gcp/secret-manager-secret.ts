@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { GCP_PROJECT_ID, GCP_REGION, GCP_SECRET_ID } from '../config/gcp-schema';
-import { SECRET_ACCESSOR_ROLE } from '../model/gcp-plan';
+import { GCP_PROJECT_ID, GCP_REGION, GCP_SECRET_ID } from './schema';
+import { SECRET_ACCESSOR_ROLE } from './plan';
 import { IamPolicyMember, IamResourceRef } from './iam-policy-member';
 
 /** A Secret Manager secret that IAM grants can name. */

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { AwsCloudTrailPlan } from '../model/aws-plan';
+import type { AwsCloudTrailPlan } from './plan';
 import { acknowledgeRules, inEveryPack, wildcardResourceFinding } from './compliance';
 import { EncryptedLogGroup } from './encrypted-log-group';
 

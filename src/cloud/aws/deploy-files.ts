@@ -1,12 +1,10 @@
-import type { AwsPlan } from '../model/aws-plan';
-import type { EnvironmentPlan } from '../plan/plan';
-import { comment, environmentVariable, sh, ShellCode, shellScript, XTRACE_OFF } from '../core/shell';
+import type { OutputFile } from '../../core/output-file';
+import type { AwsPlan } from './plan';
+import type { EnvironmentPlan } from '../../plan/plan';
+import { comment, environmentVariable, sh, ShellCode, shellScript, XTRACE_OFF } from '../../core/shell';
 
-/** A file beside the template in `dist/<env>/aws/`. */
-export interface DeployFile {
-  readonly path: string;
-  readonly content: string;
-}
+/** @deprecated the one output-file type: `OutputFile`. */
+export type DeployFile = OutputFile;
 
 export const DEPLOY_SCRIPT = 'deploy.sh';
 export const PUT_VALUES_SCRIPT = 'put-secret-values.sh';
@@ -16,7 +14,7 @@ export const PUT_VALUES_SCRIPT = 'put-secret-values.sh';
  * `aws cloudformation deploy`), the script that puts the values, and a README. The scripts read
  * values from the environment at run time only; nothing here holds or writes one.
  */
-export function deployFiles(plan: EnvironmentPlan, options: { readonly hasStack: boolean }): DeployFile[] {
+export function deployFiles(plan: EnvironmentPlan, options: { readonly hasStack: boolean }): OutputFile[] {
   return [
     { path: 'README.md', content: readme(plan, options.hasStack) },
     ...(options.hasStack ? [{ path: DEPLOY_SCRIPT, content: deployScript(plan) }] : []),

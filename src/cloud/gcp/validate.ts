@@ -1,11 +1,11 @@
-import { didYouMean } from '../core/errors';
-import { GCP_SECRET_ID } from './gcp-schema';
-import { evaluateRequirement } from './requirements';
-import type { AragoraSecretsConfig } from './schema';
-import { shown } from './shown';
-import { externalOptions } from '../delivery/external/plan';
-import { keyListProblems } from '../delivery/external/validate';
-import { accessorName, gcpSecretNames, gcpsmStoreOf, secretLocation, secretResourceName, serviceAccountEmail } from '../model/gcp-plan';
+import { didYouMean } from '../../core/errors';
+import { GCP_SECRET_ID } from './schema';
+import { evaluateRequirement } from '../../config/requirements';
+import type { AragoraSecretsConfig } from '../../config/schema';
+import { shown } from '../../config/shown';
+import { externalOptions, isGeneratedHere, storeNameOf } from '../../delivery/external/plan';
+import { keyListProblems } from '../../delivery/external/validate';
+import { accessorName, gcpSecretNames, secretLocation, secretResourceName, serviceAccountEmail } from './plan';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 
@@ -56,7 +56,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
       }
     }
 
-    const names = gcpSecretNames(env, delivered);
+    const names = gcpSecretNames(env, delivered, (s) => options !== undefined && isGeneratedHere(s, options));
     const byId = new Map<string, string>();
     const byResource = new Map<string, string>();
     const cc = gcp.configConnector !== undefined && gcp.configConnector !== false;
@@ -190,4 +190,13 @@ function claim(owners: Map<string, string>, key: string, environment: string, wh
   } else {
     owners.set(key, environment);
   }
+}
+
+/** The gcpsm store the environment's external delivery reads, if any. */
+function gcpsmStoreOf(config: AragoraSecretsConfig, env: AragoraSecretsConfig['environments'][string]) {
+  const options = externalOptions(env.delivery);
+  if (!options) return undefined;
+  const name = storeNameOf(config, options);
+  const store = name === undefined ? undefined : config.stores?.[name];
+  return name !== undefined && store?.provider === 'gcpsm' ? { name, store } : undefined;
 }

@@ -1,8 +1,6 @@
-import type { CloudRunIngress, GcpEnvironmentConfig } from '../config/gcp-schema';
-import { GCP_SERVICE_ACCOUNT_EMAIL } from '../config/gcp-schema';
-import type { AragoraSecretsConfig, EnvironmentConfig } from '../config/schema';
-import { externalOptions, isGeneratedHere, storeNameOf } from '../delivery/external/plan';
-import type { SecretPlan } from '../plan/plan';
+import type { CloudRunIngress, GcpEnvironmentConfig } from './schema';
+import { GCP_SERVICE_ACCOUNT_EMAIL } from './schema';
+import type { AragoraSecretsConfig, EnvironmentConfig } from '../../config/schema';
 
 /**
  * The resolved plan of an environment that targets Google Cloud: one Secret Manager secret per
@@ -126,23 +124,17 @@ export function secretLocation(gcp: GcpEnvironmentConfig, variable: string): { s
   return { secretId: override?.name ?? deriveSecretId(variable, gcp.secretPrefix), version: String(override?.version ?? 'latest') };
 }
 
-/** Whether the environment's ESO delivery reads these secrets, through a gcpsm store. */
-export function gcpsmStoreOf(config: AragoraSecretsConfig, env: EnvironmentConfig): { name: string; store: Extract<NonNullable<AragoraSecretsConfig['stores']>[string], { provider: 'gcpsm' }> } | undefined {
-  const options = externalOptions(env.delivery);
-  if (!options) return undefined;
-  const name = storeNameOf(config, options);
-  const store = name === undefined ? undefined : config.stores?.[name];
-  return name !== undefined && store?.provider === 'gcpsm' ? { name, store } : undefined;
-}
-
 /**
  * The variables kept in Secret Manager: `gcp.keys`, or every secret delivered in the
  * environment, less those an in-cluster generator makes (they never reach Secret Manager).
  */
-export function gcpSecretNames(env: EnvironmentConfig, delivered: readonly Pick<SecretPlan, 'name' | 'generated'>[]): string[] {
+export function gcpSecretNames(
+  env: EnvironmentConfig,
+  delivered: readonly { readonly name: string; readonly generated: boolean }[],
+  generatedInCluster: (secret: { readonly generated: boolean }) => boolean,
+): string[] {
   const gcp = env.gcp!;
-  const options = externalOptions(env.delivery);
-  const candidates = delivered.filter((s) => !(options && isGeneratedHere(s, options)));
+  const candidates = delivered.filter((s) => !generatedInCluster(s));
   const listed = gcp.keys ? new Set(gcp.keys) : undefined;
   return candidates.filter((s) => !listed || listed.has(s.name)).map((s) => s.name);
 }
@@ -152,9 +144,13 @@ export interface GcpContext {
   readonly environment: string;
   readonly env: EnvironmentConfig;
   /** The secrets delivered in the environment, sorted by name. */
-  readonly secrets: readonly SecretPlan[];
+  readonly secrets: readonly { readonly name: string; readonly purpose: string; readonly status: string; readonly generated: boolean }[];
   /** The app's labels (without the environment's). */
   readonly appLabels: Readonly<Record<string, string>>;
+  /** The store the environment's delivery reads through, when it is one (see `DeliveryResolver.cloudStore`). */
+  readonly store?: { readonly name: string; readonly store: NonNullable<AragoraSecretsConfig['stores']>[string] };
+  /** Whether the delivery makes a secret in the cluster (it then never reaches Secret Manager). */
+  readonly generatedInCluster: (secret: { readonly generated: boolean }) => boolean;
 }
 
 export function resolveGcp(context: GcpContext): GcpPlan | undefined {
@@ -163,7 +159,7 @@ export function resolveGcp(context: GcpContext): GcpPlan | undefined {
   if (!gcp) return undefined;
   const email = serviceAccountEmail(gcp.serviceAccount, gcp.project);
   const [, accountId, accountProject] = GCP_SERVICE_ACCOUNT_EMAIL.exec(email)!;
-  const names = new Set(gcpSecretNames(env, context.secrets));
+  const names = new Set(gcpSecretNames(env, context.secrets, context.generatedInCluster));
 
   const secrets = context.secrets
     .filter((s) => names.has(s.name))
@@ -182,7 +178,7 @@ export function resolveGcp(context: GcpContext): GcpPlan | undefined {
       };
     });
 
-  const storeRef = gcpsmStoreOf(config, env);
+  const storeRef = context.store?.store.provider === 'gcpsm' ? { name: context.store.name, store: context.store.store } : undefined;
   const auth = storeRef?.store.auth;
   const wi = auth?.workloadIdentity;
   const appName = config.app.name;

@@ -2,8 +2,8 @@ import { BootstraplessSynthesizer, CfnElement, CfnOutput, RemovalPolicy, Stack, 
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { pascalId, type AwsPlan } from '../model/aws-plan';
-import type { EnvironmentPlan } from '../plan/plan';
+import { pascalId, type AwsPlan } from './plan';
+import type { EnvironmentPlan } from '../../plan/plan';
 import { ManagedSecret } from './managed-secret';
 import { SecretReaderRole } from './secret-reader-role';
 import { SecretsAuditTrail } from './secrets-audit-trail';

@@ -1,7 +1,7 @@
 import { CfnResource, Stack, Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagMessageLevel, NagRuleCompliance, NIST80053R5Checks, PCIDSS321Checks, type IApplyRule, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { ALWAYS_ON_NAG_PACK, type NagPackName } from '../model/aws-plan';
+import { ALWAYS_ON_NAG_PACK, type NagPackName } from './plan';
 
 /**
  * One cdk-nag rule on the resources of one environment, as the review report lists it: passed on

@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { AwsEcsPlan } from '../model/aws-plan';
+import type { AwsEcsPlan } from './plan';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { SecretReaderRole } from './secret-reader-role';
 

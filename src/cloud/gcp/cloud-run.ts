@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { CloudRunPlan, GcpPlan } from '../model/gcp-plan';
+import type { CloudRunPlan, GcpPlan } from './plan';
 
 /** An environment variable of the Cloud Run container: always a Secret Manager reference, never a value. */
 export interface CloudRunSecretEnv {

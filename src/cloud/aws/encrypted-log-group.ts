@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { pascalId } from '../model/aws-plan';
+import { pascalId } from './plan';
 import { acknowledgeRules, inEveryPack } from './compliance';
 
 export interface EncryptedLogGroupProps {

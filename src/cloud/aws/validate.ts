@@ -1,10 +1,11 @@
-import { IAM_ROLE_NAME_MAX, assignStores, knownRegions, parameterName, pascalId, roleName } from '../model/aws-plan';
-import { defaultProperty } from '../plan/plan';
-import { fargateMemoryOptions, LAMBDA_FUNCTION_ARN, OIDC_PROVIDER_ARN } from './aws-schema';
-import { didYouMean } from '../core/errors';
-import { shown } from './shown';
-import { evaluateRequirement } from './requirements';
-import type { AragoraSecretsConfig } from './schema';
+import { IAM_ROLE_NAME_MAX, assignStores, parameterName, pascalId, roleName } from './plan';
+import { knownRegions } from './regions';
+import { defaultProperty } from '../../plan/plan';
+import { fargateMemoryOptions, LAMBDA_FUNCTION_ARN, OIDC_PROVIDER_ARN } from './schema';
+import { didYouMean } from '../../core/errors';
+import { shown } from '../../config/shown';
+import { evaluateRequirement } from '../../config/requirements';
+import type { AragoraSecretsConfig } from '../../config/schema';
 
 export interface AwsProblem {
   readonly segments: PropertyKey[];

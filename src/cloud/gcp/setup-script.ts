@@ -1,5 +1,5 @@
-import { GKE_SERVICE_ACCOUNT_ANNOTATION, SECRET_ACCESSOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE, type GcpPlan, type GcpSecretPlan } from '../model/gcp-plan';
-import { comment, commentLine, environmentVariable, operand, sh, shellScript, XTRACE_OFF, type ShellCode } from '../core/shell';
+import { GKE_SERVICE_ACCOUNT_ANNOTATION, SECRET_ACCESSOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE, type GcpPlan, type GcpSecretPlan } from './plan';
+import { comment, commentLine, environmentVariable, operand, sh, shellScript, XTRACE_OFF, type ShellCode } from '../../core/shell';
 
 export interface GcpSetupScriptProps {
   readonly environment: string;

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { AwsSecretsManagerSecretPlan } from '../model/aws-plan';
+import type { AwsSecretsManagerSecretPlan } from './plan';
 import { acknowledgeRules, inEveryPack } from './compliance';
 import type { SecretReaderRole } from './secret-reader-role';
 

@@ -1,9 +1,6 @@
 import type { StoreKind } from '../delivery/external/schema';
 import type { AragoraSecretsConfig, EnvironmentConfig } from '../config/schema';
-import type { AwsEsoPlan } from './aws-plan';
-import { DEFAULT_STORE_KIND, externalOptions, storeNameOf } from '../delivery/external/plan';
-import type { DeliveryMethod } from '../delivery/method';
-import type { EnvironmentPlan } from '../plan/plan';
+import type { AwsEsoPlan } from '../cloud/aws/plan';
 
 /**
  * The identity External Secrets Operator uses in one environment, derived once from the config so
@@ -62,13 +59,14 @@ export interface GcpEsoIdentity {
 }
 
 export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
-import { GKE_SERVICE_ACCOUNT_ANNOTATION } from './gcp-plan';
+import { GKE_SERVICE_ACCOUNT_ANNOTATION } from '../cloud/gcp/plan';
 export { GKE_SERVICE_ACCOUNT_ANNOTATION };
 export const WORKLOAD_IDENTITY_USER = 'roles/iam.workloadIdentityUser';
 
 export interface EsoIdentityInput {
-  readonly config: AragoraSecretsConfig;
   readonly env: EnvironmentConfig;
+  /** The store the environment's delivery reads, when it is in a cloud (see `DeliveryResolver.cloudStore`). */
+  readonly store?: { readonly name: string; readonly store: NonNullable<AragoraSecretsConfig['stores']>[string] };
   /** The ESO role of the environment's AWS stack, when it has one. */
   readonly awsRole?: AwsEsoPlan;
   /** The app's labels (no environment label). */
@@ -91,9 +89,8 @@ function awsIdentity(role: AwsEsoPlan, create: boolean, labels: Record<string, s
 }
 
 function gcpIdentity(input: EsoIdentityInput, labelsFor: (namespace: string) => Record<string, string> | undefined): GcpEsoIdentity | undefined {
-  const options = externalOptions(input.env.delivery);
-  const storeName = options && storeNameOf(input.config, options);
-  const store = storeName === undefined ? undefined : input.config.stores?.[storeName];
+  const storeName = input.store?.name;
+  const store = input.store?.store;
   if (!store || store.provider !== 'gcpsm' || !store.auth?.workloadIdentity) return undefined;
   const wi = store.auth.workloadIdentity;
   const serviceAccount = resolvedServiceAccount(wi.serviceAccountRef, store.kind, input.env.namespace);
@@ -121,52 +118,6 @@ export function workloadIdentityMember(workloadPool: string, serviceAccount: { r
 
 /** The ServiceAccount a written `serviceAccountRef` resolves to (a SecretStore's is in the ExternalSecret's namespace). */
 export function resolvedServiceAccount(ref: { readonly name: string; readonly namespace?: string }, kind: StoreKind | undefined, esNamespace: string): { name: string; namespace: string } {
-  return { name: ref.name, namespace: (kind ?? DEFAULT_STORE_KIND) === 'ClusterSecretStore' ? (ref.namespace ?? esNamespace) : esNamespace };
+  return { name: ref.name, namespace: (kind ?? 'SecretStore') === 'ClusterSecretStore' ? (ref.namespace ?? esNamespace) : esNamespace };
 }
 
-/** A Kubernetes object by namespace and name, with what makes it matter. */
-export interface ValueAccess {
-  readonly namespace: string;
-  readonly name: string;
-  /** What holding it lets one read, for reports and comments. */
-  readonly reads: string;
-}
-
-/**
- * Every ServiceAccount identity of the environment, with what its token reads: the application's
- * (Vault through kubernetes auth, the API through its Role, or nothing when the kubelet reads the
- * Secrets: then no pod mounts a token and any request for one is unexpected), and the identity the
- * External Secrets store authenticates as (Vault kubernetes auth, IRSA, Workload Identity), which
- * reads every secret of the store. Derived from the plan's identities, so that the audit rules and
- * the report cover a new one without being told. Sorted by namespace and name.
- */
-export function tokenHolders(plan: EnvironmentPlan, method: Pick<DeliveryMethod, 'appTokenReads' | 'tokenHolders'>): ValueAccess[] {
-  const out: ValueAccess[] = [];
-  const app = plan.identity;
-  const appReads =
-    method.appTokenReads?.(plan.delivery) ??
-    (app.readsSecretsThroughApi
-        ? `the Secrets of Role ${app.roleName}`
-      : 'nothing (the kubelet reads the Secrets; no pod mounts a token, so a request for one is unexpected)');
-  out.push({ namespace: plan.namespace, name: app.serviceAccountName, reads: appReads });
-  out.push(...(method.tokenHolders?.(plan, plan.delivery) ?? []));
-  for (const identity of [plan.esoIdentity?.aws, plan.esoIdentity?.gcp]) {
-    if (identity) out.push({ namespace: identity.serviceAccount.namespace, name: identity.serviceAccount.name, reads: 'the External Secrets store of the environment' });
-  }
-  return uniqueSorted(out);
-}
-
-/** Secrets that unlock the values without being them: a store's static cloud credentials. Sorted by namespace and name. */
-export function credentialSecrets(plan: EnvironmentPlan, method: Pick<DeliveryMethod, 'credentialSecrets'>): ValueAccess[] {
-  return uniqueSorted(method.credentialSecrets?.(plan, plan.delivery) ?? []);
-}
-
-/** One entry per object (the first, most specific reason wins), sorted. */
-function uniqueSorted(entries: ValueAccess[]): ValueAccess[] {
-  const byKey = new Map<string, ValueAccess>();
-  for (const entry of entries) {
-    const key = `${entry.namespace}/${entry.name}`;
-    if (!byKey.has(key)) byKey.set(key, entry);
-  }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
-}

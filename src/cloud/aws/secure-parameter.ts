@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { AwsParameterPlan } from '../model/aws-plan';
+import type { AwsParameterPlan } from './plan';
 import type { SecretReaderRole } from './secret-reader-role';
 
 export interface SecureParameterProps {

@@ -1,6 +1,6 @@
-import { DNS1123_LABEL } from '../core/names';
+import { DNS1123_LABEL } from '../../core/names';
 import { z } from 'zod';
-import { PATH_SEGMENT_RULE, pathPattern } from '../config-kit/path-pattern';
+import { PATH_SEGMENT_RULE, pathPattern } from '../../config-kit/path-pattern';
 
 /**
  * The `aws:` block of an environment: the AWS side of the secrets (Secrets Manager, Parameter

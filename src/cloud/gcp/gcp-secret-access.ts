@@ -1,10 +1,11 @@
+import type { OutputFile } from '../../core/output-file';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { cloudRunService, cloudRunServiceYaml } from '../gcp/cloud-run';
-import { gcpSetupScript } from '../gcp/setup-script';
-import { GKE_SERVICE_ACCOUNT_ANNOTATION, WORKLOAD_IDENTITY_USER_ROLE, type GcpPlan } from '../model/gcp-plan';
-import type { ExternalSecret } from '../delivery/external/external-secret';
+import { cloudRunService, cloudRunServiceYaml } from './cloud-run';
+import { gcpSetupScript } from './setup-script';
+import { GKE_SERVICE_ACCOUNT_ANNOTATION, WORKLOAD_IDENTITY_USER_ROLE, type GcpPlan } from './plan';
+import type { ExternalSecret } from '../../delivery/external/external-secret';
 import { IamPolicyMember, IamResourceRef } from './iam-policy-member';
 import { SecretManagerSecret } from './secret-manager-secret';
 
@@ -19,11 +20,8 @@ export interface GcpSecretAccessProps {
   readonly externalSecret?: ExternalSecret;
 }
 
-/** A file written beside the manifests, relative to the environment's folder. */
-export interface GcpSupportingFile {
-  readonly path: string;
-  readonly content: string;
-}
+/** @deprecated the one output-file type: `OutputFile`. */
+export type GcpSupportingFile = OutputFile;
 
 /**
  * Everything that lets one service account, and only it, read an environment's Secret Manager
@@ -95,9 +93,9 @@ export class GcpSecretAccess extends Construct {
   }
 
   /** `cloudrun/service.yaml` (with Cloud Run) and `gcp/setup.sh`. */
-  public get supportingFiles(): GcpSupportingFile[] {
+  public get supportingFiles(): OutputFile[] {
     const { environment, gcp } = this.props;
-    const files: GcpSupportingFile[] = [{ path: 'gcp/setup.sh', content: gcpSetupScript({ environment, gcp }) }];
+    const files: OutputFile[] = [{ path: 'gcp/setup.sh', content: gcpSetupScript({ environment, gcp }) }];
     if (gcp.cloudRun) files.push({ path: 'cloudrun/service.yaml', content: cloudRunServiceYaml({ environment, gcp, cloudRun: gcp.cloudRun }) });
     return files;
   }

@@ -1,4 +1,4 @@
-import { DNS1123_LABEL } from '../core/names';
+import { DNS1123_LABEL } from '../../core/names';
 import { z } from 'zod';
 
 /**
