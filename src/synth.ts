@@ -9,7 +9,7 @@ import { deliveryMethod } from './delivery/registry';
 import type { Plan } from './plan/plan';
 import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type SensitiveValue } from './output/leak-guard';
 import type { OutputFile } from './core/output-file';
-import { synthesizePlanWithObjects, writeOutput } from './output/synthesize';
+import { synthesizePlanWithObjects, writeOutput } from './app/synthesize';
 import { checkObjects, formatFinding, PitfallError } from './pitfalls';
 import { environmentIsolation, formatViolations, parseTree, runGuardRails } from './rules';
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildAwsStacks, synthesizeAws } from '../src/cloud/aws/synthesize-aws';
+import { buildAwsStacks, synthesizeAws } from '../src/app/synthesize-aws';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { validateConfig } from '../src/config/validate';
 import { DEFAULT_CONFIG } from '../src/config/default';

@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { parseConfigFile } from '../src/config/load';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { withOutputMarker } from '../src/output/replace-output';
-import { synthesizePlan } from '../src/output/synthesize';
+import { synthesizePlan } from '../src/app/synthesize';
 import { validateManifests } from './support/manifest-validation';
 
 /**

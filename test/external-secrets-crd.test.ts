@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import type { StoreConfig } from '../src/delivery/external/schema';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { isDnsSubdomain } from '../src/core/names';
 import { configWith, Manifest, manifests, synth } from './helpers';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
 import type { StoreConfig } from '../src/delivery/external/schema';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
 import { AppSecret } from '../src/k8s/app-secret';
 import { AppWorkload } from '../src/k8s/app-workload';
@@ -15,7 +15,7 @@ import { SecretStore } from '../src/delivery/external/secret-store';
 import type { StoreProviderPlan } from '../src/delivery/external/plan';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { findLeaks } from '../src/output/leak-guard';
-import { buildCharts, validationErrors } from '../src/output/synthesize';
+import { buildCharts, validationErrors } from '../src/app/synthesize';
 import { synthesizeProject } from '../src/synth';
 import { configWith, find, findAll, Manifest, manifests, synth, problemsOf } from './helpers';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseConfigFile } from '../src/config/load';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import type { OutputFile } from '../src/core/output-file';
 import { checkFiles, type Violation } from '../src/rules';
 import { runSynth } from '../src/synth';

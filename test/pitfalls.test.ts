@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ConfigError } from '../src/core/errors';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { checkEnvironment, checkObjects, checkPitfalls, PITFALL_RULES, PitfallError, type Finding, type KubeObject, type PitfallContext, type PitfallRule } from '../src/pitfalls';
 import { runSynth, synthesizeProject, type SynthResult } from '../src/synth';
-import { synthesizePlanWithObjects } from '../src/output/synthesize';
+import { synthesizePlanWithObjects } from '../src/app/synthesize';
 import { configWith, find, manifests, synth } from './helpers';
 import { validateManifests } from './support/manifest-validation';
 

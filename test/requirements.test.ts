@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { evaluateRequirement, RequirementStatus } from '../src/config/requirements';
-import type { Tier } from '../src/config/schema';
+import { evaluateRequirement, RequirementStatus } from '../src/config-kit/requirements';
+import type { Tier } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/app/resolve-plan';
 

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ServiceAccount } from 'kubernetes-models/v1';
-import { isValidLabelKey, type AragoraSecretsConfig, type VaultDeliveryConfig } from '../src/config/schema';
+import { isValidLabelKey, type AragoraSecretsConfig, type VaultDeliveryConfig } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/app/resolve-plan';
 import type { VaultDeliveryPlan } from '../src/delivery/vault/plan';

@@ -1,4 +1,4 @@
-import type { AragoraSecretsConfig } from '../config/schema';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
 import { deliveryMethods } from '../delivery/registry';
 import type { Plan, PlanInputs } from '../plan/plan';
 import { resolvePlan as resolvePlanWith } from '../plan/resolve';

@@ -6,7 +6,7 @@ import { UserError } from '../core/errors';
 import { JSON_SCHEMA_PATH } from '../config/json-schema';
 import { CONFIG_ENV_VAR, CONFIG_FILE_NAME, loadConfig } from '../config/load';
 import { renderConfigYaml } from '../config/render-config';
-import { requireEnvironment } from '../config/shown';
+import { requireEnvironment } from '../config-kit/shown';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
 import { collectValues, readEnvFile, readEnvFileChecked } from '../env/env-values';

@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
 import { deliveryOptions } from '../plan/plan';
-import type { AragoraSecretsConfig } from './schema';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
 import { deliveryMethod } from '../delivery/registry';
 
 const SECTIONS: Readonly<Record<string, string>> = {

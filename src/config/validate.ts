@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { awsProblems } from '../cloud/aws/validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from '../core/errors';
 import { suggestDnsLabel } from '../core/names';
-import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from './schema';
+import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from '../config-kit/schema';
 import { deliveryMethods } from '../delivery/registry';
 import { networkProblems } from './network-validate';
 import { gcpProblems } from '../cloud/gcp/validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from '../delivery/external/schema';
 import { inputTextProblems } from './input-text';
-import { showable, shown as shownText, shownNames } from './shown';
+import { showable, shown as shownText, shownNames } from '../config-kit/shown';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;

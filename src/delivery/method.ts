@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { AragoraSecretsConfig, ReloaderMode } from '../config/schema';
+import type { AragoraSecretsConfig, ReloaderMode } from '../config-kit/schema';
 import type { IAppSecret } from '../k8s/app-secret';
 import type { MethodPodWiring } from '../k8s/pod-wiring';
 import type { DeliveryContext, DeliveryResolution, DeliveryResolver, EgressRule, EnvironmentPlan, PlanInputs, SecretPlan } from '../plan/plan';

@@ -1,4 +1,4 @@
-import type { AragoraSecretsConfig, RequirementRule } from '../config/schema';
+import type { AragoraSecretsConfig, RequirementRule } from '../config-kit/schema';
 import type { EnvironmentPlan, Plan, SecretPlan } from '../plan/plan';
 import { statusLabel } from './env-check';
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../core/errors';
-import { showable } from '../config/shown';
+import { showable } from '../config-kit/shown';
 import { MAX_ENV_FILE_BYTES, readUserFile } from '../config/user-file';
 
 /** Reads a dotenv file (`KEY=value` lines); values are kept in memory only. */

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { ReloaderMode } from '../config/schema';
+import type { ReloaderMode } from '../config-kit/schema';
 import type { SecretPlan, WorkloadPlan } from '../plan/plan';
 import type { IAppSecret } from './app-secret';
 import { type MethodPodWiring, podWiring } from './pod-wiring';

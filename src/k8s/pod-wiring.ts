@@ -1,4 +1,4 @@
-import type { ReloaderMode } from '../config/schema';
+import type { ReloaderMode } from '../config-kit/schema';
 import type { SecretPlan, WorkloadPlan } from '../plan/plan';
 import { DEPLOY_TIME_SECRETS_ANNOTATION } from '../rules/annotations';
 

@@ -1,5 +1,5 @@
 import type { StoreKind } from '../delivery/external/schema';
-import type { AragoraSecretsConfig, EnvironmentConfig } from '../config/schema';
+import type { AragoraSecretsConfig, EnvironmentConfig } from '../config-kit/schema';
 import type { AwsEsoPlan } from '../cloud/aws/plan';
 
 /**

@@ -1,5 +1,5 @@
-import type { AragoraSecretsConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config/schema';
-import type { RequirementStatus } from '../config/requirements';
+import type { AragoraSecretsConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config-kit/schema';
+import type { RequirementStatus } from '../config-kit/requirements';
 import type { AwsPlan } from '../cloud/aws/plan';
 import { type AddressFamily, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import type { EsoIdentityPlan } from './eso-identity';

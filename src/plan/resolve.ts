@@ -1,6 +1,6 @@
 import { sortRecord } from '../core/sort';
-import type { AragoraSecretsConfig, BackendConfig, EnvironmentConfig } from '../config/schema';
-import { evaluateRequirement } from '../config/requirements';
+import type { AragoraSecretsConfig, BackendConfig, EnvironmentConfig } from '../config-kit/schema';
+import { evaluateRequirement } from '../config-kit/requirements';
 import { UserError } from '../core/errors';
 import { resolveAwsPlan } from '../cloud/aws/plan';
 import { resolveGcp } from '../cloud/gcp/plan';

@@ -1,6 +1,6 @@
 import { compareStrings, sortRecord } from '../../core/sort';
 import { fargateMemoryOptions, NAG_PACKS, type AwsConfig, type NagPackName } from './schema';
-import type { RequirementStatus } from '../../config/requirements';
+import type { RequirementStatus } from '../../config-kit/requirements';
 
 /**
  * The AWS part of an environment's plan: every name, ARN and assignment the CloudFormation

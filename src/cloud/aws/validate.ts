@@ -3,9 +3,9 @@ import { knownRegions } from './regions';
 import { defaultProperty } from '../../plan/plan';
 import { fargateMemoryOptions, LAMBDA_FUNCTION_ARN, OIDC_PROVIDER_ARN } from './schema';
 import { didYouMean } from '../../core/errors';
-import { shown } from '../../config/shown';
-import { evaluateRequirement } from '../../config/requirements';
-import type { AragoraSecretsConfig } from '../../config/schema';
+import { shown } from '../../config-kit/shown';
+import { evaluateRequirement } from '../../config-kit/requirements';
+import type { AragoraSecretsConfig } from '../../config-kit/schema';
 
 export interface AwsProblem {
   readonly segments: PropertyKey[];

@@ -1,6 +1,6 @@
 import type { CloudRunIngress, GcpEnvironmentConfig } from './schema';
 import { GCP_SERVICE_ACCOUNT_EMAIL } from './schema';
-import type { AragoraSecretsConfig, EnvironmentConfig } from '../../config/schema';
+import type { AragoraSecretsConfig, EnvironmentConfig } from '../../config-kit/schema';
 
 /**
  * The resolved plan of an environment that targets Google Cloud: one Secret Manager secret per

@@ -1,8 +1,8 @@
 import { didYouMean } from '../../core/errors';
 import { GCP_SECRET_ID } from './schema';
-import { evaluateRequirement } from '../../config/requirements';
-import type { AragoraSecretsConfig } from '../../config/schema';
-import { shown } from '../../config/shown';
+import { evaluateRequirement } from '../../config-kit/requirements';
+import type { AragoraSecretsConfig } from '../../config-kit/schema';
+import { shown } from '../../config-kit/shown';
 import { externalOptions, isGeneratedHere, storeNameOf } from '../../delivery/external/plan';
 import { keyListProblems } from '../../delivery/external/validate';
 import { accessorName, gcpSecretNames, secretLocation, secretResourceName, serviceAccountEmail } from './plan';

@@ -6,7 +6,7 @@ import type {
   StoreConfig,
   StoreKind,
 } from './schema';
-import type { AragoraSecretsConfig, DeliveryConfig } from '../../config/schema';
+import type { AragoraSecretsConfig, DeliveryConfig } from '../../config-kit/schema';
 import type { EsoIdentityPlan } from '../../plan/eso-identity';
 import { deriveName } from '../../core/names';
 import type { SecretPlan } from '../../plan/plan';

@@ -1,10 +1,10 @@
 import { didYouMean } from '../../core/errors';
 import type { StoreConfig } from './schema';
-import { evaluateRequirement } from '../../config/requirements';
-import type { AragoraSecretsConfig } from '../../config/schema';
+import { evaluateRequirement } from '../../config-kit/requirements';
+import type { AragoraSecretsConfig } from '../../config-kit/schema';
 import { externalOptions, generatedSecretName, storeNameOf, storeUsers, DEFAULT_STORE_KIND } from './plan';
 import { defaultProperty } from '../../plan/plan';
-import { showable, shown, shownNames } from '../../config/shown';
+import { showable, shown, shownNames } from '../../config-kit/shown';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 

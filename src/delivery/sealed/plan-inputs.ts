@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, UserError } from '../../core/errors';
-import type { AragoraSecretsConfig } from '../../config/schema';
+import type { AragoraSecretsConfig } from '../../config-kit/schema';
 import type { CurrentCertificate } from './plan';
 import { deliveryOptions } from '../../plan/plan';
 import { readCertificateFile } from './certificate-file';

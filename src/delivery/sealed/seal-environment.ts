@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { didYouMean, UserError } from '../../core/errors';
-import { requireEnvironment } from '../../config/shown';
+import { requireEnvironment } from '../../config-kit/shown';
 import { ENV_VAR_NAME } from '../../core/names';
 import { readEnvFile } from '../../env/env-values';
 import type { EnvironmentPlan, Plan } from '../../plan/plan';

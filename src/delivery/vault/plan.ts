@@ -1,5 +1,5 @@
-import type { VaultDeliveryConfig } from '../../config/schema';
-import type { RequirementStatus } from '../../config/requirements';
+import type { VaultDeliveryConfig } from '../../config-kit/schema';
+import type { RequirementStatus } from '../../config-kit/requirements';
 import { kvApiPath } from '../../artifacts/vault-policy';
 
 /** Where the injected agent writes the rendered files (the injector's default secret volume). */

@@ -1,8 +1,8 @@
-import type { AragoraSecretsConfig, EnvironmentConfig, VaultDeliveryConfig } from '../../config/schema';
+import type { AragoraSecretsConfig, EnvironmentConfig, VaultDeliveryConfig } from '../../config-kit/schema';
 import { VAULT_PATH } from '../../config-kit/fields';
 import { defaultProperty } from '../../plan/plan';
 import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT, durationSeconds } from './plan';
-import { showable, shown } from '../../config/shown';
+import { showable, shown } from '../../config-kit/shown';
 
 /** KV field names the template, the policy comments and the setup script can all carry as they are. */
 export const VAULT_FIELD = /^[A-Za-z0-9_.-]+$/;

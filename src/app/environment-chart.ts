@@ -10,16 +10,16 @@ import type { AwsControl } from '../cloud/aws/compliance';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
 import { deliveryMethod } from '../delivery/registry';
 import type { DeliveryMethod } from '../delivery/method';
-import type { IAppSecret } from './app-secret';
+import type { IAppSecret } from '../k8s/app-secret';
 import type { OutputFile } from '../core/output-file';
-import { AppWorkload, secretNameByKey } from './app-workload';
-import { SecretsEgressPolicy } from './egress-policy';
-import { addEsoIdentity } from './eso-identity';
+import { AppWorkload, secretNameByKey } from '../k8s/app-workload';
+import { SecretsEgressPolicy } from '../k8s/egress-policy';
+import { addEsoIdentity } from '../k8s/eso-identity';
 import { ExternalSecret } from '../delivery/external/external-secret';
 import { GcpSecretAccess } from '../cloud/gcp/gcp-secret-access';
-import { podWiring } from './pod-wiring';
-import { SecretReader } from './secret-reader';
-import { addSyncWaves } from './sync-waves';
+import { podWiring } from '../k8s/pod-wiring';
+import { SecretReader } from '../k8s/secret-reader';
+import { addSyncWaves } from '../k8s/sync-waves';
 
 /** @deprecated the one output-file type: `OutputFile`. */
 export type SupportingFile = OutputFile;

@@ -3,14 +3,14 @@ import { dirname, join } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { SynthError, validationErrors } from '../core/synth-error';
 export { SynthError, validationErrors } from '../core/synth-error';
-import { EnvironmentChart } from '../k8s/environment-chart';
+import { EnvironmentChart } from './environment-chart';
 import type { Plan } from '../plan/plan';
 import { constructIdOf } from '../core/names';
-import { cachedByBuild } from './build-cache';
+import { cachedByBuild } from '../output/build-cache';
 import type { OutputFile } from '../core/output-file';
-import { withOutputMarker } from './replace-output';
+import { withOutputMarker } from '../output/replace-output';
 import { REVIEW_REPORT_FILE } from '../report/review-report';
-import type { AwsOutput } from '../cloud/aws/synthesize-aws';
+import type { AwsOutput } from './synthesize-aws';
 
 /** Builds one chart per environment of the plan in `app`. */
 export function buildCharts(app: App, plan: Plan): EnvironmentChart[] {
@@ -80,7 +80,7 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
 function awsOutput(plan: Plan): AwsOutput {
   return cachedByBuild('aws', JSON.stringify(plan), () => {
     // Loaded only when needed: aws-cdk-lib takes a while to load.
-    const { synthesizeAws } = require('../cloud/aws/synthesize-aws') as typeof import('../cloud/aws/synthesize-aws');
+    const { synthesizeAws } = require('./synthesize-aws') as typeof import('./synthesize-aws');
     return synthesizeAws(plan);
   });
 }

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { externalDelivery, storesSchema } from '../delivery/external/schema';
 import { awsSchema } from '../cloud/aws/schema';
 import { gcpEnvironmentSchema } from '../cloud/gcp/schema';
-import { PATH_SEGMENT_RULE, pathPattern } from '../config-kit/path-pattern';
-import { cidr, dnsLabel, labels, port, resourceQuantities } from '../config-kit/fields';
+import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
+import { cidr, dnsLabel, labels, port, resourceQuantities } from './fields';
 import { plainDelivery } from '../delivery/plain/schema';
 import { vaultDelivery } from '../delivery/vault/schema';
-export { DURATION, isStrictSubnet, isValidCidr, isValidLabelKey, LABEL_NAME, LABEL_PREFIX, parseCidr, VAULT_PATH } from '../config-kit/fields';
+export { DURATION, isStrictSubnet, isValidCidr, isValidLabelKey, LABEL_NAME, LABEL_PREFIX, parseCidr, VAULT_PATH } from './fields';
 
 /**
  * The schema of `aragora-secrets.yaml`.

@@ -1,4 +1,4 @@
-import { credentialShapeOf } from '../output/leak-guard';
+import { credentialShapeOf } from '../core/credential-shapes';
 import { didYouMean, UserError } from '../core/errors';
 import { mayQuote } from '../core/quote';
 

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
-import type { Plan } from '../../plan/plan';
-import { constructIdOf } from '../../core/names';
-import type { OutputFile } from '../../core/output-file';
-import { SynthError, validationErrors } from '../../core/synth-error';
-import { addNagPlugins, violationMessage, type AwsControl, type NagResults } from './compliance';
-import { deployFiles } from './deploy-files';
-import { SecretsStack } from './secrets-stack';
+import type { Plan } from '../plan/plan';
+import { constructIdOf } from '../core/names';
+import type { OutputFile } from '../core/output-file';
+import { SynthError, validationErrors } from '../core/synth-error';
+import { addNagPlugins, violationMessage, type AwsControl, type NagResults } from '../cloud/aws/compliance';
+import { deployFiles } from '../cloud/aws/deploy-files';
+import { SecretsStack } from '../cloud/aws/secrets-stack';
 
 /**
  * The context of every AWS app: the feature flags `cdk init` would write for this aws-cdk-lib
