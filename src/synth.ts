@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from './config/load';
 import { ConfigError, UserError } from './core/errors';
-import { saveBuildCache } from './output/build-cache';
+import { saveBuildCache } from './core/build-cache';
 import { startConfigFileScan, type PendingConfigScan } from './output/config-scan';
 import { loadPlanInputs, resolvePlan } from './app/resolve-plan';
 import { deliveryMethod } from './delivery/registry';

@@ -14,7 +14,7 @@ import type { IAppSecret } from '../k8s/app-secret';
 import type { OutputFile } from '../core/output-file';
 import { AppWorkload, secretNameByKey } from '../k8s/app-workload';
 import { SecretsEgressPolicy } from '../k8s/egress-policy';
-import { addEsoIdentity } from '../k8s/eso-identity';
+import { addEsoIdentity } from './eso-identity';
 import { ExternalSecret } from '../delivery/external/external-secret';
 import { GcpSecretAccess } from '../cloud/gcp/gcp-secret-access';
 import { podWiring } from '../k8s/pod-wiring';

@@ -3,6 +3,7 @@ import { deliveryMethods } from '../delivery/registry';
 import type { Plan, PlanInputs } from '../plan/plan';
 import { resolvePlan as resolvePlanWith } from '../plan/resolve';
 import { knownRegions } from '../cloud/aws/regions';
+import { clouds } from '../cloud/registry';
 
 /**
  * The plan of a validated config with the registered delivery methods.
@@ -11,7 +12,7 @@ import { knownRegions } from '../cloud/aws/regions';
 export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs = {}): Plan {
   // aws-cdk-lib's region table is loaded only when an environment needs it.
   const needsRegions = inputs.awsPartitions === undefined && Object.values(config.environments).some((env) => env.aws !== undefined);
-  return resolvePlanWith(config, needsRegions ? { ...inputs, awsPartitions: knownRegions().partitions } : inputs, deliveryMethods);
+  return resolvePlanWith(config, needsRegions ? { ...inputs, awsPartitions: knownRegions().partitions } : inputs, deliveryMethods, clouds);
 }
 
 /** Reads what the registered methods need besides the config (files the user commits). */

@@ -6,7 +6,7 @@ export { SynthError, validationErrors } from '../core/synth-error';
 import { EnvironmentChart } from './environment-chart';
 import type { Plan } from '../plan/plan';
 import { constructIdOf } from '../core/names';
-import { cachedByBuild } from '../output/build-cache';
+import { cachedByBuild } from '../core/build-cache';
 import type { OutputFile } from '../core/output-file';
 import { withOutputMarker } from '../output/replace-output';
 import { REVIEW_REPORT_FILE } from '../report/review-report';

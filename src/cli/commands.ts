@@ -9,7 +9,7 @@ import { renderConfigYaml } from '../config/render-config';
 import { requireEnvironment } from '../config-kit/shown';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
-import { collectValues, readEnvFile, readEnvFileChecked } from '../env/env-values';
+import { collectValues, readEnvFile, readEnvFileChecked } from '../config-kit/env-values';
 import type { renderSecret as RenderSecret } from '../env/render-secret';
 import { resolvePlan } from '../app/resolve-plan';
 import type { EnvironmentPlan, Plan } from '../plan/plan';

@@ -2,7 +2,9 @@ import { esoServiceAccountOf, roleName } from '../cloud/aws/plan';
 import { knownRegions } from '../cloud/aws/regions';
 import { shown } from '../config-kit/shown';
 import { DEFAULT_STORE_KIND, externalOptions, isZeroDuration, storeNameOf, storeUsers } from '../delivery/external/plan';
-import { GKE_SERVICE_ACCOUNT_ANNOTATION, IRSA_ROLE_ANNOTATION, resolvedServiceAccount } from '../plan/eso-identity';
+import { resolvedServiceAccount } from '../plan/eso-identity';
+import { IRSA_ROLE_ANNOTATION } from '../cloud/aws/cloud';
+import { GKE_SERVICE_ACCOUNT_ANNOTATION } from '../cloud/gcp/cloud';
 import type { AragoraSecretsConfig } from '../config-kit/schema';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;

@@ -4,7 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 import { DEFAULT_CONFIG } from './default';
 import { ConfigError, formatPath } from '../core/errors';
 import type { AragoraSecretsConfig } from '../config-kit/schema';
-import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from './user-file';
+import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config-kit/user-file';
 import { validateConfig } from './validate';
 import { aliasProblem, hasAlias, syntaxProblem, tagProblems } from './yaml-problems';
 

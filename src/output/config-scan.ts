@@ -1,5 +1,5 @@
 import { UserError } from '../core/errors';
-import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config/user-file';
+import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config-kit/user-file';
 import { knownShapeMatches, randomTokensIn } from '../core/credential-shapes';
 import { startSecretlintScan, type PendingScan } from './secretlint';
 

@@ -1,9 +1,7 @@
 import type { AragoraSecretsConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config-kit/schema';
 import type { RequirementStatus } from '../config-kit/requirements';
-import type { AwsPlan } from '../cloud/aws/plan';
 import { type AddressFamily, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import type { EsoIdentityPlan } from './eso-identity';
-import type { GcpPlan } from '../cloud/gcp/plan';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -156,7 +154,46 @@ export interface NetworkPlan {
   readonly egress: readonly EgressRule[];
 }
 
-export interface EnvironmentPlan {
+/**
+ * The clouds' parts of an environment's plan, keyed by cloud: each cloud adds its own from its
+ * folder (`declare module`), as the delivery methods add theirs to `DeliveryPlans`.
+ */
+export interface CloudPlans {}
+
+/** A cloud, as the plan sees it (src/cloud/<name>/cloud.ts implements it). */
+export interface CloudResolver {
+  readonly name: string;
+  resolve(context: CloudContext): CloudResolution;
+}
+
+export interface CloudContext {
+  readonly config: AragoraSecretsConfig;
+  readonly environment: string;
+  readonly env: EnvironmentConfig;
+  /** The secrets delivered in the environment, sorted by name. */
+  readonly secrets: readonly SecretPlan[];
+  readonly appLabels: Readonly<Record<string, string>>;
+  /** The environment's labels for an object in `namespace`, or the app's alone when it is another namespace (a shared object). */
+  labelsFor(namespace: string): Record<string, string> | undefined;
+  readonly inputs: PlanInputs;
+  readonly managedBy: string;
+  readonly workload: { readonly containerName: string; readonly image: string; readonly port?: number };
+  /** The store of this cloud the delivery method reads, if any. */
+  readonly store?: CloudStoreRef;
+  /** Whether the delivery method makes a secret in the cluster (it then never reaches the cloud). */
+  generatedInCluster(secret: { readonly generated: boolean }): boolean;
+}
+
+export interface CloudResolution {
+  /** The cloud's part of the environment's plan (`{ aws: ... }`). */
+  readonly plan: Partial<CloudPlans>;
+  /** Its part of the identity External Secrets Operator uses. */
+  readonly esoIdentity?: Partial<EsoIdentityPlan>;
+  /** Remote references that replace the catalog's, when the cloud keeps one secret per variable that the delivery reads. */
+  readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
+}
+
+export interface EnvironmentPlan extends CloudPlans {
   readonly name: string;
   readonly namespace: string;
   /** Whether the Namespace object is generated. */
@@ -183,10 +220,6 @@ export interface EnvironmentPlan {
   readonly warnings: readonly string[];
   /** Annotate objects with Argo CD sync waves, so that what an object needs is applied before it. */
   readonly argoSyncWaves: boolean;
-  /** The AWS stack of the environment; absent when it has no `aws:` block. */
-  readonly aws?: AwsPlan;
-  /** Google Cloud: Secret Manager secrets, their reader, Cloud Run, Config Connector. */
-  readonly gcp?: GcpPlan;
   /** The identity External Secrets Operator uses here (IRSA role, workload identity), derived once. */
   readonly esoIdentity?: EsoIdentityPlan;
 }

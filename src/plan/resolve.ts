@@ -2,16 +2,16 @@ import { sortRecord } from '../core/sort';
 import type { AragoraSecretsConfig, BackendConfig, EnvironmentConfig } from '../config-kit/schema';
 import { evaluateRequirement } from '../config-kit/requirements';
 import { UserError } from '../core/errors';
-import { resolveAwsPlan } from '../cloud/aws/plan';
-import { resolveGcp } from '../cloud/gcp/plan';
 import { deriveName } from '../core/names';
 import { everything } from './address-ranges';
-import { resolveEsoIdentity } from './eso-identity';
+import type { EsoIdentityPlan } from './eso-identity';
 import {
   defaultProperty,
   deliveryOptions,
   MANAGED_BY,
   publicExceptions,
+  type CloudPlans,
+  type CloudResolver,
   type DeliveryResolver,
   type EgressPeer,
   type EgressRule,
@@ -24,14 +24,13 @@ import {
 
 /**
  * Resolves the plan: a pure function of the validated config, the committed inputs the caller read
- * (`inputs`) and the delivery methods it knows (`methods`: the registry, passed in so that the plan
+ * (`inputs`), the delivery methods and the clouds it knows (the registries, passed in so that the plan
  * names none). No file, no environment variable, no library that loads templates.
- */
-/**
+ *
  * @throws UserError when committed inputs no longer fit the config (values sealed for another target)
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs, methods: readonly DeliveryResolver<any>[]): Plan {
+export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs, methods: readonly DeliveryResolver<any>[], clouds: readonly CloudResolver[]): Plan {
   const appName = config.app.name;
   const appLabels = sortRecord({
     ...config.app.labels,
@@ -41,7 +40,7 @@ export function resolvePlan(config: AragoraSecretsConfig, inputs: PlanInputs, me
   });
   const environments = Object.keys(config.environments)
     .sort()
-    .map((name) => resolveEnvironment(config, name, config.environments[name], appLabels, inputs, methods));
+    .map((name) => resolveEnvironment(config, name, config.environments[name], appLabels, inputs, methods, clouds));
   const errors = environments.flatMap((env) => env.errors);
   if (errors.length > 0) {
     throw new UserError([`The committed inputs do not fit the config (${errors.length === 1 ? '1 problem' : `${errors.length} problems`}):`, ...errors.map((e) => `  - ${e}`)].join('\n'));
@@ -57,6 +56,7 @@ function resolveEnvironment(
   inputs: PlanInputs,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   methods: readonly DeliveryResolver<any>[],
+  clouds: readonly CloudResolver[],
 ): EnvironmentPlan & { errors: string[] } {
   const appName = config.app.name;
   const features = sortRecord({ ...config.features, ...env.features });
@@ -88,30 +88,31 @@ function resolveEnvironment(
   const workloadConfig = env.workload ?? {};
   const workloadName = workloadConfig.name ?? appName;
   const podLabels = sortRecord(workloadConfig.podLabels ?? { app: appName });
-  // The AWS stack and the ESO identity come before the delivery: an `aws` store authenticates as the identity.
-  const aws =
-    env.aws &&
-    resolveAwsPlan({
-      appName,
-      environment: name,
-      namespace: env.namespace,
-      config: env.aws,
-      secrets,
-      managedBy: MANAGED_BY,
-      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
-      partition: partitionOf(inputs.awsPartitions, env.aws.region),
-    });
   const options = deliveryOptions(env.delivery);
   const method = methods.find((m) => m.name === options.method);
   if (!method) throw new Error(`no delivery method "${options.method}" is registered`);
-  // The clouds learn from the method which of their stores it reads, and which values it makes itself.
-  const cloudStore = method.cloudStore?.(config, options);
-  const generatedInCluster = (secret: { readonly generated: boolean }) => method.generatedInCluster?.(options, secret) ?? false;
-  const esoIdentity = resolveEsoIdentity({ env, awsRole: aws?.eso, appLabels, store: cloudStore });
-  const gcp = resolveGcp({ config, environment: name, env, secrets, appLabels, store: cloudStore, generatedInCluster });
-  // A gcpsm store of a GCP environment reads the same per-variable Secret Manager secrets as Cloud Run.
-  const remoteRefs =
-    gcp && gcp.store ? new Map(gcp.secrets.map((s) => [s.env, { key: s.secretId, version: s.version === 'latest' ? undefined : s.version }])) : undefined;
+  // The clouds come before the delivery (an `aws` store authenticates as the IRSA identity, a `gcpsm`
+  // store reads the per-variable secrets); they learn from the method which of their stores it reads
+  // and which values it makes itself.
+  const resolvedClouds = clouds.map((cloud) =>
+    cloud.resolve({
+      config,
+      environment: name,
+      env,
+      secrets,
+      appLabels,
+      labelsFor: (namespace) => (namespace === env.namespace ? undefined : { ...appLabels }),
+      inputs,
+      managedBy: MANAGED_BY,
+      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
+      store: method.cloudStore?.(config, options),
+      generatedInCluster: (secret) => method.generatedInCluster?.(options, secret) ?? false,
+    }),
+  );
+  const cloudPlans: CloudPlans = Object.assign({}, ...resolvedClouds.map((c) => c.plan));
+  const identities: EsoIdentityPlan = Object.assign({}, ...resolvedClouds.map((c) => c.esoIdentity ?? {}));
+  const esoIdentity = Object.values(identities).some((identity) => identity !== undefined) ? identities : undefined;
+  const remoteRefs = resolvedClouds.find((c) => c.remoteRefs)?.remoteRefs;
   const { delivery, warnings, errors } = method.resolve({ config, environment: name, env, options, appLabels, secretName, secrets, inputs, esoIdentity, remoteRefs });
 
   return {
@@ -151,9 +152,8 @@ function resolveEnvironment(
     warnings,
     errors,
     argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
-    aws,
+    ...cloudPlans,
     esoIdentity,
-    gcp,
   };
 }
 
@@ -202,8 +202,3 @@ function backendRule(backend: BackendConfig): EgressRule {
 }
 
 
-function partitionOf(partitions: ReadonlyMap<string, string> | undefined, region: string): string {
-  const known = partitions?.get(region);
-  if (!known) throw new Error(`unknown AWS region "${region}" reached the plan (config validation should have rejected it, and the caller passes the region table)`);
-  return known;
-}

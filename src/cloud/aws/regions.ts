@@ -1,4 +1,4 @@
-import { cachedByBuild } from '../../output/build-cache';
+import { cachedByBuild } from '../../core/build-cache';
 
 /**
  * aws-cdk-lib's region table, for config validation and for the plan's input (the plan itself

@@ -1,4 +1,4 @@
-import { MAX_CERTIFICATE_BYTES, readUserFile } from '../../config/user-file';
+import { MAX_CERTIFICATE_BYTES, readUserFile } from '../../config-kit/user-file';
 
 /**
  * Reads a controller certificate (`seal --cert`, or `delivery.certificate`). The one place where

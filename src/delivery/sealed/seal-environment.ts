@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { didYouMean, UserError } from '../../core/errors';
 import { requireEnvironment } from '../../config-kit/shown';
 import { ENV_VAR_NAME } from '../../core/names';
-import { readEnvFile } from '../../env/env-values';
+import { readEnvFile } from '../../config-kit/env-values';
 import type { EnvironmentPlan, Plan } from '../../plan/plan';
 import { readCertificateFile } from './certificate-file';
 import { acquireSealLock } from './seal-lock';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError, formatPath, UserError } from '../../core/errors';
 import { DNS1123_LABEL, ENV_VAR_NAME } from '../../core/names';
 import { SEAL_SCOPES } from './schema';
-import { readOpenFile } from '../../config/user-file';
+import { readOpenFile } from '../../config-kit/user-file';
 import type { SealedValue } from './sealed-entry';
 import type { SealTarget } from './sealing';
 

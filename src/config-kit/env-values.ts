@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../core/errors';
-import { showable } from '../config-kit/shown';
-import { MAX_ENV_FILE_BYTES, readUserFile } from '../config/user-file';
+import { showable } from './shown';
+import { MAX_ENV_FILE_BYTES, readUserFile } from './user-file';
 
 /** Reads a dotenv file (`KEY=value` lines); values are kept in memory only. */
 export function readEnvFile(cwd: string, path: string): Record<string, string> {

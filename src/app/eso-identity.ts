@@ -1,7 +1,8 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EsoIdentityPlan, GcpEsoIdentity, ServiceAccountIdentity } from '../plan/eso-identity';
+import type { EsoIdentityPlan, ServiceAccountIdentity } from '../plan/eso-identity';
+import type { GcpEsoIdentity } from '../cloud/gcp/cloud';
 import type { EnvironmentPlan } from '../plan/plan';
 import { comment, commentLine, operand, sh, type ShellCode, shellScript } from '../core/shell';
 import type { OutputFile } from '../core/output-file';
