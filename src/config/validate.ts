@@ -5,7 +5,7 @@ import { suggestDnsLabel } from '../core/names';
 import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from '../config-kit/schema';
 import { deliveryMethods } from '../delivery/registry';
 import { networkProblems } from './network-validate';
-import { gcpProblems } from '../cloud/gcp/validate';
+import { gcpProblems } from './gcp-validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from '../delivery/external/schema';
 import { inputTextProblems } from './input-text';

@@ -5,7 +5,6 @@ import { Construct } from 'constructs';
 import { cloudRunService, cloudRunServiceYaml } from './cloud-run';
 import { gcpSetupScript } from './setup-script';
 import { GKE_SERVICE_ACCOUNT_ANNOTATION, WORKLOAD_IDENTITY_USER_ROLE, type GcpPlan } from './plan';
-import type { ExternalSecret } from '../../delivery/external/external-secret';
 import { IamPolicyMember, IamResourceRef } from './iam-policy-member';
 import { SecretManagerSecret } from './secret-manager-secret';
 
@@ -17,11 +16,17 @@ export interface GcpSecretAccessProps {
    * checks that it reads exactly them, at the same versions.
    * @default - ESO does not read them
    */
-  readonly externalSecret?: ExternalSecret;
+  readonly externalSecret?: SecretManagerReader;
 }
 
 /** @deprecated the one output-file type: `OutputFile`. */
 export type GcpSupportingFile = OutputFile;
+
+/** What reads the environment's Secret Manager secrets in the cluster (an ExternalSecret through a gcpsm store). */
+export interface SecretManagerReader {
+  readonly secretName: string;
+  readonly dataEntries: readonly { readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property?: string; readonly version?: string } }[];
+}
 
 /**
  * Everything that lets one service account, and only it, read an environment's Secret Manager

@@ -1,11 +1,11 @@
-import { didYouMean } from '../../core/errors';
-import { GCP_SECRET_ID } from './schema';
-import { evaluateRequirement } from '../../config-kit/requirements';
-import type { AragoraSecretsConfig } from '../../config-kit/schema';
-import { shown } from '../../config-kit/shown';
-import { externalOptions, isGeneratedHere, storeNameOf } from '../../delivery/external/plan';
-import { keyListProblems } from '../../delivery/external/validate';
-import { accessorName, gcpSecretNames, secretLocation, secretResourceName, serviceAccountEmail } from './plan';
+import { didYouMean } from '../core/errors';
+import { GCP_SECRET_ID } from '../cloud/gcp/schema';
+import { evaluateRequirement } from '../config-kit/requirements';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
+import { shown } from '../config-kit/shown';
+import { externalOptions, isGeneratedHere, storeNameOf } from '../delivery/external/plan';
+import { keyListProblems } from '../delivery/external/validate';
+import { accessorName, gcpSecretNames, secretLocation, secretResourceName, serviceAccountEmail } from '../cloud/gcp/plan';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 
@@ -18,6 +18,8 @@ const GCP_LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
  * the catalog and its requirement rules, their IDs are valid and unique, Cloud Run has what it
  * needs, an ESO gcpsm store reads the same project, and nothing two environments emit collides
  * (a secret, a Cloud Run service, a ServiceAccount with two identities, a Config Connector object).
+ * In the config layer rather than src/cloud/gcp/: the rules read the external delivery's options too,
+ * and a cloud never imports a delivery method.
  */
 export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
   const secretOwners = new Map<string, string>();
