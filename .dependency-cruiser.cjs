@@ -1,32 +1,10 @@
 /**
  * The shape of src/, checked in `npm test` (test/architecture.test.ts runs `depcruise` with this file).
  *
- * src/ is a stack of layers: a module imports its own folder and the layers below it, never one above.
- * Bottom to top (README "Architecture" draws the same graph):
+ * src/ is a stack of layers (scripts/layers.cjs, bottom to top): a module imports its own folder and the
+ * layers below it, never one above. README "Architecture" draws the graph (scripts/architecture.ts).
  */
-const LAYERS = [
-  ['core', '^src/core/'], // errors, names, the one output-file type: imports nothing of ours
-  // The config's building blocks and types. A method's or a cloud's schema.ts lives in its folder but sits
-  // here: the config schema is composed of them, and they import nothing but zod and this layer.
-  ['config-kit', '^src/config-kit/|^src/(delivery|cloud)/[^/]+/schema[.]ts$'],
-  ['output', '^src/output/'], // the leak guard and the output folder
-  ['plan', '^src/plan/'], // plan types and the pure resolution: no I/O, no cdk8s, no aws-cdk-lib (rules below)
-  ['audit', '^src/(audit|artifacts)/'],
-  ['checks', '^src/(checks|rules)/'],
-  ['k8s', '^src/k8s/'], // shared constructs: AppSecret, SecretReader, AppWorkload, egress policy, pod wiring
-  ['cloud', '^src/cloud/(aws|gcp)/'],
-  ['cloud registry', '^src/cloud/registry[.]ts$'],
-  ['method interface', '^src/delivery/method[.]ts$'],
-  ['methods', '^src/delivery/[^/]+/'],
-  ['method registry', '^src/delivery/registry[.]ts$'],
-  // For now above the methods: its method-specific rules move into src/delivery/<method>/ with the checks engine.
-  ['pitfalls', '^src/pitfalls/'],
-  ['files for people', '^src/(helm|report)/'],
-  ['config', '^src/config/'], // validation and loading of the composed config
-  ['env', '^src/env/'],
-  ['app', '^src/app/'], // the only code that builds charts and stacks from the plan
-  ['cli', '^src/cli/|^src/[^/]+[.]ts$'],
-];
+const { LAYERS } = require('./scripts/layers.cjs');
 
 const paths = (layers) => layers.map(([, path]) => `(${path})`).join('|');
 
@@ -34,7 +12,7 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'Every file-level cycle, type imports included.', from: {}, to: { circular: true } },
     ...LAYERS.slice(0, -1).map(([name, path], index) => ({
-      name: `layer-${name.replace(/ /g, '-')}`,
+      name: `layer-${name.replace(/[^a-z]+/g, '-')}`,
       severity: 'error',
       comment: `${name} imports only itself and the layers below it.`,
       from: { path },

@@ -1,3 +1,4 @@
+import { deliveryMethod } from '../delivery/registry';
 import { Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -61,11 +62,9 @@ export function addEsoIdentity(scope: Construct, plan: EnvironmentPlan, identity
   return files;
 }
 
-/** The secret IDs the environment's ExternalSecret reads (sorted): the resources of the accessor bindings. */
+/** The secret IDs the environment's delivery reads from its store (sorted): the resources of the accessor bindings. */
 function secretIds(plan: EnvironmentPlan): string[] {
-  if (plan.delivery.method !== 'external') return [];
-  const ids = new Set([...plan.delivery.data.map((d) => d.remoteRef.key), ...plan.delivery.extracts.map((e) => e.key)]);
-  return [...ids].sort();
+  return deliveryMethod(plan.delivery).remoteSecretIds?.(plan.delivery) ?? [];
 }
 
 export function workloadIdentityScript(plan: EnvironmentPlan, gcp: GcpEsoIdentity): string {

@@ -24,12 +24,18 @@ export const ENVIRONMENT_KEY = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const FEATURE_NAME = /^[a-z][a-zA-Z0-9]*$/;
 export const GROUP_NAME = /^[a-z][-a-z0-9]*$/;
 export const TIERS = ['development', 'staging', 'production'] as const;
-export const DELIVERY_METHODS = ['plain', 'sealed', 'external', 'vault'] as const;
+/**
+ * Each method's options, in the order of the registry (src/delivery/registry.ts); a test checks
+ * that this list is the registry's.
+ */
+export const DELIVERY_SCHEMAS = [plainDelivery, sealedDelivery, externalDelivery, vaultDelivery] as const;
+/** The delivery methods' names (the short form of `delivery:`), from their schemas. */
+export const DELIVERY_METHODS = DELIVERY_SCHEMAS.map((schema) => schema.shape.method.value) as [DeliveryMethod, ...DeliveryMethod[]];
 export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
 
 export type Tier = (typeof TIERS)[number];
-export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
+export type DeliveryMethod = (typeof DELIVERY_SCHEMAS)[number]['shape']['method']['value'];
 export type InjectionMode = (typeof INJECTION_MODES)[number];
 export type ReloaderMode = (typeof RELOADER_MODES)[number];
 
@@ -167,11 +173,6 @@ const networkSchema = z
   })
   .describe('Egress NetworkPolicy for the pods that read secrets.');
 
-/**
- * Each method's options, in the order of the registry (src/delivery/registry.ts); a test checks
- * that this list is the registry's.
- */
-export const DELIVERY_SCHEMAS = [plainDelivery, sealedDelivery, externalDelivery, vaultDelivery] as const;
 
 const deliverySchema = z.union(
   [
