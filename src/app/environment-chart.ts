@@ -12,6 +12,7 @@ import { deliveryMethod } from '../delivery/registry';
 import type { DeliveryMethod } from '../delivery/method';
 import type { IAppSecret } from '../k8s/app-secret';
 import type { OutputFile } from '../core/output-file';
+import { addFileArtifacts, FileArtifact } from '../artifacts/file-artifact';
 import { AppWorkload, secretNameByKey } from '../k8s/app-workload';
 import { SecretsEgressPolicy } from '../k8s/egress-policy';
 import { addEsoIdentity } from './eso-identity';
@@ -39,7 +40,8 @@ export class EnvironmentChart extends Chart {
   /** Absent when the delivery method creates no Kubernetes Secret (Vault Agent injection). */
   public readonly secret?: IAppSecret;
   public readonly reader: SecretReader;
-  private readonly files: OutputFile[] = [];
+  /** The AWS stack's cdk-nag controls, for `SECRETS.md` (known once the stack is synthesized: `withAwsControls`). */
+  private awsControls?: readonly AwsControl[];
   /** Secrets besides `secret` that hold some keys (set by the delivery method). */
   private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
   /** Secrets created at deploy time by no object of ours (set by the delivery method). */
@@ -68,7 +70,7 @@ export class EnvironmentChart extends Chart {
     this.secret = delivered.secret;
     this.additionalSecrets.push(...(delivered.additionalSecrets ?? []));
     this.deployTimeSecrets = delivered.deployTimeSecrets;
-    if (plan.esoIdentity) this.files.push(...addEsoIdentity(this, plan, plan.esoIdentity));
+    if (plan.esoIdentity) addFileArtifacts(this, addEsoIdentity(this, plan, plan.esoIdentity));
 
     this.reader = new SecretReader(this, 'Reader', {
       serviceAccountName: plan.identity.serviceAccountName,
@@ -89,7 +91,7 @@ export class EnvironmentChart extends Chart {
         gcp: plan.gcp,
         externalSecret: plan.gcp.store && this.secret instanceof ExternalSecret ? this.secret : undefined,
       });
-      this.files.push(...gcp.supportingFiles);
+      addFileArtifacts(gcp, gcp.supportingFiles);
     }
     if (plan.workload.enabled) {
       new AppWorkload(this, 'Workload', {
@@ -103,7 +105,7 @@ export class EnvironmentChart extends Chart {
         deployTimeSecrets: this.deployTimeSecrets,
       });
     } else {
-      this.files.push({ path: 'patches/workload.patch.yaml', content: this.workloadPatch() });
+      addFileArtifacts(this, [{ path: 'patches/workload.patch.yaml', content: this.workloadPatch() }]);
     }
 
     if (plan.network) {
@@ -115,14 +117,14 @@ export class EnvironmentChart extends Chart {
     }
 
     this.addSupportingFiles();
-    if (plan.argoSyncWaves) addSyncWaves(this);
+    if (plan.argoSyncWaves) addSyncWaves(this, this.method.syncWaves);
   }
 
   /** Helm values, the audit rules and, for Vault injection, the Vault side: files for people, not objects to apply. */
   private addSupportingFiles(): void {
     const { plan } = this;
-    this.files.push({ path: 'helm/values.yaml', content: helmValues(plan, this.method) });
-    this.files.push({
+    addFileArtifacts(this, [{ path: 'helm/values.yaml', content: helmValues(plan, this.method) }]);
+    addFileArtifacts(this, [{
       path: 'audit-policy.yaml',
       content: auditPolicy({
         environment: plan.name,
@@ -131,9 +133,9 @@ export class EnvironmentChart extends Chart {
         credentialSecrets: credentialSecrets(plan, this.method),
         tokenHolders: tokenHolders(plan, this.method),
       }),
-    });
-    this.files.push({ path: REVIEW_REPORT_FILE, content: this.reviewReport() });
-    this.files.push(...(this.method.files?.(plan, plan.delivery, { serviceAccountName: this.reader.serviceAccountName }) ?? []));
+    }]);
+    new FileArtifact(this, `File:${REVIEW_REPORT_FILE}`, { path: REVIEW_REPORT_FILE, content: () => this.reviewReport(this.awsControls) });
+    addFileArtifacts(this, this.method.files?.(plan, plan.delivery, { serviceAccountName: this.reader.serviceAccountName }) ?? []);
     this.node.addValidation({
       validate: () => {
         const errors = chartKeyCollisions(plan.secrets.map((s) => s.name)).map(
@@ -143,6 +145,12 @@ export class EnvironmentChart extends Chart {
         return errors;
       },
     });
+  }
+
+  /** Lists the cdk-nag controls of the environment's AWS stack in its `SECRETS.md`. */
+  public withAwsControls(controls: readonly AwsControl[] | undefined): this {
+    this.awsControls = controls;
+    return this;
   }
 
   /**
@@ -170,7 +178,7 @@ export class EnvironmentChart extends Chart {
 
   /** Files that go beside the manifests in `dist/<env>/`. */
   public get supportingFiles(): readonly OutputFile[] {
-    return [...this.files];
+    return FileArtifact.of(this).map((artifact) => artifact.file);
   }
 
   /**

@@ -9,7 +9,7 @@ import { constructIdOf } from '../core/names';
 import { cachedByBuild } from '../core/build-cache';
 import type { OutputFile } from '../core/output-file';
 import { withOutputMarker } from '../output/replace-output';
-import { REVIEW_REPORT_FILE } from '../report/review-report';
+import { FileArtifact } from '../artifacts/file-artifact';
 import type { AwsOutput } from './synthesize-aws';
 
 /** Builds one chart per environment of the plan in `app`. */
@@ -58,10 +58,9 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
     // Keyed by the stack's construct id, never a name every object inherits (`constructor`).
     const stackId = constructIdOf(chart.plan.name);
     const awsControls = aws && Object.hasOwn(aws.controls, stackId) ? aws.controls[stackId] : undefined;
-    for (const file of chart.supportingFiles) {
-      // The review report lists the AWS stack's cdk-nag controls beside the Kubernetes ones: known only after the AWS synth.
-      add(`${chart.plan.name}/${file.path}`, file.path === REVIEW_REPORT_FILE && awsControls ? chart.reviewReport(awsControls) : file.content);
-    }
+    // The review report lists the AWS stack's cdk-nag controls beside the Kubernetes ones: known only after the AWS synth.
+    chart.withAwsControls(awsControls);
+    for (const artifact of FileArtifact.of(chart)) add(`${chart.plan.name}/${artifact.path}`, artifact.file.content);
     const resources = [...files.keys()].filter((p) => p.startsWith(`${chart.plan.name}/`) && p.endsWith('.k8s.yaml')).map((p) => p.slice(chart.plan.name.length + 1));
     add(`${chart.plan.name}/kustomization.yaml`, kustomization(resources));
   }
@@ -94,7 +93,6 @@ function kustomization(resources: string[]): string {
   return header + Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources].sort() });
 }
 
-/** What `node.addValidation` hooks report, prefixed with the construct path (as cdk8s's synth does). */
 /** Writes `files` and the output marker into `outdir` (what `cdk8s synth` hands the app: a folder it has just emptied). */
 export function writeOutput(outdir: string, files: readonly OutputFile[]): void {
   for (const file of withOutputMarker(files)) {

@@ -37,6 +37,8 @@ export interface DeliveryMethod<P extends { readonly method: string } = any> ext
   // --- objects and files
   /** Adds the method's objects to the environment's chart; returns the Secrets the workload reads. */
   addTo(scope: Construct, plan: EnvironmentPlan, delivery: P): DeliveredSecrets;
+  /** Argo CD sync waves of the method's own kinds (a store before the secret it fills: see k8s/sync-waves.ts). */
+  readonly syncWaves?: Readonly<Record<string, number>>;
   /** What the pod needs besides a Secret reference (annotations, volumes, a wrapped command). */
   podWiring?(delivery: P, workload: EnvironmentPlan['workload']): MethodPodWiring;
   /** Helm values for the application chart, when the method's differ from a Secret reference. */

@@ -77,6 +77,8 @@ export const externalMethod: DeliveryMethod<ExternalDeliveryPlan> = {
   // The ESO controller authenticates to the store, not the pod.
   podAuthenticates: false,
   defaultReloader: 'targeted',
+  // The store and the generator before the ExternalSecrets that read them.
+  syncWaves: { SecretStore: -1, ClusterSecretStore: -1, Password: -1, ExternalSecret: 0 },
   addTo: (scope, plan, delivery) => addExternalDelivery(scope, plan, delivery),
   files: (plan, delivery) =>
     delivery.vaultPolicy ? [{ path: 'vault/external-secrets-policy.hcl', content: externalSecretsPolicyHcl({ environment: plan.name, namespace: plan.namespace, delivery }) }] : [],

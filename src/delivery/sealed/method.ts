@@ -40,6 +40,7 @@ export const sealedMethod: DeliveryMethod<SealedDeliveryPlan> = {
   },
   podAuthenticates: false,
   defaultReloader: 'targeted',
+  syncWaves: { SealedSecret: 0 },
   addTo: (scope, plan, delivery) => ({
     secret: new SealedSecret(scope, 'SealedSecret', {
       secretName: plan.secretName,
