@@ -51,6 +51,11 @@ export * from './plan/eso-identity';
 export * from './cloud/aws/cloud';
 export * from './cloud/gcp/cloud';
 export { clouds } from './cloud/registry';
+export { loadPlanInputs, resolveEsoIdentity, resolvePlan } from './app/resolve-plan';
+export * from './cloud/aws/regions';
+export * from './artifacts/vault-policy';
+export * from './artifacts/file-artifact';
+export * from './delivery/external/vault-policy';
 export * from './audit/value-access';
 // `DeliveryMethod` (the name of a method) comes from the config schema; the interface a method implements is `DeliveryMethodModule`.
 export type { AddProblem, CommandContext, DeliveredSecrets, DeliveryMethod as DeliveryMethodModule, ReportSection } from './delivery/method';

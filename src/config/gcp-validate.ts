@@ -3,7 +3,7 @@ import { GCP_SECRET_ID } from '../cloud/gcp/schema';
 import { evaluateRequirement } from '../config-kit/requirements';
 import type { AragoraSecretsConfig } from '../config-kit/schema';
 import { shown } from '../config-kit/shown';
-import { externalOptions, isGeneratedHere, storeNameOf } from '../delivery/external/plan';
+import { externalOptions, gcpsmStoreOf, isGeneratedHere } from '../delivery/external/plan';
 import { keyListProblems } from '../delivery/external/validate';
 import { accessorName, gcpSecretNames, secretLocation, secretResourceName, serviceAccountEmail } from '../cloud/gcp/plan';
 
@@ -194,11 +194,3 @@ function claim(owners: Map<string, string>, key: string, environment: string, wh
   }
 }
 
-/** The gcpsm store the environment's external delivery reads, if any. */
-function gcpsmStoreOf(config: AragoraSecretsConfig, env: AragoraSecretsConfig['environments'][string]) {
-  const options = externalOptions(env.delivery);
-  if (!options) return undefined;
-  const name = storeNameOf(config, options);
-  const store = name === undefined ? undefined : config.stores?.[name];
-  return name !== undefined && store?.provider === 'gcpsm' ? { name, store } : undefined;
-}

@@ -23,6 +23,11 @@ export interface AwsEsoIdentity {
 
 export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
+/** The IRSA identity of ESO: its ServiceAccount, annotated with the stack's role. */
+export function awsEsoIdentity(role: AwsEsoPlan, create: boolean, labels: Record<string, string> | undefined): AwsEsoIdentity {
+  return { serviceAccount: { ...role.serviceAccount, annotations: { [IRSA_ROLE_ANNOTATION]: role.roleArn }, create, labels }, role };
+}
+
 /** AWS: the environment's stack (secrets, parameters, roles, audit trail) and the IRSA identity of ESO. */
 export const awsCloud: CloudResolver = {
   name: 'aws',
@@ -41,12 +46,7 @@ export const awsCloud: CloudResolver = {
       workload: context.workload,
       partition,
     });
-    const role = aws.eso;
-    const create = env.aws.eso?.serviceAccount?.create ?? false;
-    const identity: AwsEsoIdentity | undefined = role && {
-      serviceAccount: { ...role.serviceAccount, annotations: { [IRSA_ROLE_ANNOTATION]: role.roleArn }, create, labels: context.labelsFor(role.serviceAccount.namespace) },
-      role,
-    };
+    const identity = aws.eso && awsEsoIdentity(aws.eso, env.aws.eso?.serviceAccount?.create ?? false, context.labelsFor(aws.eso.serviceAccount.namespace));
     return { plan: { aws }, esoIdentity: { aws: identity } };
   },
 };

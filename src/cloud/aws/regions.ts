@@ -17,3 +17,10 @@ export function knownRegions(): { names: string[]; partitions: Map<string, strin
   }
   return regionTable;
 }
+
+/** The partition of a region aws-cdk-lib knows (`aws`, `aws-cn`...). */
+export function partitionOf(region: string): string {
+  const known = knownRegions().partitions.get(region);
+  if (!known) throw new Error(`unknown AWS region "${region}" reached the plan (config validation should have rejected it)`);
+  return known;
+}

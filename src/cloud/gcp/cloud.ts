@@ -54,16 +54,21 @@ export const gcpCloud: CloudResolver = {
     });
     // A gcpsm store of a GCP environment reads the same per-variable Secret Manager secrets as Cloud Run.
     const remoteRefs = gcp && gcp.store ? new Map(gcp.secrets.map((s) => [s.env, { key: s.secretId, version: s.version === 'latest' ? undefined : s.version }])) : undefined;
-    return { plan: { gcp }, esoIdentity: { gcp: workloadIdentity(context) }, remoteRefs };
+    return { plan: { gcp }, esoIdentity: { gcp: gcpEsoIdentity(context.store, env.namespace, context.labelsFor) }, remoteRefs };
   },
 };
 
-function workloadIdentity(context: Parameters<CloudResolver['resolve']>[0]): GcpEsoIdentity | undefined {
-  const storeName = context.store?.name;
-  const store = context.store?.store;
+/** The Workload Identity of a `gcpsm` store: its ServiceAccount, annotated with the Google service account. */
+export function gcpEsoIdentity(
+  storeRef: Parameters<CloudResolver['resolve']>[0]['store'],
+  namespace: string,
+  labelsFor: (namespace: string) => Record<string, string> | undefined,
+): GcpEsoIdentity | undefined {
+  const storeName = storeRef?.name;
+  const store = storeRef?.store;
   if (!store || store.provider !== 'gcpsm' || !store.auth?.workloadIdentity) return undefined;
   const wi = store.auth.workloadIdentity;
-  const serviceAccount = resolvedServiceAccount(wi.serviceAccountRef, store.kind, context.env.namespace);
+  const serviceAccount = resolvedServiceAccount(wi.serviceAccountRef, store.kind, namespace);
   const workloadPool = `${wi.clusterProjectID ?? store.projectID}.svc.id.goog`;
   return {
     store: storeName!,
@@ -71,7 +76,7 @@ function workloadIdentity(context: Parameters<CloudResolver['resolve']>[0]): Gcp
       ...serviceAccount,
       annotations: wi.gcpServiceAccount ? { [GKE_SERVICE_ACCOUNT_ANNOTATION]: wi.gcpServiceAccount } : {},
       create: wi.createServiceAccount ?? false,
-      labels: context.labelsFor(serviceAccount.namespace),
+      labels: labelsFor(serviceAccount.namespace),
     },
     gcpServiceAccount: wi.gcpServiceAccount,
     workloadPool,

@@ -332,3 +332,12 @@ function compare(a: string, b: string): number {
 export function isZeroDuration(duration: string): boolean {
   return [...duration.matchAll(/(\d+(?:\.\d+)?)/g)].every(([n]) => Number(n) === 0);
 }
+
+/** The gcpsm store an environment's external delivery reads, if any (a GCP environment grants it access). */
+export function gcpsmStoreOf(config: AragoraSecretsConfig, env: AragoraSecretsConfig['environments'][string]): { name: string; store: Extract<NonNullable<AragoraSecretsConfig['stores']>[string], { provider: 'gcpsm' }> } | undefined {
+  const options = externalOptions(env.delivery);
+  if (!options) return undefined;
+  const name = storeNameOf(config, options);
+  const store = name === undefined ? undefined : config.stores?.[name];
+  return name !== undefined && store?.provider === 'gcpsm' ? { name, store } : undefined;
+}
