@@ -1,4 +1,5 @@
 export * from './config-kit/schema';
+export * from './config/config-schema';
 export * from './delivery/external/schema';
 export * from './cloud/aws/schema';
 export * from './cloud/gcp/schema';

@@ -1,41 +1,43 @@
 import { z } from 'zod';
-import { externalDelivery, storesSchema } from '../delivery/external/schema';
+import { storesSchema } from '../delivery/external/schema';
 import { awsSchema } from '../cloud/aws/schema';
 import { gcpEnvironmentSchema } from '../cloud/gcp/schema';
 import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
 import { cidr, dnsLabel, labels, port, resourceQuantities } from './fields';
-import { plainDelivery } from '../delivery/plain/schema';
-import { vaultDelivery } from '../delivery/vault/schema';
 export { DURATION, isStrictSubnet, isValidCidr, isValidLabelKey, LABEL_NAME, LABEL_PREFIX, parseCidr, VAULT_PATH } from './fields';
 
 /**
  * The schema of `aragora-secrets.yaml`.
  *
  * The schema only describes what a user may write; defaults are applied once, when the
- * plan is resolved (`src/model/plan.ts`), so that the config type stays exactly what the
+ * plan is resolved (`src/plan/resolve.ts`), so that the config type stays exactly what the
  * file holds and the JSON Schema exported for editors matches it.
+ *
+ * `delivery:` is whatever the registered methods accept: `configSchemaWith` builds the schema around
+ * it (src/config/config-schema.ts passes the registry's), and each method adds the type of its
+ * options to `DeliveryConfigs` from its own schema.ts.
  */
 
 export { DNS1123_LABEL, ENV_VAR_NAME } from '../core/names';
 import { ENV_VAR_NAME } from '../core/names';
 export { SEAL_SCOPES, type SealScope } from '../delivery/sealed/schema';
-import { sealedDelivery } from '../delivery/sealed/schema';
 export const ENVIRONMENT_KEY = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const FEATURE_NAME = /^[a-z][a-zA-Z0-9]*$/;
 export const GROUP_NAME = /^[a-z][-a-z0-9]*$/;
 export const TIERS = ['development', 'staging', 'production'] as const;
 /**
- * Each method's options, in the order of the registry (src/delivery/registry.ts); a test checks
- * that this list is the registry's.
+ * The options of each delivery method (the long form of `delivery:`), keyed by its name: each method
+ * adds its own from its schema.ts (`declare module '../../config-kit/schema'`).
  */
-export const DELIVERY_SCHEMAS = [plainDelivery, sealedDelivery, externalDelivery, vaultDelivery] as const;
-/** The delivery methods' names (the short form of `delivery:`), from their schemas. */
-export const DELIVERY_METHODS = DELIVERY_SCHEMAS.map((schema) => schema.shape.method.value) as [DeliveryMethod, ...DeliveryMethod[]];
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface DeliveryConfigs {}
 export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
 
 export type Tier = (typeof TIERS)[number];
-export type DeliveryMethod = (typeof DELIVERY_SCHEMAS)[number]['shape']['method']['value'];
+export type DeliveryMethod = keyof DeliveryConfigs & string;
+/** `delivery:` as written: a method's name (its defaults), or its options. */
+export type DeliveryConfig = DeliveryMethod | DeliveryConfigs[DeliveryMethod];
 export type InjectionMode = (typeof INJECTION_MODES)[number];
 export type ReloaderMode = (typeof RELOADER_MODES)[number];
 
@@ -174,15 +176,21 @@ const networkSchema = z
   .describe('Egress NetworkPolicy for the pods that read secrets.');
 
 
-const deliverySchema = z.union(
-  [
-    z.enum(DELIVERY_METHODS).describe('A delivery method with its defaults.'),
-    z.discriminatedUnion('method', DELIVERY_SCHEMAS),
-  ],
-  { error: `write a delivery method (${DELIVERY_METHODS.join(', ')}) or a mapping with \`method:\` and its options` },
-);
+/** `delivery:` from the methods' long forms (each a strict object with its `method` literal): a name, or the options. */
+export function deliverySchemaOf(methods: readonly z.ZodObject[]): z.ZodType<DeliveryConfig, DeliveryConfig> {
+  const names = methods.map((schema) => (schema.shape.method as z.ZodLiteral<string>).value);
+  return z.union(
+    [
+      z.enum(names as [string, ...string[]]).describe('A delivery method with its defaults.'),
+      z.discriminatedUnion('method', methods as unknown as [z.ZodObject<{ method: z.ZodLiteral<string> }>, ...z.ZodObject<{ method: z.ZodLiteral<string> }>[]]),
+    ],
+    { error: `write a delivery method (${names.join(', ')}) or a mapping with \`method:\` and its options` },
+  ) as unknown as z.ZodType<DeliveryConfig, DeliveryConfig>;
+}
 
-export const environmentSchema = z
+/** The schema of the config and of one environment, around the given `delivery:` schema. */
+export function configSchemaWith(deliverySchema: z.ZodType<DeliveryConfig, DeliveryConfig>) {
+  const environmentSchema = z
   .strictObject({
     namespace: dnsLabel('a namespace').describe('Kubernetes namespace of the environment.'),
     createNamespace: z
@@ -214,7 +222,7 @@ export const environmentSchema = z
   })
   .describe('One deployment environment: a namespace, a delivery method and the workload.');
 
-export const configSchema = z
+  const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
     version: z.literal(1, { error: 'the only config version is 1' }).optional().describe('Config format version. @default 1'),
@@ -255,13 +263,17 @@ export const configSchema = z
       .describe('Deployment environments, keyed by name (the output folder dist/<name>).'),
   })
   .describe('aragora-secrets configuration');
+  return { configSchema, environmentSchema };
+}
+
+/** The schemas as far as types go (validation uses src/config/config-schema.ts, composed of the registered methods). */
+const typed = configSchemaWith(z.custom<DeliveryConfig>());
 
 /** The config as written in `aragora-secrets.yaml` (or composed in TypeScript). */
-export type AragoraSecretsConfig = z.input<typeof configSchema>;
+export type AragoraSecretsConfig = z.input<typeof typed.configSchema>;
 export type SecretConfig = z.input<typeof secretSchema>;
-export type EnvironmentConfig = z.input<typeof environmentSchema>;
+export type EnvironmentConfig = z.input<typeof typed.environmentSchema>;
 export type RequirementRule = NonNullable<SecretConfig['required']>;
 export type BackendConfig = z.input<typeof backendSchema>;
-export type DeliveryConfig = z.input<typeof deliverySchema>;
 export type { VaultDeliveryConfig } from '../delivery/vault/schema';
 

@@ -268,3 +268,9 @@ export type VaultStoreConfig = z.input<typeof vaultStore>;
 export type AwsStoreConfig = z.input<typeof awsStore>;
 export type GcpStoreConfig = z.input<typeof gcpStore>;
 export type ExternalDeliveryConfig = z.input<typeof externalDelivery>;
+
+declare module '../../config-kit/schema' {
+  interface DeliveryConfigs {
+    external: ExternalDeliveryConfig;
+  }
+}

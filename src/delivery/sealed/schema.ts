@@ -23,3 +23,9 @@ export const sealedDelivery = z
   .describe('A SealedSecret from the encrypted values in sealed/<env>.yaml (`aragora-secrets seal`).');
 
 export type SealedDeliveryConfig = z.input<typeof sealedDelivery>;
+
+declare module '../../config-kit/schema' {
+  interface DeliveryConfigs {
+    sealed: SealedDeliveryConfig;
+  }
+}

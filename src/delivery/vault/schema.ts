@@ -92,3 +92,9 @@ export const vaultDelivery = z
   .describe('Vault Agent injection: a sidecar renders the values into /vault/secrets/<file>; no Kubernetes Secret exists.');
 
 export type VaultDeliveryConfig = z.input<typeof vaultDelivery>;
+
+declare module '../../config-kit/schema' {
+  interface DeliveryConfigs {
+    vault: VaultDeliveryConfig;
+  }
+}
