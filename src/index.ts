@@ -1,5 +1,6 @@
 export * from './config-kit/schema';
 export * from './config/config-schema';
+export { SEAL_SCOPES, type SealScope } from './delivery/sealed/schema';
 export * from './delivery/external/schema';
 export * from './cloud/aws/schema';
 export * from './cloud/gcp/schema';

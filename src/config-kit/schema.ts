@@ -20,7 +20,6 @@ export { DURATION, isStrictSubnet, isValidCidr, isValidLabelKey, LABEL_NAME, LAB
 
 export { DNS1123_LABEL, ENV_VAR_NAME } from '../core/names';
 import { ENV_VAR_NAME } from '../core/names';
-export { SEAL_SCOPES, type SealScope } from '../delivery/sealed/schema';
 export const ENVIRONMENT_KEY = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const FEATURE_NAME = /^[a-z][a-zA-Z0-9]*$/;
 export const GROUP_NAME = /^[a-z][-a-z0-9]*$/;

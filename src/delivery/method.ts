@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import type { AragoraSecretsConfig, ReloaderMode } from '../config-kit/schema';
+import type { OutputFile } from '../core/output-file';
 import type { IAppSecret } from '../k8s/app-secret';
 import type { MethodPodWiring } from '../k8s/pod-wiring';
 import type { DeliveryContext, DeliveryResolution, DeliveryResolver, EgressRule, EnvironmentPlan, PlanInputs, SecretPlan } from '../plan/plan';
@@ -54,7 +55,7 @@ export interface DeliveryMethod<P extends { readonly method: string } = any> ext
   /** Names of the remote secrets the method reads (a cloud grants read on exactly these). */
   remoteSecretIds?(delivery: P): string[];
   /** Files beside the manifests in `dist/<env>/` (paths relative to it). */
-  files?(plan: EnvironmentPlan, delivery: P, context: { readonly serviceAccountName: string }): { readonly path: string; readonly content: string }[];
+  files?(plan: EnvironmentPlan, delivery: P, context: { readonly serviceAccountName: string }): OutputFile[];
   /** Kubernetes Secrets the method's own objects read (the audit policy records access to them). */
   auditedSecrets?(delivery: P): string[];
   /** Problems synth refuses once the chart is built. */
