@@ -5,7 +5,6 @@ import { ConfigError, UserError } from '../core/errors';
 import type { CommandIo } from './commands';
 import { QuietCommand } from './quiet-command';
 import { UsageError } from './usage-error';
-import { deliveryMethods } from '../delivery/registry';
 import { colorsEnabled, style } from './terminal';
 
 // Loaded when a command runs, not for `--help` or a usage error: cdk8s and the schema take most of a second.
@@ -45,8 +44,25 @@ function examples(...lines: string[]): string {
   return ['', 'Examples:', ...lines.map((l) => `  $ ${l}`)].join('\n');
 }
 
-/** Builds the command tree; each action stores its exit code in `result`. */
-export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_OK }): Command {
+/** The commands of the CLI itself (the delivery methods add theirs, e.g. `seal`). */
+const OWN_COMMANDS = new Set(['synth', 'check', 'env-example', 'render', 'run', 'init']);
+
+/** The command `argv` runs, if it names one (`--config FILE` may come first). */
+function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return undefined;
+    if (argv[i] === '--config') i++;
+    else if (!argv[i].startsWith('-')) return argv[i];
+  }
+  return undefined;
+}
+
+/**
+ * Builds the command tree; each action stores its exit code in `result`. Given `argv`, a run of one of
+ * the CLI's own commands skips loading the delivery methods (their schemas and constructs), which only
+ * `--help`, an unknown command and the methods' own commands need.
+ */
+export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_OK }, argv?: readonly string[]): Command {
   const commandIo: CommandIo = {
     ...io,
     out: style(colorsEnabled(io.stdoutIsTTY, io.env)),
@@ -179,7 +195,9 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
     });
 
   // Each delivery method may bring commands of its own (e.g. `seal`).
-  for (const method of deliveryMethods) {
+  const command = argv && commandOf(argv);
+  const methods = command !== undefined && OWN_COMMANDS.has(command) ? [] : (require('../delivery/registry') as typeof import('../delivery/registry')).deliveryMethods;
+  for (const method of methods) {
     method.addCommands?.(program, {
       io,
       configPath,
@@ -207,7 +225,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
 /** Runs the CLI; returns the exit code. Input errors print one clear message, never a stack trace. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const result = { code: EXIT_OK };
-  const program = buildProgram(io, result);
+  const program = buildProgram(io, result, argv);
   const red = style(colorsEnabled(io.stderrIsTTY, io.env)).red;
   try {
     await program.parseAsync([...argv], { from: 'user' });
