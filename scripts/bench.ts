@@ -8,8 +8,8 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import type { AragoraSecretsConfig } from '../src/config/schema';
-import { sealValue } from '../src/seal/sealing';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
+import { sealValue } from '../src/delivery/sealed/sealing';
 
 const root = resolve(__dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);

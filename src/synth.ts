@@ -2,16 +2,17 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from './config/load';
 import { ConfigError, UserError } from './core/errors';
-import { saveBuildCache } from './output/build-cache';
+import { saveBuildCache } from './core/build-cache';
 import { startConfigFileScan, type PendingConfigScan } from './output/config-scan';
-import { resolvePlan, type Plan } from './model/plan';
+import { loadPlanInputs, resolvePlan } from './app/resolve-plan';
+import { deliveryMethod, deliveryMethods } from './delivery/registry';
+import type { Plan } from './plan/plan';
 import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type SensitiveValue } from './output/leak-guard';
 import type { OutputFile } from './core/output-file';
-import { synthesizePlan, writeOutput } from './output/synthesize';
-import { loadPlanInputs } from './seal/plan-inputs';
-import { checkFiles, factsOf, formatWarning, GuardRailError, RULES, type Finding } from './checks';
-import { unusedSealedFileWarnings } from './seal/unused-sealed-files';
-import { backendHints } from './model/backend-hints';
+import { synthesizePlan, writeOutput } from './app/synthesize';
+import { checkFiles, formatWarning, GuardRailError, type Finding } from './checks';
+import { factsOf, RULES } from './app/rule-set';
+import { backendHints } from './plan/backend-hints';
 
 export interface SynthOptions {
   /** Output folder. */
@@ -75,7 +76,7 @@ export function synthesizeProject(options: Omit<SynthOptions, 'outdir'>): SynthR
         ...plan.environments.flatMap((env) => env.warnings),
         ...findings.filter((f) => f.severity === 'warning').map(formatWarning),
         ...certificateExpiryWarnings(plan, options.now ?? new Date()),
-        ...unusedSealedFileWarnings(options.cwd, plan),
+        ...deliveryMethods.flatMap((method) => method.projectWarnings?.(options.cwd, plan) ?? []),
         ...backendHints(plan),
       ],
       source,
@@ -125,29 +126,9 @@ function loadConfigOrCredentialError(options: Omit<SynthOptions, 'outdir'>): Loa
   }
 }
 
-/** Warn ahead of time (stderr only: dist/ never depends on the date) when sealed values' certificates expire. */
+/** Warnings that depend on the date (stderr only: dist/ never depends on it), e.g. certificates that expire soon. */
 export function certificateExpiryWarnings(plan: Plan, now: Date, withinDays = 30): string[] {
-  const warnings: string[] = [];
-  for (const env of plan.environments) {
-    if (env.delivery.method !== 'sealed') continue;
-    const byCertificate = new Map<string, { expiry: string; keys: string[] }>();
-    for (const [key, expiry] of Object.entries(env.delivery.certificateExpiry ?? {})) {
-      const fingerprint = env.delivery.sealedWith?.[key] ?? 'unknown';
-      const entry = byCertificate.get(fingerprint) ?? { expiry, keys: [] };
-      entry.keys.push(key);
-      byCertificate.set(fingerprint, entry);
-    }
-    for (const [fingerprint, { expiry, keys }] of byCertificate) {
-      const days = Math.floor((Date.parse(expiry) - now.getTime()) / 86_400_000);
-      if (days > withinDays) continue;
-      const when = days < 0 ? `expired on ${expiry.slice(0, 10)}` : `expires on ${expiry.slice(0, 10)} (in ${days} day(s))`;
-      warnings.push(
-        `environment ${env.name}: the certificate ${fingerprint.slice(0, 19)}… that ${keys.join(', ')} were sealed for ${when}; ` +
-          `fetch the controller's current certificate and seal them again (aragora-secrets seal --env ${env.name} --cert CERT.pem)`,
-      );
-    }
-  }
-  return warnings;
+  return plan.environments.flatMap((env) => deliveryMethod(env.delivery).timelyWarnings?.(env, env.delivery, now, withinDays) ?? []);
 }
 
 /**

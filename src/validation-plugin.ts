@@ -3,10 +3,10 @@ import { posix, relative, resolve, sep } from 'node:path';
 import { loadConfig } from './config/load';
 import { ConfigError, UserError } from './core/errors';
 import type { OutputFile } from './core/output-file';
-import { resolvePlan } from './model/plan';
+import { resolvePlan } from './app/resolve-plan';
 import { runChecks } from './checks/engine';
 import { parseTree } from './checks/objects';
-import { factsOf, RULES } from './checks/rule-set';
+import { factsOf, RULES } from './app/rule-set';
 import type { EnvironmentFacts, Finding, Rule } from './checks/types';
 
 export interface WrittenOutputCheck {

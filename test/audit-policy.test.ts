@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { StoreConfig } from '../src/config/external-schema';
+import type { StoreConfig } from '../src/delivery/external/schema';
 import { parseConfigFile } from '../src/config/load';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import type { OutputFile } from '../src/core/output-file';
 import { configWith, manifests, synth } from './helpers';
 

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { AwsConfig } from '../src/config/aws-schema';
+import type { AwsConfig } from '../src/cloud/aws/schema';
 import { ConfigError } from '../src/core/errors';
 import { parseConfigText } from '../src/config/load';
 import { validateConfig } from '../src/config/validate';

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import type { AwsConfig } from '../src/config/aws-schema';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AwsConfig } from '../src/cloud/aws/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import type { OutputFile } from '../src/core/output-file';
 import { configWith, synth } from './helpers';
 

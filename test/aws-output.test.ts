@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App, CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import { stringify } from 'yaml';
-import type { AwsConfig } from '../src/config/aws-schema';
+import type { AwsConfig } from '../src/cloud/aws/schema';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { encodingsOf, LeakError } from '../src/output/leak-guard';
 import type { OutputFile } from '../src/core/output-file';

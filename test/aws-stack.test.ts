@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { SecretValue } from 'aws-cdk-lib';
-import { buildAwsStacks } from '../src/aws/synthesize-aws';
-import { resolvePlan } from '../src/model/plan';
+import { buildAwsStacks } from '../src/app/synthesize-aws';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { validateConfig } from '../src/config/validate';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import {

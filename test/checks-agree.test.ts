@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load';
-import { resolvePlan } from '../src/model/plan';
-import { synthesizePlan } from '../src/output/synthesize';
-import { loadPlanInputs } from '../src/seal/plan-inputs';
+import { loadPlanInputs, resolvePlan } from '../src/app/resolve-plan';
+import { synthesizePlan } from '../src/app/synthesize';
 import { listAll, root, spawnCli } from './support/cli';
 
 /**

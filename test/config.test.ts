@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { ConfigError, didYouMean } from '../src/core/errors';
 import { loadConfig, parseConfigText } from '../src/config/load';
-import { isStrictSubnet, isValidCidr } from '../src/config/schema';
+import { isStrictSubnet, isValidCidr } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
 import { configProblems, configWith } from './helpers';
 

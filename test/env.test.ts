@@ -12,7 +12,7 @@ import { checkEnvValues } from '../src/env/env-check';
 import { renderEnvExample } from '../src/env/env-example';
 import { placeholderReason } from '../src/env/placeholders';
 import { renderSecret } from '../src/env/render-secret';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { validateManifest } from './support/manifest-validation';
 
 const root = resolve(__dirname, '..');

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseConfigFile } from '../src/config/load';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { withOutputMarker } from '../src/output/replace-output';
-import { synthesizePlan } from '../src/output/synthesize';
+import { synthesizePlan } from '../src/app/synthesize';
 import { validateManifests } from './support/manifest-validation';
 
 /**

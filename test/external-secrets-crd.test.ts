@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import type { StoreConfig } from '../src/config/external-schema';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { StoreConfig } from '../src/delivery/external/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { isDnsSubdomain } from '../src/core/names';
 import { configWith, Manifest, manifests, synth } from './helpers';
 

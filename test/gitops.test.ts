@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
-import { writeOutput } from '../src/output/synthesize';
+import { writeOutput } from '../src/app/synthesize';
 import { SYNC_WAVE_ANNOTATION } from '../src/k8s/sync-waves';
 import { configWith, find, manifests, synth } from './helpers';
 

@@ -1,11 +1,11 @@
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { ConfigError } from '../src/core/errors';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import type { OutputFile } from '../src/core/output-file';
-import { synthesizePlan } from '../src/output/synthesize';
+import { synthesizePlan } from '../src/app/synthesize';
 
 /** A deep copy of the default config, changed by `mutate`. */
 export function configWith(mutate: (config: AragoraSecretsConfig) => void = () => undefined): AragoraSecretsConfig {

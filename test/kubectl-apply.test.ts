@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parseConfigFile } from '../src/config/load';
 import { MANIFESTS_FOLDER } from '../src/core/manifest-layout';
-import { resolvePlan } from '../src/model/plan';
-import { synthesizePlan, writeOutput } from '../src/output/synthesize';
+import { resolvePlan } from '../src/app/resolve-plan';
+import { synthesizePlan, writeOutput } from '../src/app/synthesize';
 import { startStandInApiServer, type ObjectRef, type Operator } from './support/stand-in-api-server';
 
 /**

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { AppSecret } from '../src/k8s/app-secret';
 import { SecretReader } from '../src/k8s/secret-reader';
 import { SecretsEgressPolicy } from '../src/k8s/egress-policy';
-import { validationErrors } from '../src/output/synthesize';
+import { validationErrors } from '../src/app/synthesize';
 import { configWith, find, findAll, manifests, problemsOf, synth } from './helpers';
 
 /**

@@ -7,11 +7,11 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { ConfigCredentialError, scanConfigText } from '../src/output/config-scan';
 import { collectSensitiveValues, encodingsOf, findLeaks, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
 import type { OutputFile } from '../src/core/output-file';
-import { synthesizePlan } from '../src/output/synthesize';
+import { synthesizePlan } from '../src/app/synthesize';
 
 /** Temp project folders, removed when the file's tests are done. */
 const tempDirs: string[] = [];

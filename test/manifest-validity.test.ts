@@ -1,10 +1,10 @@
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import type { OutputFile } from '../src/core/output-file';
-import { synthesizePlan } from '../src/output/synthesize';
+import { synthesizePlan } from '../src/app/synthesize';
 import { crdsAvailable, validateManifest, validateManifests } from './support/manifest-validation';
 
 function synthesize(config: AragoraSecretsConfig): OutputFile[] {

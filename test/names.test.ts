@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ConfigError } from '../src/core/errors';
 import { deriveName, isDnsLabel, suggestDnsLabel } from '../src/core/names';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 import { validateConfig } from '../src/config/validate';
 import { configWith } from './helpers';
 

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { SecretsEgressPolicy } from '../src/k8s/egress-policy';
-import { validationErrors } from '../src/output/synthesize';
-import { checkFiles, RULES } from '../src/checks';
+import { validationErrors } from '../src/app/synthesize';
+import { checkFiles } from '../src/checks';
+import { RULES } from '../src/app/rule-set';
 import { configWith, find, manifests, synth } from './helpers';
 import { listAll, spawnCli } from './support/cli';
 

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ConfigError } from '../src/core/errors';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
-import { checkFiles, factsOf, GuardRailError, RULES, runChecks, parseTree, type EnvironmentFacts, type Finding, type Rule } from '../src/checks';
+import { resolvePlan } from '../src/app/resolve-plan';
+import { checkFiles, GuardRailError, runChecks, parseTree, type EnvironmentFacts, type Finding, type Rule } from '../src/checks';
+import { factsOf, RULES } from '../src/app/rule-set';
 import { runSynth, synthesizeProject, type SynthResult } from '../src/synth';
-import { synthesizePlan } from '../src/output/synthesize';
+import { synthesizePlan } from '../src/app/synthesize';
 import { configWith, find, manifests, synth } from './helpers';
 import { validateManifests } from './support/manifest-validation';
 

@@ -2,9 +2,10 @@ import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { ConfigError, UserError } from '../src/core/errors';
 import { parseConfigText } from '../src/config/load';
-import { resolvePlan, type Plan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
+import type { Plan } from '../src/plan/plan';
 import type { OutputFile } from '../src/core/output-file';
-import { synthesizePlan } from '../src/output/synthesize';
+import { synthesizePlan } from '../src/app/synthesize';
 
 // Every name plain objects inherit ("constructor", "toString", "__proto__", ...): used wherever the
 // user chooses a name, each must either work like any other name or be a clear config error.

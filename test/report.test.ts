@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
-import { synthesizePlan } from '../src/output/synthesize';
+import { resolvePlan } from '../src/app/resolve-plan';
+import { synthesizePlan } from '../src/app/synthesize';
 import { REVIEW_REPORT_FILE } from '../src/report/review-report';
-import { entryBinding } from '../src/seal/sealed-entry';
+import { entryBinding } from '../src/delivery/sealed/sealed-entry';
 import { synthesizeProject } from '../src/synth';
 import { configWith, synth } from './helpers';
 

@@ -1,8 +1,8 @@
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { evaluateRequirement, RequirementStatus } from '../src/config/requirements';
-import type { Tier } from '../src/config/schema';
+import { evaluateRequirement, RequirementStatus } from '../src/config-kit/requirements';
+import type { Tier } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
+import { resolvePlan } from '../src/app/resolve-plan';
 
 // The seed's table, as statuses per tier and feature state. A row is
 // [secret, tier, features enabled, expected status].

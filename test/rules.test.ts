@@ -3,7 +3,8 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { checkFiles as checkRules, parseTree, RULES, runChecks, type Finding } from '../src/checks';
+import { checkFiles as checkRules, parseTree, runChecks, type Finding } from '../src/checks';
+import { RULES } from '../src/app/rule-set';
 import type { OutputFile as TreeFile } from '../src/core/output-file';
 import { configWith, synth } from './helpers';
 

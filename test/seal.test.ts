@@ -6,14 +6,15 @@ import { join, resolve } from 'node:path';
 import { Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { SealedSecret } from '../src/k8s/sealed-secret';
+import { SealedSecret } from '../src/delivery/sealed/sealed-secret';
 import { encodingsOf } from '../src/output/leak-guard';
-import { sealEnvironment } from '../src/seal/seal-environment';
-import { entryBinding } from '../src/seal/sealed-entry';
-import { readSealedFile } from '../src/seal/sealed-file';
-import { readSealingKey, sealingLabel, sealValue, SealTarget } from '../src/seal/sealing';
-import { makeVerifier } from '../src/seal/verifier';
+import { sealEnvironment } from '../src/delivery/sealed/seal-environment';
+import { entryBinding } from '../src/delivery/sealed/sealed-entry';
+import { readSealedFile } from '../src/delivery/sealed/sealed-file';
+import { readSealingKey, sealingLabel, sealValue, SealTarget } from '../src/delivery/sealed/sealing';
+import { makeVerifier } from '../src/delivery/sealed/verifier';
 import { synthesizeProject } from '../src/synth';
+import { loadPlan } from '../src/cli/commands';
 import { find, manifests } from './helpers';
 import { runInProcess } from './support/cli';
 
@@ -89,7 +90,7 @@ const qaTarget: SealTarget = { name: 'aragora-secrets', namespace: 'aragora-qa',
 
 /** Seals in this process, for the setup of a test (the CLI is what the tests check). */
 function sealHere(dir: string, extra: { envFile?: string; literals?: string[] } = { envFile: '.env' }) {
-  return sealEnvironment({ cwd: dir, env: {}, environment: 'qa', certificatePath: keys.certificate, ...extra });
+  return sealEnvironment({ cwd: dir, env: {}, loadPlan: () => loadPlan({ cwd: dir, env: {} }, undefined), environment: 'qa', certificatePath: keys.certificate, ...extra });
 }
 
 function sealedYaml(dir: string): any {

@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { JSON_SCHEMA_PATH, renderJsonSchema } from '../src/config/json-schema';
-import type { AragoraSecretsConfig } from '../src/config/schema';
+import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { withOutputMarker } from '../src/output/replace-output';
 import { find, manifests, synth } from './helpers';
 

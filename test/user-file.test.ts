@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../src/core/errors';
 import { loadConfig } from '../src/config/load';
-import { readUserFile, UnreadableFileError, type UserFileOptions } from '../src/config/user-file';
-import { readEnvFile } from '../src/env/env-values';
-import { readSealedFile } from '../src/seal/sealed-file';
+import { readUserFile, UnreadableFileError, type UserFileOptions } from '../src/config-kit/user-file';
+import { readEnvFile } from '../src/config-kit/env-values';
+import { readSealedFile } from '../src/delivery/sealed/sealed-file';
 
 const dir = mkdtempSync(join(tmpdir(), 'aragora-user-file-'));
 const options = { label: 'the test file', maxBytes: 1024 };

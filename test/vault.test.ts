@@ -6,12 +6,12 @@ import { parse } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ServiceAccount } from 'kubernetes-models/v1';
-import { isValidLabelKey, type AragoraSecretsConfig, type VaultDeliveryConfig } from '../src/config/schema';
+import { isValidLabelKey, type AragoraSecretsConfig, type VaultDeliveryConfig } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
-import { resolvePlan } from '../src/model/plan';
-import type { VaultDeliveryPlan } from '../src/model/vault-plan';
+import { resolvePlan } from '../src/app/resolve-plan';
+import type { VaultDeliveryPlan } from '../src/delivery/vault/plan';
 import { synthesizeProject } from '../src/synth';
-import { renderEnvTemplate } from '../src/vault/env-template';
+import { renderEnvTemplate } from '../src/delivery/vault/env-template';
 import { configWith, find, findAll, manifests, synth, type Manifest, problemsOf } from './helpers';
 import { renderGoTemplate } from './support/go-template';
 

@@ -6,4 +6,4 @@ export * from './types';
 export { checkFiles, formatFindings, formatWarning, GuardRailError, runChecks } from './engine';
 export { describe as describeObject, isManifestPath, MANIFEST_SUFFIX, parseTree, secretMadeBy } from './objects';
 export { DEPLOY_TIME_SECRETS_ANNOTATION } from './annotations';
-export { BUILT_IN_RULES, factsOf, METHOD_CHECKS, RULES } from './rule-set';
+export { BUILT_IN_RULES } from './built-in';

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { VAULT_SERVER_COMMENT } from '../model/vault-plan';
+import { VAULT_SERVER_COMMENT } from '../artifacts/vault-policy';
 import { describe, folderNamespaces, folderResolver, groupOf, podSpecOf } from './objects';
 import type { K8sObject, ManifestTree, Problem, Rule } from './types';
 

@@ -1,4 +1,4 @@
-import { exclusionFor, METADATA_ENDPOINTS, metadataAdmittedBy } from '../model/address-ranges';
+import { exclusionFor, METADATA_ENDPOINTS, metadataAdmittedBy } from '../plan/address-ranges';
 import { describe } from './objects';
 import type { Problem, Rule } from './types';
 

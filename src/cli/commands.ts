@@ -1,3 +1,4 @@
+import { deliveryMethod } from '../delivery/registry';
 import { lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
@@ -5,16 +6,17 @@ import { UserError } from '../core/errors';
 import { JSON_SCHEMA_PATH } from '../config/json-schema';
 import { CONFIG_ENV_VAR, CONFIG_FILE_NAME, loadConfig } from '../config/load';
 import { renderConfigYaml } from '../config/render-config';
-import { requireEnvironment } from '../config/shown';
+import { requireEnvironment } from '../config-kit/shown';
 import { checkEnvValues, requirementRows, type EnvCheckRow } from '../env/env-check';
 import { renderEnvExample } from '../env/env-example';
-import { collectValues, readEnvFile, readEnvFileChecked } from '../env/env-values';
+import { collectValues, readEnvFile, readEnvFileChecked } from '../config-kit/env-values';
 import type { renderSecret as RenderSecret } from '../env/render-secret';
-import { resolvePlan, type EnvironmentPlan, type Plan } from '../model/plan';
+import { resolvePlan } from '../app/resolve-plan';
+import type { EnvironmentPlan, Plan } from '../plan/plan';
 import { readDotenvForGuard } from '../output/dotenv-sources';
 import { collectSensitiveValues, findLeaks, LeakError } from '../output/leak-guard';
 import { OutputFolder } from '../output/replace-output';
-import { RULES } from '../checks';
+import { RULES } from '../app/rule-set';
 import type { synthesizeProject as SynthesizeProject } from '../synth';
 import { formatTable, type Style } from './terminal';
 import { UsageError } from './usage-error';
@@ -166,6 +168,12 @@ function requirementTable(out: Style, rows: readonly EnvCheckRow[], withValues: 
 }
 
 
+/** The config's environments (in its order) and its plan, for the commands a delivery method brings. */
+export function loadPlan(io: Pick<CommandIo, 'cwd' | 'env'>, configPath: string | undefined): { environments: string[]; plan: Plan } {
+  const { config } = loadConfig({ path: configPath, cwd: io.cwd, env: io.env });
+  return { environments: Object.keys(config.environments), plan: resolvePlan(config) };
+}
+
 function planFor(io: CommandIo, configPath: string | undefined): { plan: Plan; config: ReturnType<typeof loadConfig>['config'] } {
   const { config } = loadConfig({ path: configPath, cwd: io.cwd, env: io.env });
   return { plan: resolvePlan(config), config };
@@ -219,10 +227,7 @@ export function renderCommand(io: CommandIo, options: RenderCommandOptions): num
     `rendered Secret ${env.namespace}/${env.secretName} with ${result.keys.length} key(s): ${result.keys.join(', ') || 'none'}`,
     ...(result.missing.length > 0 ? [`${io.err.yellow('left out although required')} (--allow-missing): ${result.missing.join('; ')}`] : []),
     ...(result.missingRecommended.length > 0 ? [`recommended but not set: ${result.missingRecommended.join(', ')}`] : []),
-    ...(env.delivery.method === 'sealed' ? [`environment ${env.name} uses sealed delivery: seal it (kubeseal, or aragora-secrets seal) rather than applying it`] : []),
-    ...(env.delivery.method === 'plain'
-      ? ['apply it with `kubectl apply --server-side -f -`: a client-side `kubectl apply` keeps a copy of the values in the last-applied-configuration annotation']
-      : []),
+    ...[deliveryMethod(env.delivery).renderNote?.(env)].filter((note): note is string => note !== undefined),
   ];
   for (const note of notes) io.stderr(`aragora-secrets: ${note}\n`);
   return 0;

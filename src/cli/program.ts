@@ -44,8 +44,25 @@ function examples(...lines: string[]): string {
   return ['', 'Examples:', ...lines.map((l) => `  $ ${l}`)].join('\n');
 }
 
-/** Builds the command tree; each action stores its exit code in `result`. */
-export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_OK }): Command {
+/** The commands of the CLI itself (the delivery methods add theirs, e.g. `seal`). */
+const OWN_COMMANDS = new Set(['synth', 'check', 'env-example', 'render', 'run', 'init']);
+
+/** The command `argv` runs, if it names one (`--config FILE` may come first). */
+function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return undefined;
+    if (argv[i] === '--config') i++;
+    else if (!argv[i].startsWith('-')) return argv[i];
+  }
+  return undefined;
+}
+
+/**
+ * Builds the command tree; each action stores its exit code in `result`. Given `argv`, a run of one of
+ * the CLI's own commands skips loading the delivery methods (their schemas and constructs), which only
+ * `--help`, an unknown command and the methods' own commands need.
+ */
+export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_OK }, argv?: readonly string[]): Command {
   const commandIo: CommandIo = {
     ...io,
     out: style(colorsEnabled(io.stdoutIsTTY, io.env)),
@@ -177,46 +194,21 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
       result.code = await runCommand(commandIo, { configPath: configPath(), envFile: options.envFile, command });
     });
 
-  program
-    .command('seal')
-    .description("Encrypt an environment's secrets for the Sealed Secrets controller into sealed/ENV.yaml (values are never printed)")
-    .requiredOption('--env <env>', 'environment to seal for')
-    .requiredOption('--cert <cert.pem>', "the controller's certificate (kubeseal --fetch-cert) or its public key")
-    .option('--env-file <file>', 'read values from this dotenv file (wins over the process environment)')
-    .addOption(new Option('--from-stdin <KEY>', "read KEY's value from standard input (a pipe or a file; one trailing newline is removed)").argParser(collect).default([]))
-    .addOption(
-      new Option('--from-literal <KEY=VALUE>', 'a value given on the command line, where other local users can read it: prefer --from-stdin (repeatable; wins over --env-file)')
-        .argParser(collect)
-        .default([]),
-    )
-    .option('--no-verifier', 'do not record the salted scrypt verifier that keeps unchanged values byte for byte (for low-entropy values)')
-    .option('--verify', 'check that each committed entry holds the value given, and write nothing (exit 1 on a mismatch)')
-    .option('--lock-timeout <seconds>', 'how long to wait for another seal of the same environment to finish', '30')
-    .addHelpText(
-      'after',
-      examples(
-        'kubeseal --fetch-cert > sealed-secrets.pem',
-        'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa',
-        "printf '%s' \"$SUPABASE_KEY\" | aragora-secrets seal --env qa --cert sealed-secrets.pem --from-stdin SUPABASE_KEY",
-        'aragora-secrets seal --env qa --cert sealed-secrets.pem --env-file .env.qa --verify',
-      ),
-    )
-    .action(
-      (options: { env: string; cert: string; envFile?: string; fromStdin: string[]; fromLiteral: string[]; verifier: boolean; verify?: boolean; lockTimeout: string }) => {
-        const { sealCommand } = require('../seal/seal-command') as typeof import('../seal/seal-command');
-        result.code = sealCommand(io, {
-          environment: options.env,
-          certificatePath: options.cert,
-          configPath: configPath(),
-          envFile: options.envFile,
-          literals: options.fromLiteral,
-          fromStdin: options.fromStdin,
-          verifier: options.verifier,
-          verify: options.verify === true,
-          lockTimeout: options.lockTimeout,
-        });
+  // Each delivery method may bring commands of its own (e.g. `seal`).
+  const command = argv && commandOf(argv);
+  const methods = command !== undefined && OWN_COMMANDS.has(command) ? [] : (require('../delivery/registry') as typeof import('../delivery/registry')).deliveryMethods;
+  for (const method of methods) {
+    method.addCommands?.(program, {
+      io,
+      configPath,
+      loadPlan: () => commands().loadPlan(commandIo, configPath()),
+      exit: (code) => {
+        result.code = code;
       },
-    );
+      examples,
+      collect,
+    });
+  }
 
   program
     .command('init')
@@ -233,7 +225,7 @@ export function buildProgram(io: CliIo, result: { code: number } = { code: EXIT_
 /** Runs the CLI; returns the exit code. Input errors print one clear message, never a stack trace. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const result = { code: EXIT_OK };
-  const program = buildProgram(io, result);
+  const program = buildProgram(io, result, argv);
   const red = style(colorsEnabled(io.stderrIsTTY, io.env)).red;
   try {
     await program.parseAsync([...argv], { from: 'user' });

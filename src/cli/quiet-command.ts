@@ -1,7 +1,7 @@
 import { Command, type ErrorOptions } from 'commander';
 import { didYouMean } from '../core/errors';
 import { mayQuote } from '../core/quote';
-import { showable } from '../config/shown';
+import { showable } from '../config-kit/shown';
 
 /**
  * A commander Command whose parse errors name options and commands, never what was written after

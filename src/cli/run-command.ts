@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { UserError } from '../core/errors';
 import { loadConfig } from '../config/load';
-import { readEnvFile } from '../env/env-values';
+import { readEnvFile } from '../config-kit/env-values';
 import type { CommandIo } from './commands';
 
 export interface RunCommandOptions {

@@ -1,4 +1,4 @@
-import type { AragoraSecretsConfig } from './schema';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
 
 /**
  * The embedded default: the catalog and requirement rules of the secrets-management guide,

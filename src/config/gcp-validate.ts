@@ -1,11 +1,11 @@
 import { didYouMean } from '../core/errors';
-import { GCP_SECRET_ID } from './gcp-schema';
-import { evaluateRequirement } from './requirements';
-import type { AragoraSecretsConfig } from './schema';
-import { shown } from './shown';
-import { externalOptions } from '../model/external-delivery';
-import { keyListProblems } from './external-validate';
-import { accessorName, gcpSecretNames, gcpsmStoreOf, secretLocation, secretResourceName, serviceAccountEmail } from '../model/gcp-plan';
+import { GCP_SECRET_ID } from '../cloud/gcp/schema';
+import { evaluateRequirement } from '../config-kit/requirements';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
+import { shown } from '../config-kit/shown';
+import { externalOptions, gcpsmStoreOf, isGeneratedHere } from '../delivery/external/plan';
+import { keyListProblems } from '../delivery/external/validate';
+import { accessorName, gcpSecretNames, secretLocation, secretResourceName, serviceAccountEmail } from '../cloud/gcp/plan';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 
@@ -18,6 +18,8 @@ const GCP_LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
  * the catalog and its requirement rules, their IDs are valid and unique, Cloud Run has what it
  * needs, an ESO gcpsm store reads the same project, and nothing two environments emit collides
  * (a secret, a Cloud Run service, a ServiceAccount with two identities, a Config Connector object).
+ * In the config layer rather than src/cloud/gcp/: the rules read the external delivery's options too,
+ * and a cloud never imports a delivery method.
  */
 export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
   const secretOwners = new Map<string, string>();
@@ -56,7 +58,7 @@ export function gcpProblems(config: AragoraSecretsConfig, add: Add): void {
       }
     }
 
-    const names = gcpSecretNames(env, delivered);
+    const names = gcpSecretNames(env, delivered, (s) => options !== undefined && isGeneratedHere(s, options));
     const byId = new Map<string, string>();
     const byResource = new Map<string, string>();
     const cc = gcp.configConnector !== undefined && gcp.configConnector !== false;
@@ -191,3 +193,4 @@ function claim(owners: Map<string, string>, key: string, environment: string, wh
     owners.set(key, environment);
   }
 }
+

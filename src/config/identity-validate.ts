@@ -1,8 +1,11 @@
-import { esoServiceAccountOf, knownRegions, roleName } from '../model/aws-plan';
-import { shown } from './shown';
-import { DEFAULT_STORE_KIND, externalOptions, isZeroDuration, storeNameOf, storeUsers } from '../model/external-delivery';
-import { GKE_SERVICE_ACCOUNT_ANNOTATION, IRSA_ROLE_ANNOTATION, resolvedServiceAccount } from '../model/identity';
-import type { AragoraSecretsConfig } from './schema';
+import { esoServiceAccountOf, roleName } from '../cloud/aws/plan';
+import { knownRegions } from '../cloud/aws/regions';
+import { shown } from '../config-kit/shown';
+import { DEFAULT_STORE_KIND, externalOptions, isZeroDuration, storeNameOf, storeUsers } from '../delivery/external/plan';
+import { resolvedServiceAccount } from '../plan/eso-identity';
+import { IRSA_ROLE_ANNOTATION } from '../cloud/aws/cloud';
+import { GKE_SERVICE_ACCOUNT_ANNOTATION } from '../cloud/gcp/cloud';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 

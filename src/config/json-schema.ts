@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema } from './schema';
+import { configSchema } from './config-schema';
 
 export const JSON_SCHEMA_PATH = 'schema/aragora-secrets.schema.json';
 

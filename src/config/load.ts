@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { DEFAULT_CONFIG } from './default';
 import { ConfigError, formatPath } from '../core/errors';
-import type { AragoraSecretsConfig } from './schema';
-import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from './user-file';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
+import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config-kit/user-file';
 import { validateConfig } from './validate';
 import { aliasProblem, hasAlias, syntaxProblem, tagProblems } from './yaml-problems';
 

@@ -1,6 +1,6 @@
-import { everything, exclusionFor, familyOf, metadataAdmittedBy, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from '../model/address-ranges';
-import type { AragoraSecretsConfig } from './schema';
-import { vaultOptions } from './vault-validate';
+import { everything, exclusionFor, familyOf, metadataAdmittedBy, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from '../plan/address-ranges';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
+import { vaultOptions } from '../delivery/vault/validate';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 

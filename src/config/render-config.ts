@@ -1,6 +1,7 @@
 import { Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
-import { deliveryOptions } from '../model/plan';
-import type { AragoraSecretsConfig } from './schema';
+import { deliveryOptions } from '../plan/plan';
+import type { AragoraSecretsConfig } from '../config-kit/schema';
+import { deliveryMethod } from '../delivery/registry';
 
 const SECTIONS: Readonly<Record<string, string>> = {
   version: ' Config format version.',
@@ -21,13 +22,6 @@ const SECTIONS: Readonly<Record<string, string>> = {
     ' Deployment environments, keyed by name: each gets its namespace, its folder dist/<name>/ and a',
     ' delivery method (how the values reach the cluster: plain, sealed, external, vault).',
   ].join('\n'),
-};
-
-const DELIVERY: Readonly<Record<string, string>> = {
-  plain: 'a plain Secret created at deploy time from .env (aragora-secrets render --env ENV | kubectl apply --server-side -f -)',
-  sealed: 'a SealedSecret from sealed/ENV.yaml (aragora-secrets seal --env ENV --cert CERT.pem --env-file .env)',
-  external: 'External Secrets Operator copies the values from a store into the Secret',
-  vault: 'the Vault Agent injector renders the values into the pod; no Kubernetes Secret',
 };
 
 /**
@@ -68,7 +62,7 @@ export function renderConfigYaml(config: AragoraSecretsConfig, schemaPath: strin
       const name = String(pair.key.value);
       const env = config.environments[name];
       const method = deliveryOptions(env.delivery).method;
-      pair.key.commentBefore = ` ${name}: ${env.tier} tier, delivery ${method}: ${DELIVERY[method]}.`;
+      pair.key.commentBefore = ` ${name}: ${env.tier} tier, delivery ${method}: ${deliveryMethod({ method }).description}.`;
       pair.key.spaceBefore = pair !== environments.items[0];
     }
   }

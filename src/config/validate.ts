@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { awsProblems } from './aws-validate';
+import { awsProblems } from '../cloud/aws/validate';
 import { ConfigError, ConfigProblem, didYouMean, formatPath } from '../core/errors';
 import { suggestDnsLabel } from '../core/names';
-import { AragoraSecretsConfig, configSchema, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from './schema';
-import { vaultProblems } from './vault-validate';
+import { configSchema } from './config-schema';
+import { AragoraSecretsConfig, DNS1123_LABEL, ENV_VAR_NAME, isStrictSubnet, RequirementRule } from '../config-kit/schema';
+import { deliveryMethods } from '../delivery/registry';
 import { networkProblems } from './network-validate';
-import { externalProblems } from './external-validate';
 import { gcpProblems } from './gcp-validate';
 import { identityProblems, refreshOptionProblems } from './identity-validate';
-import { GO_DURATION, suggestDuration } from './external-schema';
+import { GO_DURATION, suggestDuration } from '../delivery/external/schema';
 import { inputTextProblems } from './input-text';
-import { showable, shown as shownText, shownNames } from './shown';
+import { showable, shown as shownText, shownNames } from '../config-kit/shown';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -355,9 +355,9 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
       }
     });
   }
-  vaultProblems(config, add);
+  // Each delivery method checks its own options (before the generic rules, as it always did).
+  for (const method of deliveryMethods) method.configProblems?.(config, add);
   networkProblems(config, add);
-  externalProblems(config, add);
   identityProblems(config, add);
   refreshOptionProblems(config, add);
   for (const p of awsProblems(config)) add(p.segments, p.message, p.fix);

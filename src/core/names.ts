@@ -1,3 +1,6 @@
+/** An environment variable name (and a key of the catalog). */
+export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS1123_LABEL_MAX = 63;
 export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

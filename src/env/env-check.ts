@@ -1,7 +1,7 @@
 import { didYouMean, editDistance } from '../core/errors';
-import type { EnvironmentPlan, SecretPlan } from '../model/plan';
+import type { EnvironmentPlan, SecretPlan } from '../plan/plan';
 import { SECRET_LOOKING_NAME } from '../output/leak-guard';
-import type { SourcingHazard } from './env-values';
+import type { SourcingHazard } from '../config-kit/env-values';
 import { placeholderReason } from './placeholders';
 
 /** `finding`: exit 1 (the environment would not work, or the file has a mistake); `warning`: worth a look; `ok`. */

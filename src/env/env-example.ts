@@ -1,5 +1,5 @@
-import type { AragoraSecretsConfig, RequirementRule } from '../config/schema';
-import type { EnvironmentPlan, Plan, SecretPlan } from '../model/plan';
+import type { AragoraSecretsConfig, RequirementRule } from '../config-kit/schema';
+import type { EnvironmentPlan, Plan, SecretPlan } from '../plan/plan';
 import { statusLabel } from './env-check';
 
 /**

@@ -1,7 +1,8 @@
+import { deliveryMethod } from '../delivery/registry';
 import { App, Chart, Yaml } from 'cdk8s';
 import { UserError } from '../core/errors';
 import { AppSecret } from '../k8s/app-secret';
-import type { EnvironmentPlan } from '../model/plan';
+import type { EnvironmentPlan } from '../plan/plan';
 import { constructIdOf } from '../core/names';
 import { placeholderReason } from './placeholders';
 
@@ -31,15 +32,9 @@ export interface RenderOptions {
  *   for placeholder values, and for missing required keys unless `allowMissing`
  */
 export function renderSecret(plan: EnvironmentPlan, values: ReadonlyMap<string, string>, options: RenderOptions = {}): RenderResult {
-  const method = plan.delivery.method;
-  if (method === 'external' || method === 'vault') {
-    const why =
-      method === 'external'
-        ? `External Secrets Operator makes and owns Secret "${plan.secretName}" from the store; put the values into the store instead`
-        : 'the Vault Agent renders the values from Vault into the pod; there is no Kubernetes Secret to create; put the values into Vault (dist/' +
-          plan.name +
-          '/vault/setup.sh lists the fields)';
-    throw new UserError(`environment ${plan.name} delivers its secrets with "${method}": ${why}`);
+  const why = deliveryMethod(plan.delivery).renderRefusal?.(plan);
+  if (why !== undefined) {
+    throw new UserError(`environment ${plan.name} delivers its secrets with "${plan.delivery.method}": ${why}`);
   }
   const delivered = plan.secrets.filter((s) => values.has(s.name));
   const placeholders = delivered.flatMap((s) => {

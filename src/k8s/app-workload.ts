@@ -1,18 +1,17 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { ReloaderMode } from '../config/schema';
-import type { SecretPlan, WorkloadPlan } from '../model/plan';
-import type { VaultDeliveryPlan } from '../model/vault-plan';
+import type { ReloaderMode } from '../config-kit/schema';
+import type { SecretPlan, WorkloadPlan } from '../plan/plan';
 import type { IAppSecret } from './app-secret';
-import { podWiring } from './pod-wiring';
+import { type MethodPodWiring, podWiring } from './pod-wiring';
 import type { SecretReader } from './secret-reader';
 
 export interface AppWorkloadProps {
   readonly workload: WorkloadPlan;
-  /** The Secret the container reads. @default - none: `vault` must be given */
+  /** The Secret the container reads. @default - none: `methodWiring` must be given */
   readonly secret?: IAppSecret;
-  /** Vault Agent injection instead of a Secret. @default - the values come from `secret` */
-  readonly vault?: VaultDeliveryPlan;
+  /** The delivery method's own wiring instead of a Secret (an injected agent). @default - the values come from `secret` */
+  readonly methodWiring?: MethodPodWiring;
   /** The secrets delivered in this environment: one env entry each (`secretKeyRef` injection). */
   readonly secrets: readonly SecretPlan[];
   /** The identity the pods run as; when it reads through the API (`secretAccess`), it must have been granted every Secret. */
@@ -49,15 +48,15 @@ export class AppWorkload extends Construct {
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
     const { workload, secret, reader } = props;
-    if (!secret === !props.vault) {
-      throw new Error('AppWorkload reads its values from exactly one of `secret` and `vault`');
+    if (!secret === !props.methodWiring) {
+      throw new Error('AppWorkload reads its values from exactly one of `secret` and `methodWiring`');
     }
     this.deploymentName = workload.name;
     const additional = props.additionalSecrets ?? [];
     const wiring = podWiring({
       workload,
       secretName: secret?.secretName ?? '',
-      vault: props.vault,
+      methodWiring: props.methodWiring,
       secrets: props.secrets,
       serviceAccountName: reader.serviceAccountName,
       automountToken: reader.automountToken,
@@ -99,10 +98,11 @@ export class AppWorkload extends Construct {
 
     this.node.addValidation({
       validate: () => {
-        if (props.vault) {
-          return reader.automountToken
+        if (props.methodWiring) {
+          const need = props.methodWiring.needsToken;
+          return !need || reader.automountToken
             ? []
-            : [`Deployment "${workload.name}" uses Vault Agent injection, but ServiceAccount "${reader.serviceAccountName}" mounts no API token: Vault's kubernetes auth needs it (automountToken: true)`];
+            : [`Deployment "${workload.name}" uses ${need.uses}, but ServiceAccount "${reader.serviceAccountName}" mounts no API token: ${need.why} (automountToken: true)`];
         }
         // secretKeyRef and envFrom are read by the kubelet; only API reads need the grant.
         if (!reader.secretAccess) return [];

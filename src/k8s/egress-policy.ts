@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { isStrictSubnet } from '../config/schema';
-import { metadataAdmittedBy } from '../model/address-ranges';
-import type { EgressPeer, EgressRule } from '../model/plan';
+import { isStrictSubnet } from '../config-kit/fields';
+import { metadataAdmittedBy } from '../plan/address-ranges';
+import type { EgressPeer, EgressRule } from '../plan/plan';
 
 export interface SecretsEgressPolicyProps {
   /** `metadata.name`. */

@@ -1,8 +1,23 @@
-import type { ReloaderMode } from '../config/schema';
-import type { SecretPlan, WorkloadPlan } from '../model/plan';
-import type { VaultDeliveryPlan } from '../model/vault-plan';
+import type { ReloaderMode } from '../config-kit/schema';
+import type { SecretPlan, WorkloadPlan } from '../plan/plan';
 import { DEPLOY_TIME_SECRETS_ANNOTATION } from '../checks/annotations';
-import { sourceEnvCommand, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
+
+/** A volume of the pod (the shape of the Kubernetes API's, as far as a delivery method needs it). */
+export type PodVolume = { readonly name: string } & Record<string, unknown>;
+
+/**
+ * What a delivery method that reaches the pod without a Kubernetes Secret adds to it (an injected
+ * agent's annotations, its token volume, a command that loads the values first).
+ */
+export interface MethodPodWiring {
+  readonly podAnnotations: Record<string, string>;
+  readonly volumes?: PodVolume[];
+  /** Replaces the container's command and args (undefined: the image's entrypoint). */
+  readonly command?: string[];
+  readonly args?: string[];
+  /** When the pods log in with their ServiceAccount token: what uses it and why (validation names them). */
+  readonly needsToken?: { readonly uses: string; readonly why: string };
+}
 
 /** What a pod needs to consume the secrets; shared by our Deployment and the patch for a foreign one. */
 export interface PodWiring {
@@ -14,8 +29,8 @@ export interface PodWiring {
   readonly workloadAnnotations: Record<string, string>;
   /** Annotations of the pod template (the Vault Agent injector reads them there). */
   readonly podAnnotations?: Record<string, string>;
-  /** Volumes of the pod (the Vault agent's projected token). */
-  readonly volumes?: ReturnType<typeof vaultTokenVolume>[];
+  /** Volumes of the pod (an injected agent's projected token). */
+  readonly volumes?: PodVolume[];
   /** The container's command and args, when the config names the application's. */
   readonly command?: string[];
   readonly args?: string[];
@@ -28,8 +43,8 @@ export interface PodWiringProps {
   readonly serviceAccountName: string;
   readonly automountToken: boolean;
   readonly reloader: ReloaderMode;
-  /** Vault Agent injection: values come from a rendered file, not from a Secret. @default - a Kubernetes Secret */
-  readonly vault?: VaultDeliveryPlan;
+  /** The delivery method's own wiring, when its values do not come from a Secret. @default - a Kubernetes Secret */
+  readonly methodWiring?: MethodPodWiring;
   /**
    * Keys held by a Secret other than `secretName` (values generated in the cluster), by key.
    * @default - every key is in `secretName`
@@ -56,16 +71,10 @@ export function podWiring(props: PodWiringProps): PodWiring {
     },
     command: props.workload.command ? [...props.workload.command] : undefined,
   };
-  if (props.vault) {
-    // No env from a Secret: the container sources the file the agent renders, then runs the app.
-    const run = props.workload.command ? sourceEnvCommand(props.vault.filePath, props.workload.command) : undefined;
-    return {
-      ...wiring,
-      podAnnotations: vaultAgentAnnotations(props.vault, props.workload.containerName),
-      volumes: [vaultTokenVolume(props.vault)],
-      command: run?.command,
-      args: run?.args,
-    };
+  if (props.methodWiring) {
+    // No env from a Secret: the method's wiring brings the values into the pod.
+    const { podAnnotations, volumes, command, args } = props.methodWiring;
+    return { ...wiring, podAnnotations, volumes, command, args };
   }
   if (props.workload.injection === 'envFrom') {
     return { ...wiring, envFrom: [secretName, ...others].map((name) => ({ secretRef: { name } })) };

@@ -8,6 +8,7 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
  * in an earlier wave: the namespace and identity, then the stores and generators an ExternalSecret
  * reads, then the secrets, then the workload that mounts them. CRD-backed kinds come after the core
  * kinds, so their operators (installed separately, earlier) have had every chance to be ready.
+ * The delivery methods add their own kinds (`DeliveryMethod.syncWaves`).
  */
 export const SYNC_WAVES: Readonly<Record<string, number>> = {
   Namespace: -3,
@@ -15,20 +16,16 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
   Role: -2,
   RoleBinding: -2,
   NetworkPolicy: -2,
-  SecretStore: -1,
-  ClusterSecretStore: -1,
-  Password: -1,
-  ExternalSecret: 0,
-  SealedSecret: 0,
   Secret: 0,
   Deployment: 1,
 };
 
 /** Adds the sync-wave annotation to every API object under `scope` whose kind has a wave. */
-export function addSyncWaves(scope: IConstruct): void {
+export function addSyncWaves(scope: IConstruct, moreWaves: Readonly<Record<string, number>> = {}): void {
+  const waves = { ...SYNC_WAVES, ...moreWaves };
   for (const child of scope.node.findAll()) {
     if (!ApiObject.isApiObject(child)) continue;
-    const wave = SYNC_WAVES[child.kind];
+    const wave = Object.hasOwn(waves, child.kind) ? waves[child.kind] : undefined;
     if (wave !== undefined) child.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
   }
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors';
-import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config/user-file';
-import { knownShapeMatches, randomTokensIn } from './credential-shapes';
+import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config-kit/user-file';
+import { knownShapeMatches, randomTokensIn } from '../core/credential-shapes';
 import { startSecretlintScan, type PendingScan } from './secretlint';
 
 /** Where a credential-looking value sits in the config: a file and a line, never the value. */

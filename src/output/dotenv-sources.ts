@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readdirSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { UserError } from '../core/errors';
-import { readOpenFile } from '../config/user-file';
+import { readOpenFile } from '../config-kit/user-file';
 
 /**
  * The dotenv files of a project root, by the names people give them: `.env`, `.env.local`,

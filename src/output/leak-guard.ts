@@ -1,9 +1,9 @@
 import { UserError } from '../core/errors';
-import { credentialKindOf, knownShapesIn, urlPasswordsIn } from './credential-shapes';
+import { credentialKindOf, knownShapesIn, urlPasswordsIn } from '../core/credential-shapes';
 import { dotenvFilesIn, readDotenvForGuard } from './dotenv-sources';
 import type { OutputFile } from '../core/output-file';
 
-export { credentialShapeOf, KNOWN_SECRET_SHAPES } from './credential-shapes';
+export { credentialShapeOf, KNOWN_SECRET_SHAPES } from '../core/credential-shapes';
 
 /** A value that must never be written to `dist/`, with where it came from (the value itself is never printed). */
 export interface SensitiveValue {

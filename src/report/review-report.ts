@@ -1,14 +1,15 @@
-import type { AwsControl } from '../aws/compliance';
-import type { ExternalDeliveryPlan, StorePlan } from '../model/external-delivery';
-import { tokenHolders } from '../model/identity';
-import type { EnvironmentPlan, SecretPlan } from '../model/plan';
-import type { VaultDeliveryPlan } from '../model/vault-plan';
+import type { AwsControl } from '../cloud/aws/compliance';
+import type { DeliveryMethod } from '../delivery/method';
+import { tokenHolders } from '../audit/value-access';
+import type { EnvironmentPlan, SecretPlan } from '../plan/plan';
 
 /** The file name of the review report in `dist/<env>/`. */
 export const REVIEW_REPORT_FILE = 'SECRETS.md';
 
 export interface ReviewReportInput {
   readonly plan: EnvironmentPlan;
+  /** The environment's delivery method, which writes its own part of the report. */
+  readonly method: DeliveryMethod;
   /** The ServiceAccount the pods run as. */
   readonly serviceAccountName: string;
   /** Whether that ServiceAccount's pods get an API token. */
@@ -63,30 +64,17 @@ function overview(input: ReviewReportInput): string[][] {
   return [
     ['namespace', code(plan.namespace)],
     ['tier', plan.tier],
-    ['delivery', deliverySummary(plan)],
-    ['workload', workloadSummary(plan)],
+    ['delivery', input.method.report.summary(plan, plan.delivery)],
+    ['workload', workloadSummary(input)],
     ['features', features.length > 0 ? features.join(', ') : 'none'],
     ['egress', plan.network ? `NetworkPolicy ${code(plan.network.policyName)}: ${plan.network.egress.map((r) => r.purpose).join('; ')}` : 'no NetworkPolicy (network.enabled: false)'],
   ];
 }
 
-function deliverySummary(plan: EnvironmentPlan): string {
-  const d = plan.delivery;
-  switch (d.method) {
-    case 'plain':
-      return `\`plain\`: Secret ${code(plan.secretName)} created at deploy time from \`.env\` (\`aragora-secrets render --env ${plan.name} | kubectl apply --server-side -f -\`); no object in this folder holds it`;
-    case 'sealed':
-      return `\`sealed\`: SealedSecret ${code(plan.secretName)} (scope ${d.scope}) from ${code(d.sealedFile)}; the Sealed Secrets controller makes Secret ${code(plan.secretName)}`;
-    case 'external':
-      return `\`external\`: ExternalSecret ${code(plan.secretName)} (External Secrets Operator, ${d.apiVersion}, refresh every ${d.refreshInterval}) from ${storeName(d.store)}${d.generated ? `; generated values in Secret ${code(d.generated.secretName)}` : ''}`;
-    case 'vault':
-      return `\`vault\`: Vault Agent injection renders ${code(d.filePath)} from ${d.sources.map((s) => code(s.path)).join(', ') || 'nothing'}; no Kubernetes Secret`;
-  }
-}
-
-function workloadSummary(plan: EnvironmentPlan): string {
+function workloadSummary(input: ReviewReportInput): string {
+  const { plan } = input;
   const w = plan.workload;
-  const how = plan.delivery.method === 'vault' ? `sources ${code(plan.delivery.filePath)} at start` : `\`${w.injection}\` injection`;
+  const how = input.method.report.injection?.(plan.delivery) ?? `\`${w.injection}\` injection`;
   return w.enabled
     ? `Deployment ${code(w.name)} (container ${code(w.containerName)}, ${w.replicas} replica${w.replicas === 1 ? '' : 's'}), ${how}`
     : `Deployment ${code(w.name)} managed elsewhere: apply \`patches/workload.patch.yaml\` (${how})`;
@@ -97,63 +85,15 @@ function secretRow(input: ReviewReportInput, secret: SecretPlan): string[] {
   if (secret.status === 'excluded') {
     return [code(secret.name), secret.purpose, 'not delivered', secret.reason, '—', '—', '—'];
   }
-  return [code(secret.name), secret.purpose, here, secret.reason, valueSource(input.plan, secret), consumer(input, secret), readableBy(input, secret)];
-}
-
-function valueSource(plan: EnvironmentPlan, secret: SecretPlan): string {
-  const d = plan.delivery;
-  switch (d.method) {
-    case 'plain':
-      return '`.env` at deploy time';
-    case 'sealed': {
-      if (d.unsealed.includes(secret.name)) return '**placeholder**: not sealed yet';
-      if (d.omitted.includes(secret.name)) return 'left out: no sealed value';
-      const fingerprint = d.sealedWith?.[secret.name];
-      const expiry = d.certificateExpiry?.[secret.name];
-      return `sealed in ${code(d.sealedFile)}${fingerprint ? ` for certificate ${code(shortFingerprint(fingerprint))}` : ''}${expiry ? ` (valid until ${expiry.slice(0, 10)})` : ''}`;
-    }
-    case 'external':
-      return externalSource(d, secret.name);
-    case 'vault':
-      return vaultSource(d, secret.name);
-  }
-}
-
-function externalSource(d: ExternalDeliveryPlan, key: string): string {
-  if (d.generated?.keys.includes(key)) {
-    return `generated in the cluster by Password ${code(d.generated.generatorName)}, made once`;
-  }
-  const data = d.data.find((e) => e.secretKey === key);
-  if (data) {
-    // A gcpsm store reads a whole Secret Manager secret (optionally a pinned version), not a property.
-    const detail = data.remoteRef.property !== undefined ? `property ${code(data.remoteRef.property)}` : `version ${code(data.remoteRef.version ?? 'latest')}`;
-    return `store ${code(d.store.name)}: key ${code(data.remoteRef.key)}, ${detail}`;
-  }
-  for (const extract of d.extracts) {
-    const rewrite = extract.rewrites.find((r) => r.secretKey === key);
-    if (rewrite) return `store ${code(d.store.name)}: key ${code(extract.key)} read whole, property ${code(rewrite.property)}`;
-  }
-  return 'not fetched: not in `delivery.keys`';
-}
-
-function vaultSource(d: VaultDeliveryPlan, key: string): string {
-  for (const source of d.sources) {
-    const field = source.fields.find((f) => f.env === key);
-    if (field) return `Vault ${code(source.path)}, field ${code(field.field)}`;
-  }
-  return 'not rendered';
+  return [code(secret.name), secret.purpose, here, secret.reason, input.method.report.valueSource(input.plan, input.plan.delivery, secret), consumer(input, secret), readableBy(input, secret)];
 }
 
 function consumer(input: ReviewReportInput, secret: SecretPlan): string {
   const { plan } = input;
   const w = plan.workload;
   const deployment = w.enabled ? `Deployment ${code(w.name)}` : `your Deployment ${code(w.name)} (patch)`;
-  if (plan.delivery.method === 'vault') {
-    return vaultSource(plan.delivery, secret.name) === 'not rendered' ? '—' : `${deployment}: exported by ${code(plan.delivery.filePath)}`;
-  }
-  if (plan.delivery.method === 'external' && externalSource(plan.delivery, secret.name).startsWith('not fetched')) {
-    return `${deployment}: env ${code(secret.name)} (optional, absent)`;
-  }
+  const byMethod = input.method.report.consumer?.(plan, plan.delivery, secret, deployment);
+  if (byMethod !== undefined) return byMethod;
   const from = input.secretOf?.(secret.name) ?? plan.secretName;
   if (w.injection === 'envFrom') return `${deployment}: envFrom Secret ${code(from)}`;
   const optional = secret.status === 'required' ? '' : ', optional';
@@ -162,9 +102,8 @@ function consumer(input: ReviewReportInput, secret: SecretPlan): string {
 
 function readableBy(input: ReviewReportInput, secret: SecretPlan): string {
   const { plan } = input;
-  if (plan.delivery.method === 'vault') {
-    return `Vault role ${code(plan.delivery.role)} (ServiceAccount ${code(input.serviceAccountName)})`;
-  }
+  const section = input.method.report;
+  if (section.readableBy) return section.readableBy(plan.delivery, input.serviceAccountName);
   const from = input.secretOf?.(secret.name) ?? plan.secretName;
   const pods = `pods of ServiceAccount ${code(input.serviceAccountName)}, env set by the kubelet`;
   const role = input.role;
@@ -180,7 +119,7 @@ function secretsRead(input: ReviewReportInput): string[] {
 
 function readers(input: ReviewReportInput): string[] {
   const { plan } = input;
-  const d = plan.delivery;
+  const section = input.method.report;
   const token = input.automountToken ? 'API token mounted' : 'no API token mounted';
   const account = `ServiceAccount ${code(input.serviceAccountName)} in ${code(plan.namespace)}`;
   const read = secretsRead(input).map(code).join(', ');
@@ -191,34 +130,19 @@ function readers(input: ReviewReportInput): string[] {
         `the application also reads through the API (\`workload.readsSecretsThroughApi\`), which Role ${code(input.role.name)} allows ` +
         `(\`get\` on ${input.role.secrets.map(code).join(', ')}, nothing else), bound by RoleBinding ${code(input.role.bindingName)}.`,
     );
-  } else if (d.method === 'vault') {
-    out.push(`Kubernetes: ${account} (${token}: Vault's kubernetes auth logs the agent in with it); no Role, since there is no Kubernetes Secret to read.`);
+  } else if (section.kubernetesReader) {
+    out.push(section.kubernetesReader(account, token) ?? '');
   } else {
     out.push(
       `Kubernetes: ${account} (${token}), bound to no Role: the kubelet reads ${read} for the pods' environment with its own credentials, ` +
         'and the application never reads Secrets through the API (set `workload.readsSecretsThroughApi` if it does).',
     );
   }
-  if (d.method === 'vault') {
-    out.push(
-      `Vault: role ${code(d.role)} of ${code(d.authPath)} binds ServiceAccount ${code(input.serviceAccountName)} in ${code(plan.namespace)} ` +
-        `(tokens for audience ${code(d.audience)}, Vault tokens of at most ${d.tokenMaxTtl}); ` +
-        `its policy ${code(d.policyName)} reads ${d.sources.map((s) => code(s.path)).join(', ')} only (\`vault/policy.hcl\`, \`vault/setup.sh\`).`,
-    );
-  }
-  if (d.method === 'external') {
-    out.push(`External Secrets Operator: the controller reads ${storeName(d.store)} as ${storeIdentity(d.store)}; the pods never talk to the store.`);
-  }
-  if (d.method === 'sealed') {
-    out.push('Sealed Secrets: only the controller holds the private key that unseals the values; `sealed/` holds ciphertext.');
-  }
-  if (d.method === 'plain') {
-    out.push(`Whoever creates the Secret at deploy time needs \`create\`/\`update\` on Secrets in ${code(plan.namespace)}; the values live in their \`.env\`.`);
-  }
-  const tokens = `token requests for every ServiceAccount identity (${tokenHolders(plan).map((r) => code(`${r.namespace}/${r.name}`)).join(', ')})`;
+  out.push(...section.readers(plan, plan.delivery, input.serviceAccountName));
+  const tokens = `token requests for every ServiceAccount identity (${tokenHolders(plan, input.method).map((r) => code(`${r.namespace}/${r.name}`)).join(', ')})`;
   out.push(
-    d.method === 'vault'
-      ? `Audit: the reads happen in Vault (enable a Vault audit device); \`audit-policy.yaml\` records ${tokens}.`
+    section.readsAuditedElsewhere
+      ? `Audit: ${section.readsAuditedElsewhere.where} (${section.readsAuditedElsewhere.how}); \`audit-policy.yaml\` records ${tokens}.`
       : `Audit: \`audit-policy.yaml\` records every access to these Secrets at Metadata level, and ${tokens}.`,
   );
   return out;
@@ -226,38 +150,7 @@ function readers(input: ReviewReportInput): string[] {
 
 function openItems(input: ReviewReportInput): string[] {
   const { plan } = input;
-  const d = plan.delivery;
-  const items: string[] = [];
-  if (d.method === 'sealed') {
-    if (d.unsealed.length > 0) {
-      items.push(
-        `Placeholders in the SealedSecret, which the controller refuses until they are sealed: ${d.unsealed.map(code).join(', ')}. ` +
-          `Run \`aragora-secrets seal --env ${plan.name} --cert CERT.pem --env-file .env\`.`,
-      );
-    }
-    if (d.omitted.length > 0) items.push(`Optional keys left out (no sealed value): ${d.omitted.map(code).join(', ')}.`);
-  }
-  if (d.method === 'external') {
-    const notFetched = plan.secrets.filter((s) => externalSource(d, s.name).startsWith('not fetched')).map((s) => s.name);
-    if (notFetched.length > 0) items.push(`Optional keys not fetched from the store (not in \`delivery.keys\`): ${notFetched.map(code).join(', ')}.`);
-    if (d.fetch === 'properties' && d.data.length > 0) {
-      items.push(`The store must hold every fetched property, or ESO fails the whole ExternalSecret: check ${storeName(d.store)}.`);
-    }
-  }
-  if (d.method === 'vault') {
-    const required = d.sources
-      .map((s) => ({ path: s.path, fields: s.fields.filter((f) => f.required).map((f) => code(f.field)) }))
-      .filter((s) => s.fields.length > 0)
-      .map((s) => `${code(s.path)}: ${s.fields.join(', ')}`);
-    if (required.length > 0) items.push(`Vault must hold the required fields, or the agent fails the pod's start: ${required.join('; ')}.`);
-  }
-  if (d.method === 'plain') {
-    const required = plan.secrets.filter((s) => s.status === 'required').map((s) => s.name);
-    items.push(
-      `The Secret must exist before the pods start${required.length > 0 ? ` and hold ${required.map(code).join(', ')}` : ''}: ` +
-        `\`aragora-secrets check --env ${plan.name} --env-file .env\`, then \`aragora-secrets render --env ${plan.name} --env-file .env | kubectl apply --server-side -f -\`.`,
-    );
-  }
+  const items: string[] = [...input.method.report.openItems(plan, plan.delivery)];
   for (const group of plan.oneOfGroups) items.push(`At least one of ${group.members.map(code).join(', ')} (group \`${group.group}\`) must have a value.`);
   const excluded = plan.catalog.filter((s) => s.status === 'excluded');
   if (excluded.length > 0) items.push(`Not delivered here: ${excluded.map((s) => `${code(s.name)} (${s.reason})`).join(', ')}.`);
@@ -296,8 +189,8 @@ function controls(input: ReviewReportInput): string[] {
     ['egress', plan.network ? `NetworkPolicy ${code(plan.network.policyName)}: egress denied but for ${plan.network.egress.map((r) => r.purpose).join('; ')}` : 'no NetworkPolicy (`network.enabled: false`)'],
     [
       'audit policy',
-      plan.delivery.method === 'vault'
-        ? '`audit-policy.yaml`: token requests of every ServiceAccount identity (the reads happen in Vault: enable a Vault audit device)'
+      input.method.report.readsAuditedElsewhere
+        ? `\`audit-policy.yaml\`: token requests of every ServiceAccount identity (${input.method.report.readsAuditedElsewhere.where}: ${input.method.report.readsAuditedElsewhere.how})`
         : "`audit-policy.yaml`: every access to the application's Secrets at Metadata level, and token requests of every ServiceAccount identity",
     ],
   ];
@@ -321,33 +214,6 @@ function controls(input: ReviewReportInput): string[] {
     '',
   );
   return lines;
-}
-
-function storeName(store: StorePlan): string {
-  const p = store.provider;
-  const where =
-    p.provider === 'vault'
-      ? `Vault ${p.server}, mount \`${p.path}\`, KV ${p.version}`
-      : p.provider === 'aws'
-        ? `AWS ${p.service}, ${p.region}${p.prefix ? `, prefix \`${p.prefix}\`` : ''}`
-        : `GCP Secret Manager, project \`${p.projectID}\``;
-  return `${store.kind} ${code(store.name)} (${where})`;
-}
-
-function storeIdentity(store: StorePlan): string {
-  const p = store.provider;
-  if (p.provider === 'vault') {
-    const sa = p.auth.kubernetes.serviceAccountRef;
-    return `Vault kubernetes role ${code(p.auth.kubernetes.role)}${sa ? ` with ServiceAccount ${code(`${sa.namespace ? `${sa.namespace}/` : ''}${sa.name}`)}` : ''}`;
-  }
-  const sa = p.auth && 'workloadIdentity' in p.auth ? p.auth.workloadIdentity?.serviceAccountRef : p.auth && 'jwt' in p.auth ? p.auth.jwt?.serviceAccountRef : undefined;
-  if (sa) return `ServiceAccount ${code(`${sa.namespace ? `${sa.namespace}/` : ''}${sa.name}`)}`;
-  if (p.auth?.secretRef) return 'the credentials in the Secret the store names';
-  return "the controller's own identity";
-}
-
-function shortFingerprint(fingerprint: string): string {
-  return `${fingerprint.slice(0, 'sha256:'.length + 16)}…`;
 }
 
 function code(text: string): string {

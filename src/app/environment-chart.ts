@@ -1,0 +1,225 @@
+import { Chart, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { auditPolicy } from '../audit/audit-policy';
+import { chartKeyCollisions, helmValues } from '../helm/values';
+import { credentialSecrets, tokenHolders } from '../audit/value-access';
+import type { EnvironmentPlan } from '../plan/plan';
+import type { AwsControl } from '../cloud/aws/compliance';
+import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
+import { deliveryMethod } from '../delivery/registry';
+import type { DeliveryMethod } from '../delivery/method';
+import type { IAppSecret } from '../k8s/app-secret';
+import type { OutputFile } from '../core/output-file';
+import { addFileArtifacts, FileArtifact } from '../artifacts/file-artifact';
+import { AppWorkload, secretNameByKey } from '../k8s/app-workload';
+import { SecretsEgressPolicy } from '../k8s/egress-policy';
+import { addEsoIdentity } from './eso-identity';
+import { ExternalSecret } from '../delivery/external/external-secret';
+import { GcpSecretAccess } from '../cloud/gcp/gcp-secret-access';
+import { podWiring } from '../k8s/pod-wiring';
+import { SecretReader } from '../k8s/secret-reader';
+import { addSyncWaves } from '../k8s/sync-waves';
+
+/** @deprecated the one output-file type: `OutputFile`. */
+export type SupportingFile = OutputFile;
+
+export interface EnvironmentChartProps {
+  readonly plan: EnvironmentPlan;
+}
+
+/**
+ * Everything one environment needs on Kubernetes, in its namespace, named from the plan
+ * (never from construct paths or hashes).
+ */
+export class EnvironmentChart extends Chart {
+  public readonly plan: EnvironmentPlan;
+  /** The environment's delivery method. */
+  public readonly method: DeliveryMethod;
+  /** Absent when the delivery method creates no Kubernetes Secret (Vault Agent injection). */
+  public readonly secret?: IAppSecret;
+  public readonly reader: SecretReader;
+  /** The AWS stack's cdk-nag controls, for `SECRETS.md` (known once the stack is synthesized: `withAwsControls`). */
+  private awsControls?: readonly AwsControl[];
+  /** Secrets besides `secret` that hold some keys (set by the delivery method). */
+  private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
+  /** Secrets created at deploy time by no object of ours (set by the delivery method). */
+  private readonly deployTimeSecrets?: readonly string[];
+
+  constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
+    const { plan } = props;
+    super(scope, id, { namespace: plan.namespace, labels: { ...plan.labels }, disableResourceNameHashes: true });
+    this.plan = plan;
+    this.method = deliveryMethod(plan.delivery);
+
+    if (plan.createNamespace) {
+      const namespace = new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: plan.namespace,
+          // Pods that hold secrets run under the restricted Pod Security Standard.
+          labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' },
+        },
+      });
+      // The chart stamps its namespace on every object; a Namespace is cluster-scoped.
+      namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
+
+    // The Secret the workload reads, made (or only named) by the environment's delivery method.
+    const delivered = this.method.addTo(this, plan, plan.delivery);
+    this.secret = delivered.secret;
+    this.additionalSecrets.push(...(delivered.additionalSecrets ?? []));
+    this.deployTimeSecrets = delivered.deployTimeSecrets;
+    if (plan.esoIdentity) addFileArtifacts(this, addEsoIdentity(this, plan, plan.esoIdentity));
+
+    this.reader = new SecretReader(this, 'Reader', {
+      serviceAccountName: plan.identity.serviceAccountName,
+      roleName: plan.identity.roleName,
+      roleBindingName: plan.identity.roleBindingName,
+      automountToken: plan.identity.automountToken,
+      // The kubelet reads secretKeyRef and envFrom: a Role only for an application that reads through the API
+      // (config validation refuses that with Vault injection, which has no Secret).
+      secretAccess: plan.identity.readsSecretsThroughApi && this.secret !== undefined,
+    });
+    if (this.reader.secretAccess) {
+      for (const secret of this.applicationSecrets) secret.grantRead(this.reader);
+    }
+
+    if (plan.gcp) {
+      const gcp = new GcpSecretAccess(this, 'Gcp', {
+        environment: plan.name,
+        gcp: plan.gcp,
+        externalSecret: plan.gcp.store && this.secret instanceof ExternalSecret ? this.secret : undefined,
+      });
+      addFileArtifacts(gcp, gcp.supportingFiles);
+    }
+    if (plan.workload.enabled) {
+      new AppWorkload(this, 'Workload', {
+        workload: plan.workload,
+        secret: this.secret,
+        methodWiring: this.method.podWiring?.(plan.delivery, plan.workload),
+        secrets: plan.secrets,
+        reader: this.reader,
+        reloader: plan.reloader,
+        additionalSecrets: this.additionalSecrets.length > 0 ? this.additionalSecrets : undefined,
+        deployTimeSecrets: this.deployTimeSecrets,
+      });
+    } else {
+      addFileArtifacts(this, [{ path: 'patches/workload.patch.yaml', content: this.workloadPatch() }]);
+    }
+
+    if (plan.network) {
+      new SecretsEgressPolicy(this, 'EgressPolicy', {
+        policyName: plan.network.policyName,
+        podLabels: plan.network.podLabels,
+        egress: plan.network.egress,
+      });
+    }
+
+    this.addSupportingFiles();
+    if (plan.argoSyncWaves) addSyncWaves(this, this.method.syncWaves);
+  }
+
+  /** Helm values, the audit rules and, for Vault injection, the Vault side: files for people, not objects to apply. */
+  private addSupportingFiles(): void {
+    const { plan } = this;
+    addFileArtifacts(this, [{ path: 'helm/values.yaml', content: helmValues(plan, this.method) }]);
+    addFileArtifacts(this, [{
+      path: 'audit-policy.yaml',
+      content: auditPolicy({
+        environment: plan.name,
+        namespace: plan.namespace,
+        secretNames: [...this.applicationSecrets.map((secret) => secret.secretName), ...(this.method.auditedSecrets?.(plan.delivery) ?? [])],
+        credentialSecrets: credentialSecrets(plan, this.method),
+        tokenHolders: tokenHolders(plan, this.method),
+      }),
+    }]);
+    new FileArtifact(this, `File:${REVIEW_REPORT_FILE}`, { path: REVIEW_REPORT_FILE, content: () => this.reviewReport(this.awsControls) });
+    addFileArtifacts(this, this.method.files?.(plan, plan.delivery, { serviceAccountName: this.reader.serviceAccountName }) ?? []);
+    this.node.addValidation({
+      validate: () => {
+        const errors = chartKeyCollisions(plan.secrets.map((s) => s.name)).map(
+          (names) => `secrets ${names.join(' and ')} map to the same Helm chart key: rename one of them`,
+        );
+        errors.push(...(this.method.chartProblems?.(plan, plan.delivery) ?? []));
+        return errors;
+      },
+    });
+  }
+
+  /** Lists the cdk-nag controls of the environment's AWS stack in its `SECRETS.md`. */
+  public withAwsControls(controls: readonly AwsControl[] | undefined): this {
+    this.awsControls = controls;
+    return this;
+  }
+
+  /**
+   * `SECRETS.md`: the review report of the environment, from the plan and what the chart granted; with
+   * the cdk-nag controls of the environment's AWS stack once it is synthesized.
+   */
+  public reviewReport(awsControls?: readonly AwsControl[]): string {
+    const { plan, reader } = this;
+    const byKey = secretNameByKey(this.additionalSecrets);
+    return reviewReport({
+      plan,
+      method: this.method,
+      serviceAccountName: reader.serviceAccountName,
+      automountToken: reader.automountToken,
+      role: reader.secretAccess ? { name: reader.roleName, bindingName: plan.identity.roleBindingName, secrets: reader.grantedSecrets } : undefined,
+      secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
+      awsControls,
+    });
+  }
+
+  /** The Kubernetes Secrets holding the application's values (none with Vault injection). */
+  private get applicationSecrets(): IAppSecret[] {
+    return [...(this.secret ? [this.secret] : []), ...this.additionalSecrets.map((a) => a.secret)];
+  }
+
+  /** Files that go beside the manifests in `dist/<env>/`. */
+  public get supportingFiles(): readonly OutputFile[] {
+    return FileArtifact.of(this).map((artifact) => artifact.file);
+  }
+
+  /**
+   * A strategic-merge patch with what a Deployment managed elsewhere must carry to consume
+   * the secrets like ours would (apply it with kustomize `patches:`).
+   */
+  private workloadPatch(): string {
+    const { plan } = this;
+    const wiring = podWiring({
+      workload: plan.workload,
+      secretName: plan.secretName,
+      secrets: plan.secrets,
+      serviceAccountName: this.reader.serviceAccountName,
+      automountToken: this.reader.automountToken,
+      reloader: plan.reloader,
+      methodWiring: this.method.podWiring?.(plan.delivery, plan.workload),
+      secretNameByKey: this.additionalSecrets.length > 0 ? secretNameByKey(this.additionalSecrets) : undefined,
+      deployTimeSecrets: this.deployTimeSecrets,
+    });
+    const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
+    const patch = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: plan.workload.name, namespace: plan.namespace, annotations },
+      spec: {
+        template: {
+          metadata: { labels: { ...plan.workload.podLabels }, annotations: wiring.podAnnotations },
+          spec: {
+            serviceAccountName: wiring.serviceAccountName,
+            automountServiceAccountToken: wiring.automountServiceAccountToken,
+            volumes: wiring.volumes,
+            containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom }],
+          },
+        },
+      },
+    };
+    const header = [
+      `# Wiring for the "${plan.workload.name}" Deployment of environment ${plan.name}, which aragora-secrets does not manage.`,
+      '# Apply it as a strategic-merge patch (kustomize `patches:`). The pod labels let the NetworkPolicy select the pods.',
+      ...(this.method.patchNotes?.(plan, plan.delivery) ?? []),
+    ].join('\n');
+    return `${header}\n${stringify(JSON.parse(JSON.stringify(patch)), { lineWidth: 0 })}`;
+  }
+}

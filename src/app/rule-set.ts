@@ -1,0 +1,14 @@
+import { BUILT_IN_RULES } from '../checks/built-in';
+import type { EnvironmentFacts, Rule } from '../checks/types';
+import { deliveryMethod, deliveryMethods } from '../delivery/registry';
+import type { Plan } from '../plan/plan';
+
+export { BUILT_IN_RULES };
+
+/** The one list of rules synth, `check` and the cdk8s validation plugin run: the built-in rules, then each registered method's. */
+export const RULES: readonly Rule[] = [...BUILT_IN_RULES, ...deliveryMethods.flatMap((method) => method.checks ?? [])];
+
+/** What the rules need to know of each environment's config besides its objects (asked of the environment's method). */
+export function factsOf(plan: Plan): EnvironmentFacts[] {
+  return plan.environments.map((env) => ({ name: env.name, namespace: env.namespace, ...deliveryMethod(env.delivery).checkFacts?.(env, env.delivery) }));
+}

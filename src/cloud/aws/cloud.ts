@@ -1,0 +1,52 @@
+import type { CloudResolver } from '../../plan/plan';
+import type { ServiceAccountIdentity } from '../../plan/eso-identity';
+import { resolveAwsPlan, type AwsEsoPlan, type AwsPlan } from './plan';
+
+declare module '../../plan/plan' {
+  interface CloudPlans {
+    /** The AWS stack of the environment; absent when it has no `aws:` block. */
+    readonly aws?: AwsPlan;
+  }
+}
+
+declare module '../../plan/eso-identity' {
+  interface EsoIdentityPlan {
+    readonly aws?: AwsEsoIdentity;
+  }
+}
+
+export interface AwsEsoIdentity {
+  readonly serviceAccount: ServiceAccountIdentity;
+  /** The IAM role of the environment's AWS stack (`plan.aws.eso`), the same object. */
+  readonly role: AwsEsoPlan;
+}
+
+export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+/** The IRSA identity of ESO: its ServiceAccount, annotated with the stack's role. */
+export function awsEsoIdentity(role: AwsEsoPlan, create: boolean, labels: Record<string, string> | undefined): AwsEsoIdentity {
+  return { serviceAccount: { ...role.serviceAccount, annotations: { [IRSA_ROLE_ANNOTATION]: role.roleArn }, create, labels }, role };
+}
+
+/** AWS: the environment's stack (secrets, parameters, roles, audit trail) and the IRSA identity of ESO. */
+export const awsCloud: CloudResolver = {
+  name: 'aws',
+  resolve: (context) => {
+    const { config, env, environment } = context;
+    if (!env.aws) return { plan: { aws: undefined } };
+    const partition = context.inputs.awsPartitions?.get(env.aws.region);
+    if (!partition) throw new Error(`unknown AWS region "${env.aws.region}" reached the plan (config validation should have rejected it, and the caller passes the region table)`);
+    const aws = resolveAwsPlan({
+      appName: config.app.name,
+      environment,
+      namespace: env.namespace,
+      config: env.aws,
+      secrets: context.secrets,
+      managedBy: context.managedBy,
+      workload: context.workload,
+      partition,
+    });
+    const identity = aws.eso && awsEsoIdentity(aws.eso, env.aws.eso?.serviceAccount?.create ?? false, context.labelsFor(aws.eso.serviceAccount.namespace));
+    return { plan: { aws }, esoIdentity: { aws: identity } };
+  },
+};

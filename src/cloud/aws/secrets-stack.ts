@@ -1,0 +1,172 @@
+import { BootstraplessSynthesizer, CfnElement, CfnOutput, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { pascalId, type AwsPlan } from './plan';
+import type { EnvironmentPlan } from '../../plan/plan';
+import { ManagedSecret } from './managed-secret';
+import { SecretReaderRole } from './secret-reader-role';
+import { SecretsAuditTrail } from './secrets-audit-trail';
+import { SecretsTaskDefinition } from './secrets-task-definition';
+import { SecureParameter } from './secure-parameter';
+
+export interface SecretsStackProps {
+  readonly plan: EnvironmentPlan;
+}
+
+/**
+ * The AWS side of one environment, as one self-contained CloudFormation stack: the
+ * customer managed key, the Secrets Manager secrets, the readers (ECS task execution role,
+ * ESO role) with exact grants, the ECS task definition, rotation and the audit trail.
+ *
+ * The stack is pinned to the plan's account and region and uses `BootstraplessSynthesizer`:
+ * the template has no BootstrapVersion parameter or rule and no asset parameter, so it deploys
+ * with `aws cloudformation deploy` into an account that was never `cdk bootstrap`ped, and an
+ * asset (which would need a bootstrap bucket) fails synth instead of slipping in. Logical IDs
+ * are the construct paths without hashes, so a reviewer reads `SecretAragoraApiKeys`, not
+ * `SecretAragoraApiKeys4F2A19C0`, and a rename is a visible, deliberate replacement.
+ */
+export class SecretsStack extends Stack {
+  public readonly plan: EnvironmentPlan;
+  public readonly aws: AwsPlan;
+  public readonly secrets: readonly ManagedSecret[];
+  public readonly parameters: readonly SecureParameter[];
+  public readonly key?: kms.Key;
+  /** The trail's own key when the config has no customer managed key for the secrets. */
+  public readonly auditKey?: kms.Key;
+  public readonly task?: SecretsTaskDefinition;
+  public readonly externalSecretsRole?: SecretReaderRole;
+  public readonly auditTrail?: SecretsAuditTrail;
+  private readonly logicalIds = new Map<string, CfnElement>();
+
+  constructor(scope: Construct, id: string, props: SecretsStackProps) {
+    const { plan } = props;
+    if (!plan.aws) throw new Error(`environment ${plan.name} has no aws plan`);
+    const aws = plan.aws;
+    super(scope, id, {
+      stackName: aws.stackName,
+      env: { account: aws.account, region: aws.region },
+      synthesizer: new BootstraplessSynthesizer(),
+      description: `aragora-secrets: AWS secret resources of environment ${plan.name} (generated from the config; do not edit)`,
+      analyticsReporting: false,
+    });
+    this.plan = plan;
+    this.aws = aws;
+
+    if (aws.kms) {
+      this.key = new kms.Key(this, 'SecretsKey', {
+        alias: aws.kms.alias,
+        description: `aragora-secrets, environment ${plan.name}: encrypts the secrets and parameters`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+
+    this.secrets = (aws.secretsManager?.secrets ?? []).map(
+      (secret) =>
+        new ManagedSecret(this, `Secret${secret.id}`, {
+          plan: secret,
+          environment: plan.name,
+          encryptionKey: this.key,
+          replicaRegions: aws.secretsManager?.replicaRegions,
+          rotation: aws.secretsManager?.rotation,
+        }),
+    );
+    this.parameters = (aws.parameterStore?.parameters ?? []).map(
+      (parameter) => new SecureParameter(this, `Parameter${pascalId(parameter.secret)}`, { plan: parameter, encryptionKey: this.key }),
+    );
+
+    if (aws.ecs) {
+      this.task = new SecretsTaskDefinition(this, 'Ecs', { plan: aws.ecs, environment: plan.name, secrets: this.ecsSecrets(), logsKey: this.key });
+      this.grantReadAll(this.task.executionRole);
+    }
+
+    if (aws.eso) {
+      const eso = aws.eso;
+      this.externalSecretsRole = new SecretReaderRole(this, 'ExternalSecretsRole', {
+        roleName: eso.roleName,
+        description: `aragora-secrets, environment ${plan.name}: External Secrets Operator, ServiceAccount ${eso.serviceAccount.namespace}/${eso.serviceAccount.name} (IRSA)`,
+        trust: {
+          kind: 'web-identity',
+          providerArn: eso.oidcProviderArn,
+          issuer: eso.issuer,
+          subject: eso.subject,
+          audience: eso.audience,
+        },
+        parameterAction: 'ssm:GetParameter',
+      });
+      this.grantReadAll(this.externalSecretsRole);
+    }
+
+    if (aws.cloudTrail) {
+      // An audit trail of secret reads is encrypted with a customer managed key: the stack's, else one of its own.
+      this.auditKey = this.key
+        ? undefined
+        : new kms.Key(this, 'AuditKey', {
+            description: `aragora-secrets, environment ${plan.name}: encrypts the secrets audit trail`,
+            enableKeyRotation: true,
+            removalPolicy: RemovalPolicy.RETAIN,
+          });
+      this.auditTrail = new SecretsAuditTrail(this, 'Audit', { plan: aws.cloudTrail, encryptionKey: (this.key ?? this.auditKey)! });
+    }
+
+    for (const [key, value] of Object.entries(aws.tags)) Tags.of(this).add(key, value);
+    this.outputs();
+  }
+
+  /** Each stored secret as ECS fetches it, keyed by environment variable name. */
+  private ecsSecrets(): Record<string, ecs.Secret> {
+    const out: Record<string, ecs.Secret> = {};
+    for (const location of this.aws.locations) {
+      if (location.store === 'secretsManager') {
+        out[location.secret] = this.secrets.find((s) => s.secretName === location.secretName)!.ecsSecret(location.jsonKey);
+      } else {
+        out[location.secret] = this.parameters.find((p) => p.parameterName === location.parameterName)!.ecsSecret();
+      }
+    }
+    return out;
+  }
+
+  private grantReadAll(reader: SecretReaderRole): void {
+    for (const secret of this.secrets) secret.grantRead(reader);
+    for (const parameter of this.parameters) parameter.grantRead(reader);
+  }
+
+  private outputs(): void {
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    if (this.key) output('SecretsKeyArn', this.key.keyArn, 'The customer managed key of the secrets and parameters');
+    for (const secret of this.secrets) output(`${secret.node.id}Arn`, secret.secretArn, `Full ARN of Secrets Manager secret ${secret.secretName}`);
+    if (this.task) {
+      output('EcsTaskDefinitionArn', this.task.taskDefinitionArn, 'The task definition whose container reads the secrets');
+      output('EcsExecutionRoleArn', this.task.executionRole.roleArn, 'Fetches the task secrets (exact read grants)');
+      output('EcsTaskRoleArn', this.task.taskRoleArn, 'The application role (no secret access)');
+    }
+    if (this.externalSecretsRole) output('ExternalSecretsRoleArn', this.externalSecretsRole.roleArn, 'Annotate the ESO ServiceAccount with it (eks.amazonaws.com/role-arn)');
+    if (this.auditTrail) {
+      output('AuditBucketName', this.auditTrail.bucket.bucketName, 'Where CloudTrail writes the audit log');
+      output('AuditTrailArn', this.auditTrail.trailArn, 'The audit trail');
+    }
+  }
+
+  /**
+   * The construct path below the stack without `Resource`/`Default` and without CDK's hash:
+   * `Audit/Bucket/Policy/Resource` → `AuditBucketPolicy`. Two elements may not end up with
+   * the same ID (an error, not a silent suffix).
+   */
+  protected override allocateLogicalId(element: CfnElement): string {
+    const scopes = element.node.scopes;
+    const parts = scopes
+      .slice(scopes.indexOf(this) + 1)
+      .map((scope) => scope.node.id)
+      .filter((part) => part !== 'Resource' && part !== 'Default')
+      .map((part) => part.replace(/[^A-Za-z0-9]/g, ''))
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1));
+    const logicalId = parts.join('').slice(0, 255);
+    const holder = this.logicalIds.get(logicalId);
+    if (holder && holder !== element) {
+      throw new Error(`two CloudFormation elements would get the logical ID "${logicalId}": ${holder.node.path} and ${element.node.path}`);
+    }
+    this.logicalIds.set(logicalId, element);
+    return logicalId;
+  }
+}

@@ -1,0 +1,18 @@
+import type { DeliveryMethod } from './method';
+import { plainMethod } from './plain/method';
+import { sealedMethod } from './sealed/method';
+import { externalMethod } from './external/method';
+import { vaultMethod } from './vault/method';
+
+/**
+ * The delivery methods, in the order the config schema, `--help` and the docs list them. Adding a
+ * method is one folder under src/delivery/ and one entry here; nothing else names a method.
+ */
+export const deliveryMethods: readonly DeliveryMethod[] = [plainMethod, sealedMethod, externalMethod, vaultMethod];
+
+/** The method of an environment's plan (or of a `delivery:` long form). */
+export function deliveryMethod(delivery: { readonly method: string }): DeliveryMethod {
+  const method = deliveryMethods.find((m) => m.name === delivery.method);
+  if (!method) throw new Error(`no delivery method "${delivery.method}" is registered`);
+  return method;
+}

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { architectureMermaid, cruiseSrc } from '../scripts/architecture';
+import { configJsonSchema } from '../src/config/json-schema';
+import { DELIVERY_METHODS } from '../src/config/config-schema';
+import { deliveryMethods } from '../src/delivery/registry';
+
+const root = join(__dirname, '..');
+const depcruise = join(root, 'node_modules', '.bin', 'depcruise');
+
+interface Violation {
+  readonly from: string;
+  readonly to: string;
+  readonly rule: { readonly name: string };
+}
+
+/** dependency-cruiser over `dir`'s src/ with the project's rules: the violations it reports. */
+function violationsIn(dir: string): Violation[] {
+  let output: string;
+  try {
+    output = execFileSync(depcruise, ['src', '--config', join(root, '.dependency-cruiser.cjs'), '--output-type', 'json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  } catch (e) {
+    // depcruise exits non-zero when it finds errors; its report is on stdout all the same.
+    output = (e as { stdout: string }).stdout;
+  }
+  return JSON.parse(output).summary.violations;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
+}
+
+describe('the shape of src/ (.dependency-cruiser.cjs)', () => {
+  const cruise = cruiseSrc();
+
+  test('src/ breaks no rule: no cycle, no upward import, no method importing another, a pure plan', () => {
+    expect(cruise.summary.violations.map((v: Violation) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([]);
+    expect(cruise.summary.totalCruised).toBeGreaterThan(100);
+  });
+
+  test('each rule fails on a planted violation', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-architecture-'));
+    const plant = (path: string, text: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    plant('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'commonjs', moduleResolution: 'node', strict: true } }));
+    plant('src/core/names.ts', "import { resolved } from '../plan/resolve';\nexport const name = resolved;\n");
+    plant('src/plan/resolve.ts', "import { readFileSync } from 'node:fs';\nimport { sealed } from '../delivery/sealed/method';\nexport const resolved = [readFileSync, sealed];\n");
+    plant('src/delivery/sealed/method.ts', "import { vault } from '../vault/method';\nexport const sealed = vault;\n");
+    plant('src/delivery/vault/method.ts', 'export const vault = 1;\n');
+    plant('src/k8s/a.ts', "import { b } from './b';\nexport const a = () => b;\n");
+    plant('src/k8s/b.ts', "import { a } from './a';\nexport const b = () => a;\n");
+    const broken = new Set(violationsIn(dir).map((v) => v.rule.name));
+    for (const rule of ['no-circular', 'core-imports-nothing-of-ours', 'layer-core', 'layer-plan', 'plan-is-pure', 'one-method-never-imports-another']) {
+      expect({ rule, broken: broken.has(rule) }).toEqual({ rule, broken: true });
+    }
+  });
+
+  test('the plan reads no environment variable', () => {
+    const offenders = filesUnder(join(root, 'src', 'plan')).filter((file) => /process\s*\.\s*env|process\s*\[/.test(readFileSync(file, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  test("the README's diagram is the one scripts/architecture.ts draws from the layers and the registries", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /```mermaid\ngraph BT\n[\s\S]*?```/.exec(readme)?.[0];
+    expect(block).toBe(architectureMermaid(cruise));
+  });
+});
+
+describe('the registry of delivery methods', () => {
+  test('the config schema is composed of the registered methods, in their order', () => {
+    expect(DELIVERY_METHODS).toEqual(deliveryMethods.map((method) => method.name));
+    const environment = (configJsonSchema() as any).properties.environments.additionalProperties;
+    const [short, long] = environment.properties.delivery.anyOf;
+    expect(short.enum).toEqual(deliveryMethods.map((method) => method.name));
+    expect(long.oneOf.map((option: any) => option.properties.method.const)).toEqual(deliveryMethods.map((method) => method.name));
+  });
+
+  test('the registry line the README shows is the registry', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const line = /^export const deliveryMethods: .*$/m.exec(readme)?.[0];
+    expect(line).toBeDefined();
+    expect(readFileSync(join(root, 'src', 'delivery', 'registry.ts'), 'utf8')).toContain(line!);
+  });
+
+  test('outside src/delivery/<method>/ no code compares against a method name', () => {
+    const comparison = /(method|\.method)\s*[!=]==\s*'[a-z]+'|case '(plain|sealed|external|vault)'/;
+    const offenders = filesUnder(join(root, 'src'))
+      .filter((file) => !/[/\\]src[/\\]delivery[/\\][^/\\]+[/\\]/.test(file))
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .map((line, i) => ({ file, line: i + 1, text: line }))
+          .filter(({ text }) => comparison.test(text)),
+      )
+      .map(({ file, line }) => `${file.slice(root.length + 1)}:${line}`);
+    expect(offenders).toEqual([]);
+  });
+});
