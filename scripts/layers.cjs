@@ -3,9 +3,9 @@
 'use strict';
 const LAYERS = [
   ['core', '^src/core/'], // errors, names, the one output-file type: imports nothing of ours
-  // The config's building blocks and types. A method's or a cloud's schema.ts lives in its folder but sits
-  // here: the config's types build on them, and they import nothing but zod and this layer.
-  ['config-kit', '^src/config-kit/|^src/(delivery|cloud)/[^/]+/schema[.]ts$'],
+  // The config's building blocks and its generic types; each method and cloud adds its own blocks from
+  // its folder (declare module), and src/config/ composes the registered ones.
+  ['config-kit', '^src/config-kit/'],
   ['output', '^src/output/'], // the leak guard and the output folder
   ['plan', '^src/plan/'], // plan types and the pure resolution: no I/O, no cdk8s, no aws-cdk-lib (rules below)
   ['audit, artifacts', '^src/(audit|artifacts)/'], // who reads the values; files two methods share (Vault policies)

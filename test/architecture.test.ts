@@ -32,12 +32,62 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
 }
 
+/** The folder of a file of src/ (`src/plan`), or `src` for the entry points at its top. */
+function folderOf(file: string): string | undefined {
+  const parts = file.split('/');
+  if (parts[0] !== 'src') return undefined;
+  return parts.length > 2 ? `src/${parts[1]}` : 'src';
+}
+
+/** Which folder of src/ imports which (type imports included). */
+function folderEdges(modules: readonly { readonly source: string; readonly dependencies: readonly { readonly resolved: string }[] }[]): [string, string][] {
+  const edges = new Set<string>();
+  for (const module of modules) {
+    const from = folderOf(module.source);
+    for (const dependency of module.dependencies) {
+      const to = folderOf(dependency.resolved);
+      if (from && to && from !== to) edges.add(`${from} ${to}`);
+    }
+  }
+  return [...edges].sort().map((edge) => edge.split(' ') as [string, string]);
+}
+
+/** The folders that reach themselves through imports, each with the path that closes its cycle. */
+function folderCycles(edges: readonly (readonly [string, string])[]): string[] {
+  const next = new Map<string, string[]>();
+  for (const [from, to] of edges) next.set(from, [...(next.get(from) ?? []), to]);
+  const cycles: string[] = [];
+  for (const start of next.keys()) {
+    const seen = new Set<string>();
+    const walk = (folder: string, path: string[]): boolean => {
+      for (const to of next.get(folder) ?? []) {
+        if (to === start) return cycles.push([...path, to].join(' → ')) > 0;
+        if (!seen.has(to)) {
+          seen.add(to);
+          if (walk(to, [...path, to])) return true;
+        }
+      }
+      return false;
+    };
+    walk(start, [start]);
+  }
+  return cycles;
+}
+
 describe('the shape of src/ (.dependency-cruiser.cjs)', () => {
   const cruise = cruiseSrc();
 
   test('src/ breaks no rule: no cycle, no upward import, no method importing another, a pure plan', () => {
     expect(cruise.summary.violations.map((v: Violation) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([]);
     expect(cruise.summary.totalCruised).toBeGreaterThan(100);
+  });
+
+  test('the folders of src/ form a DAG (a folder that imports another is never imported back, even through others)', () => {
+    const edges = folderEdges(cruise.modules);
+    expect(edges.length).toBeGreaterThan(30);
+    expect(folderCycles(edges)).toEqual([]);
+    // The check itself finds a cycle through three folders when there is one.
+    expect(folderCycles([...edges, ['src/core', 'src/app']])).not.toEqual([]);
   });
 
   test('each rule fails on a planted violation', () => {

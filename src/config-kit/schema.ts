@@ -1,7 +1,4 @@
 import { z } from 'zod';
-import { storesSchema } from '../delivery/external/schema';
-import { awsSchema } from '../cloud/aws/schema';
-import { gcpEnvironmentSchema } from '../cloud/gcp/schema';
 import { PATH_SEGMENT_RULE, pathPattern } from './path-pattern';
 import { cidr, dnsLabel, labels, port, resourceQuantities } from './fields';
 export { DURATION, isStrictSubnet, isValidCidr, isValidLabelKey, LABEL_NAME, LABEL_PREFIX, parseCidr, VAULT_PATH } from './fields';
@@ -30,6 +27,17 @@ export const TIERS = ['development', 'staging', 'production'] as const;
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface DeliveryConfigs {}
+/**
+ * The blocks of an environment that a cloud adds (`aws:`, `gcp:`), keyed by the block's name: each cloud
+ * adds its own from its schema.ts; config/config-schema.ts composes the registered clouds' schemas.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface EnvironmentBlocks {}
+/** Top-level blocks of the config that a delivery method adds (`stores:`), the same way. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ConfigBlocks {}
+/** The zod schemas of such blocks, by name (each is optional in the config). */
+export type BlockSchemas = Readonly<Record<string, z.ZodType>>;
 export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
 
@@ -187,8 +195,11 @@ export function deliverySchemaOf(methods: readonly z.ZodObject[]): z.ZodType<Del
   ) as unknown as z.ZodType<DeliveryConfig, DeliveryConfig>;
 }
 
-/** The schema of the config and of one environment, around the given `delivery:` schema. */
-export function configSchemaWith(deliverySchema: z.ZodType<DeliveryConfig, DeliveryConfig>) {
+/**
+ * The schema of the config and of one environment, around the given `delivery:` schema and the blocks
+ * the registered clouds add to an environment and the methods add to the config.
+ */
+export function configSchemaWith(deliverySchema: z.ZodType<DeliveryConfig, DeliveryConfig>, blocks: { readonly environment?: BlockSchemas; readonly config?: BlockSchemas } = {}) {
   const environmentSchema = z
   .strictObject({
     namespace: dnsLabel('a namespace').describe('Kubernetes namespace of the environment.'),
@@ -216,8 +227,7 @@ export function configSchemaWith(deliverySchema: z.ZodType<DeliveryConfig, Deliv
       })
       .optional(),
     network: networkSchema.optional(),
-    aws: awsSchema.optional(),
-    gcp: gcpEnvironmentSchema.optional(),
+    ...optionalBlocks(blocks.environment),
   })
   .describe('One deployment environment: a namespace, a delivery method and the workload.');
 
@@ -235,7 +245,7 @@ export function configSchemaWith(deliverySchema: z.ZodType<DeliveryConfig, Deliv
     remoteKey: remoteKey
       .optional()
       .describe('Default key of the secrets in an external store. @default <app.name>/api-keys'),
-    stores: storesSchema.optional(),
+    ...optionalBlocks(blocks.config),
     features: z
       .record(z.string().regex(FEATURE_NAME, { error: 'a feature name is camelCase letters and digits (e.g. "googleOAuth")' }), z.boolean())
       .optional()
@@ -265,14 +275,20 @@ export function configSchemaWith(deliverySchema: z.ZodType<DeliveryConfig, Deliv
   return { configSchema, environmentSchema };
 }
 
-/** The schemas as far as types go (validation uses src/config/config-schema.ts, composed of the registered methods). */
+function optionalBlocks(schemas: BlockSchemas = {}): Record<string, z.ZodOptional<z.ZodType>> {
+  return Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, schema.optional()]));
+}
+
+/** The schemas as far as types go (validation uses src/config/config-schema.ts, composed of the registered methods and clouds). */
 const typed = configSchemaWith(z.custom<DeliveryConfig>());
 
+type OptionalBlocks<T> = { [K in keyof T]?: T[K] };
+/** One environment as written in the config. */
+export type EnvironmentConfig = z.input<typeof typed.environmentSchema> & OptionalBlocks<EnvironmentBlocks>;
 /** The config as written in `aragora-secrets.yaml` (or composed in TypeScript). */
-export type AragoraSecretsConfig = z.input<typeof typed.configSchema>;
+export type AragoraSecretsConfig = Omit<z.input<typeof typed.configSchema>, 'environments'> &
+  OptionalBlocks<ConfigBlocks> & { environments: Record<string, EnvironmentConfig> };
 export type SecretConfig = z.input<typeof secretSchema>;
-export type EnvironmentConfig = z.input<typeof typed.environmentSchema>;
 export type RequirementRule = NonNullable<SecretConfig['required']>;
 export type BackendConfig = z.input<typeof backendSchema>;
-export type { VaultDeliveryConfig } from '../delivery/vault/schema';
 

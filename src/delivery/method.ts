@@ -25,6 +25,8 @@ export interface DeliveryMethod<P extends { readonly method: string } = any> ext
   // --- config
   /** The long form of `delivery:` (`{ method: <name>, ...options }`), composed into the config schema. */
   readonly schema: z.ZodObject;
+  /** Top-level blocks of the config the method adds (e.g. `stores:`), by name; each is optional. */
+  readonly configBlocks?: Readonly<Record<string, z.ZodType>>;
   /** Rules of the method's options that span several fields (the schema sees one field at a time). */
   configProblems?(config: AragoraSecretsConfig, add: AddProblem): void;
 

@@ -1,4 +1,5 @@
-import type { StoreKind } from '../delivery/external/schema';
+/** The kinds of External Secrets Operator store (the external method's schema lists them). */
+export type StoreKind = 'SecretStore' | 'ClusterSecretStore';
 
 /**
  * The identity External Secrets Operator uses in one environment, derived once from the config so

@@ -1,4 +1,5 @@
 import type { AragoraSecretsConfig, DeliveryConfig, EnvironmentConfig, InjectionMode, ReloaderMode, Tier } from '../config-kit/schema';
+import type { ZodType } from 'zod';
 import type { RequirementStatus } from '../config-kit/requirements';
 import { type AddressFamily, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import type { EsoIdentityPlan } from './eso-identity';
@@ -163,6 +164,8 @@ export interface CloudPlans {}
 /** A cloud, as the plan sees it (src/cloud/<name>/cloud.ts implements it). */
 export interface CloudResolver {
   readonly name: string;
+  /** The environment's `<name>:` block (config/config-schema.ts composes the registered clouds'). */
+  readonly schema: ZodType;
   resolve(context: CloudContext): CloudResolution;
 }
 

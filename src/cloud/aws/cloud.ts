@@ -1,6 +1,7 @@
 import type { CloudResolver } from '../../plan/plan';
 import type { ServiceAccountIdentity } from '../../plan/eso-identity';
 import { resolveAwsPlan, type AwsEsoPlan, type AwsPlan } from './plan';
+import { awsSchema } from './schema';
 
 declare module '../../plan/plan' {
   interface CloudPlans {
@@ -31,6 +32,7 @@ export function awsEsoIdentity(role: AwsEsoPlan, create: boolean, labels: Record
 /** AWS: the environment's stack (secrets, parameters, roles, audit trail) and the IRSA identity of ESO. */
 export const awsCloud: CloudResolver = {
   name: 'aws',
+  schema: awsSchema,
   resolve: (context) => {
     const { config, env, environment } = context;
     if (!env.aws) return { plan: { aws: undefined } };

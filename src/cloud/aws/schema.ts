@@ -228,3 +228,9 @@ export const awsSchema = z
   .describe('The AWS side of the environment: one CloudFormation stack in dist/<env>/aws/.');
 
 export type AwsConfig = z.input<typeof awsSchema>;
+
+declare module '../../config-kit/schema' {
+  interface EnvironmentBlocks {
+    aws: AwsConfig;
+  }
+}

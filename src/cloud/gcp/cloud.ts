@@ -1,6 +1,7 @@
 import type { CloudResolver } from '../../plan/plan';
 import { resolvedServiceAccount, type ServiceAccountIdentity } from '../../plan/eso-identity';
 import { GKE_SERVICE_ACCOUNT_ANNOTATION, resolveGcp, type GcpPlan } from './plan';
+import { gcpEnvironmentSchema } from './schema';
 
 declare module '../../plan/plan' {
   interface CloudPlans {
@@ -41,6 +42,7 @@ export function workloadIdentityMember(workloadPool: string, serviceAccount: { r
 /** Google Cloud: Secret Manager, its reader and Cloud Run; the Workload Identity of a `gcpsm` store. */
 export const gcpCloud: CloudResolver = {
   name: 'gcp',
+  schema: gcpEnvironmentSchema,
   resolve: (context) => {
     const { env, store: storeRef } = context;
     const gcp = resolveGcp({

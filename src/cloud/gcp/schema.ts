@@ -139,4 +139,10 @@ export const gcpEnvironmentSchema = z
   .describe('Google Cloud: Secret Manager secrets, their reader, an optional Cloud Run service and optional Config Connector objects.');
 
 export type GcpEnvironmentConfig = z.input<typeof gcpEnvironmentSchema>;
+
+declare module '../../config-kit/schema' {
+  interface EnvironmentBlocks {
+    gcp: GcpEnvironmentConfig;
+  }
+}
 export type CloudRunConfig = z.input<typeof cloudRunSchema>;

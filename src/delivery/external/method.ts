@@ -3,7 +3,7 @@ import type { ValueAccess } from '../../audit/value-access';
 import type { DeliveryMethod } from '../method';
 import { addExternalDelivery } from './constructs';
 import { isGeneratedHere, resolveExternalDelivery, storeNameOf, type ExternalDeliveryPlan, type StorePlan } from './plan';
-import { externalDelivery, type ExternalDeliveryConfig } from './schema';
+import { externalDelivery, storesSchema, type ExternalDeliveryConfig } from './schema';
 import { externalProblems } from './validate';
 import { EXTERNAL_RULES, externalFacts } from './checks';
 import { externalSecretsPolicyHcl, externalVaultPaths } from './vault-policy';
@@ -62,6 +62,7 @@ export const externalMethod: DeliveryMethod<ExternalDeliveryPlan> = {
   name: 'external',
   description: 'External Secrets Operator copies the values from a store into the Secret',
   schema: externalDelivery,
+  configBlocks: { stores: storesSchema },
   configProblems: externalProblems,
   resolve: (context) => {
     const delivery = resolveExternalDelivery(context.options as ExternalDeliveryConfig, context);

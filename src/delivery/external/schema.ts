@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StoreKind } from '../../plan/eso-identity';
 import { PATH_SEGMENT_RULE, pathPattern } from '../../config-kit/path-pattern';
 
 /**
@@ -11,7 +12,7 @@ import { PATH_SEGMENT_RULE, pathPattern } from '../../config-kit/path-pattern';
  */
 
 export const ESO_API_VERSIONS = ['v1', 'v1beta1'] as const;
-export const STORE_KINDS = ['SecretStore', 'ClusterSecretStore'] as const;
+export const STORE_KINDS = ['SecretStore', 'ClusterSecretStore'] as const satisfies readonly StoreKind[];
 export const STORE_PROVIDERS = ['vault', 'aws', 'gcpsm'] as const;
 export const FETCH_MODES = ['properties', 'extract'] as const;
 export const GENERATED_SOURCES = ['store', 'generator'] as const;
@@ -22,7 +23,7 @@ export const ESO_VERSION = /^v?\d+\.\d+(\.\d+)?$/;
 export const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
 
 export type EsoApiVersion = (typeof ESO_API_VERSIONS)[number];
-export type StoreKind = (typeof STORE_KINDS)[number];
+export type { StoreKind } from '../../plan/eso-identity';
 export type StoreProvider = (typeof STORE_PROVIDERS)[number];
 export type FetchMode = (typeof FETCH_MODES)[number];
 export type GeneratedSource = (typeof GENERATED_SOURCES)[number];
@@ -264,6 +265,13 @@ export const externalDelivery = z
   .describe('External Secrets Operator: an ExternalSecret reads the values from a SecretStore or ClusterSecretStore.');
 
 export type StoreConfig = z.input<typeof storeSchema>;
+export type StoresConfig = z.input<typeof storesSchema>;
+
+declare module '../../config-kit/schema' {
+  interface ConfigBlocks {
+    stores: StoresConfig;
+  }
+}
 export type VaultStoreConfig = z.input<typeof vaultStore>;
 export type AwsStoreConfig = z.input<typeof awsStore>;
 export type GcpStoreConfig = z.input<typeof gcpStore>;

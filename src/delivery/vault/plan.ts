@@ -1,4 +1,4 @@
-import type { VaultDeliveryConfig } from '../../config-kit/schema';
+import type { VaultDeliveryConfig } from './schema';
 import type { RequirementStatus } from '../../config-kit/requirements';
 import { kvApiPath } from '../../artifacts/vault-policy';
 

@@ -1,4 +1,5 @@
-import type { AragoraSecretsConfig, EnvironmentConfig, VaultDeliveryConfig } from '../../config-kit/schema';
+import type { AragoraSecretsConfig, EnvironmentConfig } from '../../config-kit/schema';
+import type { VaultDeliveryConfig } from './schema';
 import { VAULT_PATH } from '../../config-kit/fields';
 import { defaultProperty } from '../../plan/plan';
 import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT, durationSeconds } from './plan';
