@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { checkFiles as checkRules, parseTree, runChecks, type Finding } from '../src/checks';
 import { RULES } from '../src/app/rule-set';
-import type { OutputFile as TreeFile } from '../src/core/output-file';
+import type { OutputFile } from '../src/core/output-file';
 import { configWith, synth } from './helpers';
 
 const root = resolve(__dirname, '..');
@@ -21,14 +21,14 @@ function listFiles(dir: string): string[] {
  * The default's output with dev and staging reading their Secrets through the API, so that the
  * RBAC rules have a Role and RoleBinding to work on (the default itself makes none).
  */
-const base: TreeFile[] = synth(
+const base: OutputFile[] = synth(
   configWith((c) => {
     for (const env of ['dev', 'staging']) c.environments[env].workload = { ...c.environments[env].workload, readsSecretsThroughApi: true };
   }),
 );
 
 /** `files` with the object of `path` changed by `change` (or the file removed when it returns undefined). */
-function edit(files: readonly TreeFile[], path: string, change: (object: any) => any): TreeFile[] {
+function edit(files: readonly OutputFile[], path: string, change: (object: any) => any): OutputFile[] {
   if (!files.some((f) => f.path === path)) throw new Error(`no file ${path}`);
   return files.flatMap((f) => {
     if (f.path !== path) return [f];
@@ -37,12 +37,12 @@ function edit(files: readonly TreeFile[], path: string, change: (object: any) =>
   });
 }
 
-function add(files: readonly TreeFile[], path: string, object: unknown): TreeFile[] {
+function add(files: readonly OutputFile[], path: string, object: unknown): OutputFile[] {
   return [...files, { path, content: stringify(object) }];
 }
 
 /** Every rule over the files, without config facts (as over a tree written by hand). */
-function checkFiles(files: readonly TreeFile[]): Finding[] {
+function checkFiles(files: readonly OutputFile[]): Finding[] {
   return checkRules(RULES, files);
 }
 
@@ -375,7 +375,7 @@ describe('the cdk8s validation plugin (plugins/guard-rails)', () => {
     };
   }
 
-  function writeTree(files: readonly TreeFile[]): string[] {
+  function writeTree(files: readonly OutputFile[]): string[] {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-plugin-'));
     return files
       .filter((f) => f.path.endsWith('.yaml'))

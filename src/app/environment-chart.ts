@@ -22,9 +22,6 @@ import { podWiring } from '../k8s/pod-wiring';
 import { SecretReader } from '../k8s/secret-reader';
 import { addSyncWaves } from '../k8s/sync-waves';
 
-/** @deprecated the one output-file type: `OutputFile`. */
-export type SupportingFile = OutputFile;
-
 export interface EnvironmentChartProps {
   readonly plan: EnvironmentPlan;
 }

@@ -3,9 +3,6 @@ import type { AwsPlan } from './plan';
 import type { EnvironmentPlan } from '../../plan/plan';
 import { comment, environmentVariable, sh, ShellCode, shellScript, XTRACE_OFF } from '../../core/shell';
 
-/** @deprecated the one output-file type: `OutputFile`. */
-export type DeployFile = OutputFile;
-
 export const DEPLOY_SCRIPT = 'deploy.sh';
 export const PUT_VALUES_SCRIPT = 'put-secret-values.sh';
 

@@ -19,9 +19,6 @@ export interface GcpSecretAccessProps {
   readonly externalSecret?: SecretManagerReader;
 }
 
-/** @deprecated the one output-file type: `OutputFile`. */
-export type GcpSupportingFile = OutputFile;
-
 /** What reads the environment's Secret Manager secrets in the cluster (an ExternalSecret through a gcpsm store). */
 export interface SecretManagerReader {
   readonly secretName: string;
