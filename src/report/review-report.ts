@@ -167,6 +167,12 @@ function readers(input: Input): string[] {
     );
   }
   out.push(...otherKubernetesReaders(input));
+  if (input.secretOf) {
+    out.push(
+      `Kubernetes, beyond this folder: whoever the cluster's own RBAC lets \`get\` Secrets in ${code(plan.namespace)} reads them too ` +
+        '(cluster administrators, and controllers bound to a ClusterRole on Secrets): review the ClusterRoleBindings and RoleBindings of the cluster.',
+    );
+  }
   out.push(...section.readers(plan, plan.delivery, input.serviceAccountName));
   out.push(...awsReaders(input));
   out.push(...googleReaders(input));
@@ -323,7 +329,10 @@ function controls(input: Input): string[] {
         ? `Role ${code(input.role.name)}: \`get\` on ${input.role.secrets.map(code).join(', ')} only, bound to ServiceAccount ${code(input.serviceAccountName)}`
         : `no Role: ServiceAccount ${code(input.serviceAccountName)} may read no Secret through the API`,
     ],
-    ['API token', input.automountToken ? 'mounted (needed by the delivery method)' : 'not mounted'],
+    [
+      'API token',
+      !input.automountToken ? 'not mounted' : input.role ? `mounted (for the application's API reads through Role ${code(input.role.name)})` : 'mounted (needed by the delivery method)',
+    ],
     ['egress', plan.network ? `NetworkPolicy ${code(plan.network.policyName)}: egress denied but for ${plan.network.egress.map((r) => r.purpose).join('; ')}` : 'no NetworkPolicy (`network.enabled: false`)'],
     [
       'audit policy',
