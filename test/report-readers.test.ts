@@ -6,6 +6,7 @@ import { parseConfigFile } from '../src/config/load';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { buildCharts, synthesizePlan } from '../src/app/synthesize';
 import { REVIEW_REPORT_FILE } from '../src/report/review-report';
+import { iamReaders } from '../src/report/value-readers';
 import { entryBinding } from '../src/delivery/sealed/sealed-entry';
 import type { OutputFile } from '../src/core/output-file';
 import { configWith, synth } from './helpers';
@@ -168,5 +169,44 @@ describe('SECRETS.md open items follow the committed inputs', () => {
 
   test('a method whose values live outside the inputs (plain: .env at deploy time) keeps the item as it was', () => {
     expect(openItemsOf(synth(), 'dev')).toContain('- At least one of `ANTHROPIC_API_KEY`, `OPENAI_API_KEY` (group `llm-provider`) must have a value.');
+  });
+});
+
+describe('iamReaders: a policy written to look harmless still counts as a reader', () => {
+  const role = (statement: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    Resources: {
+      Secret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'app/keys' } },
+      Reader: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: 'reader',
+          AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+          Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Resource: { Ref: 'Secret' }, ...statement }] } }],
+        },
+      },
+      ...extra,
+    },
+  });
+  const actionsOf = (template: any) => iamReaders(template).flatMap((r) => r.grants.flatMap((g) => g.actions));
+
+  test.each([
+    ['a wildcard over every action', { Action: '*' }, '*'],
+    ['a service wildcard', { Action: 'secretsmanager:*' }, 'secretsmanager:*'],
+    ['a prefix wildcard', { Action: 'secretsmanager:Get*' }, 'secretsmanager:Get*'],
+    ['a single-character wildcard', { Action: 'ssm:GetParamete?' }, 'ssm:GetParamete?'],
+    ['another letter case (IAM matches actions case-insensitively)', { Action: 'SecretsManager:getsecretvalue' }, 'SecretsManager:getsecretvalue'],
+    ['NotAction that leaves the reads allowed', { NotAction: 'iam:*' }, 'every action but iam:*'],
+  ])('%s', (_name, statement, shown) => {
+    expect(actionsOf(role(statement))).toEqual([shown]);
+    expect(iamReaders(role(statement))[0].grants[0].resources).toEqual(['secret `app/keys`']);
+  });
+
+  test('a policy resource attached to the role counts like an inline one; a Deny, other actions and regex characters do not', () => {
+    const template = role({ Action: ['s3:GetObject', 'secretsmanager:(.*)'] }, {
+      Attached: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'Reader' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] } } },
+      Denied: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'Reader' }], PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'ssm:GetParameter', Resource: '*' }] } } },
+    });
+    expect(iamReaders(template).map((r) => r.grants)).toEqual([[{ actions: ['kms:Decrypt'], resources: ['`*`'], condition: undefined }]]);
+    expect(iamReaders(role({ NotAction: ['secretsmanager:*', 'ssm:*', 'kms:*'] }))).toEqual([]);
   });
 });

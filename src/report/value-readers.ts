@@ -108,8 +108,26 @@ export function googleGrants(objects: readonly WrittenObject[]): GoogleGrant[] {
 
 // ---------------------------------------------------------------- AWS (CloudFormation)
 
-/** Actions that read a value or unlock one (in a wildcard form too). */
-const READ_ACTION = /^(\*|secretsmanager:(\*|GetSecretValue|BatchGetSecretValue)|ssm:(\*|GetParameters?|GetParametersByPath|GetParameterHistory)|kms:(\*|Decrypt\*?))$/i;
+/** The actions that read a value or unlock one. */
+const READ_ACTIONS = [
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:BatchGetSecretValue',
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:GetParametersByPath',
+  'ssm:GetParameterHistory',
+  'kms:Decrypt',
+];
+
+/** Whether an action of a policy (IAM matches case-insensitively, with `*` and `?` wildcards) covers a read action. */
+function readsValues(action: string): boolean {
+  const pattern = actionPattern(action);
+  return READ_ACTIONS.some((read) => pattern.test(read));
+}
+
+function actionPattern(action: string): RegExp {
+  return new RegExp(`^${action.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+}
 
 /** What one IAM role of a template may read, and who may assume it. */
 export interface IamReader {
@@ -140,7 +158,16 @@ export function iamReaders(template: CfnTemplate): IamReader[] {
     const grants = documents
       .flatMap((d) => asArray(d?.Statement))
       .filter((s: any) => s.Effect === 'Allow')
-      .map((s: any) => ({ actions: asArray(s.Action).filter((a: any) => typeof a === 'string' && READ_ACTION.test(a)) as string[], statement: s }))
+      .map((s: any) => ({
+        // An Allow with NotAction allows every action but those listed: a read unless every read is listed.
+        actions:
+          s.NotAction !== undefined
+            ? READ_ACTIONS.some((read) => !asArray(s.NotAction).some((a) => typeof a === 'string' && actionPattern(a).test(read)))
+              ? [`every action but ${asArray(s.NotAction).join(', ')}`]
+              : []
+            : (asArray(s.Action).filter((a: any) => typeof a === 'string' && readsValues(a)) as string[]),
+        statement: s,
+      }))
       .filter((g) => g.actions.length > 0)
       .map(({ actions, statement }) => ({
         actions,
