@@ -107,7 +107,7 @@ describe('SECRETS.md, the review report of each environment', () => {
     const text = report(files, 'prod');
     expect(cell(text, 'ANTHROPIC_API_KEY', 'value from')).toBe('Vault `secret/data/aragora/env`, field `anthropic`');
     expect(cell(text, 'ANTHROPIC_API_KEY', 'consumed by')).toBe('Deployment `aragora`: exported by `/vault/secrets/env`');
-    expect(cell(text, 'ANTHROPIC_API_KEY', 'readable by')).toBe('Vault role `aragora` (ServiceAccount `aragora`)');
+    expect(cell(text, 'ANTHROPIC_API_KEY', 'readable by')).toBe('Vault role `aragora` (ServiceAccount `aragora`); AWS: IAM role `aragora-prod-ecs-execution` (secret `aragora/api-keys`)');
     expect(text).toContain('(API token mounted: Vault\'s kubernetes auth logs the agent in with it); no Role, since there is no Kubernetes Secret to read');
     expect(text).toContain('its policy `aragora-prod-read` reads `secret/data/aragora/env` only');
     expect(text).toContain('Vault must hold the required fields, or the agent fails the pod\'s start: `secret/data/aragora/env`: `jwt_secret`, `sso_client_secret`, `stripe_secret`, `stripe_webhook`, `supabase`.');

@@ -8,6 +8,7 @@ import { credentialSecrets, tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan } from '../plan/plan';
 import type { AwsControl } from '../cloud/aws/compliance';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
+import type { CfnTemplate } from '../report/value-readers';
 import { deliveryMethod } from '../delivery/registry';
 import type { DeliveryMethod } from '../delivery/method';
 import type { IAppSecret } from '../k8s/app-secret';
@@ -21,6 +22,12 @@ import { GcpSecretAccess } from '../cloud/gcp/gcp-secret-access';
 import { podWiring } from '../k8s/pod-wiring';
 import { SecretReader } from '../k8s/secret-reader';
 import { addSyncWaves } from '../k8s/sync-waves';
+
+/** What the review report reads of the environment's synthesized AWS stack. */
+export interface AwsStackFacts {
+  readonly controls?: readonly AwsControl[];
+  readonly template?: CfnTemplate;
+}
 
 export interface EnvironmentChartProps {
   readonly plan: EnvironmentPlan;
@@ -37,8 +44,8 @@ export class EnvironmentChart extends Chart {
   /** Absent when the delivery method creates no Kubernetes Secret (Vault Agent injection). */
   public readonly secret?: IAppSecret;
   public readonly reader: SecretReader;
-  /** The AWS stack's cdk-nag controls, for `SECRETS.md` (known once the stack is synthesized: `withAwsControls`). */
-  private awsControls?: readonly AwsControl[];
+  /** The AWS stack's cdk-nag controls and template, for `SECRETS.md` (known once the stack is synthesized: `withAwsStack`). */
+  private awsStack?: AwsStackFacts;
   /** Secrets besides `secret` that hold some keys (set by the delivery method). */
   private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
   /** Secrets created at deploy time by no object of ours (set by the delivery method). */
@@ -131,7 +138,7 @@ export class EnvironmentChart extends Chart {
         tokenHolders: tokenHolders(plan, this.method),
       }),
     }]);
-    new FileArtifact(this, `File:${REVIEW_REPORT_FILE}`, { path: REVIEW_REPORT_FILE, content: () => this.reviewReport(this.awsControls) });
+    new FileArtifact(this, `File:${REVIEW_REPORT_FILE}`, { path: REVIEW_REPORT_FILE, content: () => this.reviewReport(this.awsStack) });
     addFileArtifacts(this, this.method.files?.(plan, plan.delivery, { serviceAccountName: this.reader.serviceAccountName }) ?? []);
     this.node.addValidation({
       validate: () => {
@@ -144,27 +151,27 @@ export class EnvironmentChart extends Chart {
     });
   }
 
-  /** Lists the cdk-nag controls of the environment's AWS stack in its `SECRETS.md`. */
-  public withAwsControls(controls: readonly AwsControl[] | undefined): this {
-    this.awsControls = controls;
+  /** Gives the environment's `SECRETS.md` its AWS stack: the cdk-nag controls, and the template whose IAM roles read the values. */
+  public withAwsStack(stack: AwsStackFacts | undefined): this {
+    this.awsStack = stack;
     return this;
   }
 
   /**
-   * `SECRETS.md`: the review report of the environment, from the plan and what the chart granted; with
-   * the cdk-nag controls of the environment's AWS stack once it is synthesized.
+   * `SECRETS.md`: the review report of the environment, from the plan and the objects the chart writes; with
+   * the cdk-nag controls and the IAM roles of the environment's AWS stack once it is synthesized.
    */
-  public reviewReport(awsControls?: readonly AwsControl[]): string {
+  public reviewReport(awsStack?: AwsStackFacts): string {
     const { plan, reader } = this;
     const byKey = secretNameByKey(this.additionalSecrets);
     return reviewReport({
       plan,
       method: this.method,
       serviceAccountName: reader.serviceAccountName,
-      automountToken: reader.automountToken,
-      role: reader.secretAccess ? { name: reader.roleName, bindingName: plan.identity.roleBindingName, secrets: reader.grantedSecrets } : undefined,
+      objects: this.toJson(),
       secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
-      awsControls,
+      awsControls: awsStack?.controls,
+      awsTemplate: awsStack?.template,
     });
   }
 

@@ -59,8 +59,11 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
     // Keyed by the stack's construct id, never a name every object inherits (`constructor`).
     const stackId = constructIdOf(chart.plan.name);
     const awsControls = aws && Object.hasOwn(aws.controls, stackId) ? aws.controls[stackId] : undefined;
-    // The review report lists the AWS stack's cdk-nag controls beside the Kubernetes ones: known only after the AWS synth.
-    chart.withAwsControls(awsControls);
+    // The review report lists the AWS stack's cdk-nag controls beside the Kubernetes ones, and the IAM roles of the
+    // template as it is written: known only after the AWS synth.
+    const templatePath = chart.plan.aws && `${chart.plan.name}/aws/${chart.plan.aws.templateFile}`;
+    const template = aws?.files.find((f) => f.path === templatePath);
+    chart.withAwsStack({ controls: awsControls, template: template && JSON.parse(template.content) });
     for (const artifact of FileArtifact.of(chart)) add(`${chart.plan.name}/${artifact.path}`, artifact.file.content);
     const resources = [...files.keys()].filter((p) => p.startsWith(`${chart.plan.name}/${MANIFESTS_FOLDER}/`)).map((p) => p.slice(chart.plan.name.length + 1));
     add(`${chart.plan.name}/kustomization.yaml`, kustomization(resources));

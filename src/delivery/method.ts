@@ -122,6 +122,11 @@ export interface ReportSection<P> {
   readonly readsAuditedElsewhere?: { readonly where: string; readonly how: string };
   /** The method's open items. */
   openItems(plan: EnvironmentPlan, delivery: P): string[];
+  /**
+   * Whether the committed inputs the plan read hold a value for a secret (a sealed file): true or false
+   * when the method knows, absent when the value lives where the plan does not look (an env file, a store).
+   */
+  valueCommitted?(delivery: P, secret: string): boolean;
 }
 
 export interface CommandContext {

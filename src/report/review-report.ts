@@ -2,6 +2,7 @@ import type { AwsControl } from '../cloud/aws/compliance';
 import type { DeliveryMethod } from '../delivery/method';
 import { tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan, SecretPlan } from '../plan/plan';
+import { googleGrants, iamReaders, keyDelegations, otherServiceAccounts, secretRoleGrants, tokenMounted, type CfnTemplate, type IamReader, type WrittenObject } from './value-readers';
 
 /** The file name of the review report in `dist/<env>/`. */
 export const REVIEW_REPORT_FILE = 'SECRETS.md';
@@ -12,18 +13,39 @@ export interface ReviewReportInput {
   readonly method: DeliveryMethod;
   /** The ServiceAccount the pods run as. */
   readonly serviceAccountName: string;
-  /** Whether that ServiceAccount's pods get an API token. */
-  readonly automountToken: boolean;
   /**
-   * The Role that lets the application `get` its Secrets through the API, and what it grants; absent
-   * when the application takes its values from its environment (the kubelet reads the Secrets) or
-   * from Vault.
+   * The Kubernetes objects written for the environment, as JSON: whether a token is mounted, which
+   * Role grants which Secret to whom, the other identities and the Config Connector grants are read
+   * off them, so the report says what the folder does.
    */
-  readonly role?: { readonly name: string; readonly bindingName: string; readonly secrets: readonly string[] };
+  readonly objects: readonly WrittenObject[];
   /** The Kubernetes Secret holding each delivered key; absent with Vault injection. */
   readonly secretOf?: (key: string) => string;
   /** The cdk-nag controls of the environment's AWS stack; absent without `aws:`. */
   readonly awsControls?: readonly AwsControl[];
+  /** The environment's synthesized CloudFormation template (its IAM roles and key policy); absent without a stack. */
+  readonly awsTemplate?: CfnTemplate;
+}
+
+/** The facts of the written objects that several lines state: one derivation, so that no two lines disagree. */
+interface KubernetesFacts {
+  /** Whether the application's pods get an API token. */
+  readonly automountToken: boolean;
+  /** The Role bound to the application's ServiceAccount that lets it `get` Secrets; absent when none is written. */
+  readonly role?: { readonly name: string; readonly bindingName: string; readonly secrets: readonly string[] };
+}
+
+/** The report's input with the facts read off the written objects. */
+type Input = ReviewReportInput & KubernetesFacts;
+
+function kubernetesFacts(input: ReviewReportInput): KubernetesFacts {
+  const subject = `ServiceAccount ${input.plan.namespace}/${input.serviceAccountName}`;
+  const grant = secretRoleGrants(input.objects).find((g) => g.bindings.some((b) => b.subjects.includes(subject)));
+  const binding = grant?.bindings.find((b) => b.subjects.includes(subject));
+  return {
+    automountToken: tokenMounted(input.objects, input.serviceAccountName),
+    role: grant && binding ? { name: grant.name, bindingName: binding.name, secrets: grant.secrets } : undefined,
+  };
 }
 
 /**
@@ -32,7 +54,8 @@ export interface ReviewReportInput {
  * who can read it; then what is still open. Built from the plan alone, so it is as deterministic
  * as the manifests, and it never holds a value (only names, paths and fingerprints).
  */
-export function reviewReport(input: ReviewReportInput): string {
+export function reviewReport(given: ReviewReportInput): string {
+  const input: Input = { ...given, ...kubernetesFacts(given) };
   const { plan } = input;
   const lines: string[] = [
     `# Secrets of environment \`${plan.name}\``,
@@ -58,7 +81,7 @@ export function reviewReport(input: ReviewReportInput): string {
   return lines.join('\n');
 }
 
-function overview(input: ReviewReportInput): string[][] {
+function overview(input: Input): string[][] {
   const { plan } = input;
   const features = Object.entries(plan.features).map(([name, on]) => `${name}: ${on ? 'on' : 'off'}`);
   return [
@@ -71,7 +94,7 @@ function overview(input: ReviewReportInput): string[][] {
   ];
 }
 
-function workloadSummary(input: ReviewReportInput): string {
+function workloadSummary(input: Input): string {
   const { plan } = input;
   const w = plan.workload;
   const how = input.method.report.injection?.(plan.delivery) ?? `\`${w.injection}\` injection`;
@@ -80,7 +103,7 @@ function workloadSummary(input: ReviewReportInput): string {
     : `Deployment ${code(w.name)} managed elsewhere: apply \`patches/workload.patch.yaml\` (${how})`;
 }
 
-function secretRow(input: ReviewReportInput, secret: SecretPlan): string[] {
+function secretRow(input: Input, secret: SecretPlan): string[] {
   const here = secret.status === 'one-of' ? `one of \`${secret.group}\`` : secret.status;
   if (secret.status === 'excluded') {
     return [code(secret.name), secret.purpose, 'not delivered', secret.reason, '—', '—', '—'];
@@ -88,7 +111,7 @@ function secretRow(input: ReviewReportInput, secret: SecretPlan): string[] {
   return [code(secret.name), secret.purpose, here, secret.reason, input.method.report.valueSource(input.plan, input.plan.delivery, secret), consumer(input, secret), readableBy(input, secret)];
 }
 
-function consumer(input: ReviewReportInput, secret: SecretPlan): string {
+function consumer(input: Input, secret: SecretPlan): string {
   const { plan } = input;
   const w = plan.workload;
   const deployment = w.enabled ? `Deployment ${code(w.name)}` : `your Deployment ${code(w.name)} (patch)`;
@@ -100,7 +123,12 @@ function consumer(input: ReviewReportInput, secret: SecretPlan): string {
   return `${deployment}: env ${code(secret.name)} ← Secret ${code(from)}${optional}`;
 }
 
-function readableBy(input: ReviewReportInput, secret: SecretPlan): string {
+function readableBy(input: Input, secret: SecretPlan): string {
+  const cloud = cloudReadersOf(input, secret.name);
+  return cloud.length > 0 ? `${clusterReadableBy(input, secret)}; ${cloud.join('; ')}` : clusterReadableBy(input, secret);
+}
+
+function clusterReadableBy(input: Input, secret: SecretPlan): string {
   const { plan } = input;
   const section = input.method.report;
   if (section.readableBy) return section.readableBy(plan.delivery, input.serviceAccountName);
@@ -112,12 +140,12 @@ function readableBy(input: ReviewReportInput, secret: SecretPlan): string {
 }
 
 /** The Kubernetes Secrets the workload reads, sorted (none with Vault injection). */
-function secretsRead(input: ReviewReportInput): string[] {
+function secretsRead(input: Input): string[] {
   if (!input.secretOf) return [];
   return [...new Set(input.plan.secrets.map((s) => input.secretOf!(s.name)))].sort();
 }
 
-function readers(input: ReviewReportInput): string[] {
+function readers(input: Input): string[] {
   const { plan } = input;
   const section = input.method.report;
   const token = input.automountToken ? 'API token mounted' : 'no API token mounted';
@@ -138,7 +166,16 @@ function readers(input: ReviewReportInput): string[] {
         'and the application never reads Secrets through the API (set `workload.readsSecretsThroughApi` if it does).',
     );
   }
+  out.push(...otherKubernetesReaders(input));
+  if (input.secretOf) {
+    out.push(
+      `Kubernetes, beyond this folder: whoever the cluster's own RBAC lets \`get\` Secrets in ${code(plan.namespace)} reads them too ` +
+        '(cluster administrators, and controllers bound to a ClusterRole on Secrets): review the ClusterRoleBindings and RoleBindings of the cluster.',
+    );
+  }
   out.push(...section.readers(plan, plan.delivery, input.serviceAccountName));
+  out.push(...awsReaders(input));
+  out.push(...googleReaders(input));
   const tokens = `token requests for every ServiceAccount identity (${tokenHolders(plan, input.method).map((r) => code(`${r.namespace}/${r.name}`)).join(', ')})`;
   out.push(
     section.readsAuditedElsewhere
@@ -148,10 +185,117 @@ function readers(input: ReviewReportInput): string[] {
   return out;
 }
 
-function openItems(input: ReviewReportInput): string[] {
+/** Roles granting Secrets to others than the application, and the other ServiceAccounts of the folder (a store's identity). */
+function otherKubernetesReaders(input: Input): string[] {
+  const { plan } = input;
+  const out: string[] = [];
+  for (const grant of secretRoleGrants(input.objects)) {
+    if (grant.name === input.role?.name && grant.kind === 'Role') continue;
+    const what = grant.secrets.length > 0 ? `Secrets ${grant.secrets.map(code).join(', ')}` : 'every Secret';
+    const to = grant.bindings.length > 0 ? grant.bindings.map((b) => `${b.subjects.map(code).join(', ')} (${b.kind} ${code(b.name)})`).join('; ') : 'no subject (no binding in this folder)';
+    out.push(`Kubernetes: ${grant.kind} ${code(grant.name)} allows ${grant.verbs.map(code).join(', ')} on ${what}, bound to ${to}.`);
+  }
+  for (const account of otherServiceAccounts(input.objects, input.serviceAccountName, plan.namespace)) {
+    const standsFor = account.annotations.map(([key, value]) => `stands for ${code(value)} through ${code(key)}`).join(', ');
+    out.push(
+      `Kubernetes: ServiceAccount ${code(`${account.namespace}/${account.name}`)} (${account.token ? 'API token mounted' : 'no API token mounted'}${standsFor ? `; ${standsFor}` : ''}): ` +
+        'whoever may request a token for it (the TokenRequest API) acts as that identity.',
+    );
+  }
+  return out;
+}
+
+/** The IAM roles of the environment's stack that may read a value, with their trust, grants and the ECS tasks that use them. */
+function awsReaders(input: Input): string[] {
+  const template = input.awsTemplate;
+  if (!template || !input.plan.aws) return [];
+  const stack = code(input.plan.aws.stackName);
+  const out = iamReaders(template).map((role) => {
+    const grants = role.grants.map((g) => `${g.actions.map(code).join(', ')} on ${g.resources.join(', ')}${g.condition ? ` (${g.condition})` : ''}`).join('; ');
+    const tasks = role.ecsTasks.map((t) => ` ECS task definition ${code(t.family)} runs with it as its execution role: ECS fetches ${t.secrets.map(code).join(', ')} with it into the containers' environment.`).join('');
+    return `AWS: IAM role ${code(role.roleName)} (stack ${stack}), which ${role.trust.join(' or ')} may assume: ${grants}.${tasks}`;
+  });
+  for (const delegation of keyDelegations(template)) {
+    out.push(
+      `AWS: the key policy of ${delegation.key} lets IAM policies of account ${delegation.accounts.map(code).join(', ')} grant its use: a principal of the account ` +
+        'whose own policies allow a read action and `kms:Decrypt` on these secrets can read them too (none is made here besides the roles above).',
+    );
+  }
+  return out;
+}
+
+/**
+ * The Google grants: the IAMPolicyMember objects written (Config Connector), else the ones the gcloud
+ * scripts make from the same plan (`gcp/setup.sh`, `gcp/eso-workload-identity.sh`).
+ */
+function googleReaders(input: Input): string[] {
+  const { plan } = input;
+  const out: string[] = [];
+  const grants = googleGrants(input.objects);
+  const byMember = new Map<string, typeof grants>();
+  for (const grant of grants) byMember.set(`${grant.member} ${grant.role}`, [...(byMember.get(`${grant.member} ${grant.role}`) ?? []), grant]);
+  for (const group of byMember.values()) {
+    out.push(
+      `Google: ${code(group[0].member)} has ${code(group[0].role)} on ${group.map((g) => g.resource).map(code).join(', ')} ` +
+        `(IAMPolicyMember ${group.map((g) => code(g.objectName)).join(', ')}, Config Connector).`,
+    );
+  }
+  const gcp = plan.gcp;
+  if (gcp && !gcp.configConnector) {
+    out.push(
+      `Google: ${code(gcp.serviceAccount.member)} has \`roles/secretmanager.secretAccessor\` on secrets ${gcp.secrets.map((s) => code(s.secretId)).join(', ')} ` +
+        `of project ${code(gcp.project)} (\`gcp/setup.sh\`).`,
+    );
+    if (gcp.workloadIdentity) {
+      out.push(`Google: ${code(gcp.workloadIdentity.member)} has \`roles/iam.workloadIdentityUser\` on ${code(gcp.serviceAccount.email)} (\`gcp/setup.sh\`).`);
+    }
+  }
+  if (gcp?.cloudRun) out.push(`Google: Cloud Run service ${code(gcp.cloudRun.service)} runs as ${code(gcp.serviceAccount.email)} and gets the values in its environment (\`cloudrun/service.yaml\`).`);
+  const eso = plan.esoIdentity?.gcp;
+  if (eso?.gcpServiceAccount) {
+    const ids = input.method.remoteSecretIds?.(plan.delivery) ?? [];
+    out.push(
+      `Google: ${code(eso.member)} has ${code(eso.role)} on ${code(eso.gcpServiceAccount)}, which has \`roles/secretmanager.secretAccessor\` on secrets ` +
+        `${ids.map(code).join(', ')} of project ${code(eso.secretProject)} (\`gcp/eso-workload-identity.sh\`).`,
+    );
+  }
+  return out;
+}
+
+/** The cloud identities that may read one secret's value where it is stored (the same facts as the lines above). */
+function cloudReadersOf(input: Input, name: string): string[] {
+  const { plan } = input;
+  const out: string[] = [];
+  const location = plan.aws?.locations.find((l) => l.secret === name);
+  if (location && input.awsTemplate) {
+    const resource = location.store === 'secretsManager' ? `secret ${code(location.secretName)}` : `parameter ${code(location.parameterName)}`;
+    const roles = iamReaders(input.awsTemplate).filter((role: IamReader) => role.grants.some((g) => g.resources.includes(resource) && !g.actions.every((a) => a.startsWith('kms:'))));
+    if (roles.length > 0) out.push(`AWS: IAM role ${roles.map((r) => code(r.roleName)).join(', ')} (${resource})`);
+  }
+  const stored = plan.gcp?.secrets.find((s) => s.env === name);
+  if (stored && plan.gcp) {
+    const members = plan.gcp.configConnector
+      ? googleGrants(input.objects).filter((g) => g.resource === `SecretManagerSecret ${stored.resourceName}`).map((g) => g.member)
+      : [plan.gcp.serviceAccount.member];
+    if (members.length > 0) out.push(`Google: ${members.map(code).join(', ')} (secret ${code(stored.secretId)})`);
+  }
+  return out;
+}
+
+function openItems(input: Input): string[] {
   const { plan } = input;
   const items: string[] = [...input.method.report.openItems(plan, plan.delivery)];
-  for (const group of plan.oneOfGroups) items.push(`At least one of ${group.members.map(code).join(', ')} (group \`${group.group}\`) must have a value.`);
+  for (const group of plan.oneOfGroups) {
+    const committed = group.members.map((member) => input.method.report.valueCommitted?.(plan.delivery, member));
+    // A group whose value is in the committed inputs is settled; the method knows when none of them is.
+    if (committed.some((known) => known === true)) continue;
+    const members = `${group.members.map(code).join(', ')} (group \`${group.group}\`)`;
+    items.push(
+      committed.every((known) => known === false)
+        ? `At least one of ${members} must have a value, and none has one in the committed inputs yet.`
+        : `At least one of ${members} must have a value.`,
+    );
+  }
   const excluded = plan.catalog.filter((s) => s.status === 'excluded');
   if (excluded.length > 0) items.push(`Not delivered here: ${excluded.map((s) => `${code(s.name)} (${s.reason})`).join(', ')}.`);
   if (!plan.workload.enabled) items.push(`The Deployment is managed elsewhere: apply \`patches/workload.patch.yaml\` to it.`);
@@ -163,7 +307,7 @@ function openItems(input: ReviewReportInput): string[] {
  * `## Controls`: what the Kubernetes manifests enforce, then every cdk-nag rule that applies to the AWS
  * stack, passed or acknowledged in the code (with the reason), with the control IDs the pack names.
  */
-function controls(input: ReviewReportInput): string[] {
+function controls(input: Input): string[] {
   const { plan } = input;
   const w = plan.workload;
   const kubernetes: string[][] = [
@@ -185,7 +329,10 @@ function controls(input: ReviewReportInput): string[] {
         ? `Role ${code(input.role.name)}: \`get\` on ${input.role.secrets.map(code).join(', ')} only, bound to ServiceAccount ${code(input.serviceAccountName)}`
         : `no Role: ServiceAccount ${code(input.serviceAccountName)} may read no Secret through the API`,
     ],
-    ['API token', input.automountToken ? 'mounted (needed by the delivery method)' : 'not mounted'],
+    [
+      'API token',
+      !input.automountToken ? 'not mounted' : input.role ? `mounted (for the application's API reads through Role ${code(input.role.name)})` : 'mounted (needed by the delivery method)',
+    ],
     ['egress', plan.network ? `NetworkPolicy ${code(plan.network.policyName)}: egress denied but for ${plan.network.egress.map((r) => r.purpose).join('; ')}` : 'no NetworkPolicy (`network.enabled: false`)'],
     [
       'audit policy',

@@ -45,6 +45,14 @@ function storeName(store: StorePlan): string {
   return `${store.kind} ${code(store.name)} (${where})`;
 }
 
+/** The namespaces whose ExternalSecrets may use the store (`spec.conditions` of a ClusterSecretStore). */
+function storeUsers(namespace: string, store: StorePlan): string {
+  if (store.kind === 'SecretStore') return `namespace ${code(namespace)} (SecretStore ${code(store.name)} serves its own namespace)`;
+  return store.namespaces.length > 0
+    ? `namespace${store.namespaces.length > 1 ? 's' : ''} ${store.namespaces.map(code).join(', ')} (the conditions of ClusterSecretStore ${code(store.name)})`
+    : `any namespace (ClusterSecretStore ${code(store.name)} has no namespace conditions)`;
+}
+
 function storeIdentity(store: StorePlan): string {
   const p = store.provider;
   if (p.provider === 'vault') {
@@ -108,7 +116,13 @@ export const externalMethod: DeliveryMethod<ExternalDeliveryPlan> = {
       `\`external\`: ExternalSecret ${code(_plan.secretName)} (External Secrets Operator, ${d.apiVersion}, refresh every ${d.refreshInterval}) from ${storeName(d.store)}${d.generated ? `; generated values in Secret ${code(d.generated.secretName)}` : ''}`,
     valueSource: (_plan, d, secret) => externalSource(d, secret.name) ?? 'not fetched: not in `delivery.keys`',
     consumer: (_plan, d, secret, deployment) => (externalSource(d, secret.name) === undefined ? `${deployment}: env ${code(secret.name)} (optional, absent)` : undefined),
-    readers: (_plan, d) => [`External Secrets Operator: the controller reads ${storeName(d.store)} as ${storeIdentity(d.store)}; the pods never talk to the store.`],
+    readers: (plan, d) => [
+      `External Secrets Operator: the controller reads ${storeName(d.store)} as ${storeIdentity(d.store)}; the pods never talk to the store.`,
+      ...(d.vaultPolicy
+        ? [`Vault: the store's role's policy ${code(d.vaultPolicy.name)} reads ${d.vaultPolicy.paths.map(code).join(', ')} only (\`vault/external-secrets-policy.hcl\`).`]
+        : []),
+      `External Secrets Operator: whoever may create an ExternalSecret in ${storeUsers(plan.namespace, d.store)} can have the controller copy any value the store's identity reads into a Secret there.`,
+    ],
     openItems: (plan, d) => {
       const items: string[] = [];
       const notFetched = plan.secrets.filter((s) => externalSource(d, s.name) === undefined).map((s) => s.name);

@@ -67,6 +67,7 @@ export const sealedMethod: DeliveryMethod<SealedDeliveryPlan> = {
       return `sealed in ${code(d.sealedFile)}${fingerprint ? ` for certificate ${code(shortFingerprint(fingerprint))}` : ''}${expiry ? ` (valid until ${expiry.slice(0, 10)})` : ''}`;
     },
     readers: () => ['Sealed Secrets: only the controller holds the private key that unseals the values; `sealed/` holds ciphertext.'],
+    valueCommitted: (d, secret) => Object.hasOwn(d.encryptedData, secret) && !d.unsealed.includes(secret),
     openItems: (plan, d) => [
       ...(d.unsealed.length > 0
         ? [
