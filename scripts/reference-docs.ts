@@ -154,7 +154,9 @@ function walk(node: SchemaNode, path: string, rows: ConfigRow[], required: boole
     const label = variantLabel(alternative);
     // The alternative itself is the row above; only what lies inside it is listed.
     for (const [key, property] of Object.entries(alternative.properties ?? {})) {
-      walk(property, `${path}.${key}`, rows, alternative.required?.includes(key) ?? false, label ?? variant);
+      // A form told apart by its key alone (`required: { oneOf: ... }`) says what it means in its own description.
+      const described = !label && alternative.description ? { ...property, description: `${alternative.description} ${property.description ?? ''}`.trim() } : property;
+      walk(described, `${path}.${key}`, rows, alternative.required?.includes(key) ?? false, label ?? variant);
     }
     for (const inner of alternative.oneOf ?? alternative.anyOf ?? []) {
       const innerLabel = variantLabel(inner) ?? label ?? variant;
