@@ -1,6 +1,6 @@
 // The README's architecture diagram, generated from the layers of src/ (scripts/layers.cjs), the imports
 // dependency-cruiser finds between them and the registries of delivery methods and clouds:
-// `npx tsx scripts/architecture.ts` prints it; test/architecture.test.ts fails when the README's differs.
+// `npx tsx scripts/architecture.ts` prints it; test/architecture.test.ts fails when the one in docs/architecture.md differs.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { clouds } from '../src/cloud/registry';

@@ -1,5 +1,5 @@
 // The layers of src/, bottom to top, each a path pattern: .dependency-cruiser.cjs forbids an import
-// upwards, and scripts/architecture.ts draws them for the README.
+// upwards, and scripts/architecture.ts draws them for docs/architecture.md.
 'use strict';
 const LAYERS = [
   ['core', '^src/core/'], // errors, names, the one output-file type: imports nothing of ours

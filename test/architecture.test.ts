@@ -114,8 +114,8 @@ describe('the shape of src/ (.dependency-cruiser.cjs)', () => {
     expect(offenders).toEqual([]);
   });
 
-  test("the README's diagram is the one scripts/architecture.ts draws from the layers and the registries", () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  test("the diagram of docs/architecture.md is the one scripts/architecture.ts draws from the layers and the registries", () => {
+    const readme = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8');
     const block = /```mermaid\ngraph BT\n[\s\S]*?```/.exec(readme)?.[0];
     expect(block).toBe(architectureMermaid(cruise));
   });
@@ -130,8 +130,8 @@ describe('the registry of delivery methods', () => {
     expect(long.oneOf.map((option: any) => option.properties.method.const)).toEqual(deliveryMethods.map((method) => method.name));
   });
 
-  test('the registry line the README shows is the registry', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  test('the registry line docs/architecture.md shows is the registry', () => {
+    const readme = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8');
     const line = /^export const deliveryMethods: .*$/m.exec(readme)?.[0];
     expect(line).toBeDefined();
     expect(readFileSync(join(root, 'src', 'delivery', 'registry.ts'), 'utf8')).toContain(line!);

@@ -190,7 +190,7 @@ describe('SECRETS.md: one Controls section, Kubernetes and AWS', () => {
 
   test('the rotation exception links the runbook; the trail row names the HIPAA, NIST and PCI controls', () => {
     const text = report('prod');
-    expect(text).toMatch(/\| `AwsSolutions-SMG4` \|.*acknowledged: Provider API keys are issued and rotated by each provider.*README\.md#secret-rotation/);
+    expect(text).toMatch(/\| `AwsSolutions-SMG4` \|.*acknowledged: Provider API keys are issued and rotated by each provider.*docs\/guides\/rotation\.md/);
     expect(text).toMatch(/\| `NIST\.800\.53\.R5-CloudTrailEncryptionEnabled` \|.*\| passed \| AU-9\(3\), /);
     expect(text).toMatch(/\| `PCI\.DSS\.321-CloudTrailEncryptionEnabled` \|.*\| passed \| 2\.2, 3\.4, 10\.5 \|/);
     expect(text).toMatch(/\| `HIPAA\.Security-CloudTrailEncryptionEnabled` \|.*\| passed \| 164\.312\(a\)\(2\)\(iv\)/);

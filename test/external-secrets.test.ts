@@ -745,9 +745,8 @@ describe('no value reaches the output: ESO objects hold references only', () => 
   });
 });
 
-describe('the README examples', () => {
-  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Delivery `external`'), readme.indexOf('## Configuration'));
+describe('the examples of docs/delivery/external.md', () => {
+  const section = readFileSync(join(__dirname, '..', 'docs', 'delivery', 'external.md'), 'utf8');
   const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]));
 
   test('the method example is a valid config', () => {

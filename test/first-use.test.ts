@@ -162,8 +162,8 @@ describe('the Cloud Run service', () => {
   });
 });
 
-test('the sealing steps of the README run the atomic synth after seal', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+test('the sealing steps of docs/delivery/sealed.md run the atomic synth after seal', () => {
+  const readme = readFileSync(join(root, 'docs', 'delivery', 'sealed.md'), 'utf8');
   const sealing = /```bash\n(kubeseal --fetch-cert[\s\S]*?)```/.exec(readme)![1];
   expect(sealing).toMatch(/^\.\/bin\/aragora-secrets synth /m);
   expect(sealing).not.toContain('cdk8s synth');

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -10,6 +10,7 @@ import { RULES } from '../src/app/rule-set';
 import { runSynth } from '../src/synth';
 import { configWith, synth } from './helpers';
 import { listAll, spawnCli } from './support/cli';
+import { allDocumentation } from './support/docs';
 
 const root = join(__dirname, '..');
 
@@ -47,8 +48,8 @@ describe('every generated policy grants one environment its own things only', ()
     expect(hcl).toContain('#     bound_service_account_namespaces=external-secrets token_policies=aragora-staging-external-secrets');
   });
 
-  test('the README documents no Vault policy with a wildcard path (it used to give secret/data/aragora/* to staging\'s store)', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  test('the documentation (README.md, docs/) shows no Vault policy with a wildcard path (it used to give secret/data/aragora/* to staging\'s store)', () => {
+    const readme = allDocumentation();
     expect(readme).not.toMatch(/secret\/data\/aragora\/\*/);
     for (const [, path] of readme.matchAll(/path "([^"]+)"/g)) expect(path).not.toMatch(/[*+]/);
   });

@@ -8,6 +8,7 @@ import { MANIFESTS_FOLDER } from '../src/core/manifest-layout';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { synthesizePlan, writeOutput } from '../src/app/synthesize';
 import { startStandInApiServer, type ObjectRef, type Operator } from './support/stand-in-api-server';
+import { allDocumentation, readDoc } from './support/docs';
 
 /**
  * What the README tells users to run, with the real kubectl (client-side apply) against a stand-in
@@ -142,9 +143,9 @@ test('without the CRDs of the operator an environment uses, kubectl says to inst
   }
 });
 
-test('the README documents these two commands, and never `-f` on an environment folder (which reads files that are no objects)', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  expect(readme).toContain('kubectl apply -k dist/<env>');
-  expect(readme).toContain('kubectl apply -f dist/<env>/manifests/');
-  expect(readme).not.toMatch(/kubectl (?:apply|delete|diff) -f dist\/[^/\s`]+\/?[\s`]/);
+test('docs/guides/applying-dist.md documents these two commands, and no page `-f` on an environment folder (which reads files that are no objects)', () => {
+  const guide = readDoc('docs/guides/applying-dist.md');
+  expect(guide).toContain('kubectl apply -k dist/<env>');
+  expect(guide).toContain('kubectl apply -f dist/<env>/manifests/');
+  expect(allDocumentation()).not.toMatch(/kubectl (?:apply|delete|diff) -f dist\/[^/\s`]+\/?[\s`]/);
 });

@@ -6,6 +6,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { synth } from './helpers';
 import { bin, root, spawnCli, STACK_LINE } from './support/cli';
 import { stubWorld } from './support/stub-clis';
+import { documentationFiles, readDoc } from './support/docs';
 
 function project(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'aragora-run-'));
@@ -148,7 +149,8 @@ describe('documentation: no "source the .env" instruction; render pipes into ser
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
   const SOURCING = /set -a|\. \.\/\.env|source \.env|dotenv_if_exists|^\s*dotenv\b/m;
-  const readmeCode = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].map((m) => m[1]).join('\n');
+  // The CLI reference shows each --help whole, whose warning quotes what not to do; its examples are checked below.
+  const readmeCode = [...documentationFiles().filter((file) => file !== 'docs/reference/cli.md').map(readDoc).join('\n').matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].map((m) => m[1]).join('\n');
   const helpExamples = ['run', 'render', 'check', 'seal']
     .map((command) => spawnCli(project(), [command, '--help']).stdout)
     .join('\n')
@@ -169,7 +171,7 @@ describe('documentation: no "source the .env" instruction; render pipes into ser
   });
 
   test('no example pipes render into a client-side kubectl apply; --help says why', () => {
-    for (const path of [join(root, 'README.md'), ...walk(join(root, 'src')), ...walk(join(root, 'dist'))]) {
+    for (const path of [...documentationFiles().map((file) => join(root, file)), ...walk(join(root, 'src')), ...walk(join(root, 'dist'))]) {
       expect({ path, clientSide: /\| kubectl apply -f -/.test(readFileSync(path, 'utf8')) }).toEqual({ path, clientSide: false });
     }
     const help = spawnCli(project(), ['render', '--help']);

@@ -17,6 +17,7 @@ import { synthesizeProject } from '../src/synth';
 import { loadPlan } from '../src/cli/commands';
 import { find, manifests } from './helpers';
 import { runInProcess } from './support/cli';
+import { allDocumentation } from './support/docs';
 
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin', 'aragora-secrets');
@@ -734,7 +735,7 @@ describe('values stay off the command line and out of messages', () => {
     for (const part of [value, value.slice(0, 12), value.slice(-12, -1)]) expect(result.stderr + result.stdout).not.toContain(part);
   });
 
-  test('--from-stdin KEY reads the value from a pipe (one trailing newline removed); the README gives no value in argv', () => {
+  test('--from-stdin KEY reads the value from a pipe (one trailing newline removed); the docs give no value in argv', () => {
     const dir = project();
     const result = spawnSync(process.execPath, [bin, 'seal', '--env', 'qa', '--cert', keys.certificate, '--from-stdin', 'ARAGORA_JWT_SECRET'], {
       cwd: dir,
@@ -746,7 +747,6 @@ describe('values stay off the command line and out of messages', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/sealed now: +ARAGORA_JWT_SECRET\n/);
     expect(unseal(privateKey, qaLabel, readSealedFile(dir, 'qa')!.values.ARAGORA_JWT_SECRET.encrypted)).toBe(values.ARAGORA_JWT_SECRET);
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    expect(readme).not.toMatch(/--from-literal [A-Z_]+="?\$/);
+    expect(allDocumentation()).not.toMatch(/--from-literal [A-Z_]+="?\$/);
   });
 });

@@ -37,7 +37,7 @@ export const SAFE_AUDIT_LEVELS = ['None', 'Metadata'] as const;
  *    the store. Whoever holds a token reads what that identity reads.
  *
  * The API server takes a single policy file and applies the first rule that matches, so these
- * rules are meant to be merged at the top of the cluster's policy (see the README).
+ * rules are meant to be merged at the top of the cluster's policy (see docs/guides/audit-logging.md).
  *
  * @see https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
  */

@@ -58,14 +58,14 @@ const requirementRule = z.union(
       oneOf: z
         .string()
         .regex(GROUP_NAME, { error: 'a group name is lowercase letters, digits and "-" (e.g. "llm-provider")' })
-        .describe('At least one secret of this group must be set (the seed: ANTHROPIC or OPENAI).'),
+        .describe('At least one secret of this group must be set (e.g. llm-provider: ANTHROPIC_API_KEY or OPENAI_API_KEY).'),
     })
     .describe('Required as one of a group.'),
   z
     .strictObject({
       tiers: z.array(z.enum(TIERS)).min(1, { error: 'list at least one tier' }).describe('Tiers in which the secret is required.'),
     })
-    .describe('Required in environments of these tiers, optional elsewhere (the seed: "Production").'),
+    .describe('Required in environments of these tiers, optional elsewhere (e.g. [production]).'),
   z
     .strictObject({
       environments: z.array(z.string()).min(1, { error: 'list at least one environment' }).describe('Environment names.'),
@@ -75,7 +75,7 @@ const requirementRule = z.union(
     .strictObject({
       feature: z.string().describe('A feature flag declared under `features`.'),
     })
-    .describe('Required where the feature is enabled; not delivered where it is disabled (the seed: "If billing enabled").'),
+    .describe('Required where the feature is enabled; not delivered where it is disabled (e.g. billing, for STRIPE_SECRET_KEY).'),
   ],
   {
     error:

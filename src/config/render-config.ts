@@ -44,7 +44,7 @@ export function renderConfigYaml(config: AragoraSecretsConfig, schemaPath: strin
     pair.key.commentBefore = comment;
     pair.key.spaceBefore = pair !== root.items[0];
   }
-  // The short forms the README uses: `required: { oneOf: llm-provider }`, `remote: { property: anthropic }`.
+  // The short forms the docs use: `required: { oneOf: llm-provider }`, `remote: { property: anthropic }`.
   const secrets = root.get('secrets');
   if (isMap(secrets)) {
     for (const pair of secrets.items as Pair[]) {

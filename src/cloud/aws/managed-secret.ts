@@ -66,7 +66,7 @@ export class ManagedSecret extends Construct {
       acknowledgeRules(
         this.resource,
         'Provider API keys are issued and rotated by each provider, not by a Lambda: no rotation schedule unless the config names a rotation function (secretsManager.rotation). ' +
-          'Rotation runbook: README.md#secret-rotation.',
+          'Rotation runbook: docs/guides/rotation.md.',
         'AwsSolutions-SMG4',
         ...inEveryPack('SecretsManagerRotationEnabled'),
       );
