@@ -1,3 +1,4 @@
+import { compareStrings } from '../core/sort';
 import { posix } from 'node:path';
 import { UserError } from '../core/errors';
 import type { OutputFile } from '../core/output-file';
@@ -22,11 +23,11 @@ export function runChecks(rules: readonly Rule[], input: CheckInput): Finding[] 
   );
   return findings.sort(
     (a, b) =>
-      compare(a.severity === 'error' ? '0' : '1', b.severity === 'error' ? '0' : '1') ||
-      compare(a.file, b.file) ||
-      compare(a.rule, b.rule) ||
-      compare(a.location ?? '', b.location ?? '') ||
-      compare(a.message, b.message),
+      compareStrings(a.severity === 'error' ? '0' : '1', b.severity === 'error' ? '0' : '1') ||
+      compareStrings(a.file, b.file) ||
+      compareStrings(a.rule, b.rule) ||
+      compareStrings(a.location ?? '', b.location ?? '') ||
+      compareStrings(a.message, b.message),
   );
 }
 
@@ -67,6 +68,3 @@ export class GuardRailError extends UserError {
   }
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

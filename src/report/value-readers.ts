@@ -1,3 +1,4 @@
+import { compareStrings } from '../core/sort';
 /**
  * Who can read the values of an environment, read off what is written: the Kubernetes objects of its
  * folder (ServiceAccounts, Roles and their bindings, Config Connector IAMPolicyMembers) and its
@@ -64,7 +65,7 @@ export function secretRoleGrants(objects: readonly WrittenObject[]): SecretRoleG
       }));
     out.push({ kind: role.kind!, name: role.metadata?.name ?? '', namespace: role.metadata?.namespace, verbs, secrets, bindings });
   }
-  return out.sort((a, b) => compare(a.name, b.name));
+  return out.sort((a, b) => compareStrings(a.name, b.name));
 }
 
 /** The written ServiceAccounts other than `except`, with whether a pod gets their token and what cloud identity they stand for. */
@@ -77,9 +78,9 @@ export function otherServiceAccounts(objects: readonly WrittenObject[], except: 
       token: tokenMounted(objects, o.metadata?.name ?? ''),
       annotations: Object.entries(o.metadata?.annotations ?? {})
         .filter(([key]) => /role-arn|gcp-service-account|azure/.test(key))
-        .sort(([a], [b]) => compare(a, b)),
+        .sort(([a], [b]) => compareStrings(a, b)),
     }))
-    .sort((a, b) => compare(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
+    .sort((a, b) => compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
 }
 
 // ---------------------------------------------------------------- Google (Config Connector)
@@ -103,7 +104,7 @@ export function googleGrants(objects: readonly WrittenObject[]): GoogleGrant[] {
       const member = spec.member ?? JSON.stringify(spec.memberFrom ?? {});
       return { objectName: o.metadata?.name ?? '', member, role: spec.role ?? '', resource };
     })
-    .sort((a, b) => compare(a.objectName, b.objectName));
+    .sort((a, b) => compareStrings(a.objectName, b.objectName));
 }
 
 // ---------------------------------------------------------------- AWS (CloudFormation)
@@ -200,7 +201,7 @@ export function iamReaders(template: CfnTemplate): IamReader[] {
       ecsTasks,
     });
   }
-  return out.sort((a, b) => compare(a.roleName, b.roleName));
+  return out.sort((a, b) => compareStrings(a.roleName, b.roleName));
 }
 
 /** Accounts whose IAM policies may grant use of a key of the template (a key policy statement for the account root). */
@@ -281,9 +282,6 @@ function asArray(value: unknown): any[] {
 }
 
 function sorted(values: readonly string[]): string[] {
-  return [...new Set(values)].sort(compare);
+  return [...new Set(values)].sort(compareStrings);
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -1,3 +1,4 @@
+import { compareStrings } from '../../core/sort';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as eso from '../../../imports/external-secrets.io';
@@ -144,7 +145,7 @@ export class ExternalSecret extends Construct implements IAppSecret {
   /** What `addData` added, sorted by key of the Secret. */
   public get dataEntries(): { readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property?: string; readonly version?: string } }[] {
     return [...this.data]
-      .sort((a, b) => compare(a.secretKey, b.secretKey))
+      .sort((a, b) => compareStrings(a.secretKey, b.secretKey))
       .map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property, version: d.version } }));
   }
 
@@ -178,19 +179,19 @@ export class ExternalSecret extends Construct implements IAppSecret {
   private renderData(): unknown[] | undefined {
     if (this.data.length === 0) return undefined;
     return [...this.data]
-      .sort((a, b) => compare(a.secretKey, b.secretKey))
+      .sort((a, b) => compareStrings(a.secretKey, b.secretKey))
       .map((d) => ({ secretKey: d.secretKey, remoteRef: { key: d.key, property: d.property, version: d.version } }));
   }
 
   private renderDataFrom(): unknown[] | undefined {
     const entries: unknown[] = [];
-    for (const e of [...this.extracts].sort((a, b) => compare(a.key, b.key))) {
+    for (const e of [...this.extracts].sort((a, b) => compareStrings(a.key, b.key))) {
       const rewrite = e.rewrites
         .filter((r) => r.property !== r.secretKey)
         .map((r) => ({ regexp: { source: `^${escapeRegExp(r.property)}$`, target: r.secretKey } }));
       entries.push({ extract: { key: e.key }, rewrite: rewrite.length > 0 ? rewrite : undefined });
     }
-    for (const g of [...this.generated].sort((a, b) => compare(a.secretKey, b.secretKey))) {
+    for (const g of [...this.generated].sort((a, b) => compareStrings(a.secretKey, b.secretKey))) {
       entries.push({
         sourceRef: { generatorRef: { apiVersion: g.generator.apiVersion, kind: g.generator.kind, name: g.generator.generatorName } },
         rewrite: [{ regexp: { source: `^${escapeRegExp(g.generator.outputKey)}$`, target: g.secretKey } }],
@@ -261,9 +262,6 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function sorted(record: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));

@@ -1,3 +1,4 @@
+import { compareStrings } from '../../core/sort';
 import type {
   EsoApiVersion,
   ExternalDeliveryConfig,
@@ -231,8 +232,8 @@ export function resolveExternalDelivery(options: ExternalDeliveryConfig, context
             return { secretKey: s.name, remoteRef: ref ? { key: ref.key, version: ref.version } : { key: s.remote.key, property: s.remote.property } };
           }),
     extracts: [...extracts]
-      .sort(([a], [b]) => compare(a, b))
-      .map(([key, rewrites]) => ({ key, rewrites: rewrites.sort((a, b) => compare(a.property, b.property)) })),
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([key, rewrites]) => ({ key, rewrites: rewrites.sort((a, b) => compareStrings(a.property, b.property)) })),
     generated:
       generated.length > 0
         ? {
@@ -324,9 +325,6 @@ function normalizePem(pem: string): string {
   );
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Whether a Go duration (`0`, `0s`, `0h0m`, `1h`...) is zero: ESO reads a zero refreshInterval as "never refresh". */
 export function isZeroDuration(duration: string): boolean {

@@ -1,3 +1,4 @@
+import { sortRecord } from '../../core/sort';
 import type { SealScope } from './schema';
 import { UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
 import { sealedValuesProblems } from './sealed-entry';
@@ -144,17 +145,14 @@ export function resolveSealed(input: SealedInput): SealedResolution {
       unsealed,
       omitted,
       certificate: input.certificate,
-      sealedWith: sortedRecord(sealedWith),
-      certificateExpiry: sortedRecord(certificateExpiry),
+      sealedWith: sortRecord(sealedWith),
+      certificateExpiry: sortRecord(certificateExpiry),
     },
     warnings,
     errors,
   };
 }
 
-function sortedRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
-}
 
 function short(fingerprint: string): string {
   return fingerprint.slice(0, 'sha256:'.length + 12);

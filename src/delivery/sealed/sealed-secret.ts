@@ -1,3 +1,4 @@
+import { sortRecord } from '../../core/sort';
 import { Construct } from 'constructs';
 import * as bitnami from '../../../imports/bitnami.com';
 import type { SealScope } from './schema';
@@ -74,7 +75,7 @@ export class SealedSecret extends Construct implements IAppSecret {
     }
     const annotations = SCOPE_ANNOTATIONS[this.scope];
     const hasAnnotations = Object.keys(annotations).length > 0;
-    const templateAnnotations = props.manageExisting ? sortedRecord({ ...annotations, [MANAGED_ANNOTATION]: 'true' }) : annotations;
+    const templateAnnotations = props.manageExisting ? sortRecord({ ...annotations, [MANAGED_ANNOTATION]: 'true' }) : annotations;
     const hasTemplateAnnotations = Object.keys(templateAnnotations).length > 0;
 
     this.apiObject = new bitnami.SealedSecret(this, 'Resource', {
@@ -99,6 +100,3 @@ export class SealedSecret extends Construct implements IAppSecret {
   }
 }
 
-function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
-}
