@@ -248,9 +248,8 @@ function decodedViews(content: string): View[] {
   if (/\$\$\{|%%\{/.test(content)) add('HCL-escaped', undoHclTemplateEscapes(unescaped));
   if (content.includes('&')) add('HTML-escaped', decodeHtmlEntities(content));
   if (content.includes('%')) add('percent-encoded', percentDecode(content));
-  const decoded = decodedBase64Tokens(content);
-  if (decoded.length > 0) {
-    const inside = decoded.join('\n');
+  const inside = decodedBase64Tokens(content);
+  if (inside.length > 0) {
     add('inside base64', inside);
     if (inside.includes('\\')) add('escaped inside base64', undoBackslashEscapes(inside));
   }
@@ -319,21 +318,26 @@ function percentDecode(text: string): string {
 
 function shapesIn(content: string, views: readonly View[]): string[] {
   const found = new Set<string>();
-  const texts = [content, ...views.map((v) => v.text), ...(views.length === 0 ? decodedBase64Tokens(content) : [])];
+  const texts = [content, ...views.map((v) => v.text), ...(views.length === 0 ? [decodedBase64Tokens(content)] : [])];
   for (const text of texts) for (const shape of knownShapesIn(text)) found.add(shape);
   return [...found];
 }
 
-/** Base64 tokens decoded, when they decode to text: Secret `data`, JSON blobs and the like. */
-function decodedBase64Tokens(content: string): string[] {
+/**
+ * The base64 tokens of `content` that decode to text (Secret `data`, JSON blobs and the like), decoded,
+ * one a line. A token is decoded once however often it repeats (a catalog's names recur in every
+ * table), and the shapes are then looked for in one text: no shape spans a line break.
+ */
+function decodedBase64Tokens(content: string): string {
+  const tokens = new Set<string>();
+  for (const match of content.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) tokens.add(match[0]);
   const out: string[] = [];
-  for (const match of content.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
-    const token = match[0];
+  for (const token of tokens) {
     const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
     // Text, in any script: no control characters but whitespace, nothing undecodable.
     if (!/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(decoded)) out.push(decoded);
   }
-  return out;
+  return out.join('\n');
 }
 
 function dedupe(leaks: Leak[]): Leak[] {
