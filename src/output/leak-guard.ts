@@ -330,7 +330,8 @@ function shapesIn(content: string, views: readonly View[]): string[] {
  */
 function decodedBase64Tokens(content: string): string {
   const tokens = new Set<string>();
-  for (const match of content.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) tokens.add(match[0]);
+  // A token starts where a run of base64 characters starts: trying every position inside a short run costs more than the rest.
+  for (const match of content.matchAll(/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g)) tokens.add(match[0]);
   const out: string[] = [];
   for (const token of tokens) {
     const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
