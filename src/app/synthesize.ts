@@ -10,6 +10,7 @@ import { MANIFESTS_FOLDER, manifestPath } from '../core/manifest-layout';
 import { cachedByBuild } from '../core/build-cache';
 import type { OutputFile } from '../core/output-file';
 import { withOutputMarker } from '../output/replace-output';
+import { manifestYaml } from '../core/manifest-yaml';
 import { FileArtifact } from '../artifacts/file-artifact';
 import type { AwsOutput } from './synthesize-aws';
 
@@ -53,7 +54,7 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
   for (const chart of charts) {
     for (const object of chart.toJson()) {
       const path = manifestPath(chart.plan.name, object.kind, object.metadata.name);
-      add(path, Yaml.stringify(object));
+      add(path, manifestYaml(object));
       manifests.set(path, object);
     }
     // Keyed by the stack's construct id, never a name every object inherits (`constructor`).
