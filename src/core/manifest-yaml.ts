@@ -1,4 +1,4 @@
-import { stringify, type ToStringOptions, type CreateNodeOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { Document, stringify, type ToStringOptions, type CreateNodeOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 
 /**
  * The YAML text of one manifest, byte for byte what cdk8s's `Yaml.stringify(object)` writes (the `yaml`
@@ -23,17 +23,21 @@ const LIBRARY_OPTIONS: DocumentOptions & SchemaOptions & CreateNodeOptions & ToS
 
 /**
  * Text that YAML 1.1 reads back as the same string when written bare: a letter first, then letters, digits
- * and `_ . / = + -` only (no `:`, `#`, space or quote to misread), and not a word the 1.1 schema reads as a
- * boolean or null. Everything else is asked of the library.
+ * and `_ . / = + -` only (no `:`, `#`, space or quote to misread), and nothing the library's own 1.1 schema
+ * reads as another type (`yes`, `off`, `null`, and `E5`, a float there). Everything else is asked of the library.
  */
 const PLAIN = /^[A-Za-z][A-Za-z0-9_./=+-]*$/;
-const RESERVED = /^(?:y|n|yes|no|true|false|on|off|null|nan|inf)$/i;
+const OTHER_TYPES: readonly RegExp[] = new Document(null, LIBRARY_OPTIONS).schema.tags.flatMap((tag) => (tag.test ? [tag.test] : []));
+
+function isBare(text: string): boolean {
+  return PLAIN.test(text) && !OTHER_TYPES.some((pattern) => pattern.test(text));
+}
 
 const renderedScalars = new Map<string, string | undefined>();
 
 /** The string as a value on a line: bare when safe, else as the library quotes it; undefined when that spans lines. */
 function scalar(text: string): string | undefined {
-  if (PLAIN.test(text) && !RESERVED.test(text)) return text;
+  if (isBare(text)) return text;
   if (renderedScalars.has(text)) return renderedScalars.get(text);
   const rendered = stringify(text, LIBRARY_OPTIONS).replace(/\n$/, '');
   const oneLine = rendered.includes('\n') ? undefined : rendered;
@@ -56,7 +60,7 @@ function inline(value: unknown): string | undefined {
 function writeMap(map: Record<string, unknown>, indent: string, lines: string[], firstPrefix?: string): boolean {
   let first = true;
   for (const key of Object.keys(map)) {
-    if (!PLAIN.test(key) || RESERVED.test(key)) return false;
+    if (!isBare(key)) return false;
     const prefix = first && firstPrefix !== undefined ? firstPrefix : indent;
     first = false;
     const value = map[key];
