@@ -325,20 +325,52 @@ function shapesIn(content: string, views: readonly View[]): string[] {
 
 /**
  * The base64 tokens of `content` that decode to text (Secret `data`, JSON blobs and the like), decoded,
- * one a line. A token is decoded once however often it repeats (a catalog's names recur in every
- * table), and the shapes are then looked for in one text: no shape spans a line break.
+ * one a line. The shapes are then looked for in one text (no shape spans a line break), and a token is
+ * decoded once however often it repeats: a catalog's names recur in every file of every environment.
  */
 function decodedBase64Tokens(content: string): string {
-  const tokens = new Set<string>();
-  // A token starts where a run of base64 characters starts: trying every position inside a short run costs more than the rest.
-  for (const match of content.matchAll(/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g)) tokens.add(match[0]);
   const out: string[] = [];
-  for (const token of tokens) {
-    const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    // Text, in any script: no control characters but whitespace, nothing undecodable.
-    if (!/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(decoded)) out.push(decoded);
+  for (const token of new Set(base64Tokens(content))) {
+    let decoded = decodedTokens.get(token);
+    if (decoded === undefined) {
+      const text = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+      // Text, in any script: no control characters but whitespace, nothing undecodable.
+      decoded = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
+      if (decodedTokens.size < 100_000) decodedTokens.set(token, decoded);
+    }
+    if (decoded !== null) out.push(decoded);
   }
   return out.join('\n');
+}
+
+const decodedTokens = new Map<string, string | null>();
+
+/**
+ * Each maximal run of 16 or more base64 characters (both alphabets), with up to two `=` after it: what
+ * `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g` matches, in one pass over the text (a regular
+ * expression costs several times more on the megabytes a large catalog writes).
+ */
+export function base64Tokens(content: string): string[] {
+  const tokens: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= content.length; i++) {
+    const c = i < content.length ? content.charCodeAt(i) : 0;
+    if (isBase64Code(c)) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= 16) {
+      let end = i;
+      while (end < content.length && end - i < 2 && content.charCodeAt(end) === 61 /* = */) end++;
+      tokens.push(content.slice(start, end));
+    }
+    start = -1;
+  }
+  return tokens;
+}
+
+function isBase64Code(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45;
 }
 
 function dedupe(leaks: Leak[]): Leak[] {
