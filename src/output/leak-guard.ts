@@ -225,6 +225,8 @@ function describeHit(found: readonly { encoding: string; text: string; normalize
   return `${found[0].encoding}, with its case or line breaks changed`;
 }
 
+const INSIDE_BASE64 = 'inside base64';
+
 interface View {
   /** How the file had the value, e.g. `backslash-escaped`. */
   readonly label: string;
@@ -250,7 +252,7 @@ function decodedViews(content: string): View[] {
   if (content.includes('%')) add('percent-encoded', percentDecode(content));
   const inside = decodedBase64Tokens(content);
   if (inside.length > 0) {
-    add('inside base64', inside);
+    add(INSIDE_BASE64, inside);
     if (inside.includes('\\')) add('escaped inside base64', undoBackslashEscapes(inside));
   }
   return views;
@@ -317,10 +319,33 @@ function percentDecode(text: string): string {
 }
 
 function shapesIn(content: string, views: readonly View[]): string[] {
-  const found = new Set<string>();
-  const texts = [content, ...views.map((v) => v.text), ...(views.length === 0 ? [decodedBase64Tokens(content)] : [])];
-  for (const text of texts) for (const shape of knownShapesIn(text)) found.add(shape);
+  const found = new Set<string>(shapesOfFile(content));
+  for (const view of views) {
+    if (view.label === INSIDE_BASE64) continue; // shapesOfFile has looked there
+    for (const shape of knownShapesIn(view.text)) found.add(shape);
+  }
   return [...found];
+}
+
+/**
+ * The credential shapes in a file's text and inside its base64 tokens. Synth's leak guard and the
+ * no-credential-shapes rule both ask it of every file of a run: each text is scanned once.
+ */
+function shapesOfFile(content: string): readonly string[] {
+  let shapes = fileShapes.get(content);
+  if (shapes === undefined) {
+    shapes = [...new Set([...knownShapesIn(content), ...knownShapesIn(decodedBase64Tokens(content))])];
+    remember(fileShapes, content, shapes);
+  }
+  return shapes;
+}
+
+const fileShapes = new Map<string, readonly string[]>();
+
+/** Caches of this process's files are small: a run writes some dozens of files, a test process some thousands. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= 512) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
 }
 
 /**
@@ -329,6 +354,17 @@ function shapesIn(content: string, views: readonly View[]): string[] {
  * decoded once however often it repeats: a catalog's names recur in every file of every environment.
  */
 function decodedBase64Tokens(content: string): string {
+  let decoded = decodedTexts.get(content);
+  if (decoded === undefined) {
+    decoded = decodeBase64Tokens(content);
+    remember(decodedTexts, content, decoded);
+  }
+  return decoded;
+}
+
+const decodedTexts = new Map<string, string>();
+
+function decodeBase64Tokens(content: string): string {
   const out: string[] = [];
   for (const token of new Set(base64Tokens(content))) {
     let decoded = decodedTokens.get(token);
