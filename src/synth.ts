@@ -9,7 +9,7 @@ import { deliveryMethod, deliveryMethods } from './delivery/registry';
 import type { Plan } from './plan/plan';
 import { collectSensitiveValues, findLeaks, LeakError, redactMessage, type SensitiveValue } from './output/leak-guard';
 import type { OutputFile } from './core/output-file';
-import { synthesizePlan, writeOutput } from './app/synthesize';
+import { synthesizePlanWithObjects, writeOutput } from './app/synthesize';
 import { checkFiles, formatWarning, GuardRailError, type Finding } from './checks';
 import { factsOf, RULES } from './app/rule-set';
 import { backendHints } from './plan/backend-hints';
@@ -101,8 +101,8 @@ function withoutValues(error: unknown, sensitive: readonly SensitiveValue[]): un
 
 function synthesizeChecked(config: LoadedConfig['config'], source: string, options: Omit<SynthOptions, 'outdir'>) {
   const plan = resolvePlan(config, loadPlanInputs(config, options.cwd, source));
-  const files = synthesizePlan(plan);
-  return { files, plan, findings: checkFiles(RULES, files, factsOf(plan)) };
+  const { files, manifests } = synthesizePlanWithObjects(plan);
+  return { files, plan, findings: checkFiles(RULES, files, factsOf(plan), manifests) };
 }
 
 /** `loadConfig`; when the config is refused, a credential in its text is reported rather than a message that might quote it. */

@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load';
 import { loadPlanInputs, resolvePlan } from '../src/app/resolve-plan';
-import { synthesizePlan } from '../src/app/synthesize';
+import { synthesizePlan, synthesizePlanWithObjects } from '../src/app/synthesize';
+import { parseTree } from '../src/checks/objects';
+import { DEFAULT_CONFIG } from '../src/config/default';
 import { listAll, root, spawnCli } from './support/cli';
 
 /**
@@ -119,5 +121,28 @@ describe('synth, check and the cdk8s validation plugin report the same findings 
     );
     expect(byCheck).toHaveLength(11);
     expect(new Set(byCheck.map((k) => k.split(' ')[0]))).toEqual(new Set(['error', 'warning']));
+  });
+});
+
+describe('synth hands the checks the objects it wrote instead of parsing its own YAML again', () => {
+  test.each([
+    ['the embedded default', () => resolvePlan(DEFAULT_CONFIG, loadPlanInputs(DEFAULT_CONFIG, mkdtempSync(join(tmpdir(), 'aragora-objects-')), 'embedded'))],
+    ['the checks fixture', () => {
+      const { config, source } = loadConfig({ cwd: project(), env: {} });
+      return resolvePlan(config, loadPlanInputs(config, dirname(source), source));
+    }],
+  ])('%s: every manifest, and the very objects the YAML parses back to', (_, plan) => {
+    // GIVEN the files and the objects of one synthesis
+    const { files, manifests } = synthesizePlanWithObjects(plan());
+
+    // WHEN the tree is made from the objects, and from the text alone (what `check` on dist/ and the plugin do)
+    const fromObjects = parseTree(files, manifests);
+    const fromText = parseTree(files);
+
+    // THEN both trees are the same: every manifest has its object, and nothing reads differently
+    expect(fromText.unreadable).toEqual([]);
+    expect(fromObjects.objects.length).toBe(files.filter((f) => f.path.endsWith('.k8s.yaml')).length);
+    expect(manifests.size).toBe(fromObjects.objects.length);
+    expect(fromObjects).toEqual(fromText);
   });
 });

@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from '../src/config/default';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { ConfigCredentialError, scanConfigText } from '../src/output/config-scan';
-import { collectSensitiveValues, encodingsOf, findLeaks, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
+import { base64Tokens, collectSensitiveValues, encodingsOf, findLeaks, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
 import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan } from '../src/app/synthesize';
 
@@ -831,5 +831,16 @@ describe('redactMessage: errors that quote config text never show a value', () =
       '    (a line withheld: it would show part of the value of DB_PASSWORD from .env.qa)',
       '  - b: fine',
     ]);
+  });
+});
+
+describe('base64Tokens: the scan the leak guard decodes', () => {
+  test('finds exactly what the regular expression finds, on any text', () => {
+    const pattern = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+    const text = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.array(fc.constantFrom('QUJD', 'REVG', 'R0hJ', 'a_b-', '+/', '=', '==', '===', ' ', '\n', ':', 'é', 'x'.repeat(15), 'y'.repeat(16)), { maxLength: 40 }).map((parts) => parts.join('')),
+    );
+    fc.assert(fc.property(text, (t) => expect(base64Tokens(t)).toEqual([...t.matchAll(pattern)].map((m) => m[0]))), { numRuns: 3000 });
   });
 });

@@ -4,6 +4,7 @@ import { deriveName, isDnsLabel, suggestDnsLabel } from '../src/core/names';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { validateConfig } from '../src/config/validate';
 import { configWith } from './helpers';
+import { chartKeyName } from '../src/helm/values';
 
 describe('DNS-1123 names', () => {
   test('any input gives a valid DNS-1123 label suggestion or none', () => {
@@ -50,5 +51,22 @@ describe('DNS-1123 names', () => {
     expect(deriveName('aragora', 'secrets-reader')).toBe('aragora-secrets-reader');
     expect(() => deriveName('Aragora', 'x')).toThrow(/not a DNS-1123 label/);
     expect(() => deriveName('a'.repeat(60), 'secrets')).toThrow(/not a DNS-1123 label/);
+  });
+});
+
+describe('chartKeyName: the Helm chart key of a catalog variable', () => {
+  /** The definition: the name's words (split at underscores, empty ones dropped), lower case, each after the first capitalized. */
+  const byWords = (name: string) =>
+    name
+      .toLowerCase()
+      .split('_')
+      .filter((w) => w.length > 0)
+      .map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1)))
+      .join('');
+
+  test('ANTHROPIC_API_KEY → anthropicApiKey, and any name as its words say', () => {
+    expect(chartKeyName('ANTHROPIC_API_KEY')).toBe('anthropicApiKey');
+    expect(chartKeyName('_A__B_')).toBe('aB');
+    fc.assert(fc.property(fc.stringMatching(/^[A-Z0-9_]{0,24}$/), (name) => expect(chartKeyName(name)).toBe(byWords(name))), { numRuns: 2000 });
   });
 });

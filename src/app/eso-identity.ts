@@ -1,6 +1,6 @@
 import { deliveryMethod } from '../delivery/registry';
 import { Chart, JsonPatch } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import type { EsoIdentityPlan, ServiceAccountIdentity } from '../plan/eso-identity';
 import type { GcpEsoIdentity } from '../cloud/gcp/cloud';

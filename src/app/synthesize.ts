@@ -10,6 +10,7 @@ import { MANIFESTS_FOLDER, manifestPath } from '../core/manifest-layout';
 import { cachedByBuild } from '../core/build-cache';
 import type { OutputFile } from '../core/output-file';
 import { withOutputMarker } from '../output/replace-output';
+import { manifestYaml } from '../core/manifest-yaml';
 import { FileArtifact } from '../artifacts/file-artifact';
 import type { AwsOutput } from './synthesize-aws';
 
@@ -32,8 +33,8 @@ export function synthesizePlan(plan: Plan): OutputFile[] {
 
 export interface PlanSynthesis {
   readonly files: OutputFile[];
-  /** The Kubernetes objects written for each environment (by name), as JSON: what checks read without parsing the YAML again. */
-  readonly objects: ReadonlyMap<string, readonly unknown[]>;
+  /** The Kubernetes object of each manifest file (by path), as JSON: what the checks read without parsing the YAML again. */
+  readonly manifests: ReadonlyMap<string, unknown>;
 }
 
 /** `synthesizePlan`, also handing out the objects it wrote. */
@@ -45,16 +46,16 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
   const aws = plan.environments.some((env) => env.aws) ? awsOutput(plan) : undefined;
 
   const files = new Map<string, string>();
-  const objects = new Map<string, unknown[]>();
+  const manifests = new Map<string, unknown>();
   const add = (path: string, content: string) => {
     if (files.has(path)) throw new SynthError([`two objects would be written to ${path}: names must be unique per kind`]);
     files.set(path, content);
   };
   for (const chart of charts) {
-    const written = chart.toJson();
-    objects.set(chart.plan.name, written);
-    for (const object of written) {
-      add(manifestPath(chart.plan.name, object.kind, object.metadata.name), Yaml.stringify(object));
+    for (const object of chart.toJson()) {
+      const path = manifestPath(chart.plan.name, object.kind, object.metadata.name);
+      add(path, manifestYaml(object));
+      manifests.set(path, object);
     }
     // Keyed by the stack's construct id, never a name every object inherits (`constructor`).
     const stackId = constructIdOf(chart.plan.name);
@@ -69,7 +70,7 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
     add(`${chart.plan.name}/kustomization.yaml`, kustomization(resources));
   }
   for (const file of aws?.files ?? []) add(file.path, file.content);
-  return { files: [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content })), objects };
+  return { files: [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content })), manifests };
 }
 
 /**

@@ -31,9 +31,14 @@ export function runChecks(rules: readonly Rule[], input: CheckInput): Finding[] 
   );
 }
 
-/** Parses the files and runs the rules. */
-export function checkFiles(rules: readonly Rule[], files: readonly OutputFile[], facts?: readonly EnvironmentFacts[]): Finding[] {
-  return runChecks(rules, { tree: parseTree(files), facts });
+/** Parses the files (but those whose object `known` holds already) and runs the rules. */
+export function checkFiles(
+  rules: readonly Rule[],
+  files: readonly OutputFile[],
+  facts?: readonly EnvironmentFacts[],
+  known?: ReadonlyMap<string, unknown>,
+): Finding[] {
+  return runChecks(rules, { tree: parseTree(files, known), facts });
 }
 
 function where(finding: Finding): string {

@@ -14,14 +14,22 @@ export function isManifestPath(path: string): boolean {
   return path.endsWith(MANIFEST_SUFFIX);
 }
 
-/** Parses the manifests of a tree; the other files are kept as text. */
-export function parseTree(files: readonly OutputFile[]): ManifestTree {
+/**
+ * Parses the manifests of a tree; the other files are kept as text. `known` holds the object of a
+ * manifest its writer already has (synth serialized it a moment ago): that file is not parsed again.
+ */
+export function parseTree(files: readonly OutputFile[], known: ReadonlyMap<string, unknown> = new Map()): ManifestTree {
   const objects: ManifestObject[] = [];
   const unreadable: { file: string; problem: string }[] = [];
   for (const file of files) {
     if (!isManifestPath(file.path)) continue;
     // The environment's folder, not `manifests/` in it: the rules compare environments by it.
     const folder = environmentFolderOf(file.path);
+    const object = known.get(file.path);
+    if (isK8sObject(object)) {
+      objects.push({ file: file.path, folder, object });
+      continue;
+    }
     const documents = parseAllDocuments(file.content);
     for (const doc of Array.isArray(documents) ? documents : [documents]) {
       if (doc.errors.length > 0) {

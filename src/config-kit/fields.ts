@@ -82,7 +82,24 @@ export function isStrictSubnet(inner: string, outer: string): boolean {
   return a.address >> shift === b.address >> shift;
 }
 
-export function parseCidr(value: string): { address: bigint; prefix: number; bits: number } | undefined {
+export interface ParsedCidr {
+  readonly address: bigint;
+  readonly prefix: number;
+  readonly bits: number;
+}
+
+// The same few ranges (the non-public lists, the metadata endpoints, the config's CIDRs) are compared
+// with each other by the config checks, the plan, the NetworkPolicy and the guard rails: parse each once.
+const parsedCidrs = new Map<string, ParsedCidr | undefined>();
+
+export function parseCidr(value: string): ParsedCidr | undefined {
+  if (parsedCidrs.has(value)) return parsedCidrs.get(value);
+  const parsed = parseCidrUncached(value);
+  if (parsedCidrs.size < 10_000) parsedCidrs.set(value, parsed && Object.freeze(parsed));
+  return parsed;
+}
+
+function parseCidrUncached(value: string): ParsedCidr | undefined {
   if (!isValidCidr(value)) return undefined;
   const [address, prefix] = value.split('/');
   if (isIPv4(address)) {

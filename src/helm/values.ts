@@ -7,14 +7,21 @@ import type { DeliveryMethod } from '../delivery/method';
  * the application chart's `secrets.existingSecretKeys`.
  */
 export function chartKeyName(envName: string): string {
-  const words = envName.toLowerCase().split('_').filter((w) => w.length > 0);
-  return words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('');
+  return envName
+    .toLowerCase()
+    .replace(/^_+|_+$/g, '')
+    .replace(/_+(.)/g, (_, first: string) => first.toUpperCase());
 }
 
 /** Catalog names that map to the same chart key (`A_B` and `A__B`), which the values file cannot tell apart. */
 export function chartKeyCollisions(envNames: readonly string[]): string[][] {
   const byKey = new Map<string, string[]>();
-  for (const name of envNames) byKey.set(chartKeyName(name), [...(byKey.get(chartKeyName(name)) ?? []), name]);
+  for (const name of envNames) {
+    const key = chartKeyName(name);
+    const names = byKey.get(key);
+    if (names) names.push(name);
+    else byKey.set(key, [name]);
+  }
   return [...byKey.values()].filter((names) => names.length > 1);
 }
 

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import type { SecretReader } from './secret-reader';
 
 /** A Kubernetes Secret holding the application's environment variables. */

@@ -225,6 +225,8 @@ function describeHit(found: readonly { encoding: string; text: string; normalize
   return `${found[0].encoding}, with its case or line breaks changed`;
 }
 
+const INSIDE_BASE64 = 'inside base64';
+
 interface View {
   /** How the file had the value, e.g. `backslash-escaped`. */
   readonly label: string;
@@ -248,10 +250,9 @@ function decodedViews(content: string): View[] {
   if (/\$\$\{|%%\{/.test(content)) add('HCL-escaped', undoHclTemplateEscapes(unescaped));
   if (content.includes('&')) add('HTML-escaped', decodeHtmlEntities(content));
   if (content.includes('%')) add('percent-encoded', percentDecode(content));
-  const decoded = decodedBase64Tokens(content);
-  if (decoded.length > 0) {
-    const inside = decoded.join('\n');
-    add('inside base64', inside);
+  const inside = decodedBase64Tokens(content);
+  if (inside.length > 0) {
+    add(INSIDE_BASE64, inside);
     if (inside.includes('\\')) add('escaped inside base64', undoBackslashEscapes(inside));
   }
   return views;
@@ -318,22 +319,94 @@ function percentDecode(text: string): string {
 }
 
 function shapesIn(content: string, views: readonly View[]): string[] {
-  const found = new Set<string>();
-  const texts = [content, ...views.map((v) => v.text), ...(views.length === 0 ? decodedBase64Tokens(content) : [])];
-  for (const text of texts) for (const shape of knownShapesIn(text)) found.add(shape);
+  const found = new Set<string>(shapesOfFile(content));
+  for (const view of views) {
+    if (view.label === INSIDE_BASE64) continue; // shapesOfFile has looked there
+    for (const shape of knownShapesIn(view.text)) found.add(shape);
+  }
   return [...found];
 }
 
-/** Base64 tokens decoded, when they decode to text: Secret `data`, JSON blobs and the like. */
-function decodedBase64Tokens(content: string): string[] {
-  const out: string[] = [];
-  for (const match of content.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
-    const token = match[0];
-    const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    // Text, in any script: no control characters but whitespace, nothing undecodable.
-    if (!/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(decoded)) out.push(decoded);
+/**
+ * The credential shapes in a file's text and inside its base64 tokens. Synth's leak guard and the
+ * no-credential-shapes rule both ask it of every file of a run: each text is scanned once.
+ */
+function shapesOfFile(content: string): readonly string[] {
+  let shapes = fileShapes.get(content);
+  if (shapes === undefined) {
+    shapes = [...new Set([...knownShapesIn(content), ...knownShapesIn(decodedBase64Tokens(content))])];
+    remember(fileShapes, content, shapes);
   }
-  return out;
+  return shapes;
+}
+
+const fileShapes = new Map<string, readonly string[]>();
+
+/** Caches of this process's files are small: a run writes some dozens of files, a test process some thousands. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= 512) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+}
+
+/**
+ * The base64 tokens of `content` that decode to text (Secret `data`, JSON blobs and the like), decoded,
+ * one a line. The shapes are then looked for in one text (no shape spans a line break), and a token is
+ * decoded once however often it repeats: a catalog's names recur in every file of every environment.
+ */
+function decodedBase64Tokens(content: string): string {
+  let decoded = decodedTexts.get(content);
+  if (decoded === undefined) {
+    decoded = decodeBase64Tokens(content);
+    remember(decodedTexts, content, decoded);
+  }
+  return decoded;
+}
+
+const decodedTexts = new Map<string, string>();
+
+function decodeBase64Tokens(content: string): string {
+  const out: string[] = [];
+  for (const token of new Set(base64Tokens(content))) {
+    let decoded = decodedTokens.get(token);
+    if (decoded === undefined) {
+      const text = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+      // Text, in any script: no control characters but whitespace, nothing undecodable.
+      decoded = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
+      if (decodedTokens.size < 100_000) decodedTokens.set(token, decoded);
+    }
+    if (decoded !== null) out.push(decoded);
+  }
+  return out.join('\n');
+}
+
+const decodedTokens = new Map<string, string | null>();
+
+/**
+ * Each maximal run of 16 or more base64 characters (both alphabets), with up to two `=` after it: what
+ * `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g` matches, in one pass over the text (a regular
+ * expression costs several times more on the megabytes a large catalog writes).
+ */
+export function base64Tokens(content: string): string[] {
+  const tokens: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= content.length; i++) {
+    const c = i < content.length ? content.charCodeAt(i) : 0;
+    if (isBase64Code(c)) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= 16) {
+      let end = i;
+      while (end < content.length && end - i < 2 && content.charCodeAt(end) === 61 /* = */) end++;
+      tokens.push(content.slice(start, end));
+    }
+    start = -1;
+  }
+  return tokens;
+}
+
+function isBase64Code(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45;
 }
 
 function dedupe(leaks: Leak[]): Leak[] {

@@ -1,6 +1,6 @@
 import type { OutputFile } from '../../core/output-file';
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { cloudRunService, cloudRunServiceYaml } from './cloud-run';
 import { gcpSetupScript } from './setup-script';

@@ -209,7 +209,7 @@ export class ExternalSecret extends Construct implements IAppSecret {
       errors.push(`${name} reads nothing: it would create an empty Secret. Add data, an extract or a generated key`);
     }
     const keys = [...this.data.map((d) => d.secretKey), ...this.generated.map((g) => g.secretKey), ...this.extracts.flatMap((e) => e.rewrites.map((r) => r.secretKey))];
-    for (const key of new Set(keys.filter((k, i) => keys.indexOf(k) !== i))) {
+    for (const key of repeated(keys)) {
       errors.push(`${name} writes key "${key}" twice: the last source would silently win`);
     }
 
@@ -265,4 +265,12 @@ function escapeRegExp(text: string): string {
 
 function sorted(record: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+}
+
+/** The strings that occur more than once in `items`, each once, in order of their second occurrence. */
+function repeated(items: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const item of items) (seen.has(item) ? twice : seen).add(item);
+  return twice;
 }

@@ -1,3 +1,4 @@
+import { findByKey } from '../../core/lookup';
 import { resolvedServiceAccount } from '../../plan/eso-identity';
 import type { ValueAccess } from '../../audit/value-access';
 import type { DeliveryMethod } from '../method';
@@ -17,18 +18,20 @@ declare module '../../plan/plan' {
 const code = (text: string) => `\`${text}\``;
 
 /** Where a delivered key comes from; undefined when it is not fetched (optional, not in `delivery.keys`). */
+const secretKeyOf = (entry: { readonly secretKey: string }) => entry.secretKey;
+
 function externalSource(d: ExternalDeliveryPlan, key: string): string | undefined {
   if (d.generated?.keys.includes(key)) {
     return `generated in the cluster by Password ${code(d.generated.generatorName)}, made once`;
   }
-  const data = d.data.find((e) => e.secretKey === key);
+  const data = findByKey(d.data, secretKeyOf, key);
   if (data) {
     // A gcpsm store reads a whole Secret Manager secret (optionally a pinned version), not a property.
     const detail = data.remoteRef.property !== undefined ? `property ${code(data.remoteRef.property)}` : `version ${code(data.remoteRef.version ?? 'latest')}`;
     return `store ${code(d.store.name)}: key ${code(data.remoteRef.key)}, ${detail}`;
   }
   for (const extract of d.extracts) {
-    const rewrite = extract.rewrites.find((r) => r.secretKey === key);
+    const rewrite = findByKey(extract.rewrites, secretKeyOf, key);
     if (rewrite) return `store ${code(d.store.name)}: key ${code(extract.key)} read whole, property ${code(rewrite.property)}`;
   }
   return undefined;

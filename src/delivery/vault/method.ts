@@ -1,3 +1,4 @@
+import { findByKey } from '../../core/lookup';
 import type { DeliveryMethod } from '../method';
 import { vaultDelivery, type VaultDeliveryConfig } from './schema';
 import { resolveVaultDelivery, type VaultDeliveryPlan } from './plan';
@@ -15,9 +16,11 @@ declare module '../../plan/plan' {
 
 const code = (text: string) => `\`${text}\``;
 
+const envOfField = (field: { readonly env: string }) => field.env;
+
 function vaultSource(d: VaultDeliveryPlan, key: string): string | undefined {
   for (const source of d.sources) {
-    const field = source.fields.find((f) => f.env === key);
+    const field = findByKey(source.fields, envOfField, key);
     if (field) return `Vault ${code(source.path)}, field ${code(field.field)}`;
   }
   return undefined;
