@@ -19,8 +19,14 @@ export interface CliRun {
 export function spawnCli(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number } = {}): CliRun {
   const path = [dirname(process.execPath), process.env.PATH].join(delimiter);
   // A timeout is a hang guard (a run that blocks is killed and fails with status null), not a benchmark.
-  const result = spawnSync(bin, [...args], { cwd, env: { PATH: path, HOME: cwd, ...env }, encoding: 'utf8', timeout: options.timeoutMs, killSignal: 'SIGKILL' });
+  const result = spawnSync(bin, [...args], { cwd, env: { PATH: path, HOME: cwd, ...buildCacheEnv(), ...env }, encoding: 'utf8', timeout: options.timeoutMs, killSignal: 'SIGKILL' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The test run's build cache (test/support/global-setup.ts), for a CLI a test spawns with an environment of its own. */
+export function buildCacheEnv(): NodeJS.ProcessEnv {
+  const { ARAGORA_SECRETS_BUILD, ARAGORA_SECRETS_CACHE } = process.env;
+  return ARAGORA_SECRETS_BUILD && ARAGORA_SECRETS_CACHE ? { ARAGORA_SECRETS_BUILD, ARAGORA_SECRETS_CACHE } : {};
 }
 
 /** Runs the CLI in this process (for what a spawn cannot fake cheaply: a terminal, many --help pages). */

@@ -1,0 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * One build cache for the whole run (see src/core/build-cache.ts): the AWS templates of a plan, and the
+ * region table, are computed once and read back by every later test and every CLI a test spawns
+ * (test/support/cli.ts passes it on), instead of loading aws-cdk-lib and synthesizing the same stack again
+ * in each. The key is new for every run and the folder is removed after it, so no run reads another's.
+ */
+export default function globalSetup(): void {
+  process.env.ARAGORA_SECRETS_BUILD = `test-run-${process.pid}-${Date.now()}`;
+  process.env.ARAGORA_SECRETS_CACHE = mkdtempSync(join(tmpdir(), 'aragora-test-build-cache-'));
+}
