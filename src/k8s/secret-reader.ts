@@ -1,6 +1,8 @@
 import { Chart, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { ISecretReader } from './app-secret';
 
 export interface SecretReaderProps {
   /** Name of the ServiceAccount the workload runs as. */
@@ -38,7 +40,12 @@ export interface SecretReaderProps {
  * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/
  * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
  */
-export class SecretReader extends Construct {
+export class SecretReader extends Construct implements ISecretReader {
+  /**
+   * The ServiceAccount, as cdk8s-plus sees it: pass it to a `kplus.Deployment` (`serviceAccount`) or a
+   * `kplus.RoleBinding` of your own.
+   */
+  public readonly serviceAccount: kplus.IServiceAccount;
   public readonly serviceAccountName: string;
   public readonly roleName: string;
   public readonly roleBindingName: string;
@@ -64,9 +71,9 @@ export class SecretReader extends Construct {
     }
     const labels = props.labels ? { ...props.labels } : undefined;
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName, labels },
-      automountServiceAccountToken: this.automountToken,
+      automountToken: this.automountToken,
     });
     if (!this.secretAccess) {
       this.node.addValidation({
@@ -80,6 +87,7 @@ export class SecretReader extends Construct {
       });
       return;
     }
+    // cdk8s-plus's Role writes one rule per granted resource; one rule listing every name reads better in review.
     new k8s.KubeRole(this, 'Role', {
       metadata: { name: this.roleName, labels },
       rules: Lazy.any({
