@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
+import { isDnsSubdomain } from '../core/names';
 
 /** Who may be granted `get` on a Secret by name: a `SecretReader`, or anything that keeps such a list. */
 export interface ISecretReader {
@@ -40,6 +41,12 @@ export abstract class AppSecretBase extends Construct implements IAppSecret {
     public readonly secretName: string,
   ) {
     super(scope, id);
+    this.node.addValidation({
+      validate: () =>
+        isDnsSubdomain(secretName)
+          ? []
+          : [`Secret name "${secretName}" is not a Kubernetes name: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`],
+    });
   }
 
   /** The Secret's `metadata.name` (cdk8s-plus reads it for `secretKeyRef` and `envFrom`). */

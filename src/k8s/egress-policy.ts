@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { isStrictSubnet } from '../config-kit/fields';
+import { isStrictSubnet, isValidCidr } from '../config-kit/fields';
 import { metadataAdmittedBy } from '../plan/address-ranges';
 
 /** Where egress may go: an address block (with exceptions), or pods of a namespace. */
@@ -69,6 +69,10 @@ export class SecretsEgressPolicy extends Construct {
 
 function ipBlockProblems(policyName: string, purpose: string, peer: { readonly cidr: string; readonly except: readonly string[] }): string[] {
   const where = `NetworkPolicy "${policyName}", ${purpose}`;
+  if (!isValidCidr(peer.cidr)) {
+    const hint = /^[^/]+$/.test(peer.cidr) ? ` Did you mean "${peer.cidr}/${peer.cidr.includes(':') ? 128 : 32}"?` : '';
+    return [`${where}: "${peer.cidr}" is not a CIDR block (address/prefix length).${hint}`];
+  }
   return [
     ...peer.except
       .filter((range) => !isStrictSubnet(range, peer.cidr))

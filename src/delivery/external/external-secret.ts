@@ -62,6 +62,9 @@ interface GeneratedEntry {
   readonly generator: IGenerator;
 }
 
+/** A Go duration as ESO parses it (`time.ParseDuration`): `1h`, `90s`, `1h30m`, `0.5h`. */
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
 const OWNED_BY_ANOTHER = 'secret is owned by another ExternalSecret';
 
 /**
@@ -86,6 +89,8 @@ export class ExternalSecret extends AppSecretBase {
   public readonly esoApiVersion: ExternalSecretsApiVersion;
   public readonly store?: ISecretStore;
   public readonly createOnce: boolean;
+  /** `spec.refreshInterval`: `0s` for `createOnce`. */
+  public readonly refreshInterval: string;
   protected readonly apiObject: ApiObject;
   private readonly data: DataEntry[] = [];
   private readonly extracts: ExtractEntry[] = [];
@@ -105,10 +110,11 @@ export class ExternalSecret extends AppSecretBase {
     if (props.refreshPolicy !== undefined && this.esoApiVersion !== 'v1') {
       throw new Error('`refreshPolicy` needs apiVersion v1: ESO releases that serve only v1beta1 have no such field');
     }
+    this.refreshInterval = this.createOnce ? '0s' : (props.refreshInterval ?? '1h');
     const refreshPolicy = this.createOnce && this.esoApiVersion === 'v1' ? 'CreatedOnce' : props.refreshPolicy;
 
     const spec: eso.ExternalSecretSpec = {
-      refreshInterval: this.createOnce ? '0s' : (props.refreshInterval ?? '1h'),
+      refreshInterval: this.refreshInterval,
       refreshPolicy: refreshPolicy as eso.ExternalSecretSpecRefreshPolicy | undefined,
       secretStoreRef: this.store && { name: this.store.storeName, kind: this.store.kind as eso.ExternalSecretSpecSecretStoreRefKind },
       target: {
@@ -200,6 +206,10 @@ export class ExternalSecret extends AppSecretBase {
     const errors: string[] = [];
     const chart = Chart.of(this);
     const name = `ExternalSecret "${this.secretName}"`;
+
+    if (this.refreshInterval !== '0' && !GO_DURATION.test(this.refreshInterval)) {
+      errors.push(`${name}: refreshInterval "${this.refreshInterval}" is not a Go duration: write it like "1h", "15m" or "1h30m" ("0s" never refreshes)`);
+    }
 
     if (this.data.length + this.extracts.length + this.generated.length === 0) {
       errors.push(`${name} reads nothing: it would create an empty Secret. Add data, an extract or a generated key`);
