@@ -220,6 +220,20 @@ export class SecretStore extends Construct implements ISecretStore {
   }
 }
 
+export type ClusterSecretStoreProps = Omit<SecretStoreProps, 'kind'>;
+
+/**
+ * A `ClusterSecretStore`: a `SecretStore` of kind `ClusterSecretStore`, cluster-scoped, usable from the
+ * namespaces of `namespaces` (every namespace without it).
+ *
+ * @see https://external-secrets.io/latest/api/clustersecretstore/
+ */
+export class ClusterSecretStore extends SecretStore {
+  constructor(scope: Construct, id: string, props: ClusterSecretStoreProps) {
+    super(scope, id, { ...props, kind: 'ClusterSecretStore' });
+  }
+}
+
 class ImportedSecretStore extends Construct implements ISecretStore {
   public readonly defined = false;
   constructor(
