@@ -19,8 +19,11 @@ export interface SecretReaderRoleProps {
   readonly parameterAction: 'ssm:GetParameters' | 'ssm:GetParameter';
 }
 
+/** The actions `grantRead` of a parameter gives any grantee: this role keeps only its own one. */
+const PARAMETER_READ_ACTIONS = new Set(['ssm:GetParameter', 'ssm:GetParameters']);
+
 /**
- * An IAM role that may read exactly the secrets granted to it (`secret.grantRead(role)`):
+ * An IAM role that may read exactly the secrets granted to it (`secret.grantRead(role)`, an `iam.IGrantable`):
  * `secretsmanager:GetSecretValue` on each secret's ARN, the reader's one SSM action on each
  * parameter's ARN, and `kms:Decrypt` on the customer managed key only through the services that
  * hold those secrets (`kms:ViaService`). No wildcard action or resource; nothing else.
@@ -30,17 +33,19 @@ export interface SecretReaderRoleProps {
  *
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
  */
-export class SecretReaderRole extends Construct {
+export class SecretReaderRole extends Construct implements iam.IGrantable {
   public readonly roleName: string;
   public readonly roleArn: string;
+  /** Takes read grants only (`grantRead` of a secret, a parameter, a key through a service); anything else is refused. */
+  public readonly grantPrincipal: iam.IPrincipal;
   protected readonly resource: iam.CfnRole;
   private readonly parameterAction: string;
-  /** Secret ARNs (tokens) keyed by a stable sort key. */
-  private readonly secretArns = new Map<string, string>();
+  /** Secret ARNs (tokens), in the order granted. */
+  private readonly secretArns = new Set<string>();
   private readonly parameterArns = new Set<string>();
   private readonly logGroupArns = new Set<string>();
-  /** KMS key ARN → the services allowed to use it on this role's behalf. */
-  private readonly decrypt = new Map<string, { readonly sortKey: string; readonly services: Set<string> }>();
+  /** KMS key ARN → the services allowed to use it on this role's behalf, in the order granted. */
+  private readonly decrypt = new Map<string, Set<string>>();
 
   constructor(scope: Construct, id: string, props: SecretReaderRoleProps) {
     super(scope, id);
@@ -53,6 +58,7 @@ export class SecretReaderRole extends Construct {
       policies: Lazy.any({ produce: () => [{ policyName: 'read-secrets', policyDocument: this.renderPolicy() }] }),
     });
     this.roleArn = this.resource.attrArn;
+    this.grantPrincipal = new ReadGrantsPrincipal(this, (statement) => this.addReadStatement(statement));
     acknowledgeRules(
       this.resource,
       'An exact inline policy: read grants on the ARNs of the secrets this reader uses and nothing else, rendered with the role and reviewed with it (a managed policy is a second resource that could be attached to other principals).',
@@ -68,8 +74,8 @@ export class SecretReaderRole extends Construct {
   }
 
   /** Prefer `secret.grantRead(role)`. */
-  public allowSecretsManagerSecret(sortKey: string, secretArn: string): void {
-    this.secretArns.set(sortKey, secretArn);
+  public allowSecretsManagerSecret(secretArn: string): void {
+    this.secretArns.add(secretArn);
   }
 
   /** Prefer `parameter.grantRead(role)`. */
@@ -88,10 +94,10 @@ export class SecretReaderRole extends Construct {
   }
 
   /** `kms:Decrypt` on `keyArn`, only when called through `service` (e.g. `ssm.us-east-1.amazonaws.com`). */
-  public allowDecryptVia(sortKey: string, keyArn: string, service: string): void {
-    const entry = this.decrypt.get(keyArn) ?? { sortKey, services: new Set<string>() };
-    entry.services.add(service);
-    this.decrypt.set(keyArn, entry);
+  public allowDecryptVia(keyArn: string, service: string): void {
+    const services = this.decrypt.get(keyArn) ?? new Set<string>();
+    services.add(service);
+    this.decrypt.set(keyArn, services);
   }
 
   /**
@@ -103,15 +109,41 @@ export class SecretReaderRole extends Construct {
     return iam.Role.fromRoleArn(scope, id, this.roleArn, { mutable: false });
   }
 
-  /** What the role may read, for tests and reports: secret sort keys and parameter ARNs, sorted. */
+  /** What the role may read: secret ARNs in the order granted, parameter ARNs sorted. */
   public get granted(): { readonly secrets: string[]; readonly parameters: string[] } {
-    return { secrets: [...this.secretArns.keys()].sort(), parameters: [...this.parameterArns].sort() };
+    return { secrets: [...this.secretArns], parameters: [...this.parameterArns].sort(compare) };
+  }
+
+  /** A statement from `iam.Grant.addToPrincipal`: kept when it is one of the reads this role renders, refused otherwise. */
+  private addReadStatement(statement: iam.PolicyStatement): void {
+    const actions = new Set(statement.actions);
+    const conditional = Object.keys(statement.conditions ?? {}).length > 0;
+    const refuse = (why: string) =>
+      new Error(`SecretReaderRole "${this.roleName}" takes read grants only (secretsmanager:GetSecretValue, ${this.parameterAction}, kms:Decrypt through a service): ${why}`);
+    if (statement.effect !== iam.Effect.ALLOW || statement.notActions.length > 0 || statement.notResources.length > 0 || statement.principals.length > 0) {
+      throw refuse('a Deny, NotAction, NotResource or Principal statement');
+    }
+    if (statement.resources.length === 0 || statement.resources.some((arn) => arn === '*')) throw refuse('a grant on every resource ("*")');
+    if (actions.size === 1 && actions.has('secretsmanager:GetSecretValue') && !conditional) {
+      for (const arn of statement.resources) this.allowSecretsManagerSecret(arn);
+      return;
+    }
+    if ([...actions].every((action) => PARAMETER_READ_ACTIONS.has(action)) && !conditional) {
+      for (const arn of statement.resources) this.allowParameter(arn);
+      return;
+    }
+    const services = statement.conditions?.StringEquals?.['kms:ViaService'];
+    if (actions.size === 1 && actions.has('kms:Decrypt') && Object.keys(statement.conditions).length === 1 && services !== undefined) {
+      for (const keyArn of statement.resources) for (const service of [services].flat()) this.allowDecryptVia(keyArn, service);
+      return;
+    }
+    throw refuse(`got ${[...actions].join(', ')}${conditional ? ' with conditions' : ''}`);
   }
 
   private renderPolicy(): unknown {
     const statements: unknown[] = [];
     if (this.secretArns.size > 0) {
-      const arns = [...this.secretArns].sort(([a], [b]) => compare(a, b)).map(([, arn]) => arn);
+      const arns = [...this.secretArns];
       statements.push({ Sid: 'ReadSecretsManagerSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: arns });
     }
     if (this.parameterArns.size > 0) {
@@ -121,8 +153,8 @@ export class SecretReaderRole extends Construct {
       const streams = [...this.logGroupArns].map((arn) => `${arn}:log-stream:*`);
       statements.push({ Sid: 'WriteContainerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: streams });
     }
-    const keys = [...this.decrypt].sort(([, a], [, b]) => compare(a.sortKey, b.sortKey));
-    keys.forEach(([keyArn, { services }], i) => {
+    const keys = [...this.decrypt];
+    keys.forEach(([keyArn, services], i) => {
       statements.push({
         Sid: keys.length === 1 ? 'DecryptThroughSecretStores' : `DecryptThroughSecretStores${i + 1}`,
         Effect: 'Allow',
@@ -132,6 +164,29 @@ export class SecretReaderRole extends Construct {
       });
     });
     return { Version: '2012-10-17', Statement: statements };
+  }
+}
+
+/** The role as aws-cdk-lib's grants see it: each statement a grant adds goes to the role's one inline policy. */
+class ReadGrantsPrincipal extends iam.PrincipalBase {
+  constructor(
+    private readonly role: SecretReaderRole,
+    private readonly add: (statement: iam.PolicyStatement) => void,
+  ) {
+    super();
+  }
+
+  public get policyFragment(): iam.PrincipalPolicyFragment {
+    return new iam.ArnPrincipal(this.role.roleArn).policyFragment;
+  }
+
+  public override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.add(statement);
+    return { statementAdded: true, policyDependable: this.role };
+  }
+
+  public dedupeString(): string | undefined {
+    return undefined;
   }
 }
 
