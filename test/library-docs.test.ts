@@ -31,13 +31,14 @@ function run(examplePath: string, outdir: string): void {
 describe('docs/library.md', () => {
   const blocks = typescriptBlocks(readDoc(LIBRARY_PAGE));
 
-  test('has its complete program first, then the ExternalSecret and SecretReader examples', () => {
+  test('has its complete program first, then the ExternalSecret, SecretReader and AWS examples', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(4);
     expect(blocks[0]).toMatch(/new SealedSecret\(/);
     expect(blocks[0]).toMatch(/new kplus\.Deployment\(/);
     expect(blocks[0]).toMatch(/app\.synth\(\)/);
     expect(blocks.some((block) => /new ExternalSecret\(/.test(block) && /new SecretStore\(/.test(block))).toBe(true);
     expect(blocks.some((block) => /new SecretReader\(/.test(block) && /grantRead\(/.test(block))).toBe(true);
+    expect(blocks.some((block) => /aws-cdk-lib/.test(block) && /grantRead\(/.test(block))).toBe(true);
   });
 
   test("every ts block imports only 'aragora-secrets' and the peer packages, and is the file tsc type-checks", () => {

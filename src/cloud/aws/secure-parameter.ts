@@ -39,13 +39,16 @@ export class SecureParameter extends Construct {
     this.imported = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'Import', { parameterName: props.parameterName });
     this.parameterArn = props.parameterArn ?? this.imported.parameterArn;
 
-    // The ARN in IAM (from the plan) and in the ECS mapping (from aws-cdk-lib) must be the same string.
-    this.node.addValidation({
-      validate: () => {
-        const built = Stack.of(this).resolve(this.imported.parameterArn);
-        return built === this.parameterArn ? [] : [`parameter ARN mismatch: the plan says ${this.parameterArn}, aws-cdk-lib builds ${JSON.stringify(built)}`];
-      },
-    });
+    // The ARN in IAM (given) and in the ECS mapping (built by aws-cdk-lib) must be the same string.
+    const given = props.parameterArn;
+    if (given !== undefined) {
+      this.node.addValidation({
+        validate: () => {
+          const built = Stack.of(this).resolve(this.imported.parameterArn);
+          return built === given ? [] : [`parameter ARN mismatch: \`parameterArn\` is ${given}, aws-cdk-lib builds ${JSON.stringify(built)}`];
+        },
+      });
+    }
   }
 
   /**
