@@ -1,4 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ts from 'typescript';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
@@ -278,5 +281,48 @@ describe('bad props: a clear error naming the construct and the fix', () => {
     const c = chart();
     expect(() => new PasswordGenerator(c, 'A', { generatorName: 'a', length: 8 })).toThrow(/`length` must be an integer of at least 16/);
     expect(() => new PasswordGenerator(c, 'B', { generatorName: 'b', length: 16, symbols: 10, digits: 10 })).toThrow(/`symbols` and `digits` together exceed `length`/);
+  });
+});
+
+describe("the public API's shape", () => {
+  // The modules whose constructs src/index.ts makes public (vault-agent maps the plan onto its options, so it is left out).
+  const constructModules = [
+    'src/k8s/app-secret.ts',
+    'src/k8s/secret-reader.ts',
+    'src/k8s/egress-policy.ts',
+    'src/delivery/sealed/sealed-secret.ts',
+    'src/delivery/external/external-secret.ts',
+    'src/delivery/external/secret-store.ts',
+    'src/delivery/external/password-generator.ts',
+    'src/cloud/aws/managed-secret.ts',
+    'src/cloud/aws/secure-parameter.ts',
+    'src/cloud/aws/secret-reader-role.ts',
+  ];
+  const read = (file: string) => readFileSync(join(__dirname, '..', file), 'utf8');
+
+  test('src/index.ts lists what is public by name: no `export *`', () => {
+    expect(read('src/index.ts')).not.toMatch(/export \*/);
+  });
+
+  test('constructs take props of their own: no public construct module imports a plan or config schema type', () => {
+    const offenders = constructModules.filter((file) => /from '[./]*(plan|schema|plan\/plan|config-kit\/schema)'/.test(read(file)) || /from '[./]*\/(plan|schema)'/.test(read(file)));
+    expect(offenders).toEqual([]);
+  });
+
+  test('every optional prop of a public props or options type documents its @default (members of the type itself, not of nested literals)', () => {
+    const missing: string[] = [];
+    for (const file of [...constructModules, 'src/delivery/vault/vault-agent.ts']) {
+      const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.ES2022, true);
+      const visit = (node: ts.Node, owner: string) => {
+        if (ts.isInterfaceDeclaration(node)) owner = node.name.text;
+        if (ts.isPropertySignature(node) && node.questionToken && ts.isInterfaceDeclaration(node.parent) && /(Props|Options|Provider|Selector)$/.test(owner)) {
+          const docs = ts.getJSDocTags(node).map((tag) => tag.tagName.text);
+          if (!docs.includes('default')) missing.push(`${file}: ${owner}.${node.name.getText(source)}`);
+        }
+        ts.forEachChild(node, (child) => visit(child, owner));
+      };
+      visit(source, '');
+    }
+    expect(missing).toEqual([]);
   });
 });
