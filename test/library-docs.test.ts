@@ -17,14 +17,21 @@ import { root } from './support/cli';
  */
 
 /** Runs an example file as the program it is, writing into `outdir`. */
-function run(examplePath: string, outdir: string): void {
-  const previous = process.env.CDK8S_OUTDIR;
+function run(examplePath: string, outdir: string, cwd = outdir): void {
+  const previous = { CDK8S_OUTDIR: process.env.CDK8S_OUTDIR, CDK_OUTDIR: process.env.CDK_OUTDIR };
+  const previousCwd = process.cwd();
+  // cdk8s and aws-cdk-lib write where these say; the whole-config example reads its config from the working folder.
   process.env.CDK8S_OUTDIR = outdir;
+  process.env.CDK_OUTDIR = outdir;
+  process.chdir(cwd);
   try {
     jest.isolateModules(() => require(join(root, examplePath)));
   } finally {
-    if (previous === undefined) delete process.env.CDK8S_OUTDIR;
-    else process.env.CDK8S_OUTDIR = previous;
+    process.chdir(previousCwd);
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
 
@@ -69,5 +76,11 @@ describe('docs/library.md', () => {
     expect(deployment.spec.template.spec.containers[0].env).toEqual([
       { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'shop-secrets', key: 'DATABASE_URL' } } },
     ]);
+  });
+
+  test.each(libraryExamples().slice(1).map((example) => example.path))('%s runs and writes its output', (path) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'aragora-library-'));
+    run(path, outdir);
+    expect(readdirSync(outdir).length).toBeGreaterThan(0);
   });
 });
