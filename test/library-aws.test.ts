@@ -126,6 +126,16 @@ describe('SecretReaderRole is an IGrantable that keeps read grants in its one in
     ]);
   });
 
+  test('secrets are listed by name, whatever the order of the grants', () => {
+    const s = stack();
+    const reader = readerRole(s);
+    const [zebra, apple] = ['shop/zebra', 'shop/apple'].map((name) => new ManagedSecret(s, name.replace('/', '-'), { secretName: name, jsonKeys: ['A'] }));
+    zebra.grantRead(reader);
+    apple.grantRead(reader);
+    expect(reader.granted.secrets).toEqual(['secretsmanager:shop/apple', 'secretsmanager:shop/zebra']);
+    expect(readerStatements(s)[0].Resource).toEqual([s.resolve(apple.secretArn), s.resolve(zebra.secretArn)]);
+  });
+
   test("a grant broader than a read is refused, naming the role: aws-cdk-lib's own Secret.grantRead adds DescribeSecret", () => {
     const s = stack();
     const reader = readerRole(s);

@@ -1,4 +1,5 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Lazy, Reference, Token, Tokenization } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeRules, inEveryPack, wildcardResourceFinding } from './compliance';
@@ -40,12 +41,12 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
   public readonly grantPrincipal: iam.IPrincipal;
   protected readonly resource: iam.CfnRole;
   private readonly parameterAction: string;
-  /** Secret ARNs (tokens), in the order granted. */
-  private readonly secretArns = new Set<string>();
+  /** Secret ARNs (tokens) keyed by a stable sort key. */
+  private readonly secretArns = new Map<string, string>();
   private readonly parameterArns = new Set<string>();
   private readonly logGroupArns = new Set<string>();
-  /** KMS key ARN → the services allowed to use it on this role's behalf, in the order granted. */
-  private readonly decrypt = new Map<string, Set<string>>();
+  /** KMS key ARN → the services allowed to use it on this role's behalf. */
+  private readonly decrypt = new Map<string, { readonly sortKey: string; readonly services: Set<string> }>();
 
   constructor(scope: Construct, id: string, props: SecretReaderRoleProps) {
     super(scope, id);
@@ -74,8 +75,8 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
   }
 
   /** Prefer `secret.grantRead(role)`. */
-  public allowSecretsManagerSecret(secretArn: string): void {
-    this.secretArns.add(secretArn);
+  public allowSecretsManagerSecret(sortKey: string, secretArn: string): void {
+    this.secretArns.set(sortKey, secretArn);
   }
 
   /** Prefer `parameter.grantRead(role)`. */
@@ -94,10 +95,10 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
   }
 
   /** `kms:Decrypt` on `keyArn`, only when called through `service` (e.g. `ssm.us-east-1.amazonaws.com`). */
-  public allowDecryptVia(keyArn: string, service: string): void {
-    const services = this.decrypt.get(keyArn) ?? new Set<string>();
-    services.add(service);
-    this.decrypt.set(keyArn, services);
+  public allowDecryptVia(sortKey: string, keyArn: string, service: string): void {
+    const entry = this.decrypt.get(keyArn) ?? { sortKey, services: new Set<string>() };
+    entry.services.add(service);
+    this.decrypt.set(keyArn, entry);
   }
 
   /**
@@ -109,9 +110,9 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
     return iam.Role.fromRoleArn(scope, id, this.roleArn, { mutable: false });
   }
 
-  /** What the role may read: secret ARNs in the order granted, parameter ARNs sorted. */
+  /** What the role may read, for tests and reports: secret sort keys and parameter ARNs, sorted. */
   public get granted(): { readonly secrets: string[]; readonly parameters: string[] } {
-    return { secrets: [...this.secretArns], parameters: [...this.parameterArns].sort(compare) };
+    return { secrets: [...this.secretArns.keys()].sort(), parameters: [...this.parameterArns].sort() };
   }
 
   /** A statement from `iam.Grant.addToPrincipal`: kept when it is one of the reads this role renders, refused otherwise. */
@@ -125,7 +126,7 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
     }
     if (statement.resources.length === 0 || statement.resources.some((arn) => arn === '*')) throw refuse('a grant on every resource ("*")');
     if (actions.size === 1 && actions.has('secretsmanager:GetSecretValue') && !conditional) {
-      for (const arn of statement.resources) this.allowSecretsManagerSecret(arn);
+      for (const arn of statement.resources) this.allowSecretsManagerSecret(secretSortKey(arn), arn);
       return;
     }
     if ([...actions].every((action) => PARAMETER_READ_ACTIONS.has(action)) && !conditional) {
@@ -134,7 +135,7 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
     }
     const services = statement.conditions?.StringEquals?.['kms:ViaService'];
     if (actions.size === 1 && actions.has('kms:Decrypt') && Object.keys(statement.conditions).length === 1 && services !== undefined) {
-      for (const keyArn of statement.resources) for (const service of [services].flat()) this.allowDecryptVia(keyArn, service);
+      for (const keyArn of statement.resources) for (const service of [services].flat()) this.allowDecryptVia('key', keyArn, service);
       return;
     }
     throw refuse(`got ${[...actions].join(', ')}${conditional ? ' with conditions' : ''}`);
@@ -143,7 +144,7 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
   private renderPolicy(): unknown {
     const statements: unknown[] = [];
     if (this.secretArns.size > 0) {
-      const arns = [...this.secretArns];
+      const arns = [...this.secretArns].sort(([a], [b]) => compare(a, b)).map(([, arn]) => arn);
       statements.push({ Sid: 'ReadSecretsManagerSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: arns });
     }
     if (this.parameterArns.size > 0) {
@@ -153,8 +154,8 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
       const streams = [...this.logGroupArns].map((arn) => `${arn}:log-stream:*`);
       statements.push({ Sid: 'WriteContainerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: streams });
     }
-    const keys = [...this.decrypt];
-    keys.forEach(([keyArn, services], i) => {
+    const keys = [...this.decrypt].sort(([, a], [, b]) => compare(a.sortKey, b.sortKey));
+    keys.forEach(([keyArn, { services }], i) => {
       statements.push({
         Sid: keys.length === 1 ? 'DecryptThroughSecretStores' : `DecryptThroughSecretStores${i + 1}`,
         Effect: 'Allow',
@@ -165,6 +166,16 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
     });
     return { Version: '2012-10-17', Statement: statements };
   }
+}
+
+/**
+ * Secrets are listed by name: `secretsmanager:<name>` for the ARN of a secret of the stack (a reference to its
+ * CfnSecret), the ARN itself otherwise.
+ */
+function secretSortKey(arn: string): string {
+  const reference = Token.isUnresolved(arn) ? Tokenization.reverse(arn) : undefined;
+  const target = reference instanceof Reference ? reference.target : undefined;
+  return target instanceof secretsmanager.CfnSecret && target.name !== undefined ? `secretsmanager:${target.name}` : arn;
 }
 
 /** The role as aws-cdk-lib's grants see it: each statement a grant adds goes to the role's one inline policy. */
