@@ -1,66 +1,48 @@
-export * from './config-kit/schema';
-export * from './config/config-schema';
-export { SEAL_SCOPES, type SealScope } from './delivery/sealed/schema';
-export * from './delivery/external/schema';
-export * from './cloud/aws/schema';
-export * from './cloud/gcp/schema';
-export * from './core/errors';
-export * from './config/load';
-export * from './config/validate';
-export * from './config-kit/requirements';
-export * from './config/json-schema';
+// The public API of aragora-secrets, listed by name: what is not here is internal and may change
+// without notice. docs/library.md shows how the pieces fit; import internals from their modules
+// only inside this repository.
+
+// Kubernetes constructs. Every Secret of ours is a `kplus.ISecret` (cdk8s-plus-27).
+export { AppSecret, AppSecretBase, type AppSecretProps, type IAppSecret, type ISecretReader } from './k8s/app-secret';
+export { SecretReader, type SecretReaderProps } from './k8s/secret-reader';
+export { SecretsEgressPolicy, type SecretsEgressPolicyProps, type EgressPolicyPeer, type EgressPolicyRule } from './k8s/egress-policy';
+export { SealedSecret, type SealedSecretProps, type SealedSecretScope } from './delivery/sealed/sealed-secret';
+export { ExternalSecret, type ExternalSecretProps, type ExternalSecretRefreshPolicy } from './delivery/external/external-secret';
+export {
+  ClusterSecretStore,
+  SecretStore,
+  type AwsStoreProvider,
+  type ClusterSecretStoreProps,
+  type ExternalSecretsApiVersion,
+  type GcpStoreProvider,
+  type ISecretStore,
+  type SecretKeySelector,
+  type SecretStoreKind,
+  type SecretStoreProps,
+  type SecretStoreProvider,
+  type ServiceAccountSelector,
+  type VaultStoreProvider,
+} from './delivery/external/secret-store';
+export { PasswordGenerator, type IGenerator, type PasswordGeneratorProps } from './delivery/external/password-generator';
+export { vaultInjectorAnnotations, VAULT_ANNOTATION_PREFIX, type VaultInjectorOptions } from './delivery/vault/vault-agent';
+export type { VaultField, VaultSource } from './delivery/vault/plan';
+
+// AWS constructs (aws-cdk-lib).
+export { ManagedSecret, type ManagedSecretProps } from './cloud/aws/managed-secret';
+export { SecureParameter, type SecureParameterProps } from './cloud/aws/secure-parameter';
+export { SecretReaderRole, type RoleTrust, type SecretReaderRoleProps } from './cloud/aws/secret-reader-role';
+
+// Sealing values for a SealedSecret, compatible with kubeseal, without a cluster.
+export { readSealingKey, sealValue, type SealingKey, type SealTarget } from './delivery/sealed/sealing';
+
+// The whole thing: config → plan → one chart per environment.
 export { DEFAULT_CONFIG } from './config/default';
-export * from './core/names';
-export * from './plan/plan';
-export * from './delivery/external/plan';
-export * from './cloud/aws/plan';
-export * from './cloud/gcp/plan';
-export * from './k8s/app-secret';
-export * from './k8s/secret-reader';
-export * from './k8s/egress-policy';
-export * from './k8s/app-workload';
-export * from './k8s/pod-wiring';
-export * from './delivery/external/secret-store';
-export * from './delivery/external/external-secret';
-export * from './delivery/external/password-generator';
-export * from './delivery/external/constructs';
-export * from './cloud/gcp/secret-manager-secret';
-export * from './cloud/gcp/iam-policy-member';
-export * from './cloud/gcp/gcp-secret-access';
-export * from './cloud/gcp/cloud-run';
-export * from './cloud/gcp/setup-script';
-export * from './app/environment-chart';
-export * from './core/output-file';
-export * from './output/leak-guard';
-export * from './app/synthesize';
-export * from './synth';
-export * from './delivery/vault/plan';
-export * from './delivery/vault/vault-agent';
-export * from './delivery/vault/env-template';
-export * from './delivery/vault/server-files';
-export * from './helm/values';
-export * from './audit/audit-policy';
-export * from './checks';
-export * from './report/review-report';
-export * from './env/env-check';
-export * from './env/env-example';
-export * from './config-kit/env-values';
-export * from './env/placeholders';
-export * from './env/render-secret';
-export * from './output/replace-output';
-export { renderConfigYaml } from './config/render-config';
-export * from './plan/eso-identity';
-export * from './cloud/aws/cloud';
-export * from './cloud/gcp/cloud';
-export { clouds } from './cloud/registry';
-export { loadPlanInputs, resolveEsoIdentity, resolvePlan } from './app/resolve-plan';
-export * from './cloud/aws/regions';
-export * from './artifacts/vault-policy';
-export * from './artifacts/file-artifact';
-export * from './delivery/external/vault-policy';
-export * from './audit/value-access';
-// `DeliveryMethod` (the name of a method) comes from the config schema; the interface a method implements is `DeliveryMethodModule`.
-export type { AddProblem, CommandContext, DeliveredSecrets, DeliveryMethod as DeliveryMethodModule, ReportSection } from './delivery/method';
-export { deliveryMethod, deliveryMethods } from './delivery/registry';
-export * from './app/eso-identity';
-export { BUILT_IN_RULES, factsOf, RULES } from './app/rule-set';
+export { loadConfig, parseConfigFile, parseConfigText, CONFIG_FILE_NAME, type LoadedConfig, type LoadOptions } from './config/load';
+export { validateConfig } from './config/validate';
+export type { AragoraSecretsConfig } from './config-kit/schema';
+export { ConfigError, UserError } from './core/errors';
+export { loadPlanInputs, resolvePlan } from './app/resolve-plan';
+export type { EnvironmentPlan, Plan, PlanInputs } from './plan/plan';
+export { buildCharts, synthesizePlan, SynthError } from './app/synthesize';
+export { EnvironmentChart, type EnvironmentChartProps } from './app/environment-chart';
+export type { OutputFile } from './core/output-file';

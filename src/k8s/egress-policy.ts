@@ -1,8 +1,20 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { isStrictSubnet } from '../config-kit/fields';
+import { isStrictSubnet, isValidCidr } from '../config-kit/fields';
 import { metadataAdmittedBy } from '../plan/address-ranges';
-import type { EgressPeer, EgressRule } from '../plan/plan';
+
+/** Where egress may go: an address block (with exceptions), or pods of a namespace. */
+export type EgressPolicyPeer =
+  | { readonly kind: 'cidr'; readonly cidr: string; readonly except: readonly string[] }
+  | { readonly kind: 'pods'; readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+
+/** One egress rule: any of `peers`, on any of `ports`. */
+export interface EgressPolicyRule {
+  /** What the rule is for, named in validation messages. */
+  readonly purpose: string;
+  readonly peers: readonly EgressPolicyPeer[];
+  readonly ports: readonly { readonly port: number; readonly protocol: 'TCP' | 'UDP' }[];
+}
 
 export interface SecretsEgressPolicyProps {
   /** `metadata.name`. */
@@ -10,7 +22,7 @@ export interface SecretsEgressPolicyProps {
   /** Labels of the pods that read the secrets. */
   readonly podLabels: Readonly<Record<string, string>>;
   /** Allowed egress; DNS should be among it or nothing resolves. */
-  readonly egress: readonly EgressRule[];
+  readonly egress: readonly EgressPolicyRule[];
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -57,6 +69,10 @@ export class SecretsEgressPolicy extends Construct {
 
 function ipBlockProblems(policyName: string, purpose: string, peer: { readonly cidr: string; readonly except: readonly string[] }): string[] {
   const where = `NetworkPolicy "${policyName}", ${purpose}`;
+  if (!isValidCidr(peer.cidr)) {
+    const hint = /^[^/]+$/.test(peer.cidr) ? ` Did you mean "${peer.cidr}/${peer.cidr.includes(':') ? 128 : 32}"?` : '';
+    return [`${where}: "${peer.cidr}" is not a CIDR block (address/prefix length).${hint}`];
+  }
   return [
     ...peer.except
       .filter((range) => !isStrictSubnet(range, peer.cidr))
@@ -67,7 +83,7 @@ function ipBlockProblems(policyName: string, purpose: string, peer: { readonly c
   ];
 }
 
-function renderPeer(peer: EgressPeer): k8s.NetworkPolicyPeer {
+function renderPeer(peer: EgressPolicyPeer): k8s.NetworkPolicyPeer {
   if (peer.kind === 'cidr') {
     return { ipBlock: { cidr: peer.cidr, except: peer.except.length > 0 ? [...peer.except] : undefined } };
   }

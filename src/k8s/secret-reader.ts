@@ -1,6 +1,10 @@
 import { Chart, Lazy } from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-27';
+// The ServiceAccount construct alone: cdk8s-plus's index loads every construct it has (see architecture.test.ts).
+import { ServiceAccount } from 'cdk8s-plus-27/lib/service-account';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import type { ISecretReader } from './app-secret';
 
 export interface SecretReaderProps {
   /** Name of the ServiceAccount the workload runs as. */
@@ -38,7 +42,12 @@ export interface SecretReaderProps {
  * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/
  * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
  */
-export class SecretReader extends Construct {
+export class SecretReader extends Construct implements ISecretReader {
+  /**
+   * The ServiceAccount, as cdk8s-plus sees it: pass it to a `kplus.Deployment` (`serviceAccount`) or a
+   * `kplus.RoleBinding` of your own.
+   */
+  public readonly serviceAccount: kplus.IServiceAccount;
   public readonly serviceAccountName: string;
   public readonly roleName: string;
   public readonly roleBindingName: string;
@@ -64,9 +73,9 @@ export class SecretReader extends Construct {
     }
     const labels = props.labels ? { ...props.labels } : undefined;
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.serviceAccountName, labels },
-      automountServiceAccountToken: this.automountToken,
+      automountToken: this.automountToken,
     });
     if (!this.secretAccess) {
       this.node.addValidation({
@@ -80,6 +89,7 @@ export class SecretReader extends Construct {
       });
       return;
     }
+    // cdk8s-plus's Role writes one rule per granted resource; one rule listing every name reads better in review.
     new k8s.KubeRole(this, 'Role', {
       metadata: { name: this.roleName, labels },
       rules: Lazy.any({

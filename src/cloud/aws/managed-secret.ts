@@ -1,19 +1,27 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { AwsSecretsManagerSecretPlan } from './plan';
 import { acknowledgeRules, inEveryPack } from './compliance';
-import type { SecretReaderRole } from './secret-reader-role';
 
 /** Length of a generated value: 64 letters and digits, about 380 bits. */
 export const GENERATED_LENGTH = 64;
 
 export interface ManagedSecretProps {
-  readonly plan: AwsSecretsManagerSecretPlan;
-  readonly environment: string;
+  /** The secret's name in Secrets Manager. */
+  readonly secretName: string;
+  /** The keys of its JSON value: the only ones `ecsSecret` hands out. */
+  readonly jsonKeys: readonly string[];
+  /**
+   * The one key CloudFormation fills with a random value of `GENERATED_LENGTH` letters and digits.
+   * @default - none: the secret is created without a value
+   */
+  readonly generatedKey?: string;
+  /** @default - "Values are put by put-secret-values.sh, never by the template." */
+  readonly description?: string;
   /** @default - the AWS managed key aws/secretsmanager */
   readonly encryptionKey?: kms.IKey;
   /** @default - no replicas */
@@ -38,23 +46,25 @@ export class ManagedSecret extends Construct {
   public readonly secretArn: string;
   public readonly encryptionKey?: kms.IKey;
   protected readonly resource: secretsmanager.CfnSecret;
-  private readonly plan: AwsSecretsManagerSecretPlan;
+  private readonly jsonKeys: ReadonlySet<string>;
   private imported?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: ManagedSecretProps) {
     super(scope, id);
-    const { plan } = props;
-    this.plan = plan;
-    this.secretName = plan.name;
+    this.secretName = props.secretName;
+    this.jsonKeys = new Set(props.jsonKeys);
+    if (props.generatedKey !== undefined && !this.jsonKeys.has(props.generatedKey)) {
+      throw new Error(`ManagedSecret "${props.secretName}": \`generatedKey\` "${props.generatedKey}" is not one of \`jsonKeys\``);
+    }
     this.encryptionKey = props.encryptionKey;
     const replicaRegions = props.replicaRegions ?? [];
 
     this.resource = new secretsmanager.CfnSecret(this, 'Resource', {
-      name: plan.name,
-      description: `aragora-secrets, environment ${props.environment}: ${plan.keys.map((k) => k.secret).sort().join(', ')}. Values are put by put-secret-values.sh, never by the template.`,
+      name: props.secretName,
+      description: props.description ?? 'Values are put by put-secret-values.sh, never by the template.',
       kmsKeyId: props.encryptionKey?.keyArn,
-      generateSecretString: plan.generatedKey
-        ? { secretStringTemplate: '{}', generateStringKey: plan.generatedKey, passwordLength: GENERATED_LENGTH, excludePunctuation: true }
+      generateSecretString: props.generatedKey
+        ? { secretStringTemplate: '{}', generateStringKey: props.generatedKey, passwordLength: GENERATED_LENGTH, excludePunctuation: true }
         : undefined,
       replicaRegions: replicaRegions.length > 0 ? replicaRegions.map((region) => ({ region })) : undefined,
     });
@@ -99,17 +109,26 @@ export class ManagedSecret extends Construct {
     }
   }
 
-  /** Lets `reader` read this secret: `GetSecretValue` on its ARN, and decryption through Secrets Manager. */
-  public grantRead(reader: SecretReaderRole): void {
-    reader.allowSecretsManagerSecret(`secretsmanager:${this.secretName}`, this.secretArn);
-    if (this.encryptionKey) {
-      reader.allowDecryptVia('key', this.encryptionKey.keyArn, `secretsmanager.${Stack.of(this).region}.amazonaws.com`);
-    }
+  /**
+   * Lets `grantee` read this secret: `secretsmanager:GetSecretValue` on its one ARN and, with a customer
+   * managed key, `kms:Decrypt` on that key only through Secrets Manager (`kms:ViaService`).
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    const read = iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [this.secretArn] });
+    if (!this.encryptionKey) return read;
+    return read.combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [this.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
   }
 
   /** The ECS `secrets` entry for one JSON key: `valueFrom: <secret ARN>:<jsonKey>::` (Fargate platform 1.4+). */
   public ecsSecret(jsonKey: string): ecs.Secret {
-    if (!this.plan.keys.some((k) => k.jsonKey === jsonKey)) {
+    if (!this.jsonKeys.has(jsonKey)) {
       throw new Error(`Secrets Manager secret "${this.secretName}" has no key "${jsonKey}"`);
     }
     // Without the key: ECS would grant decryption through the key policy; the reader's own grants cover it.

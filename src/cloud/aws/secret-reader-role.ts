@@ -1,4 +1,5 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Lazy, Reference, Token, Tokenization } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeRules, inEveryPack, wildcardResourceFinding } from './compliance';
@@ -19,8 +20,11 @@ export interface SecretReaderRoleProps {
   readonly parameterAction: 'ssm:GetParameters' | 'ssm:GetParameter';
 }
 
+/** The actions `grantRead` of a parameter gives any grantee: this role keeps only its own one. */
+const PARAMETER_READ_ACTIONS = new Set(['ssm:GetParameter', 'ssm:GetParameters']);
+
 /**
- * An IAM role that may read exactly the secrets granted to it (`secret.grantRead(role)`):
+ * An IAM role that may read exactly the secrets granted to it (`secret.grantRead(role)`, an `iam.IGrantable`):
  * `secretsmanager:GetSecretValue` on each secret's ARN, the reader's one SSM action on each
  * parameter's ARN, and `kms:Decrypt` on the customer managed key only through the services that
  * hold those secrets (`kms:ViaService`). No wildcard action or resource; nothing else.
@@ -30,9 +34,11 @@ export interface SecretReaderRoleProps {
  *
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
  */
-export class SecretReaderRole extends Construct {
+export class SecretReaderRole extends Construct implements iam.IGrantable {
   public readonly roleName: string;
   public readonly roleArn: string;
+  /** Takes read grants only (`grantRead` of a secret, a parameter, a key through a service); anything else is refused. */
+  public readonly grantPrincipal: iam.IPrincipal;
   protected readonly resource: iam.CfnRole;
   private readonly parameterAction: string;
   /** Secret ARNs (tokens) keyed by a stable sort key. */
@@ -53,6 +59,7 @@ export class SecretReaderRole extends Construct {
       policies: Lazy.any({ produce: () => [{ policyName: 'read-secrets', policyDocument: this.renderPolicy() }] }),
     });
     this.roleArn = this.resource.attrArn;
+    this.grantPrincipal = new ReadGrantsPrincipal(this, (statement) => this.addReadStatement(statement));
     acknowledgeRules(
       this.resource,
       'An exact inline policy: read grants on the ARNs of the secrets this reader uses and nothing else, rendered with the role and reviewed with it (a managed policy is a second resource that could be attached to other principals).',
@@ -108,6 +115,32 @@ export class SecretReaderRole extends Construct {
     return { secrets: [...this.secretArns.keys()].sort(), parameters: [...this.parameterArns].sort() };
   }
 
+  /** A statement from `iam.Grant.addToPrincipal`: kept when it is one of the reads this role renders, refused otherwise. */
+  private addReadStatement(statement: iam.PolicyStatement): void {
+    const actions = new Set(statement.actions);
+    const conditional = Object.keys(statement.conditions ?? {}).length > 0;
+    const refuse = (why: string) =>
+      new Error(`SecretReaderRole "${this.roleName}" takes read grants only (secretsmanager:GetSecretValue, ${this.parameterAction}, kms:Decrypt through a service): ${why}`);
+    if (statement.effect !== iam.Effect.ALLOW || statement.notActions.length > 0 || statement.notResources.length > 0 || statement.principals.length > 0) {
+      throw refuse('a Deny, NotAction, NotResource or Principal statement');
+    }
+    if (statement.resources.length === 0 || statement.resources.some((arn) => arn === '*')) throw refuse('a grant on every resource ("*")');
+    if (actions.size === 1 && actions.has('secretsmanager:GetSecretValue') && !conditional) {
+      for (const arn of statement.resources) this.allowSecretsManagerSecret(secretSortKey(arn), arn);
+      return;
+    }
+    if ([...actions].every((action) => PARAMETER_READ_ACTIONS.has(action)) && !conditional) {
+      for (const arn of statement.resources) this.allowParameter(arn);
+      return;
+    }
+    const services = statement.conditions?.StringEquals?.['kms:ViaService'];
+    if (actions.size === 1 && actions.has('kms:Decrypt') && Object.keys(statement.conditions).length === 1 && services !== undefined) {
+      for (const keyArn of statement.resources) for (const service of [services].flat()) this.allowDecryptVia('key', keyArn, service);
+      return;
+    }
+    throw refuse(`got ${[...actions].join(', ')}${conditional ? ' with conditions' : ''}`);
+  }
+
   private renderPolicy(): unknown {
     const statements: unknown[] = [];
     if (this.secretArns.size > 0) {
@@ -132,6 +165,39 @@ export class SecretReaderRole extends Construct {
       });
     });
     return { Version: '2012-10-17', Statement: statements };
+  }
+}
+
+/**
+ * Secrets are listed by name: `secretsmanager:<name>` for the ARN of a secret of the stack (a reference to its
+ * CfnSecret), the ARN itself otherwise.
+ */
+function secretSortKey(arn: string): string {
+  const reference = Token.isUnresolved(arn) ? Tokenization.reverse(arn) : undefined;
+  const target = reference instanceof Reference ? reference.target : undefined;
+  return target instanceof secretsmanager.CfnSecret && target.name !== undefined ? `secretsmanager:${target.name}` : arn;
+}
+
+/** The role as aws-cdk-lib's grants see it: each statement a grant adds goes to the role's one inline policy. */
+class ReadGrantsPrincipal extends iam.PrincipalBase {
+  constructor(
+    private readonly role: SecretReaderRole,
+    private readonly add: (statement: iam.PolicyStatement) => void,
+  ) {
+    super();
+  }
+
+  public get policyFragment(): iam.PrincipalPolicyFragment {
+    return new iam.ArnPrincipal(this.role.roleArn).policyFragment;
+  }
+
+  public override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.add(statement);
+    return { statementAdded: true, policyDependable: this.role };
+  }
+
+  public dedupeString(): string | undefined {
+    return undefined;
   }
 }
 

@@ -65,15 +65,17 @@ export class SecretsStack extends Stack {
     this.secrets = (aws.secretsManager?.secrets ?? []).map(
       (secret) =>
         new ManagedSecret(this, `Secret${secret.id}`, {
-          plan: secret,
-          environment: plan.name,
+          secretName: secret.name,
+          jsonKeys: secret.keys.map((key) => key.jsonKey),
+          generatedKey: secret.generatedKey,
+          description: `aragora-secrets, environment ${plan.name}: ${secret.keys.map((k) => k.secret).sort().join(', ')}. Values are put by put-secret-values.sh, never by the template.`,
           encryptionKey: this.key,
           replicaRegions: aws.secretsManager?.replicaRegions,
           rotation: aws.secretsManager?.rotation,
         }),
     );
     this.parameters = (aws.parameterStore?.parameters ?? []).map(
-      (parameter) => new SecureParameter(this, `Parameter${pascalId(parameter.secret)}`, { plan: parameter, encryptionKey: this.key }),
+      (parameter) => new SecureParameter(this, `Parameter${pascalId(parameter.secret)}`, { parameterName: parameter.name, parameterArn: parameter.arn, encryptionKey: this.key }),
     );
 
     if (aws.ecs) {

@@ -1,13 +1,18 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { AwsParameterPlan } from './plan';
-import type { SecretReaderRole } from './secret-reader-role';
 
 export interface SecureParameterProps {
-  readonly plan: AwsParameterPlan;
+  /** The parameter's name (`/<prefix>/<name>`). */
+  readonly parameterName: string;
+  /**
+   * The exact ARN IAM grants name; synth fails when aws-cdk-lib builds another one for the name.
+   * @default - the ARN aws-cdk-lib builds from the name and the stack's partition, region and account
+   */
+  readonly parameterArn?: string;
   /** The key `put-secret-values.sh` encrypts the parameter with. @default - the AWS managed key aws/ssm */
   readonly encryptionKey?: kms.IKey;
 }
@@ -28,27 +33,40 @@ export class SecureParameter extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureParameterProps) {
     super(scope, id);
-    this.parameterName = props.plan.name;
-    this.parameterArn = props.plan.arn;
+    this.parameterName = props.parameterName;
     this.encryptionKey = props.encryptionKey;
     // Without the key: ECS would grant decryption through the key policy; the reader's own grants cover it.
-    this.imported = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'Import', { parameterName: props.plan.name });
+    this.imported = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'Import', { parameterName: props.parameterName });
+    this.parameterArn = props.parameterArn ?? this.imported.parameterArn;
 
-    // The ARN in IAM (from the plan) and in the ECS mapping (from aws-cdk-lib) must be the same string.
-    this.node.addValidation({
-      validate: () => {
-        const built = Stack.of(this).resolve(this.imported.parameterArn);
-        return built === this.parameterArn ? [] : [`parameter ARN mismatch: the plan says ${this.parameterArn}, aws-cdk-lib builds ${JSON.stringify(built)}`];
-      },
-    });
+    // The ARN in IAM (given) and in the ECS mapping (built by aws-cdk-lib) must be the same string.
+    const given = props.parameterArn;
+    if (given !== undefined) {
+      this.node.addValidation({
+        validate: () => {
+          const built = Stack.of(this).resolve(this.imported.parameterArn);
+          return built === given ? [] : [`parameter ARN mismatch: \`parameterArn\` is ${given}, aws-cdk-lib builds ${JSON.stringify(built)}`];
+        },
+      });
+    }
   }
 
-  /** Lets `reader` read this parameter: its SSM action on the exact ARN, and decryption through SSM. */
-  public grantRead(reader: SecretReaderRole): void {
-    reader.allowParameter(this.parameterArn);
-    if (this.encryptionKey) {
-      reader.allowDecryptVia('key', this.encryptionKey.keyArn, `ssm.${Stack.of(this).region}.amazonaws.com`);
-    }
+  /**
+   * Lets `grantee` read this parameter: `ssm:GetParameter` and `ssm:GetParameters` on its exact ARN (a
+   * `SecretReaderRole` keeps only the one its client uses) and, with a customer managed key, `kms:Decrypt`
+   * on that key only through SSM (`kms:ViaService`).
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    const read = iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameter', 'ssm:GetParameters'], resourceArns: [this.parameterArn] });
+    if (!this.encryptionKey) return read;
+    return read.combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [this.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `ssm.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
   }
 
   /** The ECS `secrets` entry: `valueFrom: arn:<partition>:ssm:<region>:<account>:parameter/<name>`. */

@@ -2,11 +2,12 @@ import { compareStrings } from '../../core/sort';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as eso from '../../../imports/external-secrets.io';
-import type { EsoApiVersion, RefreshPolicy } from './schema';
-import type { IAppSecret } from '../../k8s/app-secret';
+import { AppSecretBase } from '../../k8s/app-secret';
 import { IGenerator, PasswordGenerator } from './password-generator';
-import type { SecretReader } from '../../k8s/secret-reader';
-import { ISecretStore, SecretStore } from './secret-store';
+import { type ExternalSecretsApiVersion, ISecretStore, SecretStore } from './secret-store';
+
+/** When ESO syncs the Secret. */
+export type ExternalSecretRefreshPolicy = 'Periodic' | 'OnChange' | 'CreatedOnce';
 
 export interface ExternalSecretProps {
   /** The Secret ESO creates and owns (`spec.target.name`); also the ExternalSecret's own name. */
@@ -22,13 +23,13 @@ export interface ExternalSecretProps {
    */
   readonly refreshInterval?: string;
   /** @default 'v1' */
-  readonly apiVersion?: EsoApiVersion;
+  readonly apiVersion?: ExternalSecretsApiVersion;
   /**
    * When ESO syncs the Secret: `Periodic` (every `refreshInterval`), `OnChange` (only when the
    * ExternalSecret changes) or `CreatedOnce`. `v1` only: CRDs before ESO 0.16 have no such field.
    * @default - not written: ESO's default, Periodic
    */
-  readonly refreshPolicy?: RefreshPolicy;
+  readonly refreshPolicy?: ExternalSecretRefreshPolicy;
   /**
    * Make the Secret once and never touch its data again: for generated values, which a
    * generator would replace at every refresh. Sets `refreshInterval: 0s`, `refreshPolicy:
@@ -61,6 +62,9 @@ interface GeneratedEntry {
   readonly generator: IGenerator;
 }
 
+/** A Go duration as ESO parses it (`time.ParseDuration`): `1h`, `90s`, `1h30m`, `0.5h`. */
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
 const OWNED_BY_ANOTHER = 'secret is owned by another ExternalSecret';
 
 /**
@@ -80,20 +84,21 @@ const OWNED_BY_ANOTHER = 'secret is owned by another ExternalSecret';
  *
  * @see https://external-secrets.io/latest/api/externalsecret/
  */
-export class ExternalSecret extends Construct implements IAppSecret {
-  public readonly secretName: string;
-  public readonly apiVersion: EsoApiVersion;
+export class ExternalSecret extends AppSecretBase {
+  /** The ExternalSecret's own version (`external-secrets.io/<version>`); `apiVersion` is the target Secret's. */
+  public readonly esoApiVersion: ExternalSecretsApiVersion;
   public readonly store?: ISecretStore;
   public readonly createOnce: boolean;
+  /** `spec.refreshInterval`: `0s` for `createOnce`. */
+  public readonly refreshInterval: string;
   protected readonly apiObject: ApiObject;
   private readonly data: DataEntry[] = [];
   private readonly extracts: ExtractEntry[] = [];
   private readonly generated: GeneratedEntry[] = [];
 
   constructor(scope: Construct, id: string, props: ExternalSecretProps) {
-    super(scope, id);
-    this.secretName = props.secretName;
-    this.apiVersion = props.apiVersion ?? 'v1';
+    super(scope, id, props.secretName);
+    this.esoApiVersion = props.apiVersion ?? 'v1';
     this.store = props.store;
     this.createOnce = props.createOnce ?? false;
     if (this.createOnce && props.refreshInterval !== undefined && props.refreshInterval !== '0s') {
@@ -102,13 +107,14 @@ export class ExternalSecret extends Construct implements IAppSecret {
     if (props.refreshPolicy !== undefined && this.createOnce) {
       throw new Error('`refreshPolicy` conflicts with `createOnce` (which sets CreatedOnce)');
     }
-    if (props.refreshPolicy !== undefined && this.apiVersion !== 'v1') {
+    if (props.refreshPolicy !== undefined && this.esoApiVersion !== 'v1') {
       throw new Error('`refreshPolicy` needs apiVersion v1: ESO releases that serve only v1beta1 have no such field');
     }
-    const refreshPolicy = this.createOnce && this.apiVersion === 'v1' ? 'CreatedOnce' : props.refreshPolicy;
+    this.refreshInterval = this.createOnce ? '0s' : (props.refreshInterval ?? '1h');
+    const refreshPolicy = this.createOnce && this.esoApiVersion === 'v1' ? 'CreatedOnce' : props.refreshPolicy;
 
     const spec: eso.ExternalSecretSpec = {
-      refreshInterval: this.createOnce ? '0s' : (props.refreshInterval ?? '1h'),
+      refreshInterval: this.refreshInterval,
       refreshPolicy: refreshPolicy as eso.ExternalSecretSpecRefreshPolicy | undefined,
       secretStoreRef: this.store && { name: this.store.storeName, kind: this.store.kind as eso.ExternalSecretSpecSecretStoreRefKind },
       target: {
@@ -126,7 +132,7 @@ export class ExternalSecret extends Construct implements IAppSecret {
     };
     const metadata = { name: this.secretName };
     this.apiObject =
-      this.apiVersion === 'v1'
+      this.esoApiVersion === 'v1'
         ? new eso.ExternalSecret(this, 'Resource', { metadata, spec })
         : new eso.ExternalSecretV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as eso.ExternalSecretV1Beta1Spec });
 
@@ -168,10 +174,6 @@ export class ExternalSecret extends Construct implements IAppSecret {
     return [...this.data.map((d) => d.secretKey), ...this.generated.map((g) => g.secretKey)].sort();
   }
 
-  public grantRead(reader: SecretReader): void {
-    reader.allowGet(this.secretName);
-  }
-
   private requireStore(method: string): void {
     if (!this.store) throw new Error(`ExternalSecret "${this.secretName}": ${method} reads from a store, but \`store\` is not set`);
   }
@@ -205,6 +207,10 @@ export class ExternalSecret extends Construct implements IAppSecret {
     const chart = Chart.of(this);
     const name = `ExternalSecret "${this.secretName}"`;
 
+    if (this.refreshInterval !== '0' && !GO_DURATION.test(this.refreshInterval)) {
+      errors.push(`${name}: refreshInterval "${this.refreshInterval}" is not a Go duration: write it like "1h", "15m" or "1h30m" ("0s" never refreshes)`);
+    }
+
     if (this.data.length + this.extracts.length + this.generated.length === 0) {
       errors.push(`${name} reads nothing: it would create an empty Secret. Add data, an extract or a generated key`);
     }
@@ -219,8 +225,8 @@ export class ExternalSecret extends Construct implements IAppSecret {
       if (!definition) {
         errors.push(`${name} uses ${store.kind} "${store.storeName}", which is not defined in this output: define the store in the same environment (config "stores")`);
       } else {
-        if (definition.apiVersion !== this.apiVersion) {
-          errors.push(`${name} is external-secrets.io/${this.apiVersion} but ${store.kind} "${store.storeName}" is external-secrets.io/${definition.apiVersion}: a cluster serves one of them; use the same apiVersion`);
+        if (definition.apiVersion !== this.esoApiVersion) {
+          errors.push(`${name} is external-secrets.io/${this.esoApiVersion} but ${store.kind} "${store.storeName}" is external-secrets.io/${definition.apiVersion}: a cluster serves one of them; use the same apiVersion`);
         }
         if (!definition.isUsableFrom(chart.namespace)) {
           errors.push(

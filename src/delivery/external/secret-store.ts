@@ -1,16 +1,97 @@
 import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as eso from '../../../imports/external-secrets.io';
-import type { EsoApiVersion, StoreKind } from './schema';
-import type { SecretKeySelectorPlan, ServiceAccountSelectorPlan, StoreProviderPlan } from './plan';
+
+/** `SecretStore` (namespaced) or `ClusterSecretStore` (cluster-scoped). */
+export type SecretStoreKind = 'SecretStore' | 'ClusterSecretStore';
+
+/** The version of External Secrets Operator's API: `v1` (ESO 0.17 and later) or `v1beta1` (older clusters). */
+export type ExternalSecretsApiVersion = 'v1' | 'v1beta1';
+
+/** A key of a Kubernetes Secret the store reads a credential reference from (never the credential). */
+export interface SecretKeySelector {
+  readonly name: string;
+  readonly key: string;
+  /** ClusterSecretStore only. @default - the ExternalSecret's namespace */
+  readonly namespace?: string;
+}
+
+/** The ServiceAccount whose token the store presents. */
+export interface ServiceAccountSelector {
+  readonly name: string;
+  /** ClusterSecretStore only. @default - the ExternalSecret's namespace */
+  readonly namespace?: string;
+  /** @default - the provider's default audience */
+  readonly audiences?: readonly string[];
+}
+
+/** HashiCorp Vault, KV engine, Kubernetes auth. */
+export interface VaultStoreProvider {
+  readonly provider: 'vault';
+  /** `https://vault.example:8200`. */
+  readonly server: string;
+  /** Mount path of the KV engine. */
+  readonly path: string;
+  readonly version: 'v1' | 'v2';
+  /** @default - Vault's root namespace */
+  readonly vaultNamespace?: string;
+  /** The PEM bundle, base64-encoded as the CRD wants it. @default - the system roots */
+  readonly caBundle?: string;
+  /** @default - the system roots, or `caBundle` */
+  readonly caProvider?: { readonly type: 'Secret' | 'ConfigMap'; readonly name: string; readonly key: string; readonly namespace?: string };
+  readonly auth: {
+    readonly kubernetes: { readonly mountPath: string; readonly role: string; readonly serviceAccountRef?: ServiceAccountSelector };
+  };
+}
+
+/** AWS Secrets Manager or Parameter Store. */
+export interface AwsStoreProvider {
+  readonly provider: 'aws';
+  readonly service: 'SecretsManager' | 'ParameterStore';
+  readonly region: string;
+  /** A role to assume. @default - none: the credentials of `auth` */
+  readonly role?: string;
+  /** @default - none */
+  readonly prefix?: string;
+  /** @default - the controller's own credentials */
+  readonly auth?: {
+    readonly jwt?: { readonly serviceAccountRef: ServiceAccountSelector };
+    readonly secretRef?: {
+      readonly accessKeyIDSecretRef: SecretKeySelector;
+      readonly secretAccessKeySecretRef: SecretKeySelector;
+      readonly sessionTokenSecretRef?: SecretKeySelector;
+    };
+  };
+}
+
+/** Google Cloud Secret Manager. */
+export interface GcpStoreProvider {
+  readonly provider: 'gcpsm';
+  readonly projectID: string;
+  /** @default - global secrets */
+  readonly location?: string;
+  /** @default - the controller's own credentials */
+  readonly auth?: {
+    readonly workloadIdentity?: {
+      readonly serviceAccountRef: ServiceAccountSelector;
+      readonly clusterLocation?: string;
+      readonly clusterName?: string;
+      readonly clusterProjectID?: string;
+    };
+    readonly secretRef?: { readonly secretAccessKeySecretRef: SecretKeySelector };
+  };
+}
+
+/** Where a store reads: one provider, holding references only. */
+export type SecretStoreProvider = VaultStoreProvider | AwsStoreProvider | GcpStoreProvider;
 
 /** A SecretStore or ClusterSecretStore of External Secrets Operator. */
 export interface ISecretStore {
   /** `metadata.name`. */
   readonly storeName: string;
-  readonly kind: StoreKind;
+  readonly kind: SecretStoreKind;
   /** `external-secrets.io/<apiVersion>`. */
-  readonly apiVersion: EsoApiVersion;
+  readonly apiVersion: ExternalSecretsApiVersion;
   /** Whether the object is defined in this app (false for `fromStoreName`). */
   readonly defined: boolean;
   /** Whether an ExternalSecret in `namespace` may use the store (ESO refuses it otherwise). */
@@ -20,14 +101,15 @@ export interface ISecretStore {
 export interface SecretStoreProps {
   /** `metadata.name`. */
   readonly storeName: string;
-  readonly provider: StoreProviderPlan;
+  /** Where the store reads, and how it authenticates there. */
+  readonly provider: SecretStoreProvider;
   /** @default 'SecretStore' */
-  readonly kind?: StoreKind;
+  readonly kind?: SecretStoreKind;
   /**
    * `v1` is the only version ESO 0.17 and later serve; `v1beta1` is for clusters on older ESO.
    * @default 'v1'
    */
-  readonly apiVersion?: EsoApiVersion;
+  readonly apiVersion?: ExternalSecretsApiVersion;
   /**
    * ClusterSecretStore only: the namespaces whose ExternalSecrets may use it (`spec.conditions`).
    * More can be added with `allowNamespace`.
@@ -55,13 +137,13 @@ export interface SecretStoreProps {
  */
 export class SecretStore extends Construct implements ISecretStore {
   /** A store that exists outside the app. ExternalSecrets validate that a store they use is defined. */
-  public static fromStoreName(scope: Construct, id: string, storeName: string, kind: StoreKind = 'SecretStore', apiVersion: EsoApiVersion = 'v1'): ISecretStore {
+  public static fromStoreName(scope: Construct, id: string, storeName: string, kind: SecretStoreKind = 'SecretStore', apiVersion: ExternalSecretsApiVersion = 'v1'): ISecretStore {
     return new ImportedSecretStore(scope, id, storeName, kind, apiVersion);
   }
 
   public readonly storeName: string;
-  public readonly kind: StoreKind;
-  public readonly apiVersion: EsoApiVersion;
+  public readonly kind: SecretStoreKind;
+  public readonly apiVersion: ExternalSecretsApiVersion;
   public readonly defined = true;
   protected readonly apiObject: ApiObject;
   private readonly namespaces?: Set<string>;
@@ -138,14 +220,28 @@ export class SecretStore extends Construct implements ISecretStore {
   }
 }
 
+export type ClusterSecretStoreProps = Omit<SecretStoreProps, 'kind'>;
+
+/**
+ * A `ClusterSecretStore`: a `SecretStore` of kind `ClusterSecretStore`, cluster-scoped, usable from the
+ * namespaces of `namespaces` (every namespace without it).
+ *
+ * @see https://external-secrets.io/latest/api/clustersecretstore/
+ */
+export class ClusterSecretStore extends SecretStore {
+  constructor(scope: Construct, id: string, props: ClusterSecretStoreProps) {
+    super(scope, id, { ...props, kind: 'ClusterSecretStore' });
+  }
+}
+
 class ImportedSecretStore extends Construct implements ISecretStore {
   public readonly defined = false;
   constructor(
     scope: Construct,
     id: string,
     public readonly storeName: string,
-    public readonly kind: StoreKind,
-    public readonly apiVersion: EsoApiVersion,
+    public readonly kind: SecretStoreKind,
+    public readonly apiVersion: ExternalSecretsApiVersion,
   ) {
     super(scope, id);
   }
@@ -155,7 +251,7 @@ class ImportedSecretStore extends Construct implements ISecretStore {
   }
 }
 
-function providerSpec(p: StoreProviderPlan): eso.SecretStoreSpecProvider {
+function providerSpec(p: SecretStoreProvider): eso.SecretStoreSpecProvider {
   switch (p.provider) {
     case 'vault':
       return {
@@ -216,16 +312,16 @@ function providerSpec(p: StoreProviderPlan): eso.SecretStoreSpecProvider {
   }
 }
 
-function serviceAccount(ref: ServiceAccountSelectorPlan | undefined): { name: string; namespace?: string; audiences?: string[] } | undefined {
+function serviceAccount(ref: ServiceAccountSelector | undefined): { name: string; namespace?: string; audiences?: string[] } | undefined {
   return ref && { name: ref.name, namespace: ref.namespace, audiences: ref.audiences ? [...ref.audiences] : undefined };
 }
 
-function secretKey(ref: SecretKeySelectorPlan | undefined): { name: string; key: string; namespace?: string } | undefined {
+function secretKey(ref: SecretKeySelector | undefined): { name: string; key: string; namespace?: string } | undefined {
   return ref && { name: ref.name, key: ref.key, namespace: ref.namespace };
 }
 
 /** Where a provider config names another namespace, for the SecretStore check. */
-function namespacedReferences(p: StoreProviderPlan): string[] {
+function namespacedReferences(p: SecretStoreProvider): string[] {
   const found: string[] = [];
   const check = (where: string, ref: { namespace?: string } | undefined) => ref?.namespace !== undefined && found.push(where);
   switch (p.provider) {

@@ -1,10 +1,14 @@
 import { sortRecord } from '../../core/sort';
 import { Construct } from 'constructs';
 import * as bitnami from '../../../imports/bitnami.com';
-import type { SealScope } from './schema';
+
+/**
+ * Where the ciphertext may be unsealed: `strict` (this name in this namespace), `namespace-wide`
+ * (any name in this namespace) or `cluster-wide`.
+ */
+export type SealedSecretScope = 'strict' | 'namespace-wide' | 'cluster-wide';
 import { checkCiphertext, UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
-import type { IAppSecret } from '../../k8s/app-secret';
-import type { SecretReader } from '../../k8s/secret-reader';
+import { AppSecretBase } from '../../k8s/app-secret';
 
 export interface SealedSecretProps {
   /** Name of the SealedSecret and of the Secret the controller makes from it. */
@@ -16,7 +20,7 @@ export interface SealedSecretProps {
    */
   readonly encryptedData: Readonly<Record<string, string>>;
   /** @default 'strict' */
-  readonly scope?: SealScope;
+  readonly scope?: SealedSecretScope;
   /** @default 'Opaque' */
   readonly type?: string;
   /** Labels of the Secret the controller creates. @default - none */
@@ -38,7 +42,7 @@ export interface SealedSecretProps {
 export const MANAGED_ANNOTATION = 'sealedsecrets.bitnami.com/managed';
 
 /** The annotation the controller reads to pick a scope other than strict. */
-export const SCOPE_ANNOTATIONS: Readonly<Record<SealScope, Record<string, string>>> = {
+export const SCOPE_ANNOTATIONS: Readonly<Record<SealedSecretScope, Record<string, string>>> = {
   strict: {},
   'namespace-wide': { 'sealedsecrets.bitnami.com/namespace-wide': 'true' },
   'cluster-wide': { 'sealedsecrets.bitnami.com/cluster-wide': 'true' },
@@ -50,14 +54,12 @@ export const SCOPE_ANNOTATIONS: Readonly<Record<SealScope, Record<string, string
  *
  * @see https://github.com/bitnami-labs/sealed-secrets#scopes
  */
-export class SealedSecret extends Construct implements IAppSecret {
-  public readonly secretName: string;
-  public readonly scope: SealScope;
+export class SealedSecret extends AppSecretBase {
+  public readonly scope: SealedSecretScope;
   protected readonly apiObject: bitnami.SealedSecret;
 
   constructor(scope: Construct, id: string, props: SealedSecretProps) {
-    super(scope, id);
-    this.secretName = props.secretName;
+    super(scope, id, props.secretName);
     this.scope = props.scope ?? 'strict';
     if (Object.keys(props.encryptedData).length === 0) {
       throw new Error(`SealedSecret "${props.secretName}" has no encryptedData: the controller would create an empty Secret`);
@@ -93,10 +95,6 @@ export class SealedSecret extends Construct implements IAppSecret {
         },
       },
     });
-  }
-
-  public grantRead(reader: SecretReader): void {
-    reader.allowGet(this.secretName);
   }
 }
 
