@@ -54,7 +54,7 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
     const written = chart.toJson();
     objects.set(chart.plan.name, written);
     for (const object of written) {
-      add(manifestPath(chart.plan.name, object.kind, object.metadata.name), Yaml.stringify(object));
+      add(manifestPath(chart.plan.name, object.kind, object.metadata.name, chart.method.applyPhases), Yaml.stringify(object));
     }
     // Keyed by the stack's construct id, never a name every object inherits (`constructor`).
     const stackId = constructIdOf(chart.plan.name);
