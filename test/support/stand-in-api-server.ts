@@ -82,7 +82,7 @@ export interface StandInOptions {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export async function startStandInApiServer(options: StandInOptions = {}): Promise<StandInApiServer> {
-  const operators = options.operators ?? ['external-secrets', 'sealed-secrets', 'config-connector'];
+  const operators = options.operators ?? ['external-secrets', 'sealed-secrets', 'config-connector', 'vault-secrets-operator', 'secrets-store-csi-driver'];
   const served = [...BUILT_IN, ...OPERATOR_RESOURCES.filter((r) => operators.includes(r.operator!))];
   const objects = new Map<string, Record<string, any>>();
   const namespaces = new Set(['default', 'kube-system', 'kube-public']);
