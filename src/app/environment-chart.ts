@@ -214,7 +214,7 @@ export class EnvironmentChart extends Chart {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
             volumes: wiring.volumes,
-            containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom }],
+            containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom, volumeMounts: wiring.volumeMounts }],
           },
         },
       },

@@ -83,6 +83,8 @@ export interface DeliveryMethod<P extends { readonly method: string } = any> ext
   readonly checks?: readonly Rule[];
   /** The method's kinds whose controller writes a Kubernetes Secret, and how to read which one (the rules ask "who makes Secret X"). */
   readonly secretProducers?: readonly SecretProducer[];
+  /** What `check --env ENV` tells about the environment's delivery before its requirements (a trap of the method). */
+  checkNotes?(plan: EnvironmentPlan, delivery: P): string[];
   /** What those rules need to know of an environment that uses the method, besides its objects. */
   checkFacts?(plan: EnvironmentPlan, delivery: P): Partial<EnvironmentFacts>;
 
