@@ -1,0 +1,88 @@
+import type { CsiDeliveryConfig } from './schema';
+import type { RequirementStatus } from '../../config-kit/requirements';
+import { kvApiPath } from '../../artifacts/vault-policy';
+import { compareStrings } from '../../core/sort';
+
+export const CSI_DRIVER = 'secrets-store.csi.k8s.io';
+export const DEFAULT_MOUNT_PATH = '/mnt/secrets-store';
+/** The pod volume that holds the files. */
+export const CSI_VOLUME = 'secrets-store';
+/** The audience of the token the Vault provider logs in with, which the role requires. */
+export const VAULT_AUDIENCE = 'vault';
+
+/** One catalog variable: one file of the volume (named after the variable) and, with sync, one key of the Secret. */
+export interface CsiObject {
+  /** Environment variable name: the file name and the key of the synced Secret. */
+  readonly env: string;
+  /** The API path of the KV secret (KV v2: `<mount>/data/<key>`). */
+  readonly secretPath: string;
+  /** Field of the KV secret (the catalog's `remote.property`). */
+  readonly secretKey: string;
+  readonly required: boolean;
+}
+
+export interface CsiVaultPlan {
+  readonly address: string;
+  readonly role: string;
+  readonly policyName: string;
+  readonly authMount: string;
+  readonly vaultNamespace?: string;
+  readonly caCertPath?: string;
+  readonly tlsServerName?: string;
+  readonly tokenTtl: string;
+  readonly audience: string;
+}
+
+export interface CsiDeliveryPlan {
+  readonly method: 'csi';
+  readonly provider: 'vault';
+  /** The SecretProviderClass of the environment. */
+  readonly className: string;
+  /** Sorted by environment variable name. */
+  readonly objects: readonly CsiObject[];
+  /** The Secret the driver syncs the files into; absent when the application reads the files. */
+  readonly syncedSecret?: string;
+  readonly mountPath: string;
+  readonly vault: CsiVaultPlan;
+}
+
+export interface CsiPlanContext {
+  readonly appName: string;
+  readonly environment: string;
+  readonly secretName: string;
+  /** The secrets delivered in the environment, sorted by name. */
+  readonly secrets: readonly { readonly name: string; readonly status: RequirementStatus; readonly remote: { readonly key: string; readonly property: string } }[];
+}
+
+/** Resolves the CSI options: one object per catalog variable, from the KV secret its remote key names. */
+export function resolveCsiDelivery(config: CsiDeliveryConfig, context: CsiPlanContext): CsiDeliveryPlan {
+  const vault = config.vault ?? { address: '' };
+  const mount = vault.mount ?? 'secret';
+  const kvVersion = vault.kvVersion ?? 2;
+  return {
+    method: 'csi',
+    provider: config.provider,
+    className: context.secretName,
+    objects: context.secrets
+      .map((s) => ({ env: s.name, secretPath: kvApiPath(mount, s.remote.key, kvVersion), secretKey: s.remote.property, required: s.status === 'required' }))
+      .sort((a, b) => compareStrings(a.env, b.env)),
+    syncedSecret: config.sync === false ? undefined : context.secretName,
+    mountPath: config.mountPath ?? DEFAULT_MOUNT_PATH,
+    vault: {
+      address: vault.address,
+      role: vault.role ?? `${context.appName}-${context.environment}`,
+      policyName: vault.policyName ?? `${context.appName}-${context.environment}-read`,
+      authMount: vault.authMount ?? 'kubernetes',
+      vaultNamespace: vault.vaultNamespace,
+      caCertPath: vault.caCertPath,
+      tlsServerName: vault.tlsServerName,
+      tokenTtl: vault.tokenTtl ?? '1h',
+      audience: VAULT_AUDIENCE,
+    },
+  };
+}
+
+/** The API paths the objects read, sorted and distinct: what the Vault policy grants `read` on. */
+export function vaultPaths(delivery: CsiDeliveryPlan): string[] {
+  return [...new Set(delivery.objects.map((o) => o.secretPath))].sort(compareStrings);
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { DURATION, VAULT_PATH, vaultName } from '../../config-kit/fields';
+import { PATH_SEGMENT_RULE, pathPattern } from '../../config-kit/path-pattern';
+
+const vaultProvider = z
+  .strictObject({
+    address: z
+      .string()
+      .regex(/^https?:\/\/[^\s/@]+(:\d+)?\/?$/, { error: 'an address such as "https://vault.vault.svc:8200" (no user or password in it: credentials never go into the config)' })
+      .describe("Vault's address as the Vault CSI provider reaches it (the `vaultAddress` parameter)."),
+    role: vaultName('a Vault role name').optional().describe("Role of Vault's kubernetes auth method that binds the workload's ServiceAccount. @default <app.name>-<environment>"),
+    authMount: z
+      .string()
+      .regex(VAULT_PATH, { error: `an auth mount such as "kubernetes" (${PATH_SEGMENT_RULE})` })
+      .optional()
+      .describe("Mount of Vault's kubernetes auth method, without `auth/`. @default kubernetes"),
+    mount: z.string().regex(VAULT_PATH, { error: `a KV mount path such as "secret" (${PATH_SEGMENT_RULE})` }).optional().describe('Mount of the KV engine. @default secret'),
+    kvVersion: z.union([z.literal(1), z.literal(2)], { error: 'the KV engine version is 1 or 2' }).optional().describe('Version of the KV engine. @default 2'),
+    vaultNamespace: z.string().regex(VAULT_PATH, { error: `a Vault Enterprise namespace such as "admin/aragora" (${PATH_SEGMENT_RULE})` }).optional().describe('Vault Enterprise namespace. @default none'),
+    caCertPath: z
+      .string()
+      .regex(pathPattern({ leadingSlash: 'required', characters: '^/\\s' }), { error: `an absolute path on the node where the provider runs, e.g. /etc/vault/ca.crt (${PATH_SEGMENT_RULE})` })
+      .optional()
+      .describe("Path of Vault's CA certificate in the Vault CSI provider's container (`vaultCACertPath`). @default the provider's"),
+    tlsServerName: z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$/, { error: 'a host name such as "vault.example.com"' }).optional().describe("Name to verify in Vault's certificate."),
+    skipVerify: z.boolean().optional().describe('Refused when true: the provider would hand the pod\'s token to whoever answers.'),
+    policyName: vaultName('a Vault policy name').optional().describe('Name of the read-only Vault policy. @default <app.name>-<environment>-read'),
+    tokenTtl: z.string().regex(DURATION, { error: 'a duration such as "1h"' }).optional().describe('TTL of the Vault token the role issues. @default 1h'),
+  })
+  .describe('The Vault CSI provider: logs in with the pod\'s ServiceAccount token and reads the KV secrets.');
+
+export const csiDelivery = z
+  .strictObject({
+    method: z.literal('csi'),
+    provider: z.enum(['vault'], { error: 'provider is "vault" (the providers of AWS and Google Cloud are not supported yet)' }).describe('The Secrets Store CSI provider that reads the values.'),
+    vault: vaultProvider.optional(),
+    sync: z
+      .boolean()
+      .optional()
+      .describe('Also sync the values into the environment\'s Secret (`secretObjects`), read by env or envFrom; it exists only while a pod mounts the volume. false: the application reads the files. @default true'),
+    mountPath: z
+      .string()
+      .regex(pathPattern({ leadingSlash: 'required', characters: 'A-Za-z0-9_.-' }), { error: `an absolute path in the container such as /mnt/secrets-store (${PATH_SEGMENT_RULE})` })
+      .optional()
+      .describe('Where the container mounts the volume: one file per variable, named after it. @default /mnt/secrets-store'),
+  })
+  .describe('Secrets Store CSI driver: a SecretProviderClass, and a read-only CSI volume in the pod; optionally synced into a Secret.');
+
+export type CsiDeliveryConfig = z.input<typeof csiDelivery>;
+
+declare module '../../config-kit/schema' {
+  interface DeliveryConfigs {
+    csi: CsiDeliveryConfig;
+  }
+}
