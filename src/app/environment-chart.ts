@@ -81,6 +81,7 @@ export class EnvironmentChart extends Chart {
       roleName: plan.identity.roleName,
       roleBindingName: plan.identity.roleBindingName,
       automountToken: plan.identity.automountToken,
+      serviceAccountAnnotations: this.method.serviceAccountAnnotations?.(plan.delivery),
       // The kubelet reads secretKeyRef and envFrom: a Role only for an application that reads through the API
       // (config validation refuses that with Vault injection, which has no Secret).
       secretAccess: plan.identity.readsSecretsThroughApi && this.secret !== undefined,

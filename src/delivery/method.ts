@@ -52,6 +52,8 @@ export interface DeliveryMethod<P extends { readonly method: string } = any> ext
   helmValues?(plan: EnvironmentPlan, delivery: P, identity: Record<string, unknown>, header: readonly string[]): string;
   /** Comment lines of the workload patch (for a Deployment managed elsewhere). */
   patchNotes?(plan: EnvironmentPlan, delivery: P): string[];
+  /** Annotations of the application's ServiceAccount the method needs (a cloud identity the pods assume, e.g. IRSA's role ARN). */
+  serviceAccountAnnotations?(delivery: P): Record<string, string>;
   /** What the application's ServiceAccount token reads, when the method logs in with it. */
   appTokenReads?(delivery: P): string;
   /** Other ServiceAccounts whose tokens read the values (a store's identity). */

@@ -27,6 +27,8 @@ export interface SecretReaderProps {
   readonly automountToken?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Annotations of the ServiceAccount (a cloud identity its pods assume). @default - none */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -64,8 +66,9 @@ export class SecretReader extends Construct {
     }
     const labels = props.labels ? { ...props.labels } : undefined;
 
+    const annotations = props.serviceAccountAnnotations && Object.keys(props.serviceAccountAnnotations).length > 0 ? { ...props.serviceAccountAnnotations } : undefined;
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.serviceAccountName, labels },
+      metadata: { name: this.serviceAccountName, labels, annotations },
       automountServiceAccountToken: this.automountToken,
     });
     if (!this.secretAccess) {
