@@ -145,7 +145,7 @@ describe('csi: config it refuses', () => {
     const short = example();
     short.environments.staging.delivery = 'csi';
     expect(messages(short)).toEqual([expect.stringMatching(/^environments\.staging\.delivery: csi needs a provider/)]);
-    expect(messages(staging((d) => (d.provider = 'aws'))).join('\n')).toContain('environments.staging.delivery');
+    expect(messages(staging((d) => (d.provider = 'gcp')))).toEqual([expect.stringContaining('environments.staging.delivery.provider')]);
     expect(messages(staging((d) => (d.mountPath = '../etc')))).toEqual([expect.stringContaining('environments.staging.delivery.mountPath')]);
   });
 
@@ -215,5 +215,63 @@ describe('csi: checks over objects edited by hand', () => {
   test('the SecretProviderClass makes the synced Secret: without it, the Deployment reads a Secret nobody makes', () => {
     const without = files.filter((f) => f.path !== STAGING_SPC);
     expect(ruleFindings(without, 'workload-secrets-consistent').map((f) => f.message)).toEqual([expect.stringContaining('SecretProviderClass in this folder makes')]);
+  });
+});
+
+describe('csi with the AWS provider', () => {
+  const AWS_EXAMPLE = join(root, 'examples', 'csi-aws.yaml');
+  const awsText = readFileSync(AWS_EXAMPLE, 'utf8');
+  const awsConfig = (): AragoraSecretsConfig => parse(awsText) as AragoraSecretsConfig;
+  const awsFiles = synthesizePlan(resolvePlan(parseConfigFile(AWS_EXAMPLE)));
+  const messages = (config: AragoraSecretsConfig) => problemsOf(config).map((p) => `${p.path}: ${p.message}`);
+
+  test('objects parse back: the secret once, each JSON key a file through jmesPath (quoted when not an identifier)', () => {
+    const spc = find(manifests(awsFiles, 'staging'), 'SecretProviderClass');
+    expect(spc.spec.provider).toBe('aws');
+    expect(parse(spc.spec.parameters.objects)).toEqual([
+      {
+        objectName: 'aragora/api-keys',
+        objectType: 'secretsmanager',
+        jmesPath: [
+          { path: 'anthropic', objectAlias: 'ANTHROPIC_API_KEY' },
+          { path: 'openai', objectAlias: 'OPENAI_API_KEY' },
+          { path: '"stripe-secret"', objectAlias: 'STRIPE_SECRET_KEY' },
+        ],
+      },
+    ]);
+    expect(spc.spec.parameters.region).toBe('us-east-1');
+    expect(spc.spec.parameters.usePodIdentity).toBeUndefined();
+    expect(find(manifests(awsFiles, 'prod'), 'SecretProviderClass').spec.parameters.usePodIdentity).toBe('true');
+  });
+
+  test('IRSA: the pods\' ServiceAccount carries the role ARN; Pod Identity: no annotation; no Vault files', () => {
+    expect(find(manifests(awsFiles, 'staging'), 'ServiceAccount').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/aragora-staging-secrets' });
+    expect(find(manifests(awsFiles, 'prod'), 'ServiceAccount').metadata.annotations).toBeUndefined();
+    expect(awsFiles.filter((f) => f.path.includes('/vault/'))).toEqual([]);
+    expect(file(awsFiles, 'staging/SECRETS.md')).toContain('AWS CSI provider: reads `aragora/api-keys` as the pods\' ServiceAccount `aragora-staging/aragora`, IAM role `arn:aws:iam::123456789012:role/aragora-staging-secrets` (IRSA)');
+    expect(runChecks(RULES, { tree: parseTree(awsFiles), facts: factsOf(resolvePlan(parseConfigFile(AWS_EXAMPLE))) })).toEqual([]);
+  });
+
+  test('config it refuses: IRSA without a role, a role with Pod Identity, the other provider\'s block, a secret name Secrets Manager refuses', () => {
+    const change = (mutate: (d: any, c: AragoraSecretsConfig) => void) => {
+      const c = awsConfig();
+      mutate(c.environments.staging.delivery, c);
+      return messages(c);
+    };
+    expect(change((d) => delete d.aws.roleArn)).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws\.roleArn: with IRSA the pods' ServiceAccount must carry the IAM role/)]);
+    expect(change((d) => (d.aws.identity = 'podIdentity'))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws\.roleArn: with EKS Pod Identity the role comes from the association/)]);
+    expect(change((d) => (d.vault = { address: 'https://v:8200' }))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.vault: the vault block does nothing with provider aws/)]);
+    expect(change((d) => (d.aws.roleArn = 'arn:aws:iam::123:role/x'))).toEqual([expect.stringContaining('environments.staging.delivery.aws.roleArn')]);
+    expect(change((_d, c) => (c.secrets.OPENAI_API_KEY.remote = { key: 'aragora/api keys', property: 'openai' }))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^secrets\.OPENAI_API_KEY\.remote\.key: .*cannot be a Secrets Manager secret name/)]),
+    );
+  });
+
+  test('csi-provider-parameters reads the AWS shape: a jmesPath entry without objectAlias, a synced object it does not mount', () => {
+    const path = 'staging/manifests/20-SecretProviderClass.aragora-secrets.k8s.yaml';
+    const noAlias = edit(awsFiles, path, (o) => (o.spec.parameters.objects = stringify([{ objectName: 'aragora/api-keys', objectType: 'secretsmanager', jmesPath: [{ path: 'openai' }] }])));
+    expect(ruleFindings(noAlias, 'csi-provider-parameters', awsConfig()).map((f) => f.message)).toEqual([expect.stringContaining('has a jmesPath entry without path and objectAlias')]);
+    const ghost = edit(awsFiles, path, (o) => o.spec.secretObjects[0].data.push({ objectName: 'GHOST', key: 'GHOST' }));
+    expect(ruleFindings(ghost, 'csi-provider-parameters', awsConfig()).map((f) => f.location)).toEqual(['spec.secretObjects[0].data[3].objectName']);
   });
 });

@@ -1,7 +1,7 @@
 import { arr, environmentsOf, groupOf, namespaceIn, podTemplates, problemWith, ref, secretReferences } from '../../checks/objects';
 import type { Environment } from '../../checks/objects';
 import type { ManifestObject, Problem, Rule, SecretProducer } from '../../checks/types';
-import { parseVaultObjects } from './parameters';
+import { mountedNames } from './parameters';
 import { CSI_DRIVER } from './plan';
 
 /** The checks of the Secrets Store CSI delivery (`csi`): SecretProviderClasses and the CSI volumes that name them. */
@@ -118,22 +118,22 @@ export const csiProviderParameters: Rule = {
   severity: 'error',
   what: 'A SecretProviderClass whose parameters the provider cannot read, or whose sync names an object it does not mount',
   why: 'the parameters are strings the provider parses again (YAML inside a string): an error there, or a synced object that is not mounted, shows only when a pod tries to start, as a mount failure (secrets-store-csi-driver #1963)',
-  fix: 'write `objects` as a YAML list of objects with `objectName` and `secretPath` (Vault), and sync only objects it names',
+  fix: 'write `objects` as a YAML list (Vault: `objectName`, `secretPath`, `secretKey`; AWS: `objectName`, `objectType`, `jmesPath` of `path` and `objectAlias`), and sync only objects it names',
   check: (input) =>
     environmentsOf(input).flatMap((env) =>
       classes(env).flatMap((entry): Problem[] => {
         const spec = entry.object.spec ?? {};
-        if (spec.provider !== 'vault') return [];
-        const parsed = parseVaultObjects(spec.parameters?.objects);
+        if (spec.provider !== 'vault' && spec.provider !== 'aws') return [];
+        const parsed = mountedNames(spec.provider, spec.parameters?.objects);
         if ('problem' in parsed) {
-          return [problemWith(entry, `${ref(entry.object)}: spec.parameters.objects cannot be read by the Vault provider: ${parsed.problem}`, 'write a YAML list of { objectName, secretPath, secretKey }', { location: 'spec.parameters.objects' })];
+          return [problemWith(entry, `${ref(entry.object)}: spec.parameters.objects cannot be read by the ${spec.provider} provider: ${parsed.problem}`, spec.provider === 'aws' ? 'write a YAML list of { objectName, objectType, jmesPath }' : 'write a YAML list of { objectName, secretPath, secretKey }', { location: 'spec.parameters.objects' })];
         }
-        const names = new Set(parsed.objects.map((o) => o.objectName));
+        const names = new Set(parsed.names);
         const problems: Problem[] = [];
-        if (typeof spec.parameters?.roleName !== 'string' || spec.parameters.roleName === '') {
+        if (spec.provider === 'vault' && (typeof spec.parameters?.roleName !== 'string' || spec.parameters.roleName === '')) {
           problems.push(problemWith(entry, `${ref(entry.object)}: spec.parameters.roleName is missing: the Vault provider cannot log in`, 'write the Vault role that binds the workload\'s ServiceAccount', { location: 'spec.parameters.roleName' }));
         }
-        if (spec.parameters?.vaultSkipTLSVerify === 'true') {
+        if (spec.provider === 'vault' && spec.parameters?.vaultSkipTLSVerify === 'true') {
           problems.push(problemWith(entry, `${ref(entry.object)}: spec.parameters.vaultSkipTLSVerify is "true": the provider sends the pod's token to whoever answers`, "remove it and give Vault's CA (vaultCACertPath)", { location: 'spec.parameters.vaultSkipTLSVerify' }));
         }
         arr(spec.secretObjects).forEach((secretObject: any, i: number) =>

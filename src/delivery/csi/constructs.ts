@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import type { EnvironmentPlan } from '../../plan/plan';
 import type { CsiDeliveryPlan } from './plan';
-import { vaultParameters } from './parameters';
+import { providerParameters } from './parameters';
 import { SecretProviderClass } from './secret-provider-class';
 
 /** Delivery method `csi`: the environment's SecretProviderClass (the pod's volume is its wiring). */
@@ -9,7 +9,7 @@ export function addCsiDelivery(scope: Construct, plan: EnvironmentPlan, delivery
   return new SecretProviderClass(scope, 'SecretProviderClass', {
     className: delivery.className,
     provider: delivery.provider,
-    parameters: vaultParameters(delivery),
+    parameters: providerParameters(delivery),
     syncedSecret: delivery.syncedSecret ? { secretName: delivery.syncedSecret, objectNames: delivery.objects.map((o) => o.env), labels: plan.labels } : undefined,
   });
 }

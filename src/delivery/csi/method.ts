@@ -16,6 +16,14 @@ declare module '../../plan/plan' {
 
 const code = (text: string) => `\`${text}\``;
 
+function storeName(d: CsiDeliveryPlan): string {
+  return d.provider === 'aws' ? 'AWS Secrets Manager' : 'Vault';
+}
+
+function awsIdentity(d: CsiDeliveryPlan): string {
+  return d.aws?.identity === 'podIdentity' ? 'the IAM role of its EKS Pod Identity association' : `IAM role ${code(d.aws?.roleArn ?? '(not set)')} (IRSA)`;
+}
+
 /** Delivery method `csi`: the Secrets Store CSI driver mounts the values into the pod, optionally synced into a Secret. */
 export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
   name: 'csi',
@@ -41,9 +49,12 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
   helmValues: (plan, delivery, identity, header) => csiHelmValues(plan, delivery, identity, header),
   patchNotes: (_plan, delivery) =>
     delivery.syncedSecret ? [`# The CSI volume below is what makes Secret ${delivery.syncedSecret}: the driver writes it only while a pod mounts the volume.`] : [],
-  appTokenReads: (delivery) => `Vault role ${delivery.vault.role} (the Vault CSI provider logs in with the pod's token)`,
+  appTokenReads: (d) =>
+    d.vault ? `Vault role ${d.vault.role} (the Vault CSI provider logs in with the pod's token)` : `the AWS secrets ${d.aws?.identity === 'podIdentity' ? 'through its EKS Pod Identity association' : `as IAM role ${d.aws?.roleArn ?? '(not set)'} (IRSA)`}`,
+  serviceAccountAnnotations: (d): Record<string, string> => (d.aws?.identity === 'irsa' && d.aws.roleArn ? { 'eks.amazonaws.com/role-arn': d.aws.roleArn } : {}),
   files: (plan, delivery, { serviceAccountName }) => {
-    const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName, delivery };
+    if (!delivery.vault) return [];
+    const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName, delivery, vault: delivery.vault };
     return [
       { path: 'vault/policy.hcl', content: csiPolicyHcl(props) },
       { path: 'vault/setup.sh', content: csiSetupScript(props) },
@@ -51,7 +62,9 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
   },
   chartProblems: (plan, delivery) => (delivery.objects.length === 0 ? [`environment ${plan.name} delivers no secret, so the SecretProviderClass would mount nothing`] : []),
   renderRefusal: (plan) =>
-    `the Secrets Store CSI driver mounts the values from Vault${plan.delivery.method === 'csi' && plan.delivery.syncedSecret ? ' and makes Secret "' + plan.secretName + '"' : ''}; put the values into Vault instead (dist/${plan.name}/vault/setup.sh lists the fields)`,
+    plan.delivery.method === 'csi' && plan.delivery.provider === 'aws'
+      ? `the Secrets Store CSI driver mounts the values from AWS Secrets Manager${plan.delivery.syncedSecret ? ` and makes Secret "${plan.secretName}"` : ''}; put the values into Secrets Manager instead`
+      : `the Secrets Store CSI driver mounts the values from Vault${plan.delivery.method === 'csi' && plan.delivery.syncedSecret ? ` and makes Secret "${plan.secretName}"` : ''}; put the values into Vault instead (dist/${plan.name}/vault/setup.sh lists the fields)`,
   checkNotes: (_plan, d) =>
     d.syncedSecret
       ? [`Secret ${d.syncedSecret} is synced by the Secrets Store CSI driver and exists only while a pod mounts the CSI volume of SecretProviderClass ${d.className} (secrets-store-csi-driver #298): every workload that reads it must mount the volume.`]
@@ -60,26 +73,29 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
   secretProducers: [secretProviderClassProducer],
   report: {
     summary: (_plan, d) =>
-      `\`csi\`: SecretProviderClass ${code(d.className)} (Secrets Store CSI driver, provider ${d.provider}) mounts ${vaultPaths(d).map(code).join(', ')} at ${code(d.mountPath)}` +
+      `\`csi\`: SecretProviderClass ${code(d.className)} (Secrets Store CSI driver, provider ${d.provider}) mounts ${storeName(d)} ${vaultPaths(d).map(code).join(', ')} at ${code(d.mountPath)}` +
       (d.syncedSecret ? `, synced into Secret ${code(d.syncedSecret)} while a pod mounts it` : '; no Kubernetes Secret'),
     valueSource: (_plan, d, secret) => {
       const o = d.objects.find((x) => x.env === secret.name);
-      return o ? `Vault ${code(o.secretPath)}, field ${code(o.secretKey)}` : 'not mounted';
+      return o ? `${storeName(d)} ${code(o.secretPath)}, ${d.provider === 'aws' ? 'JSON key' : 'field'} ${code(o.secretKey)}` : 'not mounted';
     },
     injection: (d) => (d.syncedSecret ? `reads Secret ${code(d.syncedSecret)} (synced while the CSI volume at ${code(d.mountPath)} is mounted)` : `reads the files under ${code(d.mountPath)}`),
     consumer: (_plan, d, secret, deployment) => (d.syncedSecret ? undefined : `${deployment}: file ${code(`${d.mountPath}/${secret.name}`)}`),
-    readableBy: (d, serviceAccountName) => `Vault role ${code(d.vault.role)} (ServiceAccount ${code(serviceAccountName)}, through the Vault CSI provider)${d.syncedSecret ? `; Secret ${code(d.syncedSecret)} while mounted` : ''}`,
+    readableBy: (d, serviceAccountName) =>
+      `${d.vault ? `Vault role ${code(d.vault.role)}` : awsIdentity(d)} (ServiceAccount ${code(serviceAccountName)}, through the ${d.provider === 'aws' ? 'AWS' : 'Vault'} CSI provider)${d.syncedSecret ? `; Secret ${code(d.syncedSecret)} while mounted` : ''}`,
     readers: (plan, d, serviceAccountName) => [
-      `Vault CSI provider: logs into ${code(`auth/${d.vault.authMount}`)} with role ${code(d.vault.role)} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)} (tokens for audience ${code(d.vault.audience)}); ` +
-        `the role's policy ${code(d.vault.policyName)} reads ${vaultPaths(d).map(code).join(', ')} only (\`vault/policy.hcl\`, \`vault/setup.sh\`). The provider, on the node, talks to Vault: the pods need no egress to it.`,
+      d.vault
+        ? `Vault CSI provider: logs into ${code(`auth/${d.vault.authMount}`)} with role ${code(d.vault.role)} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)} (tokens for audience ${code(d.vault.audience)}); ` +
+          `the role's policy ${code(d.vault.policyName)} reads ${vaultPaths(d).map(code).join(', ')} only (\`vault/policy.hcl\`, \`vault/setup.sh\`). The provider, on the node, talks to Vault: the pods need no egress to it.`
+        : `AWS CSI provider: reads ${vaultPaths(d).map(code).join(', ')} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)}, ${awsIdentity(d)}; that role must allow secretsmanager:GetSecretValue on exactly these secrets (it is not written here). The provider, on the node, talks to AWS: the pods need no egress to it.`,
       ...(d.syncedSecret
         ? [`Secrets Store CSI driver: syncs the files into Secret ${code(d.syncedSecret)}, which exists only while a pod mounts the volume (secrets-store-csi-driver #298): a pod that reads it without the mount never gets it.`]
         : []),
     ],
-    readsAuditedElsewhere: { where: 'the reads of the values happen in Vault, by the CSI provider', how: 'enable a Vault audit device' },
+    readsAuditedElsewhere: { where: 'the reads of the values happen in the store, by the CSI provider', how: 'enable a Vault audit device, or CloudTrail for Secrets Manager' },
     openItems: (_plan, d) => [
       ...(d.syncedSecret ? [`Secret ${code(d.syncedSecret)} exists only while a pod mounts the CSI volume: every workload that reads it must mount the volume too.`] : []),
-      'Rotation: the driver re-reads Vault only when installed with `--enable-secret-rotation` (Helm `enableSecretRotation: true`), every `--rotation-poll-interval` (2m by default).',
+      'Rotation: the driver re-reads the store only when installed with `--enable-secret-rotation` (Helm `enableSecretRotation: true`), every `--rotation-poll-interval` (2m by default).',
     ],
   },
 };

@@ -14,8 +14,36 @@ export interface VaultCsiObject {
   readonly secretKey: string;
 }
 
+/** The parameters of the provider the delivery names. */
+export function providerParameters(delivery: CsiDeliveryPlan): Record<string, string> {
+  return delivery.provider === 'aws' ? awsParameters(delivery) : vaultParameters(delivery);
+}
+
+/** One object of the AWS provider's `objects` parameter: a secret, and the JSON keys mounted from it. */
+export interface AwsCsiObject {
+  readonly objectName: string;
+  readonly objectType: 'secretsmanager';
+  readonly jmesPath: readonly { readonly path: string; readonly objectAlias: string }[];
+}
+
+/** A JMESPath expression for one key of the secret's JSON: a bare identifier, else a quoted one (JSON's quoting). */
+export function jmesPathOf(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);
+}
+
+export function awsParameters(delivery: CsiDeliveryPlan): Record<string, string> {
+  const aws = delivery.aws!;
+  const bySecret = new Map<string, { path: string; objectAlias: string }[]>();
+  for (const o of delivery.objects) bySecret.set(o.secretPath, [...(bySecret.get(o.secretPath) ?? []), { path: jmesPathOf(o.secretKey), objectAlias: o.env }]);
+  const objects: AwsCsiObject[] = [...bySecret.keys()].sort().map((name) => ({ objectName: name, objectType: 'secretsmanager', jmesPath: bySecret.get(name)! }));
+  const out: Record<string, string> = { objects: yamlString(objects) };
+  if (aws.region) out.region = aws.region;
+  if (aws.identity === 'podIdentity') out.usePodIdentity = 'true';
+  return sorted(out);
+}
+
 export function vaultParameters(delivery: CsiDeliveryPlan): Record<string, string> {
-  const v = delivery.vault;
+  const v = delivery.vault!;
   const objects: VaultCsiObject[] = delivery.objects.map((o) => ({ objectName: o.env, secretPath: o.secretPath, secretKey: o.secretKey }));
   const out: Record<string, string> = {
     audience: v.audience,
@@ -33,6 +61,46 @@ export function vaultParameters(delivery: CsiDeliveryPlan): Record<string, strin
 /** YAML inside a string, as the providers read it; `parse` gives the objects back. */
 export function yamlString(value: unknown): string {
   return stringify(value, { lineWidth: 0 });
+}
+
+/**
+ * The names a provider's `objects` parameter mounts (Vault: each `objectName`; AWS: each `objectAlias` of a
+ * `jmesPath`, and the secrets themselves), or why the parameter is not a list the provider reads.
+ */
+export function mountedNames(provider: unknown, text: unknown): { names: string[] } | { problem: string } {
+  if (provider === 'aws') {
+    const parsed = parseList(text, ['objectName']);
+    if ('problem' in parsed) return parsed;
+    const names: string[] = [];
+    for (const [i, item] of parsed.items.entries()) {
+      names.push(typeof item.objectAlias === 'string' ? item.objectAlias : item.objectName);
+      if (item.jmesPath !== undefined && !Array.isArray(item.jmesPath)) return { problem: `item ${i} has a jmesPath that is not a list` };
+      for (const j of item.jmesPath ?? []) {
+        if (!j || typeof j.path !== 'string' || typeof j.objectAlias !== 'string') return { problem: `item ${i} has a jmesPath entry without path and objectAlias` };
+        names.push(j.objectAlias);
+      }
+    }
+    return { names };
+  }
+  const parsed = parseVaultObjects(text);
+  return 'problem' in parsed ? parsed : { names: parsed.objects.map((o) => o.objectName) };
+}
+
+function parseList(text: unknown, required: readonly string[]): { items: any[] } | { problem: string } {
+  if (typeof text !== 'string') return { problem: 'it is not a string' };
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (e) {
+    return { problem: `it is not valid YAML (${(e as Error).message.split('\n')[0]})` };
+  }
+  if (!Array.isArray(value)) return { problem: 'it is not a YAML list' };
+  for (const [i, item] of value.entries()) {
+    for (const key of required) {
+      if (!item || typeof item !== 'object' || typeof item[key] !== 'string' || item[key] === '') return { problem: `item ${i} has no ${key}` };
+    }
+  }
+  return { items: value };
 }
 
 /** The objects of a Vault provider's `objects` parameter, or a description of why it is not a list of them. */

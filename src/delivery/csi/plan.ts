@@ -14,9 +14,9 @@ export const VAULT_AUDIENCE = 'vault';
 export interface CsiObject {
   /** Environment variable name: the file name and the key of the synced Secret. */
   readonly env: string;
-  /** The API path of the KV secret (KV v2: `<mount>/data/<key>`). */
+  /** Vault: the API path of the KV secret (KV v2: `<mount>/data/<key>`); AWS: the Secrets Manager secret's name. */
   readonly secretPath: string;
-  /** Field of the KV secret (the catalog's `remote.property`). */
+  /** The field of the secret (the catalog's `remote.property`): a KV field, a JSON key. */
   readonly secretKey: string;
   readonly required: boolean;
 }
@@ -33,9 +33,15 @@ export interface CsiVaultPlan {
   readonly audience: string;
 }
 
+export interface CsiAwsPlan {
+  readonly region?: string;
+  readonly identity: 'irsa' | 'podIdentity';
+  readonly roleArn?: string;
+}
+
 export interface CsiDeliveryPlan {
   readonly method: 'csi';
-  readonly provider: 'vault';
+  readonly provider: 'vault' | 'aws';
   /** The SecretProviderClass of the environment. */
   readonly className: string;
   /** Sorted by environment variable name. */
@@ -43,7 +49,10 @@ export interface CsiDeliveryPlan {
   /** The Secret the driver syncs the files into; absent when the application reads the files. */
   readonly syncedSecret?: string;
   readonly mountPath: string;
-  readonly vault: CsiVaultPlan;
+  /** With provider vault. */
+  readonly vault?: CsiVaultPlan;
+  /** With provider aws. */
+  readonly aws?: CsiAwsPlan;
 }
 
 export interface CsiPlanContext {
@@ -56,18 +65,28 @@ export interface CsiPlanContext {
 
 /** Resolves the CSI options: one object per catalog variable, from the KV secret its remote key names. */
 export function resolveCsiDelivery(config: CsiDeliveryConfig, context: CsiPlanContext): CsiDeliveryPlan {
+  const common = {
+    method: 'csi' as const,
+    className: context.secretName,
+    syncedSecret: config.sync === false ? undefined : context.secretName,
+    mountPath: config.mountPath ?? DEFAULT_MOUNT_PATH,
+  };
+  if (config.provider === 'aws') {
+    const aws = config.aws ?? {};
+    return {
+      ...common,
+      provider: 'aws',
+      objects: objectsOf(context, (key) => key.replace(/^\/+|\/+$/g, '')),
+      aws: { region: aws.region, identity: aws.identity ?? 'irsa', roleArn: aws.roleArn },
+    };
+  }
   const vault = config.vault ?? { address: '' };
   const mount = vault.mount ?? 'secret';
   const kvVersion = vault.kvVersion ?? 2;
   return {
-    method: 'csi',
-    provider: config.provider,
-    className: context.secretName,
-    objects: context.secrets
-      .map((s) => ({ env: s.name, secretPath: kvApiPath(mount, s.remote.key, kvVersion), secretKey: s.remote.property, required: s.status === 'required' }))
-      .sort((a, b) => compareStrings(a.env, b.env)),
-    syncedSecret: config.sync === false ? undefined : context.secretName,
-    mountPath: config.mountPath ?? DEFAULT_MOUNT_PATH,
+    ...common,
+    provider: 'vault',
+    objects: objectsOf(context, (key) => kvApiPath(mount, key, kvVersion)),
     vault: {
       address: vault.address,
       role: vault.role ?? `${context.appName}-${context.environment}`,
@@ -82,7 +101,13 @@ export function resolveCsiDelivery(config: CsiDeliveryConfig, context: CsiPlanCo
   };
 }
 
-/** The API paths the objects read, sorted and distinct: what the Vault policy grants `read` on. */
+function objectsOf(context: CsiPlanContext, pathOf: (remoteKey: string) => string): CsiObject[] {
+  return context.secrets
+    .map((s) => ({ env: s.name, secretPath: pathOf(s.remote.key), secretKey: s.remote.property, required: s.status === 'required' }))
+    .sort((a, b) => compareStrings(a.env, b.env));
+}
+
+/** The secrets the objects read, sorted and distinct: the Vault API paths the policy grants `read` on, the AWS secrets. */
 export function vaultPaths(delivery: CsiDeliveryPlan): string[] {
   return [...new Set(delivery.objects.map((o) => o.secretPath))].sort(compareStrings);
 }

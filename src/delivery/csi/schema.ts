@@ -29,11 +29,27 @@ const vaultProvider = z
   })
   .describe('The Vault CSI provider: logs in with the pod\'s ServiceAccount token and reads the KV secrets.');
 
+const awsProvider = z
+  .strictObject({
+    region: z.string().regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, { error: 'an AWS region code such as "us-east-1"' }).optional().describe("Region of the secrets. @default the provider's (the node's region)"),
+    identity: z
+      .enum(['irsa', 'podIdentity'], { error: 'identity is "irsa" (the ServiceAccount carries the role ARN) or "podIdentity" (an EKS Pod Identity association)' })
+      .optional()
+      .describe('How the pods\' ServiceAccount gets its IAM role: IRSA (the eks.amazonaws.com/role-arn annotation) or EKS Pod Identity (`usePodIdentity`). @default irsa'),
+    roleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/, { error: 'an IAM role ARN such as "arn:aws:iam::123456789012:role/aragora-prod-secrets"' })
+      .optional()
+      .describe('With IRSA: the IAM role the pods\' ServiceAccount assumes (its eks.amazonaws.com/role-arn annotation).'),
+  })
+  .describe('The AWS provider: reads Secrets Manager secrets (JSON, one key per variable) with the pods\' IAM role.');
+
 export const csiDelivery = z
   .strictObject({
     method: z.literal('csi'),
-    provider: z.enum(['vault'], { error: 'provider is "vault" (the providers of AWS and Google Cloud are not supported yet)' }).describe('The Secrets Store CSI provider that reads the values.'),
+    provider: z.enum(['vault', 'aws'], { error: 'provider is "vault" or "aws" (the Google Cloud provider is not supported yet)' }).describe('The Secrets Store CSI provider that reads the values.'),
     vault: vaultProvider.optional(),
+    aws: awsProvider.optional(),
     sync: z
       .boolean()
       .optional()

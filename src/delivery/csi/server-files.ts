@@ -1,4 +1,4 @@
-import type { CsiDeliveryPlan } from './plan';
+import type { CsiDeliveryPlan, CsiVaultPlan } from './plan';
 import { vaultPaths } from './plan';
 import { hclString, vaultServerLine } from '../../artifacts/vault-policy';
 import { comment, oneVisibleLine, operand, sh, ShellCode, shellScript, vaultArgument } from '../../core/shell';
@@ -8,11 +8,12 @@ export interface CsiServerFilesProps {
   readonly namespace: string;
   readonly serviceAccountName: string;
   readonly delivery: CsiDeliveryPlan;
+  readonly vault: CsiVaultPlan;
 }
 
 /** The Vault policy of one environment: `read` on exactly the KV paths its SecretProviderClass reads. */
 export function csiPolicyHcl(props: CsiServerFilesProps): string {
-  const v = props.delivery.vault;
+  const v = props.vault;
   const lines = [
     `# Vault policy "${oneVisibleLine(v.policyName)}": read-only access to the secrets of environment ${oneVisibleLine(props.environment)}`,
     `# (Kubernetes namespace ${oneVisibleLine(props.namespace)}), for the Vault CSI provider, which the role "${oneVisibleLine(v.role)}" logs in with the token of`,
@@ -25,7 +26,7 @@ export function csiPolicyHcl(props: CsiServerFilesProps): string {
 
 /** A script for the Vault administrator: the policy and the kubernetes auth role that binds the pods' ServiceAccount. */
 export function csiSetupScript(props: CsiServerFilesProps): string {
-  const v = props.delivery.vault;
+  const v = props.vault;
   const ns = v.vaultNamespace ? sh` -namespace=${v.vaultNamespace}` : sh``;
   const role = new ShellCode(
     [

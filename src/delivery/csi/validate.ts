@@ -5,6 +5,9 @@ import { VAULT_PATH } from '../../config-kit/fields';
 import { showable, shown } from '../../config-kit/shown';
 import { defaultProperty } from '../../plan/plan';
 
+/** What Secrets Manager accepts in a secret's name. */
+const AWS_SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
 /** KV field names the provider's `secretKey` takes as they are. */
 const CSI_FIELD = /^[A-Za-z0-9_.-]+$/;
 
@@ -32,6 +35,19 @@ export function csiProblems(config: AragoraSecretsConfig, add: AddProblem): void
       add([...at, 'vault'], 'provider vault needs the vault block (at least its address)', 'write vault: { address: https://vault.vault.svc:8200 }');
       continue;
     }
+    const other = options.provider === 'vault' ? 'aws' : 'vault';
+    if (options[other] !== undefined) {
+      add([...at, other], `the ${other} block does nothing with provider ${options.provider}`, `remove it, or write provider: ${other}`);
+    }
+    if (options.provider === 'aws') {
+      const aws = options.aws ?? {};
+      if ((aws.identity ?? 'irsa') === 'irsa' && !aws.roleArn) {
+        add([...at, 'aws', 'roleArn'], "with IRSA the pods' ServiceAccount must carry the IAM role it assumes: the provider reads nothing without it", 'write aws: { roleArn: arn:aws:iam::123456789012:role/<role> }, or aws: { identity: podIdentity } with an EKS Pod Identity association');
+      }
+      if (aws.identity === 'podIdentity' && aws.roleArn) {
+        add([...at, 'aws', 'roleArn'], 'with EKS Pod Identity the role comes from the association, not from the ServiceAccount', 'remove roleArn (or write identity: irsa)');
+      }
+    }
     if (vault?.skipVerify) {
       add([...at, 'vault', 'skipVerify'], "skipping TLS verification is refused: the provider would send the pod's token to whoever answers and mount what it returns", "remove it and give Vault's CA (vault.caCertPath, in the provider's container)");
     }
@@ -57,7 +73,15 @@ export function csiProblems(config: AragoraSecretsConfig, add: AddProblem): void
 
     for (const [name, secret] of Object.entries(config.secrets)) {
       const key = (secret.remote?.key ?? config.remoteKey ?? `${config.app.name}/api-keys`).replace(/^\/+|\/+$/g, '');
-      if (!VAULT_PATH.test(key)) {
+      if (options.provider === 'aws') {
+        if (!AWS_SECRET_NAME.test(key)) {
+          add(
+            secret.remote?.key !== undefined ? ['secrets', name, 'remote', 'key'] : config.remoteKey !== undefined ? ['remoteKey'] : at,
+            `${shown(key)} cannot be a Secrets Manager secret name (environment ${envName} reads it with the AWS CSI provider)`,
+            'use letters, digits and /_+=.@-',
+          );
+        }
+      } else if (!VAULT_PATH.test(key)) {
         add(
           secret.remote?.key !== undefined ? ['secrets', name, 'remote', 'key'] : config.remoteKey !== undefined ? ['remoteKey'] : at,
           `${shown(key)} cannot be a Vault path (environment ${envName} reads it with the Vault CSI provider)`,
