@@ -138,14 +138,15 @@ describe('csi: config it refuses', () => {
     return config;
   };
 
-  test('skip-verify, Reloader without a Secret, no vault block, the short form, a provider not supported yet', () => {
+  test('skip-verify, Reloader without a Secret, no vault block, the short form, a provider that is none, a provider without its block', () => {
     expect(messages(staging((d) => (d.vault.skipVerify = true)))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.vault\.skipVerify: skipping TLS verification is refused/)]);
     expect(messages(staging((d, c) => ((d.sync = false), (c.environments.staging.rotation = { reloader: 'targeted' }))))).toEqual([expect.stringMatching(/^environments\.staging\.rotation\.reloader: Reloader \(targeted\) restarts pods when a Kubernetes Secret changes; without sync/)]);
     expect(messages(staging((d) => delete d.vault))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.vault: provider vault needs the vault block/)]);
     const short = example();
     short.environments.staging.delivery = 'csi';
     expect(messages(short)).toEqual([expect.stringMatching(/^environments\.staging\.delivery: csi needs a provider/)]);
-    expect(messages(staging((d) => (d.provider = 'gcp')))).toEqual([expect.stringContaining('environments.staging.delivery.provider')]);
+    expect(messages(staging((d) => (d.provider = 'azure')))).toEqual([expect.stringContaining('environments.staging.delivery.provider')]);
+    expect(messages(staging((d) => (d.provider = 'gcp')))).toEqual(expect.arrayContaining([expect.stringMatching(/^environments\.staging\.delivery\.gcp: provider gcp needs the gcp block/)]));
     expect(messages(staging((d) => (d.mountPath = '../etc')))).toEqual([expect.stringContaining('environments.staging.delivery.mountPath')]);
   });
 
@@ -273,5 +274,43 @@ describe('csi with the AWS provider', () => {
     expect(ruleFindings(noAlias, 'csi-provider-parameters', awsConfig()).map((f) => f.message)).toEqual([expect.stringContaining('has a jmesPath entry without path and objectAlias')]);
     const ghost = edit(awsFiles, path, (o) => o.spec.secretObjects[0].data.push({ objectName: 'GHOST', key: 'GHOST' }));
     expect(ruleFindings(ghost, 'csi-provider-parameters', awsConfig()).map((f) => f.location)).toEqual(['spec.secretObjects[0].data[3].objectName']);
+  });
+});
+
+describe('csi with the Google Cloud provider', () => {
+  const GCP_EXAMPLE = join(root, 'examples', 'csi-gcp.yaml');
+  const gcpText = readFileSync(GCP_EXAMPLE, 'utf8');
+  const gcpConfig = (): AragoraSecretsConfig => parse(gcpText) as AragoraSecretsConfig;
+  const gcpFiles = synthesizePlan(resolvePlan(parseConfigFile(GCP_EXAMPLE)));
+  const SPC = 'prod/manifests/20-SecretProviderClass.aragora-secrets.k8s.yaml';
+
+  test('secrets parse back: one secret version per variable, a file named after it; Workload Identity on the pods\' ServiceAccount', () => {
+    const spc = find(manifests(gcpFiles, 'prod'), 'SecretProviderClass');
+    expect(spc.spec.provider).toBe('gcp');
+    expect(parse(spc.spec.parameters.secrets)).toEqual(
+      ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'SUPABASE_KEY'].map((env) => ({ resourceName: `projects/aragora-prod/secrets/app-${env.toLowerCase().replace(/_/g, '-')}/versions/latest`, fileName: env })),
+    );
+    expect(find(manifests(gcpFiles, 'prod'), 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'aragora-secrets@aragora-prod.iam.gserviceaccount.com' });
+    expect(file(gcpFiles, 'prod/SECRETS.md')).toContain('which acts as `aragora-secrets@aragora-prod.iam.gserviceaccount.com` (Workload Identity)');
+    expect(runChecks(RULES, { tree: parseTree(gcpFiles), facts: factsOf(resolvePlan(parseConfigFile(GCP_EXAMPLE))) })).toEqual([]);
+  });
+
+  test('config it refuses: no gcp block, a project or service account that is none, a version that is none', () => {
+    const change = (mutate: (d: any) => void) => {
+      const c = gcpConfig();
+      mutate(c.environments.prod.delivery);
+      return problemsOf(c).map((p) => p.path);
+    };
+    expect(change((d) => delete d.gcp)).toEqual(['environments.prod.delivery.gcp']);
+    expect(change((d) => (d.gcp.project = 'Aragora Prod'))).toEqual(['environments.prod.delivery.gcp.project']);
+    expect(change((d) => (d.gcp.serviceAccount = 'someone@gmail.com'))).toEqual(['environments.prod.delivery.gcp.serviceAccount']);
+    expect(change((d) => (d.gcp.version = '../1'))).toEqual(['environments.prod.delivery.gcp.version']);
+  });
+
+  test('csi-provider-parameters reads the Google shape: a resource name that is not a secret version', () => {
+    const bad = edit(gcpFiles, SPC, (o) => (o.spec.parameters.secrets = stringify([{ resourceName: 'projects/aragora-prod/secrets/x', fileName: 'ANTHROPIC_API_KEY' }])));
+    expect(ruleFindings(bad, 'csi-provider-parameters', gcpConfig()).map((f) => [f.location, f.message])).toEqual([
+      ['spec.parameters.secrets', expect.stringContaining("item 0's resourceName is not projects/<project>/secrets/<secret>/versions/<version>")],
+    ]);
   });
 });

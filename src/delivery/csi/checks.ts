@@ -118,15 +118,17 @@ export const csiProviderParameters: Rule = {
   severity: 'error',
   what: 'A SecretProviderClass whose parameters the provider cannot read, or whose sync names an object it does not mount',
   why: 'the parameters are strings the provider parses again (YAML inside a string): an error there, or a synced object that is not mounted, shows only when a pod tries to start, as a mount failure (secrets-store-csi-driver #1963)',
-  fix: 'write `objects` as a YAML list (Vault: `objectName`, `secretPath`, `secretKey`; AWS: `objectName`, `objectType`, `jmesPath` of `path` and `objectAlias`), and sync only objects it names',
+  fix: 'write `objects` as a YAML list (Vault: `objectName`, `secretPath`, `secretKey`; AWS: `objectName`, `objectType`, `jmesPath` of `path` and `objectAlias`), or `secrets` (Google Cloud: `resourceName`, `fileName`), and sync only objects it names',
   check: (input) =>
     environmentsOf(input).flatMap((env) =>
       classes(env).flatMap((entry): Problem[] => {
         const spec = entry.object.spec ?? {};
-        if (spec.provider !== 'vault' && spec.provider !== 'aws') return [];
-        const parsed = mountedNames(spec.provider, spec.parameters?.objects);
+        if (spec.provider !== 'vault' && spec.provider !== 'aws' && spec.provider !== 'gcp') return [];
+        const parameter = spec.provider === 'gcp' ? 'secrets' : 'objects';
+        const parsed = mountedNames(spec.provider, spec.parameters?.[parameter]);
         if ('problem' in parsed) {
-          return [problemWith(entry, `${ref(entry.object)}: spec.parameters.objects cannot be read by the ${spec.provider} provider: ${parsed.problem}`, spec.provider === 'aws' ? 'write a YAML list of { objectName, objectType, jmesPath }' : 'write a YAML list of { objectName, secretPath, secretKey }', { location: 'spec.parameters.objects' })];
+          const shape = { aws: '{ objectName, objectType, jmesPath }', gcp: '{ resourceName, fileName }', vault: '{ objectName, secretPath, secretKey }' }[spec.provider as 'aws' | 'gcp' | 'vault'];
+          return [problemWith(entry, `${ref(entry.object)}: spec.parameters.${parameter} cannot be read by the ${spec.provider} provider: ${parsed.problem}`, `write a YAML list of ${shape}`, { location: `spec.parameters.${parameter}` })];
         }
         const names = new Set(parsed.names);
         const problems: Problem[] = [];
@@ -140,7 +142,7 @@ export const csiProviderParameters: Rule = {
           arr(secretObject?.data).forEach((d: any, j: number) => {
             if (!names.has(d?.objectName)) {
               problems.push(
-                problemWith(entry, `${ref(entry.object)}: spec.secretObjects[${i}].data[${j}] syncs object ${JSON.stringify(d?.objectName)}, which spec.parameters.objects does not mount: the driver fails the mount`, 'sync only objects that spec.parameters.objects names', {
+                problemWith(entry, `${ref(entry.object)}: spec.secretObjects[${i}].data[${j}] syncs object ${JSON.stringify(d?.objectName)}, which spec.parameters.${parameter} does not mount: the driver fails the mount`, `sync only objects that spec.parameters.${parameter} names`, {
                   location: `spec.secretObjects[${i}].data[${j}].objectName`,
                 }),
               );

@@ -17,7 +17,11 @@ declare module '../../plan/plan' {
 const code = (text: string) => `\`${text}\``;
 
 function storeName(d: CsiDeliveryPlan): string {
-  return d.provider === 'aws' ? 'AWS Secrets Manager' : 'Vault';
+  return { aws: 'AWS Secrets Manager', gcp: 'Google Secret Manager', vault: 'Vault' }[d.provider];
+}
+
+function providerName(d: CsiDeliveryPlan): string {
+  return { aws: 'AWS', gcp: 'Google Cloud', vault: 'Vault' }[d.provider];
 }
 
 function awsIdentity(d: CsiDeliveryPlan): string {
@@ -50,8 +54,13 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
   patchNotes: (_plan, delivery) =>
     delivery.syncedSecret ? [`# The CSI volume below is what makes Secret ${delivery.syncedSecret}: the driver writes it only while a pod mounts the volume.`] : [],
   appTokenReads: (d) =>
-    d.vault ? `Vault role ${d.vault.role} (the Vault CSI provider logs in with the pod's token)` : `the AWS secrets ${d.aws?.identity === 'podIdentity' ? 'through its EKS Pod Identity association' : `as IAM role ${d.aws?.roleArn ?? '(not set)'} (IRSA)`}`,
-  serviceAccountAnnotations: (d): Record<string, string> => (d.aws?.identity === 'irsa' && d.aws.roleArn ? { 'eks.amazonaws.com/role-arn': d.aws.roleArn } : {}),
+    d.vault
+      ? `Vault role ${d.vault.role} (the Vault CSI provider logs in with the pod's token)`
+      : d.gcp
+        ? `the Google Secret Manager secrets as ${d.gcp.serviceAccount} (Workload Identity)`
+        : `the AWS secrets ${d.aws?.identity === 'podIdentity' ? 'through its EKS Pod Identity association' : `as IAM role ${d.aws?.roleArn ?? '(not set)'} (IRSA)`}`,
+  serviceAccountAnnotations: (d): Record<string, string> =>
+    d.aws?.identity === 'irsa' && d.aws.roleArn ? { 'eks.amazonaws.com/role-arn': d.aws.roleArn } : d.gcp ? { 'iam.gke.io/gcp-service-account': d.gcp.serviceAccount } : {},
   files: (plan, delivery, { serviceAccountName }) => {
     if (!delivery.vault) return [];
     const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName, delivery, vault: delivery.vault };
@@ -62,8 +71,8 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
   },
   chartProblems: (plan, delivery) => (delivery.objects.length === 0 ? [`environment ${plan.name} delivers no secret, so the SecretProviderClass would mount nothing`] : []),
   renderRefusal: (plan) =>
-    plan.delivery.method === 'csi' && plan.delivery.provider === 'aws'
-      ? `the Secrets Store CSI driver mounts the values from AWS Secrets Manager${plan.delivery.syncedSecret ? ` and makes Secret "${plan.secretName}"` : ''}; put the values into Secrets Manager instead`
+    plan.delivery.method === 'csi' && plan.delivery.provider !== 'vault'
+      ? `the Secrets Store CSI driver mounts the values from ${storeName(plan.delivery)}${plan.delivery.syncedSecret ? ` and makes Secret "${plan.secretName}"` : ''}; put the values into the store instead`
       : `the Secrets Store CSI driver mounts the values from Vault${plan.delivery.method === 'csi' && plan.delivery.syncedSecret ? ` and makes Secret "${plan.secretName}"` : ''}; put the values into Vault instead (dist/${plan.name}/vault/setup.sh lists the fields)`,
   checkNotes: (_plan, d) =>
     d.syncedSecret
@@ -77,17 +86,20 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
       (d.syncedSecret ? `, synced into Secret ${code(d.syncedSecret)} while a pod mounts it` : '; no Kubernetes Secret'),
     valueSource: (_plan, d, secret) => {
       const o = d.objects.find((x) => x.env === secret.name);
-      return o ? `${storeName(d)} ${code(o.secretPath)}, ${d.provider === 'aws' ? 'JSON key' : 'field'} ${code(o.secretKey)}` : 'not mounted';
+      if (!o) return 'not mounted';
+      return d.provider === 'gcp' ? `${storeName(d)} ${code(o.secretPath)}` : `${storeName(d)} ${code(o.secretPath)}, ${d.provider === 'aws' ? 'JSON key' : 'field'} ${code(o.secretKey)}`;
     },
     injection: (d) => (d.syncedSecret ? `reads Secret ${code(d.syncedSecret)} (synced while the CSI volume at ${code(d.mountPath)} is mounted)` : `reads the files under ${code(d.mountPath)}`),
     consumer: (_plan, d, secret, deployment) => (d.syncedSecret ? undefined : `${deployment}: file ${code(`${d.mountPath}/${secret.name}`)}`),
     readableBy: (d, serviceAccountName) =>
-      `${d.vault ? `Vault role ${code(d.vault.role)}` : awsIdentity(d)} (ServiceAccount ${code(serviceAccountName)}, through the ${d.provider === 'aws' ? 'AWS' : 'Vault'} CSI provider)${d.syncedSecret ? `; Secret ${code(d.syncedSecret)} while mounted` : ''}`,
+      `${d.vault ? `Vault role ${code(d.vault.role)}` : d.gcp ? `Google service account ${code(d.gcp.serviceAccount)}` : awsIdentity(d)} (ServiceAccount ${code(serviceAccountName)}, through the ${providerName(d)} CSI provider)${d.syncedSecret ? `; Secret ${code(d.syncedSecret)} while mounted` : ''}`,
     readers: (plan, d, serviceAccountName) => [
       d.vault
         ? `Vault CSI provider: logs into ${code(`auth/${d.vault.authMount}`)} with role ${code(d.vault.role)} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)} (tokens for audience ${code(d.vault.audience)}); ` +
           `the role's policy ${code(d.vault.policyName)} reads ${vaultPaths(d).map(code).join(', ')} only (\`vault/policy.hcl\`, \`vault/setup.sh\`). The provider, on the node, talks to Vault: the pods need no egress to it.`
-        : `AWS CSI provider: reads ${vaultPaths(d).map(code).join(', ')} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)}, ${awsIdentity(d)}; that role must allow secretsmanager:GetSecretValue on exactly these secrets (it is not written here). The provider, on the node, talks to AWS: the pods need no egress to it.`,
+        : d.gcp
+          ? `Google Cloud CSI provider: reads ${vaultPaths(d).length} Secret Manager secret${vaultPaths(d).length === 1 ? '' : 's'} of project ${code(d.gcp.project)} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)}, which acts as ${code(d.gcp.serviceAccount)} (Workload Identity); that Google service account needs roles/secretmanager.secretAccessor on exactly these secrets (not written here). The provider, on the node, talks to Google: the pods need no egress to it.`
+          : `AWS CSI provider: reads ${vaultPaths(d).map(code).join(', ')} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)}, ${awsIdentity(d)}; that role must allow secretsmanager:GetSecretValue on exactly these secrets (it is not written here). The provider, on the node, talks to AWS: the pods need no egress to it.`,
       ...(d.syncedSecret
         ? [`Secrets Store CSI driver: syncs the files into Secret ${code(d.syncedSecret)}, which exists only while a pod mounts the volume (secrets-store-csi-driver #298): a pod that reads it without the mount never gets it.`]
         : []),

@@ -16,7 +16,19 @@ export interface VaultCsiObject {
 
 /** The parameters of the provider the delivery names. */
 export function providerParameters(delivery: CsiDeliveryPlan): Record<string, string> {
+  if (delivery.provider === 'gcp') return gcpParameters(delivery);
   return delivery.provider === 'aws' ? awsParameters(delivery) : vaultParameters(delivery);
+}
+
+/** One secret of the Google Cloud provider's `secrets` parameter: its version's resource name and the file it becomes. */
+export interface GcpCsiSecret {
+  readonly resourceName: string;
+  readonly fileName: string;
+}
+
+export function gcpParameters(delivery: CsiDeliveryPlan): Record<string, string> {
+  const secrets: GcpCsiSecret[] = delivery.objects.map((o) => ({ resourceName: o.secretPath, fileName: o.env }));
+  return { secrets: yamlString(secrets) };
 }
 
 /** One object of the AWS provider's `objects` parameter: a secret, and the JSON keys mounted from it. */
@@ -68,6 +80,14 @@ export function yamlString(value: unknown): string {
  * `jmesPath`, and the secrets themselves), or why the parameter is not a list the provider reads.
  */
 export function mountedNames(provider: unknown, text: unknown): { names: string[] } | { problem: string } {
+  if (provider === 'gcp') {
+    const parsed = parseList(text, ['resourceName', 'fileName']);
+    if ('problem' in parsed) return parsed;
+    for (const [i, item] of parsed.items.entries()) {
+      if (!/^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/.test(item.resourceName)) return { problem: `item ${i}'s resourceName is not projects/<project>/secrets/<secret>/versions/<version>` };
+    }
+    return { names: parsed.items.map((item) => item.fileName) };
+  }
   if (provider === 'aws') {
     const parsed = parseList(text, ['objectName']);
     if ('problem' in parsed) return parsed;

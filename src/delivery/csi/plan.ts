@@ -39,9 +39,14 @@ export interface CsiAwsPlan {
   readonly roleArn?: string;
 }
 
+export interface CsiGcpPlan {
+  readonly project: string;
+  readonly serviceAccount: string;
+}
+
 export interface CsiDeliveryPlan {
   readonly method: 'csi';
-  readonly provider: 'vault' | 'aws';
+  readonly provider: 'vault' | 'aws' | 'gcp';
   /** The SecretProviderClass of the environment. */
   readonly className: string;
   /** Sorted by environment variable name. */
@@ -53,6 +58,8 @@ export interface CsiDeliveryPlan {
   readonly vault?: CsiVaultPlan;
   /** With provider aws. */
   readonly aws?: CsiAwsPlan;
+  /** With provider gcp. */
+  readonly gcp?: CsiGcpPlan;
 }
 
 export interface CsiPlanContext {
@@ -71,6 +78,24 @@ export function resolveCsiDelivery(config: CsiDeliveryConfig, context: CsiPlanCo
     syncedSecret: config.sync === false ? undefined : context.secretName,
     mountPath: config.mountPath ?? DEFAULT_MOUNT_PATH,
   };
+  if (config.provider === 'gcp') {
+    const gcp = config.gcp ?? { project: '', serviceAccount: '' };
+    const version = gcp.version ?? 'latest';
+    // One secret per variable, named as the Google Cloud side of aragora-secrets names them (`anthropic-api-key`).
+    return {
+      ...common,
+      provider: 'gcp',
+      objects: context.secrets
+        .map((s) => ({
+          env: s.name,
+          secretPath: `projects/${gcp.project}/secrets/${gcp.secretPrefix ?? ''}${s.name.toLowerCase().replace(/_/g, '-')}/versions/${version}`,
+          secretKey: '',
+          required: s.status === 'required',
+        }))
+        .sort((a, b) => compareStrings(a.env, b.env)),
+      gcp: { project: gcp.project, serviceAccount: gcp.serviceAccount },
+    };
+  }
   if (config.provider === 'aws') {
     const aws = config.aws ?? {};
     return {

@@ -44,12 +44,25 @@ const awsProvider = z
   })
   .describe('The AWS provider: reads Secrets Manager secrets (JSON, one key per variable) with the pods\' IAM role.');
 
+const gcpProvider = z
+  .strictObject({
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: 'a Google Cloud project ID such as "aragora-prod"' }).describe('Project of the Secret Manager secrets.'),
+    serviceAccount: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, { error: 'a Google service account email such as "aragora-secrets@aragora-prod.iam.gserviceaccount.com"' })
+      .describe("The Google service account the pods' ServiceAccount acts as through Workload Identity (its iam.gke.io/gcp-service-account annotation)."),
+    secretPrefix: z.string().regex(/^[A-Za-z0-9_-]{0,100}$/, { error: 'letters, digits, "_" and "-"' }).optional().describe('Prefix of the secret IDs. @default none (ANTHROPIC_API_KEY reads anthropic-api-key)'),
+    version: z.string().regex(/^(latest|[1-9]\d*)$/, { error: 'a version number or "latest"' }).optional().describe('The version of every secret to mount. @default latest'),
+  })
+  .describe('The Google Cloud provider: reads one Secret Manager secret per variable with the Google service account of the pods (Workload Identity).');
+
 export const csiDelivery = z
   .strictObject({
     method: z.literal('csi'),
-    provider: z.enum(['vault', 'aws'], { error: 'provider is "vault" or "aws" (the Google Cloud provider is not supported yet)' }).describe('The Secrets Store CSI provider that reads the values.'),
+    provider: z.enum(['vault', 'aws', 'gcp'], { error: 'provider is "vault", "aws" or "gcp"' }).describe('The Secrets Store CSI provider that reads the values.'),
     vault: vaultProvider.optional(),
     aws: awsProvider.optional(),
+    gcp: gcpProvider.optional(),
     sync: z
       .boolean()
       .optional()

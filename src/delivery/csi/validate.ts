@@ -35,9 +35,12 @@ export function csiProblems(config: AragoraSecretsConfig, add: AddProblem): void
       add([...at, 'vault'], 'provider vault needs the vault block (at least its address)', 'write vault: { address: https://vault.vault.svc:8200 }');
       continue;
     }
-    const other = options.provider === 'vault' ? 'aws' : 'vault';
-    if (options[other] !== undefined) {
-      add([...at, other], `the ${other} block does nothing with provider ${options.provider}`, `remove it, or write provider: ${other}`);
+    for (const other of (['vault', 'aws', 'gcp'] as const).filter((p) => p !== options.provider)) {
+      if (options[other] !== undefined) add([...at, other], `the ${other} block does nothing with provider ${options.provider}`, `remove it, or write provider: ${other}`);
+    }
+    if (options.provider === 'gcp' && !options.gcp) {
+      add([...at, 'gcp'], 'provider gcp needs the gcp block (the project and the Google service account)', 'write gcp: { project: aragora-prod, serviceAccount: aragora-secrets@aragora-prod.iam.gserviceaccount.com }');
+      continue;
     }
     if (options.provider === 'aws') {
       const aws = options.aws ?? {};
@@ -73,7 +76,9 @@ export function csiProblems(config: AragoraSecretsConfig, add: AddProblem): void
 
     for (const [name, secret] of Object.entries(config.secrets)) {
       const key = (secret.remote?.key ?? config.remoteKey ?? `${config.app.name}/api-keys`).replace(/^\/+|\/+$/g, '');
-      if (options.provider === 'aws') {
+      if (options.provider === 'gcp') {
+        // The secret IDs come from the variable names, which the catalog already restricts.
+      } else if (options.provider === 'aws') {
         if (!AWS_SECRET_NAME.test(key)) {
           add(
             secret.remote?.key !== undefined ? ['secrets', name, 'remote', 'key'] : config.remoteKey !== undefined ? ['remoteKey'] : at,
@@ -89,7 +94,7 @@ export function csiProblems(config: AragoraSecretsConfig, add: AddProblem): void
         );
       }
       const field = secret.remote?.property ?? defaultProperty(name);
-      if (!CSI_FIELD.test(field)) {
+      if (options.provider !== 'gcp' && !CSI_FIELD.test(field)) {
         add(
           ['secrets', name, 'remote', 'property'],
           `${shown(field)} cannot be a field the Vault CSI provider reads for environment ${envName}: only letters, digits, "-", "_" and "." are allowed`,
