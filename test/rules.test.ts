@@ -272,7 +272,7 @@ describe('each rule fires on a deliberately bad tree', () => {
         fix: expect.stringContaining('add aragora-secrets to that Role\'s resourceNames'),
       }),
       expect.objectContaining({
-        message: 'reads Secret "aragora-secrets", which no SealedSecret, ExternalSecret, VaultStaticSecret or VaultDynamicSecret in this folder makes, and which is not marked as created at deploy time',
+        message: 'reads Secret "aragora-secrets", which no SealedSecret, ExternalSecret, VaultStaticSecret, VaultDynamicSecret or SecretProviderClass in this folder makes, and which is not marked as created at deploy time',
         fix: expect.stringContaining('aragora-secrets/created-at-deploy-time'),
       }),
     ]);

@@ -255,6 +255,6 @@ describe('vault-operator: checks over objects edited by hand', () => {
 
   test('the VaultStaticSecret makes the Secret the Deployment reads: without it, the workload reads a Secret nobody makes', () => {
     const without = files.filter((f) => f.path !== STAGING_VSS);
-    expect(ruleFindings(without, 'workload-secrets-consistent').map((f) => f.message)).toEqual([expect.stringContaining('which no SealedSecret, ExternalSecret, VaultStaticSecret or VaultDynamicSecret in this folder makes')]);
+    expect(ruleFindings(without, 'workload-secrets-consistent').map((f) => f.message)).toEqual([expect.stringMatching(/which no SealedSecret, ExternalSecret, VaultStaticSecret, VaultDynamicSecret( or|,) SecretProviderClass in this folder makes/)]);
   });
 });
