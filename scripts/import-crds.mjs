@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates imports/ from the upstream CRDs kept in ../shared/crds (or CRDS_DIR).
-// `cdk8s import` takes one file per API group, so the External Secrets CRDs are
+// `cdk8s import` takes one file per API group, so the External Secrets (and Vault Secrets Operator) CRDs are
 // concatenated into one temporary file first. The CRD files themselves never enter the repo.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
@@ -23,6 +23,13 @@ const groups = {
   ],
   'generators.external-secrets.io': ['generators.external-secrets.io_passwords.yaml'],
   'bitnami.com': ['bitnami.com_sealedsecrets.yaml'],
+  'secrets.hashicorp.com': [
+    'secrets.hashicorp.com_vaultconnections.yaml',
+    'secrets.hashicorp.com_vaultauths.yaml',
+    'secrets.hashicorp.com_vaultstaticsecrets.yaml',
+    'secrets.hashicorp.com_vaultdynamicsecrets.yaml',
+  ],
+  'secrets-store.csi.x-k8s.io': ['secrets-store.csi.x-k8s.io_secretproviderclasses.yaml'],
 };
 
 const work = mkdtempSync(join(tmpdir(), 'aragora-crds-'));

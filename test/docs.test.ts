@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REFERENCE_PAGES, referencePages } from '../scripts/reference-docs';
 import { RULES } from '../src/app/rule-set';
+import { deliveryMethods } from '../src/delivery/registry';
 import { anchorsOf, brokenLinks, unreachable } from './support/doc-links';
 import { documentationFiles, readDoc } from './support/docs';
 import { root } from './support/cli';
@@ -33,7 +34,7 @@ describe('the README', () => {
   });
 
   test('links every delivery method and cloud to its page', () => {
-    for (const page of ['docs/delivery/plain.md', 'docs/delivery/sealed.md', 'docs/delivery/external.md', 'docs/delivery/vault.md', 'docs/cloud/aws.md', 'docs/cloud/gcp.md']) {
+    for (const page of [...deliveryMethods.map((m) => `docs/delivery/${m.name}.md`), 'docs/cloud/aws.md', 'docs/cloud/gcp.md']) {
       expect(readme).toContain(`](${page})`);
     }
   });

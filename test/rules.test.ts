@@ -272,7 +272,7 @@ describe('each rule fires on a deliberately bad tree', () => {
         fix: expect.stringContaining('add aragora-secrets to that Role\'s resourceNames'),
       }),
       expect.objectContaining({
-        message: 'reads Secret "aragora-secrets", which no SealedSecret or ExternalSecret in this folder makes, and which is not marked as created at deploy time',
+        message: 'reads Secret "aragora-secrets", which no SealedSecret, ExternalSecret, VaultStaticSecret, VaultDynamicSecret or SecretProviderClass in this folder makes, and which is not marked as created at deploy time',
         fix: expect.stringContaining('aragora-secrets/created-at-deploy-time'),
       }),
     ]);
@@ -290,7 +290,7 @@ describe('each rule fires on a deliberately bad tree', () => {
     // The staging generated Secret comes from its own ExternalSecret: without it, that key's reference breaks.
     const noGenerated = edit(base, 'staging/manifests/30-ExternalSecret.aragora-secrets-generated.k8s.yaml', () => undefined);
     expect(only(checkFiles(noGenerated), 'workload-secrets-consistent')).toEqual([
-      expect.objectContaining({ resource: 'Deployment aragora-staging/aragora', message: expect.stringContaining('"aragora-secrets-generated", which no SealedSecret or ExternalSecret') }),
+      expect.objectContaining({ resource: 'Deployment aragora-staging/aragora', message: expect.stringContaining('"aragora-secrets-generated", which no SealedSecret, ExternalSecret') }),
     ]);
     // The kubelet reads secretKeyRef and envFrom: a workload bound to no Role needs no grant (qa has none).
     const otherAccount = edit(base, 'qa/manifests/40-Deployment.aragora.k8s.yaml', (d) => {

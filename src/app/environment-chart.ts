@@ -81,6 +81,7 @@ export class EnvironmentChart extends Chart {
       roleName: plan.identity.roleName,
       roleBindingName: plan.identity.roleBindingName,
       automountToken: plan.identity.automountToken,
+      serviceAccountAnnotations: this.method.serviceAccountAnnotations?.(plan.delivery),
       // The kubelet reads secretKeyRef and envFrom: a Role only for an application that reads through the API
       // (config validation refuses that with Vault injection, which has no Secret).
       secretAccess: plan.identity.readsSecretsThroughApi && this.secret !== undefined,
@@ -214,7 +215,7 @@ export class EnvironmentChart extends Chart {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
             volumes: wiring.volumes,
-            containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom }],
+            containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom, volumeMounts: wiring.volumeMounts }],
           },
         },
       },

@@ -53,7 +53,7 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
   };
   for (const chart of charts) {
     for (const object of chart.toJson()) {
-      const path = manifestPath(chart.plan.name, object.kind, object.metadata.name);
+      const path = manifestPath(chart.plan.name, object.kind, object.metadata.name, chart.method.applyPhases);
       add(path, manifestYaml(object));
       manifests.set(path, object);
     }

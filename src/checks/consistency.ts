@@ -59,8 +59,8 @@ export const workloadSecretsConsistent: Rule = {
             out.push(
               problemWith(
                 entry,
-                `reads Secret "${name}", which no SealedSecret or ExternalSecret in this folder makes, and which is not marked as created at deploy time`,
-                `deliver it (sealed or external delivery), or, if it is created at deploy time, list it in the annotation ${DEPLOY_TIME_SECRETS_ANNOTATION}`,
+                `reads Secret "${name}", which no ${producerKinds(env)} in this folder makes, and which is not marked as created at deploy time`,
+                `deliver it (a delivery method that makes it), or, if it is created at deploy time, list it in the annotation ${DEPLOY_TIME_SECRETS_ANNOTATION}`,
                 { location },
               ),
             );
@@ -71,3 +71,10 @@ export const workloadSecretsConsistent: Rule = {
     return out;
   },
 };
+
+/** `SealedSecret or ExternalSecret`: the kinds that make Secrets, as a message names them. */
+function producerKinds(env: Environment): string {
+  const kinds = [...new Set(env.producers.map((p) => p.kind))];
+  if (kinds.length === 0) return 'object';
+  return kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`;
+}

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { environmentFolderOf } from '../core/manifest-layout';
 import type { OutputFile } from '../core/output-file';
-import type { CheckInput, EnvironmentFacts, K8sObject, ManifestObject, ManifestTree, Problem } from './types';
+import type { CheckInput, EnvironmentFacts, K8sObject, ManifestObject, ManifestTree, Problem, SecretProducer } from './types';
 
 /** Files cdk8s and aragora-secrets write one Kubernetes object into; other YAML (Helm values, patches) is not applied. */
 export const MANIFEST_SUFFIX = '.k8s.yaml';
@@ -107,6 +107,8 @@ export interface Environment {
   readonly namespace: string;
   readonly objects: readonly ManifestObject[];
   readonly facts?: EnvironmentFacts;
+  /** The kinds besides a core Secret that make Secrets (`CheckInput.producers`). */
+  readonly producers: readonly SecretProducer[];
 }
 
 /** The manifest folders of the tree, one environment each, with the config facts of that environment. */
@@ -116,7 +118,7 @@ export function environmentsOf(input: CheckInput): Environment[] {
   return folders.map((folder) => {
     const name = posix.basename(folder);
     const facts = input.facts?.find((f) => f.name === name);
-    return { name, folder, namespace: facts?.namespace ?? namespaces.get(folder) ?? 'default', objects: input.tree.objects.filter((o) => o.folder === folder), facts };
+    return { name, folder, namespace: facts?.namespace ?? namespaces.get(folder) ?? 'default', objects: input.tree.objects.filter((o) => o.folder === folder), facts, producers: input.producers ?? [] };
   });
 }
 
@@ -246,28 +248,38 @@ export function targetName(obj: K8sObject, spec: any): string {
   return typeof spec?.target?.name === 'string' && spec.target.name !== '' ? spec.target.name : obj.metadata.name;
 }
 
+/** What makes a Secret in the cluster: `plain`, a Secret itself; else the producer of the object's kind. */
+export interface SecretMade {
+  readonly namespace: string;
+  readonly name: string;
+  /** Absent for a core Secret. */
+  readonly producer?: SecretProducer;
+}
+
 /**
- * The Secret an object makes in the cluster: a Secret itself, a SealedSecret's (its controller
- * writes it), an ExternalSecret's target. Undefined for other objects.
+ * The Secret an object makes in the cluster: a Secret itself, or what the controller of a registered
+ * producer's kind writes (a SealedSecret's, an ExternalSecret's target...). Undefined for other objects.
  */
-export function secretMadeBy(object: K8sObject, namespace: string): { namespace: string; name: string; how: 'plain' | 'sealed' | 'external' } | undefined {
-  if (object.kind === 'Secret' && object.apiVersion === 'v1') return { namespace, name: object.metadata.name, how: 'plain' };
-  if (object.kind === 'SealedSecret' && groupOf(object.apiVersion) === SEALED_SECRETS_GROUP) {
-    const template = object.spec?.template?.metadata;
-    return {
-      namespace: typeof template?.namespace === 'string' ? template.namespace : namespace,
-      name: typeof template?.name === 'string' ? template.name : object.metadata.name,
-      how: 'sealed',
-    };
+export function secretMadeBy(object: K8sObject, namespace: string, producers: readonly SecretProducer[] = []): SecretMade | undefined {
+  if (object.kind === 'Secret' && object.apiVersion === 'v1') return { namespace, name: object.metadata.name };
+  const group = groupOf(object.apiVersion);
+  for (const producer of producers) {
+    if (producer.kind !== object.kind || producer.group !== group) continue;
+    const made = producer.secretOf(object, namespace);
+    if (made) return { namespace: made.namespace, name: made.name, producer };
   }
-  if (object.kind === 'ExternalSecret' && groupOf(object.apiVersion) === ESO_GROUP) return { namespace, name: targetName(object, object.spec), how: 'external' };
   return undefined;
+}
+
+/** `the plain Secret/x`, `SealedSecret/x (its controller writes it)`: who makes a Secret, for messages. */
+export function madeByText(object: K8sObject, made: SecretMade): string {
+  return made.producer ? `${ref(object)} (${made.producer.how})` : `the plain ${ref(object)}`;
 }
 
 /** The objects of an environment that make the Secret `namespace/name`. */
 export function producersOf(env: Environment, namespace: string, name: string): ManifestObject[] {
   return env.objects.filter(({ object }) => {
-    const made = secretMadeBy(object, namespaceIn(env, object));
+    const made = secretMadeBy(object, namespaceIn(env, object), env.producers);
     return made !== undefined && made.namespace === namespace && made.name === name;
   });
 }

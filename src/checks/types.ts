@@ -62,8 +62,26 @@ export interface EnvironmentFacts {
   readonly kv2Mounts?: readonly string[];
 }
 
+/**
+ * A kind of object whose controller writes a Kubernetes Secret (a SealedSecret, an ExternalSecret...):
+ * the delivery methods declare theirs, the rule set hands them to every rule, so that "who makes
+ * Secret X" knows every registered method's kinds without the checks naming one. A core Secret is
+ * built in.
+ */
+export interface SecretProducer {
+  readonly kind: string;
+  /** The API group of the kind (`bitnami.com`). */
+  readonly group: string;
+  /** How messages say the object makes the Secret, after its name: `its controller writes it`, `its target`. */
+  readonly how: string;
+  /** The Secret the object makes; undefined when the object makes none (e.g. it writes no Kubernetes Secret). */
+  secretOf(object: K8sObject, namespace: string): { readonly namespace: string; readonly name: string } | undefined;
+}
+
 export interface CheckInput {
   readonly tree: ManifestTree;
+  /** The kinds besides a core Secret that make Secrets (the rule set passes the registered methods'). */
+  readonly producers?: readonly SecretProducer[];
   /** By environment name (= folder name); an environment without facts is checked on its objects alone. */
   readonly facts?: readonly EnvironmentFacts[];
 }

@@ -139,6 +139,8 @@ export function checkCommand(io: CommandIo, options: CheckCommandOptions): numbe
   if (environment !== undefined) {
     const plan = result.plan.environments.find((e) => e.name === environment)!;
     lines.push('', `Environment ${plan.name} (${plan.tier}, delivery ${plan.delivery.method}, namespace ${plan.namespace}):`, '');
+    const notes = deliveryMethod(plan.delivery).checkNotes?.(plan, plan.delivery) ?? [];
+    if (notes.length > 0) lines.push(...notes.map((note) => `note: ${note}`), '');
     if (options.envFile === undefined) {
       lines.push(requirementTable(io.out, requirementRows(plan), false));
     } else {

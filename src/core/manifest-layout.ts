@@ -26,13 +26,18 @@ const APPLY_PHASES: readonly (readonly string[])[] = [
   ['ExternalSecret', 'SealedSecret', 'Secret'],
   ['Deployment'],
 ];
-/** A kind not listed: after the namespace and the identities, before the workload. */
-const UNLISTED_PHASE = 3;
+/** The phases by what they hold, for a delivery method to place its own kinds (`DeliveryMethod.applyPhases`). */
+export const APPLY_PHASE = { namespace: 0, identity: 1, store: 2, secret: 3, workload: 4 } as const;
+export type ApplyPhase = keyof typeof APPLY_PHASE;
 
-/** The position of `kind` in the apply order (0 first). */
-export function applyPhaseOf(kind: string): number {
+/** A kind not listed: after the namespace and the identities, before the workload. */
+const UNLISTED_PHASE = APPLY_PHASE.secret;
+
+/** The position of `kind` in the apply order (0 first); `more` places kinds the table does not list. */
+export function applyPhaseOf(kind: string, more: Readonly<Record<string, ApplyPhase>> = {}): number {
   const phase = APPLY_PHASES.findIndex((kinds) => kinds.includes(kind));
-  return phase < 0 ? UNLISTED_PHASE : phase;
+  if (phase >= 0) return phase;
+  return Object.hasOwn(more, kind) ? APPLY_PHASE[more[kind]] : UNLISTED_PHASE;
 }
 
 /**
@@ -40,14 +45,14 @@ export function applyPhaseOf(kind: string): number {
  * folder (which reads files in name order) applies them in the order above, and a diff lists them in
  * that order too. The number goes in steps of ten so a phase can be added without renaming the others.
  */
-export function manifestFileName(kind: string, name: string): string {
-  const phase = String(applyPhaseOf(kind) * 10).padStart(2, '0');
+export function manifestFileName(kind: string, name: string, more: Readonly<Record<string, ApplyPhase>> = {}): string {
+  const phase = String(applyPhaseOf(kind, more) * 10).padStart(2, '0');
   return `${phase}-${kind}.${name}`.replace(/[^0-9a-zA-Z-_.]/g, '') + MANIFEST_SUFFIX;
 }
 
 /** `dev/manifests/00-Namespace.aragora-dev.k8s.yaml`, relative to the output folder. */
-export function manifestPath(environment: string, kind: string, name: string): string {
-  return `${environment}/${MANIFESTS_FOLDER}/${manifestFileName(kind, name)}`;
+export function manifestPath(environment: string, kind: string, name: string, more: Readonly<Record<string, ApplyPhase>> = {}): string {
+  return `${environment}/${MANIFESTS_FOLDER}/${manifestFileName(kind, name, more)}`;
 }
 
 /**

@@ -7,7 +7,8 @@ import type { IAppSecret } from '../k8s/app-secret';
 import type { MethodPodWiring } from '../k8s/pod-wiring';
 import type { DeliveryContext, DeliveryResolution, DeliveryResolver, EgressRule, EnvironmentPlan, Plan, PlanInputs, SecretPlan } from '../plan/plan';
 import type { ValueAccess } from '../audit/value-access';
-import type { EnvironmentFacts, Rule } from '../checks/types';
+import type { EnvironmentFacts, Rule, SecretProducer } from '../checks/types';
+import type { ApplyPhase } from '../core/manifest-layout';
 
 /**
  * A delivery method: how the values of an environment reach its pods. Each method lives in
@@ -43,12 +44,16 @@ export interface DeliveryMethod<P extends { readonly method: string } = any> ext
   addTo(scope: Construct, plan: EnvironmentPlan, delivery: P): DeliveredSecrets;
   /** Argo CD sync waves of the method's own kinds (a store before the secret it fills: see k8s/sync-waves.ts). */
   readonly syncWaves?: Readonly<Record<string, number>>;
+  /** Where the method's own kinds go in the apply order of the manifest files (see core/manifest-layout.ts). */
+  readonly applyPhases?: Readonly<Record<string, ApplyPhase>>;
   /** What the pod needs besides a Secret reference (annotations, volumes, a wrapped command). */
   podWiring?(delivery: P, workload: EnvironmentPlan['workload']): MethodPodWiring;
   /** Helm values for the application chart, when the method's differ from a Secret reference. */
   helmValues?(plan: EnvironmentPlan, delivery: P, identity: Record<string, unknown>, header: readonly string[]): string;
   /** Comment lines of the workload patch (for a Deployment managed elsewhere). */
   patchNotes?(plan: EnvironmentPlan, delivery: P): string[];
+  /** Annotations of the application's ServiceAccount the method needs (a cloud identity the pods assume, e.g. IRSA's role ARN). */
+  serviceAccountAnnotations?(delivery: P): Record<string, string>;
   /** What the application's ServiceAccount token reads, when the method logs in with it. */
   appTokenReads?(delivery: P): string;
   /** Other ServiceAccounts whose tokens read the values (a store's identity). */
@@ -78,6 +83,10 @@ export interface DeliveryMethod<P extends { readonly method: string } = any> ext
    * names, so that an object written by hand (or by another tool) into the output is checked too.
    */
   readonly checks?: readonly Rule[];
+  /** The method's kinds whose controller writes a Kubernetes Secret, and how to read which one (the rules ask "who makes Secret X"). */
+  readonly secretProducers?: readonly SecretProducer[];
+  /** What `check --env ENV` tells about the environment's delivery before its requirements (a trap of the method). */
+  checkNotes?(plan: EnvironmentPlan, delivery: P): string[];
   /** What those rules need to know of an environment that uses the method, besides its objects. */
   checkFacts?(plan: EnvironmentPlan, delivery: P): Partial<EnvironmentFacts>;
 

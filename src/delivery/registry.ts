@@ -3,12 +3,14 @@ import { plainMethod } from './plain/method';
 import { sealedMethod } from './sealed/method';
 import { externalMethod } from './external/method';
 import { vaultMethod } from './vault/method';
+import { vaultOperatorMethod } from './vault-operator/method';
+import { csiMethod } from './csi/method';
 
 /**
  * The delivery methods, in the order the config schema, `--help` and the docs list them. Adding a
  * method is one folder under src/delivery/ and one entry here; nothing else names a method.
  */
-export const deliveryMethods: readonly DeliveryMethod[] = [plainMethod, sealedMethod, externalMethod, vaultMethod];
+export const deliveryMethods: readonly DeliveryMethod[] = [plainMethod, sealedMethod, externalMethod, vaultMethod, vaultOperatorMethod, csiMethod];
 
 /** The method of an environment's plan (or of a `delivery:` long form). */
 export function deliveryMethod(delivery: { readonly method: string }): DeliveryMethod {

@@ -48,8 +48,8 @@ export class AppWorkload extends Construct {
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
     const { workload, secret, reader } = props;
-    if (!secret === !props.methodWiring) {
-      throw new Error('AppWorkload reads its values from exactly one of `secret` and `methodWiring`');
+    if (!secret === !props.methodWiring && !props.methodWiring?.withSecret) {
+      throw new Error('AppWorkload reads its values from exactly one of `secret` and `methodWiring`, or from both when the wiring says `withSecret`');
     }
     this.deploymentName = workload.name;
     const additional = props.additionalSecrets ?? [];
@@ -87,6 +87,7 @@ export class AppWorkload extends Construct {
                 ports: workload.port ? [{ name: 'http', containerPort: workload.port }] : undefined,
                 env: wiring.env,
                 envFrom: wiring.envFrom,
+                volumeMounts: wiring.volumeMounts,
                 resources: workload.resources && toResources(workload.resources),
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               },
@@ -98,7 +99,7 @@ export class AppWorkload extends Construct {
 
     this.node.addValidation({
       validate: () => {
-        if (props.methodWiring) {
+        if (props.methodWiring && !props.methodWiring.withSecret) {
           const need = props.methodWiring.needsToken;
           return !need || reader.automountToken
             ? []

@@ -5,6 +5,13 @@ import { DEPLOY_TIME_SECRETS_ANNOTATION } from '../checks/annotations';
 /** A volume of the pod (the shape of the Kubernetes API's, as far as a delivery method needs it). */
 export type PodVolume = { readonly name: string } & Record<string, unknown>;
 
+/** A volume mount of the application container. */
+export interface PodVolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+}
+
 /**
  * What a delivery method that reaches the pod without a Kubernetes Secret adds to it (an injected
  * agent's annotations, its token volume, a command that loads the values first).
@@ -12,6 +19,14 @@ export type PodVolume = { readonly name: string } & Record<string, unknown>;
 export interface MethodPodWiring {
   readonly podAnnotations: Record<string, string>;
   readonly volumes?: PodVolume[];
+  /** Where the application container mounts some of `volumes` (a CSI volume holding the values as files). */
+  readonly volumeMounts?: PodVolumeMount[];
+  /**
+   * Whether the container also reads the method's Kubernetes Secret (env or envFrom) besides this
+   * wiring: a CSI volume that syncs the values into a Secret, which exists only while the volume is mounted.
+   * @default false - the wiring alone brings the values
+   */
+  readonly withSecret?: boolean;
   /** Replaces the container's command and args (undefined: the image's entrypoint). */
   readonly command?: string[];
   readonly args?: string[];
@@ -29,8 +44,10 @@ export interface PodWiring {
   readonly workloadAnnotations: Record<string, string>;
   /** Annotations of the pod template (the Vault Agent injector reads them there). */
   readonly podAnnotations?: Record<string, string>;
-  /** Volumes of the pod (an injected agent's projected token). */
+  /** Volumes of the pod (an injected agent's projected token, a CSI volume). */
   readonly volumes?: PodVolume[];
+  /** Volume mounts of the application container. */
+  readonly volumeMounts?: PodVolumeMount[];
   /** The container's command and args, when the config names the application's. */
   readonly command?: string[];
   readonly args?: string[];
@@ -71,16 +88,25 @@ export function podWiring(props: PodWiringProps): PodWiring {
     },
     command: props.workload.command ? [...props.workload.command] : undefined,
   };
-  if (props.methodWiring) {
+  if (props.methodWiring && !props.methodWiring.withSecret) {
     // No env from a Secret: the method's wiring brings the values into the pod.
-    const { podAnnotations, volumes, command, args } = props.methodWiring;
-    return { ...wiring, podAnnotations, volumes, command, args };
+    const { podAnnotations, volumes, volumeMounts, command, args } = props.methodWiring;
+    return { ...wiring, podAnnotations: Object.keys(podAnnotations).length > 0 ? podAnnotations : undefined, volumes, volumeMounts, command, args };
   }
+  // A method that mounts a volume besides the Secret (which it may be what makes the Secret).
+  const mounted = props.methodWiring
+    ? {
+        podAnnotations: Object.keys(props.methodWiring.podAnnotations).length > 0 ? props.methodWiring.podAnnotations : undefined,
+        volumes: props.methodWiring.volumes,
+        volumeMounts: props.methodWiring.volumeMounts,
+      }
+    : {};
   if (props.workload.injection === 'envFrom') {
-    return { ...wiring, envFrom: [secretName, ...others].map((name) => ({ secretRef: { name } })) };
+    return { ...wiring, ...mounted, envFrom: [secretName, ...others].map((name) => ({ secretRef: { name } })) };
   }
   return {
     ...wiring,
+    ...mounted,
     // A missing required key stops the pod at start (CreateContainerConfigError) instead of at first use.
     env: props.secrets.map((s) => ({
       name: s.name,

@@ -31,6 +31,8 @@ export interface SecretReaderProps {
   readonly automountToken?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Annotations of the ServiceAccount (a cloud identity its pods assume). @default - none */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -73,8 +75,9 @@ export class SecretReader extends Construct implements ISecretReader {
     }
     const labels = props.labels ? { ...props.labels } : undefined;
 
+    const annotations = props.serviceAccountAnnotations && Object.keys(props.serviceAccountAnnotations).length > 0 ? { ...props.serviceAccountAnnotations } : undefined;
     this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.serviceAccountName, labels },
+      metadata: { name: this.serviceAccountName, labels, annotations },
       automountToken: this.automountToken,
     });
     if (!this.secretAccess) {

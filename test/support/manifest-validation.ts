@@ -84,7 +84,7 @@ export const CRD_DIR = resolve(__dirname, '../../../shared/crds');
 export const crdsAvailable = existsSync(CRD_DIR);
 
 /** Groups served by CRDs: objects of these groups are never "unknown kinds" even without the files. */
-const CRD_GROUPS = new Set(['external-secrets.io', 'generators.external-secrets.io', 'bitnami.com']);
+const CRD_GROUPS = new Set(['external-secrets.io', 'generators.external-secrets.io', 'bitnami.com', 'secrets.hashicorp.com', 'secrets-store.csi.x-k8s.io']);
 
 type JsonSchema = Record<string, any>;
 

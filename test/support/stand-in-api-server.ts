@@ -20,7 +20,7 @@ export interface ServedResource {
   readonly operator?: Operator;
 }
 
-export type Operator = 'external-secrets' | 'sealed-secrets' | 'config-connector';
+export type Operator = 'external-secrets' | 'sealed-secrets' | 'config-connector' | 'vault-secrets-operator' | 'secrets-store-csi-driver';
 
 const BUILT_IN: readonly ServedResource[] = [
   { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
@@ -42,6 +42,11 @@ export const OPERATOR_RESOURCES: readonly ServedResource[] = [
   { group: 'external-secrets.io', version: 'v1', kind: 'ClusterSecretStore', plural: 'clustersecretstores', namespaced: false, operator: 'external-secrets' },
   { group: 'generators.external-secrets.io', version: 'v1alpha1', kind: 'Password', plural: 'passwords', namespaced: true, operator: 'external-secrets' },
   { group: 'bitnami.com', version: 'v1alpha1', kind: 'SealedSecret', plural: 'sealedsecrets', namespaced: true, operator: 'sealed-secrets' },
+  { group: 'secrets.hashicorp.com', version: 'v1beta1', kind: 'VaultConnection', plural: 'vaultconnections', namespaced: true, operator: 'vault-secrets-operator' },
+  { group: 'secrets.hashicorp.com', version: 'v1beta1', kind: 'VaultAuth', plural: 'vaultauths', namespaced: true, operator: 'vault-secrets-operator' },
+  { group: 'secrets.hashicorp.com', version: 'v1beta1', kind: 'VaultStaticSecret', plural: 'vaultstaticsecrets', namespaced: true, operator: 'vault-secrets-operator' },
+  { group: 'secrets.hashicorp.com', version: 'v1beta1', kind: 'VaultDynamicSecret', plural: 'vaultdynamicsecrets', namespaced: true, operator: 'vault-secrets-operator' },
+  { group: 'secrets-store.csi.x-k8s.io', version: 'v1', kind: 'SecretProviderClass', plural: 'secretproviderclasses', namespaced: true, operator: 'secrets-store-csi-driver' },
   { group: 'iam.cnrm.cloud.google.com', version: 'v1beta1', kind: 'IAMPolicyMember', plural: 'iampolicymembers', namespaced: true, operator: 'config-connector' },
   { group: 'iam.cnrm.cloud.google.com', version: 'v1beta1', kind: 'IAMServiceAccount', plural: 'iamserviceaccounts', namespaced: true, operator: 'config-connector' },
   { group: 'secretmanager.cnrm.cloud.google.com', version: 'v1beta1', kind: 'SecretManagerSecret', plural: 'secretmanagersecrets', namespaced: true, operator: 'config-connector' },
@@ -77,7 +82,7 @@ export interface StandInOptions {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export async function startStandInApiServer(options: StandInOptions = {}): Promise<StandInApiServer> {
-  const operators = options.operators ?? ['external-secrets', 'sealed-secrets', 'config-connector'];
+  const operators = options.operators ?? ['external-secrets', 'sealed-secrets', 'config-connector', 'vault-secrets-operator', 'secrets-store-csi-driver'];
   const served = [...BUILT_IN, ...OPERATOR_RESOURCES.filter((r) => operators.includes(r.operator!))];
   const objects = new Map<string, Record<string, any>>();
   const namespaces = new Set(['default', 'kube-system', 'kube-public']);

@@ -13,16 +13,25 @@ import {
   podTemplates,
   problemWith,
   ref,
+  madeByText,
   secretMadeBy,
   targetName,
   versionOf,
   type Environment,
 } from '../../checks/objects';
-import type { EnvironmentFacts, ManifestObject, Problem, Rule } from '../../checks/types';
+import type { EnvironmentFacts, ManifestObject, Problem, Rule, SecretProducer } from '../../checks/types';
 
 /** The checks of the External Secrets Operator delivery (`external`): its objects, and the ESO release they target. */
 
 const GENERATORS_GROUP = 'generators.external-secrets.io';
+
+/** An ExternalSecret makes its target Secret (`target.name`, else its own name) in its namespace. */
+export const externalSecretProducer: SecretProducer = {
+  kind: 'ExternalSecret',
+  group: ESO_GROUP,
+  how: 'its target',
+  secretOf: (object, namespace) => ({ namespace, name: targetName(object, object.spec) }),
+};
 
 export const esoRefreshDisabled: Rule = {
   id: 'eso-refresh-disabled',
@@ -68,11 +77,8 @@ function otherSecretUsers(env: Environment): Map<string, SecretUser[]> {
   for (const entry of env.objects) {
     const obj = entry.object;
     const ns = namespaceIn(env, obj);
-    const made = secretMadeBy(obj, ns);
-    if (made) {
-      const by = { plain: `the plain ${ref(obj)}`, sealed: `${ref(obj)} (its controller writes it)`, external: `${ref(obj)} (its target)` }[made.how];
-      add(made.namespace, made.name, by, entry);
-    }
+    const made = secretMadeBy(obj, ns, env.producers);
+    if (made) add(made.namespace, made.name, madeByText(obj, made), entry);
     if ((obj.kind === 'SecretStore' || obj.kind === 'ClusterSecretStore') && groupOf(obj.apiVersion) === ESO_GROUP) {
       for (const r of credentialRefs(obj.spec?.provider, 'spec.provider')) {
         // A ClusterSecretStore's reference without namespace resolves per ExternalSecret: only a named one is certain.

@@ -6,7 +6,7 @@ import { addExternalDelivery } from './constructs';
 import { isGeneratedHere, resolveExternalDelivery, storeNameOf, type ExternalDeliveryPlan, type StorePlan } from './plan';
 import { externalDelivery, storesSchema, type ExternalDeliveryConfig } from './schema';
 import { externalProblems } from './validate';
-import { EXTERNAL_RULES, externalFacts } from './checks';
+import { EXTERNAL_RULES, externalFacts, externalSecretProducer } from './checks';
 import { externalSecretsPolicyHcl, externalVaultPaths } from './vault-policy';
 
 declare module '../../plan/plan' {
@@ -113,6 +113,7 @@ export const externalMethod: DeliveryMethod<ExternalDeliveryPlan> = {
   remoteSecretIds: (delivery) => [...new Set([...delivery.data.map((d) => d.remoteRef.key), ...delivery.extracts.map((e) => e.key)])].sort(),
   renderRefusal: (plan) => `External Secrets Operator makes and owns Secret "${plan.secretName}" from the store; put the values into the store instead`,
   checks: EXTERNAL_RULES,
+  secretProducers: [externalSecretProducer],
   checkFacts: externalFacts,
   report: {
     summary: (_plan, d) =>

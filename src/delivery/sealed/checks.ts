@@ -1,8 +1,22 @@
 import { MANAGED_ANNOTATION } from './sealed-secret';
-import { annotationsOf, environmentsOf, namespaceIn, problemWith, ref, secretMadeBy } from '../../checks/objects';
-import type { ManifestObject, Problem, Rule } from '../../checks/types';
+import { annotationsOf, environmentsOf, namespaceIn, problemWith, ref, SEALED_SECRETS_GROUP, secretMadeBy } from '../../checks/objects';
+import type { ManifestObject, Problem, Rule, SecretProducer } from '../../checks/types';
 
 /** The checks of the Sealed Secrets delivery (`sealed`). */
+
+/** A SealedSecret makes the Secret its template names (the controller writes it), else one of its own name. */
+export const sealedSecretProducer: SecretProducer = {
+  kind: 'SealedSecret',
+  group: SEALED_SECRETS_GROUP,
+  how: 'its controller writes it',
+  secretOf: (object, namespace) => {
+    const template = object.spec?.template?.metadata;
+    return {
+      namespace: typeof template?.namespace === 'string' ? template.namespace : namespace,
+      name: typeof template?.name === 'string' ? template.name : object.metadata.name,
+    };
+  },
+};
 
 export const sealedSecretUnmanagedTarget: Rule = {
   id: 'sealed-secret-unmanaged-target',
@@ -16,11 +30,11 @@ export const sealedSecretUnmanagedTarget: Rule = {
       const secrets = new Map<string, ManifestObject>();
       for (const entry of env.objects) {
         const made = secretMadeBy(entry.object, namespaceIn(env, entry.object));
-        if (made?.how === 'plain') secrets.set(`${made.namespace}/${made.name}`, entry);
+        if (made) secrets.set(`${made.namespace}/${made.name}`, entry);
       }
       return env.objects.flatMap((entry): Problem[] => {
-        const made = secretMadeBy(entry.object, namespaceIn(env, entry.object));
-        if (made?.how !== 'sealed') return [];
+        const made = secretMadeBy(entry.object, namespaceIn(env, entry.object), [sealedSecretProducer]);
+        if (made?.producer !== sealedSecretProducer) return [];
         const secret = secrets.get(`${made.namespace}/${made.name}`);
         if (!secret) return [];
         const managed = annotationsOf(secret.object.metadata)[MANAGED_ANNOTATION];

@@ -5,7 +5,7 @@ import { loadPlanInputs, type SealedPlanInputs } from './plan-inputs';
 import { resolveSealed, type SealedDeliveryPlan } from './plan';
 import { sealedDelivery, type SealedDeliveryConfig } from './schema';
 import { SealedSecret } from './sealed-secret';
-import { SEALED_RULES } from './checks';
+import { SEALED_RULES, sealedSecretProducer } from './checks';
 import { unusedSealedFileWarnings } from './unused-sealed-files';
 
 declare module '../../plan/plan' {
@@ -55,6 +55,7 @@ export const sealedMethod: DeliveryMethod<SealedDeliveryPlan> = {
   timelyWarnings: certificateExpiryWarnings,
   projectWarnings: unusedSealedFileWarnings,
   checks: SEALED_RULES,
+  secretProducers: [sealedSecretProducer],
   renderNote: (plan) => `environment ${plan.name} uses sealed delivery: seal it (kubeseal, or aragora-secrets seal) rather than applying it`,
   addCommands: addSealCommand,
   report: {
