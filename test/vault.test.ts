@@ -116,7 +116,8 @@ describe('Vault Agent injection in the default prod environment', () => {
     const container = find(objects, 'Deployment', 'aragora').spec.template.spec.containers[0];
     expect(container.command).toEqual(['/bin/sh', '-c', '. /vault/secrets/env && exec "$0" "$@"']);
     expect(container.args).toEqual(['aragora', 'serve']);
-    expect(container.env).toBeUndefined();
+    // Only the application's mode: the values come from the sourced file.
+    expect(container.env).toEqual([{ name: 'ARAGORA_ENV', value: 'production' }, { name: 'ARAGORA_SECRETS_STRICT', value: 'false' }]);
     expect(container.envFrom).toBeUndefined();
   });
 
@@ -511,7 +512,7 @@ describe('workload.command without Vault', () => {
     const container = find(manifests(files, 'staging'), 'Deployment', 'aragora').spec.template.spec.containers[0];
     expect(container.command).toEqual(['aragora', 'serve', '--port=8080']);
     expect(container.args).toBeUndefined();
-    expect(container.env.map((e: any) => e.valueFrom.secretKeyRef.name)).toContain('aragora-secrets');
+    expect(container.env.filter((e: any) => e.valueFrom).map((e: any) => e.valueFrom.secretKeyRef.name)).toContain('aragora-secrets');
   });
 });
 

@@ -23,7 +23,8 @@ export interface MethodPodWiring {
 export interface PodWiring {
   readonly serviceAccountName: string;
   readonly automountServiceAccountToken: boolean;
-  readonly env?: { name: string; valueFrom: { secretKeyRef: { name: string; key: string; optional?: boolean } } }[];
+  /** The values from Secrets, then the application's mode (ARAGORA_ENV...) as literal values. */
+  readonly env?: ({ name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string; optional?: boolean } } })[];
   readonly envFrom?: { secretRef: { name: string } }[];
   /** Annotations of the workload (not the pod): Reloader reads them there. */
   readonly workloadAnnotations: Record<string, string>;
@@ -71,21 +72,23 @@ export function podWiring(props: PodWiringProps): PodWiring {
     },
     command: props.workload.command ? [...props.workload.command] : undefined,
   };
+  // The loader's mode is set on the pod itself, never left to the image: the checks read it here.
+  const appEnv = props.workload.app.env.map(({ name, value }) => ({ name, value }));
   if (props.methodWiring) {
     // No env from a Secret: the method's wiring brings the values into the pod.
     const { podAnnotations, volumes, command, args } = props.methodWiring;
-    return { ...wiring, podAnnotations, volumes, command, args };
+    return { ...wiring, env: appEnv, podAnnotations, volumes, command, args };
   }
   if (props.workload.injection === 'envFrom') {
-    return { ...wiring, envFrom: [secretName, ...others].map((name) => ({ secretRef: { name } })) };
+    return { ...wiring, env: appEnv, envFrom: [secretName, ...others].map((name) => ({ secretRef: { name } })) };
   }
   return {
     ...wiring,
     // A missing required key stops the pod at start (CreateContainerConfigError) instead of at first use.
-    env: props.secrets.map((s) => ({
+    env: [...props.secrets.map((s) => ({
       name: s.name,
       valueFrom: { secretKeyRef: { name: sourceOf(s.name), key: s.name, optional: s.status === 'required' ? undefined : true } },
-    })),
+    })), ...appEnv],
   };
 }
 

@@ -3,6 +3,7 @@ import type { ZodType } from 'zod';
 import type { RequirementStatus } from '../config-kit/requirements';
 import { type AddressFamily, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import type { EsoIdentityPlan } from './eso-identity';
+import type { AppCustody } from './app-contract';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -28,6 +29,10 @@ export interface SecretPlan {
   readonly group?: string;
   readonly reason: string;
   readonly generated: boolean;
+  /** The application refuses it from its environment in strict mode (`critical`, defaulting from the app's list). */
+  readonly critical: boolean;
+  /** Through which of the application's sources the value reaches it here (decided with the delivery). */
+  readonly custody: AppCustody;
   /** Where the value lives in an external store. */
   readonly remote: { readonly key: string; readonly property: string };
 }
@@ -136,6 +141,20 @@ export interface WorkloadPlan {
   readonly podLabels: Readonly<Record<string, string>>;
   /** The application's program and arguments, when the config names them. */
   readonly command?: readonly string[];
+  /** How the application's secret loader runs in this environment. */
+  readonly app: AppModePlan;
+}
+
+/** The application's loader mode in one environment: what the workload sets, and what follows from it. */
+export interface AppModePlan {
+  /** ARAGORA_ENV. */
+  readonly environment: string;
+  /** Whether the loader refuses critical secrets from the environment. */
+  readonly strict: boolean;
+  /** ARAGORA_SECRETS_STRICT, when the config sets it (with its reason). */
+  readonly strictOverride?: { readonly enabled: boolean; readonly reason: string };
+  /** Literal env entries the container gets (ARAGORA_ENV, ARAGORA_SECRETS_STRICT...), sorted by name. */
+  readonly env: readonly { readonly name: string; readonly value: string }[];
 }
 
 export type EgressPeer =

@@ -5,6 +5,7 @@ import { UserError } from '../core/errors';
 import { deriveName } from '../core/names';
 import { everything } from './address-ranges';
 import type { EsoIdentityPlan } from './eso-identity';
+import { APP_CRITICAL_SECRETS, APP_ENVIRONMENT_VARIABLE, STRICT_OVERRIDE_VARIABLE, strictModeOf } from './app-contract';
 import {
   defaultProperty,
   deliveryOptions,
@@ -20,6 +21,7 @@ import {
   type Plan,
   type PlanInputs,
   type SecretPlan,
+  type AppModePlan,
 } from './plan';
 
 /**
@@ -73,6 +75,8 @@ function resolveEnvironment(
         purpose: secret.purpose,
         ...requirement,
         generated: secret.generated ?? false,
+        critical: secret.critical ?? APP_CRITICAL_SECRETS.includes(secretName),
+        custody: 'env' as const,
         remote: {
           key: secret.remote?.key ?? remoteKey,
           property: secret.remote?.property ?? defaultProperty(secretName),
@@ -146,6 +150,7 @@ function resolveEnvironment(
       resources: workloadConfig.resources,
       podLabels,
       command: workloadConfig.command,
+      app: resolveAppMode(env),
     },
     reloader: env.rotation?.reloader ?? method.defaultReloader,
     network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels, method.egress?.(delivery) ?? []),
@@ -154,6 +159,22 @@ function resolveEnvironment(
     argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
     ...cloudPlans,
     esoIdentity,
+  };
+}
+
+/** ARAGORA_ENV from the tier unless the config names it, and the strict mode the loader derives from what the workload sets. */
+function resolveAppMode(env: EnvironmentConfig): AppModePlan {
+  const environment = env.workload?.appEnvironment ?? env.tier;
+  const override = env.workload?.strictMode;
+  const vars: Record<string, string> = { [APP_ENVIRONMENT_VARIABLE]: environment };
+  if (override) vars[STRICT_OVERRIDE_VARIABLE] = String(override.enabled);
+  return {
+    environment,
+    strict: strictModeOf(vars),
+    strictOverride: override ? { enabled: override.enabled, reason: override.reason } : undefined,
+    env: Object.keys(vars)
+      .sort()
+      .map((name) => ({ name, value: vars[name] })),
   };
 }
 
