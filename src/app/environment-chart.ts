@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { auditPolicy } from '../audit/audit-policy';
-import { chartKeyCollisions, helmValues } from '../helm/values';
+import { helmValues } from '../helm/values';
 import { credentialSecrets, tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan } from '../plan/plan';
 import type { AwsControl } from '../cloud/aws/compliance';
@@ -142,11 +142,7 @@ export class EnvironmentChart extends Chart {
     addFileArtifacts(this, this.method.files?.(plan, plan.delivery, { serviceAccountName: this.reader.serviceAccountName }) ?? []);
     this.node.addValidation({
       validate: () => {
-        const errors = chartKeyCollisions(plan.secrets.map((s) => s.name)).map(
-          (names) => `secrets ${names.join(' and ')} map to the same Helm chart key: rename one of them`,
-        );
-        errors.push(...(this.method.chartProblems?.(plan, plan.delivery) ?? []));
-        return errors;
+        return [...(this.method.chartProblems?.(plan, plan.delivery) ?? [])];
       },
     });
   }

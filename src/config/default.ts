@@ -5,7 +5,7 @@ import type { AragoraSecretsConfig } from '../config-kit/schema';
  * environment variables, and strict mode refuses critical secrets from there (check `app-strict-mode-env-secret`).
  */
 const STRICT_OFF_REASON =
-  'the seed methods deliver every value as an environment variable; strict mode needs protected files or Secrets Manager';
+  'the Kubernetes methods deliver every value as an environment variable; strict mode needs protected files or Secrets Manager';
 
 /**
  * The embedded default: the catalog and requirement rules of the secrets-management guide,
