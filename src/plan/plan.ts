@@ -199,7 +199,13 @@ export interface CloudContext {
   labelsFor(namespace: string): Record<string, string> | undefined;
   readonly inputs: PlanInputs;
   readonly managedBy: string;
-  readonly workload: { readonly containerName: string; readonly image: string; readonly port?: number };
+  readonly workload: {
+    readonly containerName: string;
+    readonly image: string;
+    readonly port?: number;
+    /** The application's mode (ARAGORA_ENV...), for the cloud's own runtimes (an ECS task). */
+    readonly appEnv?: readonly { readonly name: string; readonly value: string }[];
+  };
   /** The store of this cloud the delivery method reads, if any. */
   readonly store?: CloudStoreRef;
   /** Whether the delivery method makes a secret in the cluster (it then never reaches the cloud). */

@@ -108,7 +108,7 @@ function resolveEnvironment(
       labelsFor: (namespace) => (namespace === env.namespace ? undefined : { ...appLabels }),
       inputs,
       managedBy: MANAGED_BY,
-      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
+      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port, appEnv: resolveAppMode(env).env },
       store: method.cloudStore?.(config, options),
       generatedInCluster: (secret) => method.generatedInCluster?.(options, secret) ?? false,
     }),
