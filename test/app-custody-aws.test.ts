@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { configWithAws, FULL_AWS, resourcesOf, synthAws, templateOf } from './aws-helpers';
+import { find, manifests, synth } from './helpers';
 import { validateConfig } from '../src/config/validate';
 import { spawnCli, STACK_LINE } from './support/cli';
 import { stubWorld } from './support/stub-clis';
@@ -138,3 +139,50 @@ function runScript(world: ReturnType<typeof stubWorld>, script: string, values: 
   writeFileSync(join(dir, 'put-secret-values.sh'), script);
   return spawnSync('bash', [join(dir, 'put-secret-values.sh')], { cwd: world.dir, env: { ...world.env, HOME: world.dir, ...values }, encoding: 'utf8' });
 }
+
+describe('the Kubernetes workload reads the same secret through IRSA (aws.appCustody.oidcProvider)', () => {
+  const OIDC = 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+  /** prod in strict mode (no override): its critical values now come from the application's own read of Secrets Manager. */
+  const strictProd = () => {
+    const config = structuredClone(DEFAULT_CONFIG) as any;
+    config.environments = { prod: config.environments.prod };
+    delete config.environments.prod.workload.strictMode;
+    config.environments.prod.aws.appCustody = { oidcProvider: OIDC };
+    return config;
+  };
+
+  test('check passes with prod strict: the critical secrets reach the app from Secrets Manager, the mode is printed (through the CLI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-irsa-'));
+    writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(strictProd()));
+    const run = spawnCli(dir, ['check']);
+    expect(run.stderr).not.toMatch(/app-strict-mode-env-secret/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('prod (production): the application runs strict (ARAGORA_ENV=production)');
+  });
+
+  test('the ServiceAccount assumes a role that reads exactly that secret; the workload is told where to read', () => {
+    const files = synth(strictProd());
+    const objects = manifests(files, 'prod');
+    expect(find(objects, 'ServiceAccount', 'aragora').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/aragora-prod-app' });
+    const env = find(objects, 'Deployment', 'aragora').spec.template.spec.containers[0].env;
+    expect(env).toEqual([
+      { name: 'ARAGORA_ENV', value: 'production' },
+      { name: 'ARAGORA_SECRET_NAME', value: 'aragora/production' },
+      { name: 'ARAGORA_SECRET_REGIONS', value: 'us-east-2' },
+      { name: 'ARAGORA_USE_SECRETS_MANAGER', value: 'true' },
+      { name: 'AWS_REGION', value: 'us-east-1' },
+    ]);
+    const { json } = templateOf(files);
+    const role: any = Object.values(resourcesOf(json, 'AWS::IAM::Role')).find((r: any) => r.Properties.RoleName === 'aragora-prod-app');
+    const trust = role.Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(JSON.stringify(trust.Condition)).toContain('oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub":"system:serviceaccount:aragora-prod:aragora"');
+    const actions = role.Properties.Policies[0].PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
+    // The stack's customer managed key, through Secrets Manager only.
+    expect(actions.sort()).toEqual(['kms:Decrypt', 'secretsmanager:GetSecretValue']);
+    const report = files.find((f) => f.path === 'prod/SECRETS.md')!.content;
+    expect(report).toContain('| application mode | strict (ARAGORA_ENV=production) |');
+    expect(report).toMatch(/\| `ANTHROPIC_API_KEY` \|[^\n]*\| Secrets Manager, read by the app; critical \|/);
+    // Not kept in Secrets Manager (Parameter Store): still from the environment, which strict mode allows for it.
+    expect(report).toMatch(/\| `SUPABASE_KEY` \|[^\n]*\| environment variable \|/);
+  });
+});

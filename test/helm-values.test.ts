@@ -89,6 +89,15 @@ describe('Helm values for the application chart (deploy/helm/aragora 0.1.0)', ()
     expect(new Set(renamed.backend.extraEnv.filter((e: any) => e.valueFrom).map((e: any) => e.valueFrom.secretKeyRef.name))).toEqual(new Set(['aragora-app-env']));
   });
 
+  test('an environment with protected files says the chart cannot express them, and passes no ARAGORA_SECRETS_DIR', () => {
+    const text = values(synth(configWith((c) => (c.environments.staging.workload!.injection = 'files'))), 'staging');
+    expect(text).toContain('# This environment gives the application protected files (workload.injection: files), which the chart cannot express');
+    const parsed = parse(text);
+    expect(parsed.backend.extraEnv.map((e: any) => e.name)).not.toContain('ARAGORA_SECRETS_DIR');
+    expect(schemaErrors(parsed)).toEqual([]);
+    expect(unknownKeys(parsed)).toEqual([]);
+  });
+
   test('the Vault environment says the chart cannot express injection, and carries no annotation, volume or Secret', () => {
     const text = values(files, 'prod');
     expect(text).toContain('# Vault Agent injection cannot be expressed through this chart');

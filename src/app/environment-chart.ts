@@ -81,6 +81,7 @@ export class EnvironmentChart extends Chart {
       roleName: plan.identity.roleName,
       roleBindingName: plan.identity.roleBindingName,
       automountToken: plan.identity.automountToken,
+      serviceAccountAnnotations: plan.identity.serviceAccountAnnotations,
       // The kubelet reads secretKeyRef and envFrom: a Role only for an application that reads through the API
       // (config validation refuses that with Vault injection, which has no Secret).
       secretAccess: plan.identity.readsSecretsThroughApi && this.secret !== undefined,
@@ -209,8 +210,19 @@ export class EnvironmentChart extends Chart {
           spec: {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
+            securityContext: wiring.files ? { runAsUser: wiring.files.uid, runAsGroup: wiring.files.uid, fsGroup: wiring.files.uid } : undefined,
             volumes: wiring.volumes,
-            containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom }],
+            initContainers: wiring.files ? [wiring.files.initContainer] : undefined,
+            containers: [
+              {
+                name: plan.workload.containerName,
+                command: wiring.command,
+                args: wiring.args,
+                env: wiring.env,
+                envFrom: wiring.envFrom,
+                volumeMounts: wiring.files?.volumeMounts,
+              },
+            ],
           },
         },
       },

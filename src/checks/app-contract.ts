@@ -41,7 +41,9 @@ export const appStrictModeEnvSecret: Rule = {
             const vars = modeVariables(container);
             if (vars === undefined || !strictModeOf(vars)) continue;
             const fromEnv = new Set<string>();
-            for (const e of arr(container.env)) if (critical.has(e?.name) && e?.valueFrom) fromEnv.add(e.name);
+            // With the config's facts, a name the application reads from its own custody also arrives another way.
+            const elsewhere = new Set((facts?.appSecrets ?? []).filter((s) => s.custody !== 'env').map((s) => s.name));
+            for (const e of arr(container.env)) if (critical.has(e?.name) && e?.valueFrom && !elsewhere.has(e.name)) fromEnv.add(e.name);
             // Only the workloads aragora-secrets wires carry the config's facts: a foreign container is judged on its own env entries.
             if (facts?.appSecrets && facts.workload === container.name) for (const name of envByConfig) fromEnv.add(name);
             if (fromEnv.size === 0) continue;

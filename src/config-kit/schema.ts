@@ -39,7 +39,7 @@ export interface EnvironmentBlocks {}
 export interface ConfigBlocks {}
 /** The zod schemas of such blocks, by name (each is optional in the config). */
 export type BlockSchemas = Readonly<Record<string, z.ZodType>>;
-export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
+export const INJECTION_MODES = ['secretKeyRef', 'envFrom', 'files'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
 
 export type Tier = (typeof TIERS)[number];
@@ -142,8 +142,17 @@ const workloadSchema = z
     injection: z
       .enum(INJECTION_MODES)
       .optional()
-      .describe('`secretKeyRef`: one env entry per key (required keys fail the pod early); `envFrom`: the whole Secret. @default secretKeyRef'),
+      .describe(
+        "`secretKeyRef`: one env entry per key (required keys fail the pod early); `envFrom`: the whole Secret; `files`: protected files the application reads itself (ARAGORA_SECRETS_DIR=/run/aragora-secrets), copied from the Secret by an init container running as the application's user into a 0700 directory of a memory emptyDir (what strict mode accepts; no rotation until the pod restarts; the image needs /bin/sh). @default secretKeyRef",
+      ),
     runAsNonRoot: z.boolean().optional().describe('@default true'),
+    runAsUser: z
+      .number()
+      .int()
+      .min(1, { error: 'a non-root uid (the application refuses files a non-root process cannot own)' })
+      .max(2147483647)
+      .optional()
+      .describe("The application's uid, which owns its protected files (`injection: files`). @default 1000, the application image's user"),
     readsSecretsThroughApi: z
       .boolean()
       .optional()

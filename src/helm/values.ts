@@ -55,7 +55,8 @@ export type ChartEnvEntry = { name: string; value: string } | { name: string; va
  * the store's identity binds (the chart's own would have another name).
  */
 export function chartIdentity(plan: EnvironmentPlan): { config: { environment: string }; serviceAccount: { create: false; name: string }; strictEnv: ChartEnvEntry[] } {
-  const strict = plan.workload.app.env.filter((e) => e.name !== 'ARAGORA_ENV').map(({ name, value }) => ({ name, value }));
+  // ARAGORA_ENV is the chart's config.environment; the chart has no volumes, so no protected files directory either.
+  const strict = plan.workload.app.env.filter((e) => e.name !== 'ARAGORA_ENV' && e.name !== 'ARAGORA_SECRETS_DIR').map(({ name, value }) => ({ name, value }));
   return { config: { environment: plan.workload.app.environment }, serviceAccount: { create: false, name: plan.identity.serviceAccountName }, strictEnv: strict };
 }
 
@@ -69,6 +70,12 @@ export function chartHeader(plan: EnvironmentPlan): string[] {
     `#   helm upgrade --install ${plan.workload.name} deploy/helm/aragora -n ${plan.namespace} -f dist/${plan.name}/helm/values.yaml`,
     `# The chart labels its pods with its selector labels (app.kubernetes.io/name, instance, component) and has no value for`,
     `# others: set workload.podLabels to those labels for the NetworkPolicy ${plan.network ? plan.network.policyName : '(off here)'} to select its pods.`,
+    ...(plan.workload.files
+      ? [
+          '# This environment gives the application protected files (workload.injection: files), which the chart cannot express (no',
+          '# volumes, no init containers): through it the values arrive as environment variables, which strict mode refuses for critical ones.',
+        ]
+      : []),
   ];
 }
 

@@ -76,8 +76,14 @@ export class AppWorkload extends Construct {
           spec: {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
-            securityContext: { runAsNonRoot: workload.runAsNonRoot || undefined, seccompProfile: { type: 'RuntimeDefault' } },
-            volumes: wiring.volumes,
+            securityContext: {
+              runAsNonRoot: workload.runAsNonRoot || undefined,
+              // Protected files: the init container and the application run as the one uid that owns them.
+              ...(wiring.files ? { runAsUser: wiring.files.uid, runAsGroup: wiring.files.uid, fsGroup: wiring.files.uid } : {}),
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            volumes: wiring.volumes as k8s.Volume[] | undefined,
+            initContainers: wiring.files ? [wiring.files.initContainer as unknown as k8s.Container] : undefined,
             containers: [
               {
                 name: workload.containerName,
@@ -87,6 +93,7 @@ export class AppWorkload extends Construct {
                 ports: workload.port ? [{ name: 'http', containerPort: workload.port }] : undefined,
                 env: wiring.env,
                 envFrom: wiring.envFrom,
+                volumeMounts: wiring.files?.volumeMounts as k8s.VolumeMount[] | undefined,
                 resources: workload.resources && toResources(workload.resources),
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               },

@@ -27,6 +27,8 @@ export interface SecretReaderProps {
   readonly automountToken?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Annotations of the ServiceAccount (an IAM role it assumes through IRSA). @default - none */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -65,7 +67,7 @@ export class SecretReader extends Construct {
     const labels = props.labels ? { ...props.labels } : undefined;
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.serviceAccountName, labels },
+      metadata: { name: this.serviceAccountName, labels, annotations: props.serviceAccountAnnotations ? { ...props.serviceAccountAnnotations } : undefined },
       automountServiceAccountToken: this.automountToken,
     });
     if (!this.secretAccess) {

@@ -81,3 +81,24 @@ export const CUSTODY_LABELS: Readonly<Record<AppCustody, string>> = {
   files: 'protected file (ARAGORA_SECRETS_DIR)',
   aws: 'Secrets Manager, read by the app',
 };
+
+/**
+ * The loader's `MANAGED_SECRETS`: the only names it reads from `ARAGORA_SECRETS_DIR` (one file each) and hydrates
+ * into its environment. Another name never comes from a file; it stays an environment variable.
+ */
+export const APP_MANAGED_SECRETS: readonly string[] = [
+  'ANTHROPIC_API_KEY', 'ARAGORA_API_TOKEN', 'ARAGORA_AUDIT_SIGNING_KEY', 'ARAGORA_ENCRYPTION_KEY', 'ARAGORA_JWT_SECRET',
+  'ARAGORA_POSTGRES_DSN', 'AZURE_CLIENT_SECRET', 'DATABASE_URL', 'DEEPSEEK_API_KEY', 'ELEVENLABS_API_KEY', 'FAL_API_KEY',
+  'GEMINI_API_KEY', 'GITHUB_OAUTH_CLIENT_ID', 'GITHUB_OAUTH_CLIENT_SECRET', 'GMAIL_CLIENT_ID', 'GMAIL_CLIENT_SECRET',
+  'GOOGLE_API_KEY', 'GOOGLE_OAUTH_CLIENT_ID', 'GOOGLE_OAUTH_CLIENT_SECRET', 'GROK_API_KEY', 'JWT_REFRESH_SECRET',
+  'JWT_SECRET_KEY', 'KIMI_API_KEY', 'MISTRAL_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'REDIS_PASSWORD',
+  'REDIS_URL', 'SENTRY_DSN', 'STRIPE_PRICE_ENTERPRISE', 'STRIPE_PRICE_PROFESSIONAL', 'STRIPE_PRICE_STARTER',
+  'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SUPABASE_DB_PASSWORD', 'SUPABASE_KEY', 'SUPABASE_POSTGRES_DSN',
+  'SUPABASE_PROJECT_ID', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_URL', 'SUPERMEMORY_API_KEY', 'VERCEL_ORG_ID',
+  'VERCEL_PROJECT_ID', 'VERCEL_TOKEN', 'XAI_API_KEY',
+];
+
+/** Where the application's protected files are mounted (`ARAGORA_SECRETS_DIR`): under `/run`, a real directory in the image, never a symlink. */
+export const APP_SECRETS_DIR = '/run/aragora-secrets';
+/** The uid the application image runs as (`USER aragora`, uid 1000), the owner the loader accepts besides root. */
+export const APP_DEFAULT_UID = 1000;

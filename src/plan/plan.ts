@@ -122,6 +122,8 @@ export interface IdentityPlan {
   readonly roleBindingName: string;
   /** Whether pods get an API token: for API reads, and for delivery methods that authenticate from the pod. */
   readonly automountToken: boolean;
+  /** Annotations of the ServiceAccount (a cloud identity it assumes, e.g. IRSA's role). */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 export interface WorkloadPlan {
@@ -143,6 +145,8 @@ export interface WorkloadPlan {
   readonly command?: readonly string[];
   /** How the application's secret loader runs in this environment. */
   readonly app: AppModePlan;
+  /** Protected files (`injection: files`): the directory, the uid that owns them, the variables written there. */
+  readonly files?: { readonly dir: string; readonly uid: number; readonly names: readonly string[] };
 }
 
 /** The application's loader mode in one environment: what the workload sets, and what follows from it. */
@@ -219,6 +223,13 @@ export interface CloudResolution {
   readonly esoIdentity?: Partial<EsoIdentityPlan>;
   /** Remote references that replace the catalog's, when the cloud keeps one secret per variable that the delivery reads. */
   readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
+  /** The application reads these secrets from the cloud itself, with this env and ServiceAccount annotations. */
+  readonly appCustody?: {
+    readonly custody: AppCustody;
+    readonly secrets: readonly string[];
+    readonly env: readonly { readonly name: string; readonly value: string }[];
+    readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  };
 }
 
 export interface EnvironmentPlan extends CloudPlans {

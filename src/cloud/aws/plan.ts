@@ -123,6 +123,16 @@ export interface AwsAppCustodyPlan {
   readonly secrets: readonly string[];
   /** Of those, the critical ones: never passed as environment variables as well (strict mode would stop the app). */
   readonly critical: readonly string[];
+  /** The IAM role of the application's Kubernetes ServiceAccount (IRSA), when the config names the cluster's OIDC provider. */
+  readonly irsa?: {
+    readonly roleName: string;
+    readonly roleArn: string;
+    readonly oidcProviderArn: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly serviceAccount: { readonly namespace: string; readonly name: string };
+    readonly subject: string;
+  };
 }
 
 /** Where the application looks when its region has no copy (the loader's defaults without ARAGORA_SECRET_REGIONS). */
@@ -262,6 +272,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
       env: Object.keys(env).sort().map((name) => ({ name, value: env[name] })),
       secrets: held.map((s) => s.name).sort(compareStrings),
       critical: held.filter((s) => s.critical).map((s) => s.name).sort(compareStrings),
+      irsa: config.appCustody?.oidcProvider ? appIrsa(prefix, partition, config.account, config.appCustody.oidcProvider, { namespace: input.namespace, name: input.appName }) : undefined,
     };
   }
 
@@ -330,6 +341,20 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     cloudTrail,
     appCustody,
     nagPacks: [...new Set<NagPackName>([ALWAYS_ON_NAG_PACK, ...(config.nagPacks ?? NAG_PACKS)])].sort(compareStrings),
+  };
+}
+
+/** The role the application's own ServiceAccount assumes (IRSA) to read its secret. */
+function appIrsa(prefix: string, partition: string, account: string, oidcProvider: string, serviceAccount: { namespace: string; name: string }): NonNullable<AwsAppCustodyPlan['irsa']> {
+  const name = roleName(prefix, 'app');
+  return {
+    roleName: name,
+    roleArn: `arn:${partition}:iam::${account}:role/${name}`,
+    oidcProviderArn: oidcProvider,
+    issuer: oidcProvider.slice(oidcProvider.indexOf(':oidc-provider/') + ':oidc-provider/'.length),
+    audience: IRSA_AUDIENCE,
+    serviceAccount,
+    subject: serviceAccountSubject(serviceAccount),
   };
 }
 

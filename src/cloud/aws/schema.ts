@@ -102,6 +102,13 @@ const appCustodySchema = z
       .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'a Secrets Manager secret name: at most 512 letters, digits and / _ + = . @ -' })
       .optional()
       .describe("The secret the application reads (ARAGORA_SECRET_NAME). @default aragora/production, the application's own default"),
+    oidcProvider: z
+      .string()
+      .regex(OIDC_PROVIDER_ARN, { error: 'the ARN of the cluster\'s IAM OIDC provider, such as "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"' })
+      .optional()
+      .describe(
+        "The EKS cluster's IAM OIDC provider: the application's ServiceAccount gets an IAM role (IRSA) that may read exactly that secret, and the Kubernetes workload reads it itself (ARAGORA_USE_SECRETS_MANAGER). @default - only the ECS task reads it",
+      ),
   })
   .describe(
     "The application reads Secrets Manager itself (ARAGORA_USE_SECRETS_MANAGER): the environment's Secrets Manager values are kept in one secret, a JSON string map keyed by variable name, replicated to the regions the application falls back to; ECS's task role may read exactly that secret, and the task passes only the non-critical values as `secrets`. What the application accepts in strict mode.",

@@ -88,6 +88,19 @@ export class SecretsStack extends Stack {
       }
     }
 
+    const irsa = aws.appCustody?.irsa;
+    if (irsa && aws.appCustody) {
+      const appRole = new SecretReaderRole(this, 'AppRole', {
+        roleName: irsa.roleName,
+        description: `aragora-secrets, environment ${plan.name}: the application, ServiceAccount ${irsa.serviceAccount.namespace}/${irsa.serviceAccount.name} (IRSA); reads ${aws.appCustody.secretName}`,
+        trust: { kind: 'web-identity', providerArn: irsa.oidcProviderArn, issuer: irsa.issuer, subject: irsa.subject, audience: irsa.audience },
+        parameterAction: 'ssm:GetParameter',
+      });
+      const secret = this.secrets.find((s) => s.secretName === aws.appCustody!.secretName)!;
+      secret.grantRead(appRole);
+      for (const replica of aws.secretsManager?.replicaRegions ?? []) secret.grantReadReplica(appRole, replica);
+    }
+
     if (aws.eso) {
       const eso = aws.eso;
       this.externalSecretsRole = new SecretReaderRole(this, 'ExternalSecretsRole', {
