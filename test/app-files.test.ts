@@ -105,6 +105,7 @@ describe('protected files (workload.injection: files)', () => {
     const report = files.find((f) => f.path === 'staging/SECRETS.md')!.content;
     expect(report).toMatch(/\| `ANTHROPIC_API_KEY` \|[^\n]*\| protected file \(ARAGORA_SECRETS_DIR\); critical \|/);
     expect(report).toContain('| application mode | strict (ARAGORA_ENV=staging) |');
+    expect(report).toContain('Deployment `aragora`: file `/run/aragora-secrets/STRIPE_SECRET_KEY`, copied from Secret `aragora-secrets` by init container `copy-secrets`');
   });
 
   describeOwned('the directory the kubelet and the init container lay out, read with the application\'s rules (as uid 1000)', () => {

@@ -137,6 +137,7 @@ function consumer(input: Input, secret: SecretPlan): string {
   const byMethod = input.method.report.consumer?.(plan, plan.delivery, secret, deployment);
   if (byMethod !== undefined) return byMethod;
   const from = input.secretOf?.(secret.name) ?? plan.secretName;
+  if (secret.custody === 'files' && w.files) return `${deployment}: file ${code(`${w.files.dir}/${secret.name}`)}, copied from Secret ${code(from)} by init container \`copy-secrets\``;
   if (w.injection === 'envFrom') return `${deployment}: envFrom Secret ${code(from)}`;
   const optional = secret.status === 'required' ? '' : ', optional';
   return `${deployment}: env ${code(secret.name)} ← Secret ${code(from)}${optional}`;
