@@ -99,6 +99,8 @@ test('the acknowledged rules of the default prod stack: a reviewed list (a new e
   const { controls } = runPacks(planOf(DEFAULT_CONFIG));
   const acknowledged = controls.prod.filter((c) => c.status === 'acknowledged').map((c) => `${c.rule} on ${c.resources.join(', ')}`);
   expect(acknowledged).toEqual([
+    // The task's plain environment: ARAGORA_ENV and ARAGORA_SECRETS_STRICT, no value (issue 20).
+    'AwsSolutions-ECS2 on Ecs/TaskDefinition',
     'AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:123456789012:log-group:/ecs/aragora-prod:log-stream:*] on Ecs/ExecutionRole',
     'AwsSolutions-SMG4 on SecretAragoraApiKeys',
     'HIPAA.Security-CloudTrailCloudWatchLogsEnabled on Audit/Trail',

@@ -115,11 +115,13 @@ describe('synth, check and the cdk8s validation plugin report the same findings 
         'error environment-isolation ClusterSecretStore vault-backend prod/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml',
         'error environment-isolation Vault policy staging/vault/external-secrets-policy.hcl staging/vault/external-secrets-policy.hcl',
         'error eso-refresh-disabled ExternalSecret aragora-staging/aragora-secrets staging/manifests/30-ExternalSecret.aragora-secrets.k8s.yaml',
+        // staging and production tiers run strict (ARAGORA_ENV) while the values arrive as env
+        'error app-strict-mode-env-secret Deployment aragora-prod/aragora prod/manifests/40-Deployment.aragora.k8s.yaml',
         'warning eso-api-version ClusterSecretStore vault-backend staging/manifests/20-ClusterSecretStore.vault-backend.k8s.yaml',
         'warning eso-api-version ExternalSecret aragora-staging/aragora-secrets staging/manifests/30-ExternalSecret.aragora-secrets.k8s.yaml',
       ]),
     );
-    expect(byCheck).toHaveLength(11);
+    expect(byCheck).toHaveLength(14);
     expect(new Set(byCheck.map((k) => k.split(' ')[0]))).toEqual(new Set(['error', 'warning']));
   });
 });

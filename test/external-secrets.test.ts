@@ -111,7 +111,8 @@ describe('the embedded default: staging delivers through ESO from the guide\'s C
     const apiReader = manifests(synth(configWith((c) => (c.environments.staging.workload = { ...c.environments.staging.workload, readsSecretsThroughApi: true }))), 'staging');
     expect(find(apiReader, 'Role').rules[0].resourceNames).toEqual(targets);
     const deployment = find(staging, 'Deployment', 'aragora');
-    const env = deployment.spec.template.spec.containers[0].env as any[];
+    // The values from Secrets (the literal entries are the application's mode).
+    const env = (deployment.spec.template.spec.containers[0].env as any[]).filter((e) => e.valueFrom);
     expect(env.find((e) => e.name === 'ARAGORA_JWT_SECRET').valueFrom.secretKeyRef.name).toBe('aragora-secrets-generated');
     expect(env.filter((e) => e.name !== 'ARAGORA_JWT_SECRET').every((e) => e.valueFrom.secretKeyRef.name === 'aragora-secrets')).toBe(true);
     expect(new Set(env.map((e) => e.valueFrom.secretKeyRef.name))).toEqual(new Set(targets));

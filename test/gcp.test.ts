@@ -80,7 +80,7 @@ describe('examples/gcp-cloud-run.yaml: Secret Manager read by Cloud Run and by E
     expect(es.spec.data).toContainEqual({ secretKey: 'STRIPE_WEBHOOK_SECRET', remoteRef: { key: 'stripe-webhook-secret', version: '2' } });
     for (const d of es.spec.data) expect(d.remoteRef.property).toBeUndefined();
     // The Deployment reads the Secret the ExternalSecret makes.
-    const env = find(prod, 'Deployment', 'aragora').spec.template.spec.containers[0].env as any[];
+    const env = (find(prod, 'Deployment', 'aragora').spec.template.spec.containers[0].env as any[]).filter((e) => e.valueFrom);
     expect(env.every((e) => e.valueFrom.secretKeyRef.name === 'aragora-secrets')).toBe(true);
   });
 

@@ -227,7 +227,7 @@ describe('a mismatch between the links is a config error naming both paths', () 
   test('a shared ClusterSecretStore without auth would come out differently per environment', () => {
     const problems = variant((c, s) => {
       s.kind = 'ClusterSecretStore';
-      c.environments.staging = { namespace: 'aragora-staging', tier: 'staging', delivery: { method: 'external', store: 'aws-secrets' } };
+      c.environments.staging = { namespace: 'aragora-staging', tier: 'staging', delivery: { method: 'external', store: 'aws-secrets' }, workload: { strictMode: { enabled: false, reason: 'values as env' } } };
       c.environments.prod.aws!.eso!.serviceAccount = { namespace: 'external-secrets', name: 'eso' };
     });
     expect(problems).toContainEqual({

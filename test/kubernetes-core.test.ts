@@ -119,7 +119,7 @@ describe('plain Secret', () => {
 describe('workload wiring', () => {
   test('secretKeyRef: one entry per delivered secret; only required ones are not optional', () => {
     const deployment = find(manifests(synthPlainProd(), 'prod'), 'Deployment', 'aragora');
-    const env = deployment.spec.template.spec.containers[0].env as any[];
+    const env = (deployment.spec.template.spec.containers[0].env as any[]).filter((e) => e.valueFrom);
     expect(env.map((e) => e.name)).toEqual([
       'ANTHROPIC_API_KEY',
       'ARAGORA_JWT_SECRET',
@@ -140,7 +140,7 @@ describe('workload wiring', () => {
     const deployment = find(manifests(synth(), 'dev'), 'Deployment', 'aragora');
     const container = deployment.spec.template.spec.containers[0];
     expect(container.envFrom).toEqual([{ secretRef: { name: 'aragora-secrets' } }]);
-    expect(container.env).toBeUndefined();
+    expect(container.env).toEqual([{ name: 'ARAGORA_ENV', value: 'development' }]);
   });
 
   test('replicas, image, port, resources and a restricted security context come from config', () => {
@@ -189,7 +189,7 @@ describe('workload wiring', () => {
     });
     const pod = patch.spec.template.spec;
     expect(pod.serviceAccountName).toBe('aragora');
-    expect(pod.containers[0].env).toHaveLength(8);
+    expect(pod.containers[0].env.filter((e: any) => e.valueFrom)).toHaveLength(8);
     expect(patch.spec.template.metadata.labels).toEqual({ app: 'aragora' });
     expect(pod.automountServiceAccountToken).toBe(false);
   });
@@ -204,7 +204,7 @@ describe('workload wiring', () => {
     );
     const objects = manifests(files, 'staging');
     expect(find(objects, 'Role').rules[0].resourceNames).toEqual(['aragora-app-env', 'aragora-app-env-generated']);
-    const env = find(objects, 'Deployment').spec.template.spec.containers[0].env as any[];
+    const env = (find(objects, 'Deployment').spec.template.spec.containers[0].env as any[]).filter((e) => e.valueFrom);
     expect(new Set(env.map((e) => e.valueFrom.secretKeyRef.name))).toEqual(new Set(['aragora-app-env', 'aragora-app-env-generated']));
     expect(find(objects, 'Deployment').metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'aragora-app-env,aragora-app-env-generated' });
     expect(find(objects, 'ExternalSecret', 'aragora-app-env').spec.target.name).toBe('aragora-app-env');

@@ -26,7 +26,7 @@ function rowOf(markdown: string, secret: string): string[] {
 }
 
 const files = synth();
-const columns = ['secret', 'purpose', 'here', 'why', 'value from', 'consumed by', 'readable by'];
+const columns = ['secret', 'purpose', 'here', 'why', 'value from', 'consumed by', 'app reads it from', 'readable by'];
 const cell = (markdown: string, secret: string, column: string) => rowOf(markdown, secret)[columns.indexOf(column)];
 
 describe('SECRETS.md, the review report of each environment', () => {
@@ -48,7 +48,7 @@ describe('SECRETS.md, the review report of each environment', () => {
     expect(text).toContain(
       '- Kubernetes: ServiceAccount `aragora` in `aragora-dev` (no API token mounted), bound to no Role: the kubelet reads `aragora-secrets` for the pods\' environment with its own credentials, and the application never reads Secrets through the API',
     );
-    expect(rowOf(text, 'STRIPE_SECRET_KEY').slice(2)).toEqual(['not delivered', 'feature billing is disabled', '—', '—', '—']);
+    expect(rowOf(text, 'STRIPE_SECRET_KEY').slice(2)).toEqual(['not delivered', 'feature billing is disabled', '—', '—', '—', '—']);
     expect(text).toContain('aragora-secrets render --env dev --env-file .env | kubectl apply --server-side -f -');
   });
 

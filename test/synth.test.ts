@@ -132,7 +132,7 @@ describe('the app entry point (what cdk8s synth runs)', () => {
   test('$ARAGORA_SECRETS_CONFIG selects the config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-env-'));
     const config = structuredClone(DEFAULT_CONFIG);
-    config.environments = { qa: { namespace: 'aragora-qa', tier: 'staging' } };
+    config.environments = { qa: { namespace: 'aragora-qa', tier: 'staging', workload: { strictMode: { enabled: false, reason: 'values as env' } } } };
     writeFileSync(join(dir, 'qa.yaml'), stringify(config));
     const result = runApp(dir, { ARAGORA_SECRETS_CONFIG: 'qa.yaml' });
     expect(result.stderr).toBe('');

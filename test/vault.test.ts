@@ -116,7 +116,8 @@ describe('Vault Agent injection in the default prod environment', () => {
     const container = find(objects, 'Deployment', 'aragora').spec.template.spec.containers[0];
     expect(container.command).toEqual(['/bin/sh', '-c', '. /vault/secrets/env && exec "$0" "$@"']);
     expect(container.args).toEqual(['aragora', 'serve']);
-    expect(container.env).toBeUndefined();
+    // Only the application's mode: the values come from the sourced file.
+    expect(container.env).toEqual([{ name: 'ARAGORA_ENV', value: 'production' }, { name: 'ARAGORA_SECRETS_STRICT', value: 'false' }]);
     expect(container.envFrom).toBeUndefined();
   });
 
@@ -229,8 +230,8 @@ describe('annotations per option', () => {
         });
       }),
     );
-    // THEN the Deployment and the Helm values only carry known keys
-    const keys = [...Object.keys(podAnnotations(files)), ...Object.keys(parse(file(files, 'prod/helm/values.yaml')).podAnnotations)];
+    // THEN the Deployment only carries known keys (the Helm values carry none: the chart cannot express injection)
+    const keys = Object.keys(podAnnotations(files));
     const vaultKeys = keys.filter((k) => k.startsWith('vault.hashicorp.com/'));
     expect(vaultKeys.length).toBeGreaterThanOrEqual(15);
     expect(vaultKeys.filter((k) => !knownToInjector(k))).toEqual([]);
@@ -415,50 +416,7 @@ describe('the Vault side (dist/<env>/vault/)', () => {
   });
 });
 
-describe('Helm values (dist/<env>/helm/values.yaml)', () => {
-  const files = synth();
-
-  test('Secret-based environments point the chart at the existing Secret, camelCase keys to variable names', () => {
-    const values = parse(file(files, 'staging/helm/values.yaml'));
-    expect(values.secrets).toEqual({
-      existingSecret: 'aragora-secrets',
-      existingSecretKeys: {
-        anthropicApiKey: 'ANTHROPIC_API_KEY',
-        aragoraJwtSecret: 'ARAGORA_JWT_SECRET',
-        openaiApiKey: 'OPENAI_API_KEY',
-        openrouterApiKey: 'OPENROUTER_API_KEY',
-        stripeSecretKey: 'STRIPE_SECRET_KEY',
-        stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
-        supabaseKey: 'SUPABASE_KEY',
-      },
-    });
-    expect(values.serviceAccount).toEqual({ create: false, name: 'aragora', automount: false });
-    expect(values.podLabels).toEqual({ app: 'aragora' });
-    // dev: billing is off, so the Stripe keys are not mapped.
-    expect(Object.values(parse(file(files, 'dev/helm/values.yaml')).secrets.existingSecretKeys)).not.toContain('STRIPE_SECRET_KEY');
-  });
-
-  test('the Vault environment has no existingSecret but the injector annotations and the token', () => {
-    const values = parse(file(files, 'prod/helm/values.yaml'));
-    expect(values.secrets).toBeUndefined();
-    expect(values.podAnnotations).toEqual(podAnnotations(files));
-    expect(values.volumes).toEqual(find(manifests(files, 'prod'), 'Deployment', 'aragora').spec.template.spec.volumes);
-    expect(values.serviceAccount).toEqual({ create: false, name: 'aragora', automount: true });
-    expect(file(files, 'prod/helm/values.yaml')).toContain('#   command: ["/bin/sh", "-c", ". /vault/secrets/env && exec \\"$0\\" \\"$@\\""]');
-  });
-
-  test('a renamed Secret is the existingSecret', () => {
-    const values = parse(file(synth(configWith((c) => (c.environments.staging.secretName = 'aragora-app-env'))), 'staging/helm/values.yaml'));
-    expect(values.secrets.existingSecret).toBe('aragora-app-env');
-  });
-
-  test('two catalog names that map to one chart key are a synth error', () => {
-    const config = configWith((c) => {
-      c.secrets.STRIPE__SECRET_KEY = { purpose: 'duplicate', required: 'optional' };
-    });
-    expect(() => synth(config)).toThrow(/STRIPE_SECRET_KEY and STRIPE__SECRET_KEY map to the same Helm chart key/);
-  });
-});
+// The Helm values are tested against the application chart's schema in helm-values.test.ts.
 
 describe('audit policy (dist/<env>/audit-policy.yaml)', () => {
   const files = synth();
@@ -511,7 +469,7 @@ describe('workload.command without Vault', () => {
     const container = find(manifests(files, 'staging'), 'Deployment', 'aragora').spec.template.spec.containers[0];
     expect(container.command).toEqual(['aragora', 'serve', '--port=8080']);
     expect(container.args).toBeUndefined();
-    expect(container.env.map((e: any) => e.valueFrom.secretKeyRef.name)).toContain('aragora-secrets');
+    expect(container.env.filter((e: any) => e.valueFrom).map((e: any) => e.valueFrom.secretKeyRef.name)).toContain('aragora-secrets');
   });
 });
 
@@ -519,7 +477,7 @@ describe('a Deployment managed elsewhere', () => {
   test('the patch carries the injector annotations, the token and the wrapped command', () => {
     const files = synth(configWith((c) => (c.environments.prod.workload = { ...c.environments.prod.workload, enabled: false })));
     const patch = parse(file(files, 'prod/patches/workload.patch.yaml'));
-    expect(patch.spec.template.metadata.annotations).toEqual(parse(file(files, 'prod/helm/values.yaml')).podAnnotations);
+    expect(patch.spec.template.metadata.annotations).toEqual(podAnnotations(synth()));
     expect(patch.spec.template.spec.automountServiceAccountToken).toBe(true);
     expect(patch.spec.template.spec.containers[0]).toMatchObject({ command: ['/bin/sh', '-c', '. /vault/secrets/env && exec "$0" "$@"'], args: ['aragora', 'serve'] });
   });

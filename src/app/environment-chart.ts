@@ -3,7 +3,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { auditPolicy } from '../audit/audit-policy';
-import { chartKeyCollisions, helmValues } from '../helm/values';
+import { helmValues } from '../helm/values';
 import { credentialSecrets, tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan } from '../plan/plan';
 import type { AwsControl } from '../cloud/aws/compliance';
@@ -13,13 +13,14 @@ import { deliveryMethod } from '../delivery/registry';
 import type { DeliveryMethod } from '../delivery/method';
 import type { IAppSecret } from '../k8s/app-secret';
 import type { OutputFile } from '../core/output-file';
+import { SynthError } from '../core/synth-error';
 import { addFileArtifacts, FileArtifact } from '../artifacts/file-artifact';
 import { AppWorkload, secretNameByKey } from '../k8s/app-workload';
 import { SecretsEgressPolicy } from '../k8s/egress-policy';
 import { addEsoIdentity } from './eso-identity';
 import { ExternalSecret } from '../delivery/external/external-secret';
 import { GcpSecretAccess } from '../cloud/gcp/gcp-secret-access';
-import { podWiring } from '../k8s/pod-wiring';
+import { containerMounts, podWiring } from '../k8s/pod-wiring';
 import { SecretReader } from '../k8s/secret-reader';
 import { addSyncWaves } from '../k8s/sync-waves';
 
@@ -81,7 +82,7 @@ export class EnvironmentChart extends Chart {
       roleName: plan.identity.roleName,
       roleBindingName: plan.identity.roleBindingName,
       automountToken: plan.identity.automountToken,
-      serviceAccountAnnotations: this.method.serviceAccountAnnotations?.(plan.delivery),
+      serviceAccountAnnotations: serviceAccountAnnotations(plan.identity.serviceAccountAnnotations, this.method.serviceAccountAnnotations?.(plan.delivery)),
       // The kubelet reads secretKeyRef and envFrom: a Role only for an application that reads through the API
       // (config validation refuses that with Vault injection, which has no Secret).
       secretAccess: plan.identity.readsSecretsThroughApi && this.secret !== undefined,
@@ -143,11 +144,7 @@ export class EnvironmentChart extends Chart {
     addFileArtifacts(this, this.method.files?.(plan, plan.delivery, { serviceAccountName: this.reader.serviceAccountName }) ?? []);
     this.node.addValidation({
       validate: () => {
-        const errors = chartKeyCollisions(plan.secrets.map((s) => s.name)).map(
-          (names) => `secrets ${names.join(' and ')} map to the same Helm chart key: rename one of them`,
-        );
-        errors.push(...(this.method.chartProblems?.(plan, plan.delivery) ?? []));
-        return errors;
+        return [...(this.method.chartProblems?.(plan, plan.delivery) ?? [])];
       },
     });
   }
@@ -214,8 +211,19 @@ export class EnvironmentChart extends Chart {
           spec: {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
+            securityContext: wiring.files ? { runAsUser: wiring.files.uid, runAsGroup: wiring.files.uid, fsGroup: wiring.files.uid } : undefined,
             volumes: wiring.volumes,
-            containers: [{ name: plan.workload.containerName, command: wiring.command, args: wiring.args, env: wiring.env, envFrom: wiring.envFrom, volumeMounts: wiring.volumeMounts }],
+            initContainers: wiring.files ? [wiring.files.initContainer] : undefined,
+            containers: [
+              {
+                name: plan.workload.containerName,
+                command: wiring.command,
+                args: wiring.args,
+                env: wiring.env,
+                envFrom: wiring.envFrom,
+                volumeMounts: containerMounts(wiring),
+              },
+            ],
           },
         },
       },
@@ -227,4 +235,23 @@ export class EnvironmentChart extends Chart {
     ].join('\n');
     return `${header}\n${stringify(JSON.parse(JSON.stringify(patch)), { lineWidth: 0 })}`;
   }
+}
+
+/**
+ * The annotations of the application's ServiceAccount: the plan's (the IAM role the app reads its own Secrets
+ * Manager secret with) and the delivery method's (the identity a CSI provider uses). One ServiceAccount
+ * assumes one cloud identity: two different values of one annotation are refused.
+ */
+function serviceAccountAnnotations(
+  fromPlan: Readonly<Record<string, string>> | undefined,
+  fromMethod: Readonly<Record<string, string>> | undefined,
+): Record<string, string> | undefined {
+  const merged: Record<string, string> = { ...fromPlan };
+  for (const [key, value] of Object.entries(fromMethod ?? {})) {
+    if (merged[key] !== undefined && merged[key] !== value) {
+      throw new SynthError([`the application's ServiceAccount would carry two values of ${key} ("${merged[key]}" for the application's own reads, "${value}" for the delivery method): use one identity for both`]);
+    }
+    merged[key] = value;
+  }
+  return Object.keys(merged).length > 0 ? merged : undefined;
 }

@@ -18,5 +18,12 @@ export const RULES: readonly Rule[] = [...BUILT_IN_RULES, ...deliveryMethods.fla
 
 /** What the rules need to know of each environment's config besides its objects (asked of the environment's method). */
 export function factsOf(plan: Plan): EnvironmentFacts[] {
-  return plan.environments.map((env) => ({ name: env.name, namespace: env.namespace, ...deliveryMethod(env.delivery).checkFacts?.(env, env.delivery) }));
+  return plan.environments.map((env) => ({
+    name: env.name,
+    namespace: env.namespace,
+    tier: env.tier,
+    workload: env.workload.containerName,
+    appSecrets: env.secrets.map(({ name, critical, custody }) => ({ name, critical, custody })),
+    ...deliveryMethod(env.delivery).checkFacts?.(env, env.delivery),
+  }));
 }

@@ -1,3 +1,4 @@
+import { appStrictModeEnvSecret } from './app-contract';
 import { workloadSecretsConsistent } from './consistency';
 import { environmentIsolation } from './isolation';
 import { noCredentialShapes, noSecretValues } from './leak';
@@ -21,4 +22,5 @@ export const BUILT_IN_RULES: readonly Rule[] = [
   workloadSecretsConsistent,
   environmentIsolation,
   reloaderVolatileSecret,
+  appStrictModeEnvSecret,
 ];

@@ -60,6 +60,12 @@ export interface EnvironmentFacts {
   readonly acknowledgedNoRefresh?: readonly string[];
   /** Mounts of the KV version 2 engine the environment's Vault delivery reads (`secret`). */
   readonly kv2Mounts?: readonly string[];
+  /** The environment's tier. */
+  readonly tier?: string;
+  /** The container of the application, as the config names it. */
+  readonly workload?: string;
+  /** The secrets delivered to the application: whether it treats each as critical, and through which of its sources each arrives. */
+  readonly appSecrets?: readonly { readonly name: string; readonly critical: boolean; readonly custody: 'env' | 'files' | 'aws' }[];
 }
 
 /**

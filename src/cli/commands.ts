@@ -2,6 +2,7 @@ import { deliveryMethod } from '../delivery/registry';
 import { lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
+import { describeAppMode } from '../plan/app-contract';
 import { UserError } from '../core/errors';
 import { JSON_SCHEMA_PATH } from '../config/json-schema';
 import { CONFIG_ENV_VAR, CONFIG_FILE_NAME, loadConfig } from '../config/load';
@@ -129,11 +130,13 @@ export function checkCommand(io: CommandIo, options: CheckCommandOptions): numbe
   progress(io, 'synthesizing in memory…');
   const result = synthesizeProject({ cwd: io.cwd, env: io.env, configPath: options.configPath, envFiles });
   const methods = result.plan.environments.map((e) => `${e.name}: ${e.delivery.method}`).join(', ');
+  const modes = result.plan.environments.map((e) => `  ${e.name} (${e.tier}): the application runs ${describeAppMode(e.workload.app)}`);
   const lines: string[] = [];
   for (const warning of result.warnings) io.stderr(`${io.err.yellow('warning:')} ${warning}\n`);
   lines.push(
     `${io.out.green('ok')} config ${result.source}: ${Object.keys(loaded.config.secrets).length} secrets, ${result.plan.environments.length} environments (${methods}); ` +
       `synth and ${RULES.length} guard rails pass (${seconds(started)}).`,
+    ...modes,
   );
   let findings = 0;
   if (environment !== undefined) {

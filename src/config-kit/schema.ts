@@ -21,6 +21,7 @@ export const ENVIRONMENT_KEY = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const FEATURE_NAME = /^[a-z][a-zA-Z0-9]*$/;
 export const GROUP_NAME = /^[a-z][-a-z0-9]*$/;
 export const TIERS = ['development', 'staging', 'production'] as const;
+export const APP_ENVIRONMENT_VALUE = /^[A-Za-z0-9][-_A-Za-z0-9]{0,62}$/;
 /**
  * The options of each delivery method (the long form of `delivery:`), keyed by its name: each method
  * adds its own from its schema.ts (`declare module '../../config-kit/schema'`).
@@ -38,7 +39,7 @@ export interface EnvironmentBlocks {}
 export interface ConfigBlocks {}
 /** The zod schemas of such blocks, by name (each is optional in the config). */
 export type BlockSchemas = Readonly<Record<string, z.ZodType>>;
-export const INJECTION_MODES = ['secretKeyRef', 'envFrom'] as const;
+export const INJECTION_MODES = ['secretKeyRef', 'envFrom', 'files'] as const;
 export const RELOADER_MODES = ['targeted', 'auto', 'none'] as const;
 
 export type Tier = (typeof TIERS)[number];
@@ -107,6 +108,12 @@ export const secretSchema = z
       .boolean()
       .optional()
       .describe('The value is random, not issued by a provider (the JWT secret), so tools may generate it. @default false'),
+    critical: z
+      .boolean()
+      .optional()
+      .describe(
+        "The application refuses this secret from its environment in strict mode (its loader's CRITICAL_SECRETS list): it must reach the app through a custody the app reads itself (protected files, Secrets Manager). @default true for a name in the application's list (ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENROUTER_API_KEY, ARAGORA_JWT_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, DATABASE_URL, ...), else false",
+      ),
     remote: remoteRef.optional(),
   })
   .describe('One secret of the catalog: an environment variable of the application.');
@@ -135,8 +142,17 @@ const workloadSchema = z
     injection: z
       .enum(INJECTION_MODES)
       .optional()
-      .describe('`secretKeyRef`: one env entry per key (required keys fail the pod early); `envFrom`: the whole Secret. @default secretKeyRef'),
+      .describe(
+        "`secretKeyRef`: one env entry per key (required keys fail the pod early); `envFrom`: the whole Secret; `files`: protected files the application reads itself (ARAGORA_SECRETS_DIR=/run/aragora-secrets), copied from the Secret by an init container running as the application's user into a 0700 directory of a memory emptyDir (what strict mode accepts; no rotation until the pod restarts; the image needs /bin/sh). @default secretKeyRef",
+      ),
     runAsNonRoot: z.boolean().optional().describe('@default true'),
+    runAsUser: z
+      .number()
+      .int()
+      .min(1, { error: 'a non-root uid (the application refuses files a non-root process cannot own)' })
+      .max(2147483647)
+      .optional()
+      .describe("The application's uid, which owns its protected files (`injection: files`). @default 1000, the application image's user"),
     readsSecretsThroughApi: z
       .boolean()
       .optional()
@@ -144,6 +160,22 @@ const workloadSchema = z
         "The application reads its Secrets with a Kubernetes API client (not only from its environment): its ServiceAccount gets a Role with get on exactly those Secrets, and an API token. The kubelet, not the pod, reads secretKeyRef and envFrom, which need neither. @default false",
       ),
     resources: z.strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() }).optional(),
+    appEnvironment: z
+      .string()
+      .regex(APP_ENVIRONMENT_VALUE, { error: 'a word such as "production", "staging" or "development": letters, digits, "-" and "_"' })
+      .optional()
+      .describe(
+        'The value of ARAGORA_ENV on the workload. The application runs in strict mode for production, prod, staging and stage (unless `strictMode` says otherwise). @default the tier: production, staging or development',
+      ),
+    strictMode: z
+      .strictObject({
+        enabled: z.boolean().describe('ARAGORA_SECRETS_STRICT: true or false, which wins over ARAGORA_ENV.'),
+        reason: z.string().trim().min(1, { error: 'say why this environment overrides strict mode (shown in SECRETS.md and `check`)' }).describe('Why, for reviewers.'),
+      })
+      .optional()
+      .describe(
+        "Set the application's strict mode explicitly (ARAGORA_SECRETS_STRICT) instead of from ARAGORA_ENV. Off lets critical secrets come from environment variables (the four Kubernetes methods); on needs a custody the app reads itself. @default - from appEnvironment",
+      ),
     podLabels: labels.optional().describe('Labels that select the application pods (NetworkPolicy, Deployment). @default { app: <app.name> }'),
     command: z
       .array(z.string().min(1, { error: 'an empty argument' }))

@@ -1,6 +1,13 @@
 import type { AragoraSecretsConfig } from '../config-kit/schema';
 
 /**
+ * Why the default's staging and production environments run the application non-strict: every seed method ends in
+ * environment variables, and strict mode refuses critical secrets from there (check `app-strict-mode-env-secret`).
+ */
+const STRICT_OFF_REASON =
+  'the Kubernetes methods deliver every value as an environment variable; strict mode needs protected files or Secrets Manager';
+
+/**
  * The embedded default: the catalog and requirement rules of the secrets-management guide,
  * with the three environments every team starts from. Used when no config file is found.
  */
@@ -93,14 +100,15 @@ export const DEFAULT_CONFIG: AragoraSecretsConfig = {
       namespace: 'aragora-qa',
       tier: 'staging',
       delivery: { method: 'sealed', scope: 'strict' },
-      workload: { replicas: 1, port: 8080 },
+      // Explicitly non-strict (ARAGORA_SECRETS_STRICT=false): the app reads its critical secrets from env here.
+      workload: { replicas: 1, port: 8080, strictMode: { enabled: false, reason: STRICT_OFF_REASON } },
     },
     staging: {
       namespace: 'aragora-staging',
       tier: 'staging',
       delivery: { method: 'external', store: 'vault-backend', refreshInterval: '1h', generated: 'generator' },
       features: { billing: true },
-      workload: { replicas: 2, port: 8080 },
+      workload: { replicas: 2, port: 8080, strictMode: { enabled: false, reason: STRICT_OFF_REASON } },
     },
     prod: {
       namespace: 'aragora-prod',
@@ -124,6 +132,7 @@ export const DEFAULT_CONFIG: AragoraSecretsConfig = {
         replicas: 3,
         port: 8080,
         command: ['aragora', 'serve'],
+        strictMode: { enabled: false, reason: STRICT_OFF_REASON },
         resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
       },
       // The AWS side of the seed (Secrets Manager, Parameter Store, ECS `secrets`, CloudTrail), synthesized

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { ReloaderMode } from '../config-kit/schema';
 import type { SecretPlan, WorkloadPlan } from '../plan/plan';
 import type { IAppSecret } from './app-secret';
-import { type MethodPodWiring, podWiring } from './pod-wiring';
+import { containerMounts, type MethodPodWiring, podWiring } from './pod-wiring';
 import type { SecretReader } from './secret-reader';
 
 export interface AppWorkloadProps {
@@ -76,8 +76,14 @@ export class AppWorkload extends Construct {
           spec: {
             serviceAccountName: wiring.serviceAccountName,
             automountServiceAccountToken: wiring.automountServiceAccountToken,
-            securityContext: { runAsNonRoot: workload.runAsNonRoot || undefined, seccompProfile: { type: 'RuntimeDefault' } },
-            volumes: wiring.volumes,
+            securityContext: {
+              runAsNonRoot: workload.runAsNonRoot || undefined,
+              // Protected files: the init container and the application run as the one uid that owns them.
+              ...(wiring.files ? { runAsUser: wiring.files.uid, runAsGroup: wiring.files.uid, fsGroup: wiring.files.uid } : {}),
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            volumes: wiring.volumes as k8s.Volume[] | undefined,
+            initContainers: wiring.files ? [wiring.files.initContainer as unknown as k8s.Container] : undefined,
             containers: [
               {
                 name: workload.containerName,
@@ -87,7 +93,7 @@ export class AppWorkload extends Construct {
                 ports: workload.port ? [{ name: 'http', containerPort: workload.port }] : undefined,
                 env: wiring.env,
                 envFrom: wiring.envFrom,
-                volumeMounts: wiring.volumeMounts,
+                volumeMounts: containerMounts(wiring) as k8s.VolumeMount[] | undefined,
                 resources: workload.resources && toResources(workload.resources),
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               },

@@ -31,7 +31,7 @@ export interface SecretReaderProps {
   readonly automountToken?: boolean;
   /** @default - no extra labels */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Annotations of the ServiceAccount (a cloud identity its pods assume). @default - none */
+  /** Annotations of the ServiceAccount (a cloud identity its pods assume: an IAM role through IRSA, a Google service account). @default - none */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 

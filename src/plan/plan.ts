@@ -3,6 +3,7 @@ import type { ZodType } from 'zod';
 import type { RequirementStatus } from '../config-kit/requirements';
 import { type AddressFamily, familyOf, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './address-ranges';
 import type { EsoIdentityPlan } from './eso-identity';
+import type { AppCustody } from './app-contract';
 
 /**
  * The resolved plan: what every artifact of every environment is made from. It is pure data,
@@ -28,6 +29,10 @@ export interface SecretPlan {
   readonly group?: string;
   readonly reason: string;
   readonly generated: boolean;
+  /** The application refuses it from its environment in strict mode (`critical`, defaulting from the app's list). */
+  readonly critical: boolean;
+  /** Through which of the application's sources the value reaches it here (decided with the delivery). */
+  readonly custody: AppCustody;
   /** Where the value lives in an external store. */
   readonly remote: { readonly key: string; readonly property: string };
 }
@@ -117,6 +122,8 @@ export interface IdentityPlan {
   readonly roleBindingName: string;
   /** Whether pods get an API token: for API reads, and for delivery methods that authenticate from the pod. */
   readonly automountToken: boolean;
+  /** Annotations of the ServiceAccount (a cloud identity it assumes, e.g. IRSA's role). */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 export interface WorkloadPlan {
@@ -136,6 +143,22 @@ export interface WorkloadPlan {
   readonly podLabels: Readonly<Record<string, string>>;
   /** The application's program and arguments, when the config names them. */
   readonly command?: readonly string[];
+  /** How the application's secret loader runs in this environment. */
+  readonly app: AppModePlan;
+  /** Protected files (`injection: files`): the directory, the uid that owns them, the variables written there. */
+  readonly files?: { readonly dir: string; readonly uid: number; readonly names: readonly string[] };
+}
+
+/** The application's loader mode in one environment: what the workload sets, and what follows from it. */
+export interface AppModePlan {
+  /** ARAGORA_ENV. */
+  readonly environment: string;
+  /** Whether the loader refuses critical secrets from the environment. */
+  readonly strict: boolean;
+  /** ARAGORA_SECRETS_STRICT, when the config sets it (with its reason). */
+  readonly strictOverride?: { readonly enabled: boolean; readonly reason: string };
+  /** Literal env entries the container gets (ARAGORA_ENV, ARAGORA_SECRETS_STRICT...), sorted by name. */
+  readonly env: readonly { readonly name: string; readonly value: string }[];
 }
 
 export type EgressPeer =
@@ -180,7 +203,13 @@ export interface CloudContext {
   labelsFor(namespace: string): Record<string, string> | undefined;
   readonly inputs: PlanInputs;
   readonly managedBy: string;
-  readonly workload: { readonly containerName: string; readonly image: string; readonly port?: number };
+  readonly workload: {
+    readonly containerName: string;
+    readonly image: string;
+    readonly port?: number;
+    /** The application's mode (ARAGORA_ENV...), for the cloud's own runtimes (an ECS task). */
+    readonly appEnv?: readonly { readonly name: string; readonly value: string }[];
+  };
   /** The store of this cloud the delivery method reads, if any. */
   readonly store?: CloudStoreRef;
   /** Whether the delivery method makes a secret in the cluster (it then never reaches the cloud). */
@@ -194,6 +223,13 @@ export interface CloudResolution {
   readonly esoIdentity?: Partial<EsoIdentityPlan>;
   /** Remote references that replace the catalog's, when the cloud keeps one secret per variable that the delivery reads. */
   readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
+  /** The application reads these secrets from the cloud itself, with this env and ServiceAccount annotations. */
+  readonly appCustody?: {
+    readonly custody: AppCustody;
+    readonly secrets: readonly string[];
+    readonly env: readonly { readonly name: string; readonly value: string }[];
+    readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  };
 }
 
 export interface EnvironmentPlan extends CloudPlans {

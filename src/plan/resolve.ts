@@ -5,6 +5,7 @@ import { UserError } from '../core/errors';
 import { deriveName } from '../core/names';
 import { everything } from './address-ranges';
 import type { EsoIdentityPlan } from './eso-identity';
+import { APP_CRITICAL_SECRETS, APP_DEFAULT_UID, APP_ENVIRONMENT_VARIABLE, APP_MANAGED_SECRETS, APP_SECRETS_DIR, STRICT_OVERRIDE_VARIABLE, strictModeOf } from './app-contract';
 import {
   defaultProperty,
   deliveryOptions,
@@ -20,6 +21,7 @@ import {
   type Plan,
   type PlanInputs,
   type SecretPlan,
+  type AppModePlan,
 } from './plan';
 
 /**
@@ -73,6 +75,8 @@ function resolveEnvironment(
         purpose: secret.purpose,
         ...requirement,
         generated: secret.generated ?? false,
+        critical: secret.critical ?? APP_CRITICAL_SECRETS.includes(secretName),
+        custody: 'env' as const,
         remote: {
           key: secret.remote?.key ?? remoteKey,
           property: secret.remote?.property ?? defaultProperty(secretName),
@@ -104,7 +108,7 @@ function resolveEnvironment(
       labelsFor: (namespace) => (namespace === env.namespace ? undefined : { ...appLabels }),
       inputs,
       managedBy: MANAGED_BY,
-      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port },
+      workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port, appEnv: resolveAppMode(env).env },
       store: method.cloudStore?.(config, options),
       generatedInCluster: (secret) => method.generatedInCluster?.(options, secret) ?? false,
     }),
@@ -113,6 +117,16 @@ function resolveEnvironment(
   const identities: EsoIdentityPlan = Object.assign({}, ...resolvedClouds.map((c) => c.esoIdentity ?? {}));
   const esoIdentity = Object.values(identities).some((identity) => identity !== undefined) ? identities : undefined;
   const remoteRefs = resolvedClouds.find((c) => c.remoteRefs)?.remoteRefs;
+  // A cloud the application reads itself: those secrets' custody, the env that tells the app where, the identity it assumes.
+  const appCustody = resolvedClouds.find((c) => c.appCustody)?.appCustody;
+  // Protected files hold the names the loader reads from its directory; the others stay environment variables.
+  const filesInjection = (workloadConfig.injection ?? 'secretKeyRef') === 'files';
+  const inFiles = (name: string) => filesInjection && APP_MANAGED_SECRETS.includes(name) && !appCustody?.secrets.includes(name);
+  const withCustody = (s: SecretPlan): SecretPlan =>
+    appCustody?.secrets.includes(s.name) ? { ...s, custody: appCustody.custody } : inFiles(s.name) ? { ...s, custody: 'files' } : s;
+  const appModeBase = resolveAppMode(env);
+  const appMode = filesInjection ? { ...appModeBase, env: [...appModeBase.env, { name: 'ARAGORA_SECRETS_DIR', value: APP_SECRETS_DIR }] } : appModeBase;
+  const app = appCustody ? { ...appMode, env: [...appMode.env, ...appCustody.env].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) } : appMode;
   const { delivery, warnings, errors } = method.resolve({ config, environment: name, env, options, appLabels, secretName, secrets, inputs, esoIdentity, remoteRefs });
 
   return {
@@ -124,8 +138,8 @@ function resolveEnvironment(
     features,
     labels,
     secretName,
-    catalog,
-    secrets,
+    catalog: catalog.map(withCustody),
+    secrets: secrets.map(withCustody),
     oneOfGroups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, members]) => ({ group, members })),
     identity: {
       serviceAccountName: appName,
@@ -133,6 +147,7 @@ function resolveEnvironment(
       roleName: deriveName(appName, 'secrets-reader'),
       roleBindingName: deriveName(appName, 'secrets-reader'),
       automountToken: method.podAuthenticates || (workloadConfig.readsSecretsThroughApi ?? false),
+      serviceAccountAnnotations: appCustody?.serviceAccountAnnotations,
     },
     workload: {
       enabled: workloadConfig.enabled ?? true,
@@ -146,6 +161,8 @@ function resolveEnvironment(
       resources: workloadConfig.resources,
       podLabels,
       command: workloadConfig.command,
+      app,
+      files: filesInjection ? { dir: APP_SECRETS_DIR, uid: workloadConfig.runAsUser ?? APP_DEFAULT_UID, names: secrets.filter((s) => inFiles(s.name)).map((s) => s.name) } : undefined,
     },
     reloader: env.rotation?.reloader ?? method.defaultReloader,
     network: env.network?.enabled === false ? undefined : resolveNetwork(appName, env, podLabels, method.egress?.(delivery) ?? []),
@@ -154,6 +171,22 @@ function resolveEnvironment(
     argoSyncWaves: config.gitops?.argoSyncWaves ?? false,
     ...cloudPlans,
     esoIdentity,
+  };
+}
+
+/** ARAGORA_ENV from the tier unless the config names it, and the strict mode the loader derives from what the workload sets. */
+function resolveAppMode(env: EnvironmentConfig): AppModePlan {
+  const environment = env.workload?.appEnvironment ?? env.tier;
+  const override = env.workload?.strictMode;
+  const vars: Record<string, string> = { [APP_ENVIRONMENT_VARIABLE]: environment };
+  if (override) vars[STRICT_OVERRIDE_VARIABLE] = String(override.enabled);
+  return {
+    environment,
+    strict: strictModeOf(vars),
+    strictOverride: override ? { enabled: override.enabled, reason: override.reason } : undefined,
+    env: Object.keys(vars)
+      .sort()
+      .map((name) => ({ name, value: vars[name] })),
   };
 }
 

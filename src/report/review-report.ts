@@ -2,6 +2,7 @@ import type { AwsControl } from '../cloud/aws/compliance';
 import type { DeliveryMethod } from '../delivery/method';
 import { tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan, SecretPlan } from '../plan/plan';
+import { CUSTODY_LABELS, describeAppMode } from '../plan/app-contract';
 import { googleGrants, iamReaders, keyDelegations, otherServiceAccounts, secretRoleGrants, tokenMounted, type CfnTemplate, type IamReader, type WrittenObject } from './value-readers';
 
 /** The file name of the review report in `dist/<env>/`. */
@@ -66,7 +67,7 @@ export function reviewReport(given: ReviewReportInput): string {
     '',
     '## Secrets',
     '',
-    table(['secret', 'purpose', 'here', 'why', 'value from', 'consumed by', 'readable by'], plan.catalog.map((s) => secretRow(input, s))),
+    table(['secret', 'purpose', 'here', 'why', 'value from', 'consumed by', 'app reads it from', 'readable by'], plan.catalog.map((s) => secretRow(input, s))),
     '',
     '## Who can read the values',
     '',
@@ -89,6 +90,7 @@ function overview(input: Input): string[][] {
     ['tier', plan.tier],
     ['delivery', input.method.report.summary(plan, plan.delivery)],
     ['workload', workloadSummary(input)],
+    ['application mode', describeAppMode(plan.workload.app)],
     ['features', features.length > 0 ? features.join(', ') : 'none'],
     ['egress', plan.network ? `NetworkPolicy ${code(plan.network.policyName)}: ${plan.network.egress.map((r) => r.purpose).join('; ')}` : 'no NetworkPolicy (network.enabled: false)'],
   ];
@@ -106,9 +108,26 @@ function workloadSummary(input: Input): string {
 function secretRow(input: Input, secret: SecretPlan): string[] {
   const here = secret.status === 'one-of' ? `one of \`${secret.group}\`` : secret.status;
   if (secret.status === 'excluded') {
-    return [code(secret.name), secret.purpose, 'not delivered', secret.reason, '—', '—', '—'];
+    return [code(secret.name), secret.purpose, 'not delivered', secret.reason, '—', '—', '—', '—'];
   }
-  return [code(secret.name), secret.purpose, here, secret.reason, input.method.report.valueSource(input.plan, input.plan.delivery, secret), consumer(input, secret), readableBy(input, secret)];
+  return [
+    code(secret.name),
+    secret.purpose,
+    here,
+    secret.reason,
+    input.method.report.valueSource(input.plan, input.plan.delivery, secret),
+    consumer(input, secret),
+    appSource(input.plan, secret),
+    readableBy(input, secret),
+  ];
+}
+
+/** The application's source of the value, and whether strict mode lets it read it there. */
+function appSource(plan: EnvironmentPlan, secret: SecretPlan): string {
+  const source = CUSTODY_LABELS[secret.custody];
+  if (!secret.critical) return source;
+  if (secret.custody !== 'env') return `${source}; critical`;
+  return plan.workload.app.strict ? `${source}; critical: **refused in strict mode**` : `${source}; critical: accepted only because strict mode is off`;
 }
 
 function consumer(input: Input, secret: SecretPlan): string {
@@ -118,6 +137,7 @@ function consumer(input: Input, secret: SecretPlan): string {
   const byMethod = input.method.report.consumer?.(plan, plan.delivery, secret, deployment);
   if (byMethod !== undefined) return byMethod;
   const from = input.secretOf?.(secret.name) ?? plan.secretName;
+  if (secret.custody === 'files' && w.files) return `${deployment}: file ${code(`${w.files.dir}/${secret.name}`)}, copied from Secret ${code(from)} by init container \`copy-secrets\``;
   if (w.injection === 'envFrom') return `${deployment}: envFrom Secret ${code(from)}`;
   const optional = secret.status === 'required' ? '' : ', optional';
   return `${deployment}: env ${code(secret.name)} ← Secret ${code(from)}${optional}`;

@@ -49,6 +49,11 @@ export const awsCloud: CloudResolver = {
       partition,
     });
     const identity = aws.eso && awsEsoIdentity(aws.eso, env.aws.eso?.serviceAccount?.create ?? false, context.labelsFor(aws.eso.serviceAccount.namespace));
-    return { plan: { aws }, esoIdentity: { aws: identity } };
+    const irsa = aws.appCustody?.irsa;
+    const appCustody =
+      irsa && aws.appCustody
+        ? { custody: 'aws' as const, secrets: aws.appCustody.secrets, env: aws.appCustody.env, serviceAccountAnnotations: { [IRSA_ROLE_ANNOTATION]: irsa.roleArn } }
+        : undefined;
+    return { plan: { aws }, esoIdentity: { aws: identity }, appCustody };
   },
 };

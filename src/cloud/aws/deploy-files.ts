@@ -154,6 +154,12 @@ function putValuesScript(plan: EnvironmentPlan, hasStack: boolean): string {
       sh`${current}=$(current_secret ${secret.name})`,
       sh`printf '%s' "$${current}" | jq -e 'type == "object"' >/dev/null || die ${`Secrets Manager secret ${secret.name} does not hold a JSON object; nothing was written`}`,
     );
+    if (aws.appCustody?.secretName === secret.name) {
+      // The application drops the whole secret when one value is not a string: refuse to write next to such a value.
+      out(
+        sh`printf '%s' "$${current}" | jq -e 'all(.[]; type == "string")' >/dev/null || die ${`Secrets Manager secret ${secret.name} holds a value that is not a string, so the application would ignore the whole secret; fix it in Secrets Manager (a string per key); nothing was written`}`,
+      );
+    }
     for (const key of secret.keys) {
       out(
         key.generated

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRules, inEveryPack } from './compliance';
+import type { SecretReaderRole } from './secret-reader-role';
 
 /** Length of a generated value: 64 letters and digits, about 380 bits. */
 export const GENERATED_LENGTH = 64;
@@ -124,6 +125,16 @@ export class ManagedSecret extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
+  }
+
+  /**
+   * Lets `reader` read this secret's replica in `region` (the application falls back to it): `GetSecretValue` on the
+   * replica's ARN, which is the primary's with the region replaced (same name, same random suffix).
+   */
+  public grantReadReplica(reader: SecretReaderRole, region: string): void {
+    const parts = Fn.split(':', this.secretArn, 7);
+    const arn = Fn.join(':', [Fn.select(0, parts), Fn.select(1, parts), Fn.select(2, parts), region, Fn.select(4, parts), Fn.select(5, parts), Fn.select(6, parts)]);
+    reader.allowSecretsManagerSecret(`secretsmanager:${this.secretName}@${region}`, arn);
   }
 
   /** The ECS `secrets` entry for one JSON key: `valueFrom: <secret ARN>:<jsonKey>::` (Fargate platform 1.4+). */

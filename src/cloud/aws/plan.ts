@@ -26,6 +26,8 @@ export interface AwsPlan {
   readonly ecs?: AwsEcsPlan;
   readonly eso?: AwsEsoPlan;
   readonly cloudTrail?: AwsCloudTrailPlan;
+  /** The application reads Secrets Manager itself (`appCustody`). */
+  readonly appCustody?: AwsAppCustodyPlan;
   /** The cdk-nag packs run over the stack, sorted; AwsSolutions is always among them. */
   readonly nagPacks: readonly NagPackName[];
 }
@@ -103,7 +105,40 @@ export interface AwsEcsPlan {
   /** The CloudWatch Logs group of the container's output (awslogs driver). */
   readonly logGroupName: string;
   readonly logRetentionDays: number;
+  /** Plain environment of the container: the application's mode, and how it reads Secrets Manager itself; sorted by name. */
+  readonly environment: readonly { readonly name: string; readonly value: string }[];
+  /** The delivered secrets ECS must not pass as `secrets`: the critical ones the application reads itself. */
+  readonly readByApp: readonly string[];
 }
+
+/** The application's own read of Secrets Manager: one secret, a JSON string map keyed by variable name. */
+export interface AwsAppCustodyPlan {
+  /** ARAGORA_SECRET_NAME: the Secrets Manager secret that holds every value of the environment kept there. */
+  readonly secretName: string;
+  /** The regions the application tries, in order: the stack's, then the replicas (ARAGORA_SECRET_REGIONS). */
+  readonly regions: readonly string[];
+  /** What the application's container needs to read it, sorted by name. */
+  readonly env: readonly { readonly name: string; readonly value: string }[];
+  /** The delivered secrets the application reads there, sorted. */
+  readonly secrets: readonly string[];
+  /** Of those, the critical ones: never passed as environment variables as well (strict mode would stop the app). */
+  readonly critical: readonly string[];
+  /** The IAM role of the application's Kubernetes ServiceAccount (IRSA), when the config names the cluster's OIDC provider. */
+  readonly irsa?: {
+    readonly roleName: string;
+    readonly roleArn: string;
+    readonly oidcProviderArn: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly serviceAccount: { readonly namespace: string; readonly name: string };
+    readonly subject: string;
+  };
+}
+
+/** Where the application looks when its region has no copy (the loader's defaults without ARAGORA_SECRET_REGIONS). */
+export const APP_FALLBACK_REGIONS: readonly string[] = ['us-east-2', 'us-east-1'];
+/** The application's default ARAGORA_SECRET_NAME. */
+export const APP_DEFAULT_SECRET_NAME = 'aragora/production';
 
 export interface AwsEsoPlan {
   /** The IAM role an ESO `aws` SecretStore assumes (annotate the ServiceAccount with `roleArn`). */
@@ -141,9 +176,16 @@ export interface AwsPlanInput {
     readonly purpose: string;
     readonly status: RequirementStatus;
     readonly generated: boolean;
+    readonly critical?: boolean;
     readonly remote: { readonly key: string; readonly property: string };
   }[];
-  readonly workload: { readonly containerName: string; readonly image: string; readonly port?: number };
+  readonly workload: {
+    readonly containerName: string;
+    readonly image: string;
+    readonly port?: number;
+    /** The application's mode (ARAGORA_ENV...), set on every container that runs it. */
+    readonly appEnv?: readonly { readonly name: string; readonly value: string }[];
+  };
   /** Value of the `managed-by` tag. */
   readonly managedBy: string;
   /** The AWS partition of `config.region` (`aws`, `aws-cn`...), from the caller's region table. */
@@ -170,12 +212,16 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     generated: s.generated,
   });
 
+  // The application reads one secret keyed by variable name; otherwise the catalog's remote key and property lay it out.
+  const appSecretName = config.appCustody ? (config.appCustody.secretName ?? APP_DEFAULT_SECRET_NAME) : undefined;
   let secretsManager: AwsSecretsManagerPlan | undefined;
   if (config.secretsManager) {
     const byName = new Map<string, AwsSecretsManagerSecretPlan['keys'][number][]>();
     for (const s of stored('secretsManager')) {
-      byName.set(s.remote.key, [...(byName.get(s.remote.key) ?? []), { ...keyPlan(s), jsonKey: s.remote.property }]);
+      const location = appSecretName ? { key: appSecretName, property: s.name } : s.remote;
+      byName.set(location.key, [...(byName.get(location.key) ?? []), { ...keyPlan(s), jsonKey: location.property }]);
     }
+    const replicaRegions = config.secretsManager.replicaRegions ?? (appSecretName && partition === 'aws' ? APP_FALLBACK_REGIONS.filter((r) => r !== config.region) : []);
     secretsManager = {
       secrets: [...byName]
         .sort(([a], [b]) => compareStrings(a, b))
@@ -185,7 +231,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
           keys: keys.sort((a, b) => compareStrings(a.jsonKey, b.jsonKey)),
           generatedKey: keys.find((k) => k.generated)?.jsonKey,
         })),
-      replicaRegions: [...new Set(config.secretsManager.replicaRegions ?? [])].sort(),
+      replicaRegions: [...new Set(replicaRegions)].sort(),
       rotation: config.secretsManager.rotation ? { ...config.secretsManager.rotation } : undefined,
     };
   }
@@ -213,6 +259,23 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
   }
   locations.sort((a, b) => compareStrings(a.secret, b.secret));
 
+  let appCustody: AwsAppCustodyPlan | undefined;
+  if (appSecretName && secretsManager) {
+    const held = stored('secretsManager');
+    // Replicas in the order the config lists them: the application tries them in that order after its own region.
+    const replicas = config.secretsManager?.replicaRegions ?? (partition === 'aws' ? APP_FALLBACK_REGIONS.filter((r) => r !== config.region) : []);
+    const env: Record<string, string> = { ARAGORA_USE_SECRETS_MANAGER: 'true', ARAGORA_SECRET_NAME: appSecretName, AWS_REGION: config.region };
+    if (replicas.length > 0) env.ARAGORA_SECRET_REGIONS = replicas.join(',');
+    appCustody = {
+      secretName: appSecretName,
+      regions: [config.region, ...replicas],
+      env: Object.keys(env).sort().map((name) => ({ name, value: env[name] })),
+      secrets: held.map((s) => s.name).sort(compareStrings),
+      critical: held.filter((s) => s.critical).map((s) => s.name).sort(compareStrings),
+      irsa: config.appCustody?.oidcProvider ? appIrsa(prefix, partition, config.account, config.appCustody.oidcProvider, { namespace: input.namespace, name: input.appName }) : undefined,
+    };
+  }
+
   const cpu = config.ecs?.cpu ?? 256;
   const ecs: AwsEcsPlan | undefined = config.ecs && {
     family: config.ecs.family ?? prefix,
@@ -225,6 +288,8 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     taskRoleName: roleName(prefix, 'ecs-task'),
     logGroupName: `/ecs/${config.ecs.family ?? prefix}`,
     logRetentionDays: config.ecs.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+    environment: [...(input.workload.appEnv ?? []), ...(appCustody?.env ?? [])].sort((a, b) => compareStrings(a.name, b.name)),
+    readByApp: appCustody?.critical ?? [],
   };
 
   let eso: AwsEsoPlan | undefined;
@@ -274,7 +339,22 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     ecs,
     eso,
     cloudTrail,
+    appCustody,
     nagPacks: [...new Set<NagPackName>([ALWAYS_ON_NAG_PACK, ...(config.nagPacks ?? NAG_PACKS)])].sort(compareStrings),
+  };
+}
+
+/** The role the application's own ServiceAccount assumes (IRSA) to read its secret. */
+function appIrsa(prefix: string, partition: string, account: string, oidcProvider: string, serviceAccount: { namespace: string; name: string }): NonNullable<AwsAppCustodyPlan['irsa']> {
+  const name = roleName(prefix, 'app');
+  return {
+    roleName: name,
+    roleArn: `arn:${partition}:iam::${account}:role/${name}`,
+    oidcProviderArn: oidcProvider,
+    issuer: oidcProvider.slice(oidcProvider.indexOf(':oidc-provider/') + ':oidc-provider/'.length),
+    audience: IRSA_AUDIENCE,
+    serviceAccount,
+    subject: serviceAccountSubject(serviceAccount),
   };
 }
 

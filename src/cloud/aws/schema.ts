@@ -95,6 +95,25 @@ const secretsManagerSchema = z
   })
   .describe('AWS Secrets Manager: one JSON secret per remote key of the catalog (`remote.key`), one JSON key per secret (`remote.property`).');
 
+const appCustodySchema = z
+  .strictObject({
+    secretName: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'a Secrets Manager secret name: at most 512 letters, digits and / _ + = . @ -' })
+      .optional()
+      .describe("The secret the application reads (ARAGORA_SECRET_NAME). @default aragora/production, the application's own default"),
+    oidcProvider: z
+      .string()
+      .regex(OIDC_PROVIDER_ARN, { error: 'the ARN of the cluster\'s IAM OIDC provider, such as "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"' })
+      .optional()
+      .describe(
+        "The EKS cluster's IAM OIDC provider: the application's ServiceAccount gets an IAM role (IRSA) that may read exactly that secret, and the Kubernetes workload reads it itself (ARAGORA_USE_SECRETS_MANAGER). @default - only the ECS task reads it",
+      ),
+  })
+  .describe(
+    "The application reads Secrets Manager itself (ARAGORA_USE_SECRETS_MANAGER): the environment's Secrets Manager values are kept in one secret, a JSON string map keyed by variable name, replicated to the regions the application falls back to; ECS's task role may read exactly that secret, and the task passes only the non-critical values as `secrets`. What the application accepts in strict mode.",
+  );
+
 const parameterStoreSchema = z
   .strictObject({
     prefix: z
@@ -215,6 +234,7 @@ export const awsSchema = z
       .optional()
       .describe('A customer managed KMS key (yearly rotation on) for the secrets and parameters. @default the AWS managed keys aws/secretsmanager and aws/ssm'),
     secretsManager: secretsManagerSchema.optional(),
+    appCustody: appCustodySchema.optional(),
     parameterStore: parameterStoreSchema.optional(),
     ecs: ecsSchema.optional(),
     eso: esoSchema.optional(),

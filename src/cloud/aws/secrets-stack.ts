@@ -79,8 +79,28 @@ export class SecretsStack extends Stack {
     );
 
     if (aws.ecs) {
-      this.task = new SecretsTaskDefinition(this, 'Ecs', { plan: aws.ecs, environment: plan.name, secrets: this.ecsSecrets(), logsKey: this.key });
+      this.task = new SecretsTaskDefinition(this, 'Ecs', { plan: aws.ecs, environment: plan.name, secrets: this.ecsSecrets(aws.ecs.readByApp), logsKey: this.key, appReads: aws.appCustody !== undefined });
       this.grantReadAll(this.task.executionRole);
+      if (this.task.appRole && aws.appCustody) {
+        const app = this.task.appRole;
+        const secret = this.secrets.find((s) => s.secretName === aws.appCustody!.secretName)!;
+        secret.grantRead(app);
+        // Its replicas have the same name and suffix in other regions; the application falls back to them.
+        for (const replica of aws.secretsManager?.replicaRegions ?? []) secret.grantReadReplica(app, replica);
+      }
+    }
+
+    const irsa = aws.appCustody?.irsa;
+    if (irsa && aws.appCustody) {
+      const appRole = new SecretReaderRole(this, 'AppRole', {
+        roleName: irsa.roleName,
+        description: `aragora-secrets, environment ${plan.name}: the application, ServiceAccount ${irsa.serviceAccount.namespace}/${irsa.serviceAccount.name} (IRSA); reads ${aws.appCustody.secretName}`,
+        trust: { kind: 'web-identity', providerArn: irsa.oidcProviderArn, issuer: irsa.issuer, subject: irsa.subject, audience: irsa.audience },
+        parameterAction: 'ssm:GetParameter',
+      });
+      const secret = this.secrets.find((s) => s.secretName === aws.appCustody!.secretName)!;
+      secret.grantRead(appRole);
+      for (const replica of aws.secretsManager?.replicaRegions ?? []) secret.grantReadReplica(appRole, replica);
     }
 
     if (aws.eso) {
@@ -117,9 +137,11 @@ export class SecretsStack extends Stack {
   }
 
   /** Each stored secret as ECS fetches it, keyed by environment variable name. */
-  private ecsSecrets(): Record<string, ecs.Secret> {
+  private ecsSecrets(readByApp: readonly string[]): Record<string, ecs.Secret> {
     const out: Record<string, ecs.Secret> = {};
     for (const location of this.aws.locations) {
+      // In the environment as well, a critical value would stop the application in strict mode.
+      if (readByApp.includes(location.secret)) continue;
       if (location.store === 'secretsManager') {
         out[location.secret] = this.secrets.find((s) => s.secretName === location.secretName)!.ecsSecret(location.jsonKey);
       } else {

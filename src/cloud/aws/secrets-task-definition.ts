@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { AwsEcsPlan } from './plan';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { SecretReaderRole } from './secret-reader-role';
+import { acknowledgeRules } from './compliance';
 
 export interface SecretsTaskDefinitionProps {
   readonly plan: AwsEcsPlan;
@@ -14,6 +15,11 @@ export interface SecretsTaskDefinitionProps {
   readonly secrets: Readonly<Record<string, ecs.Secret>>;
   /** Encrypts the container's log group. @default - CloudWatch Logs' own encryption */
   readonly logsKey?: kms.Key;
+  /**
+   * The application reads Secrets Manager itself (`appCustody`): the task role becomes a reader, granted by the caller.
+   * @default false - the task role reads nothing
+   */
+  readonly appReads?: boolean;
 }
 
 /**
@@ -30,6 +36,8 @@ export interface SecretsTaskDefinitionProps {
  */
 export class SecretsTaskDefinition extends Construct {
   public readonly executionRole: SecretReaderRole;
+  /** The task role when the application reads Secrets Manager itself (`appReads`). */
+  public readonly appRole?: SecretReaderRole;
   public readonly taskRoleArn: string;
   public readonly taskDefinitionArn: string;
   protected readonly taskDefinition: ecs.FargateTaskDefinition;
@@ -46,17 +54,27 @@ export class SecretsTaskDefinition extends Construct {
       trust,
       parameterAction: 'ssm:GetParameters',
     });
-    const taskRole = new iam.CfnRole(this, 'TaskRole', {
-      roleName: plan.taskRoleName,
-      description: `aragora-secrets, environment ${props.environment}: the application's role in ${plan.family}; no secret access (ECS injects the values)`,
-      assumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: trust.service }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': account } } },
-        ],
-      },
-    });
-    this.taskRoleArn = taskRole.attrArn;
+    if (props.appReads) {
+      this.appRole = new SecretReaderRole(this, 'AppRole', {
+        roleName: plan.taskRoleName,
+        description: `aragora-secrets, environment ${props.environment}: the application's role in ${plan.family}; the application reads its secret from Secrets Manager with it`,
+        trust,
+        parameterAction: 'ssm:GetParameters',
+      });
+      this.taskRoleArn = this.appRole.roleArn;
+    } else {
+      const taskRole = new iam.CfnRole(this, 'TaskRole', {
+        roleName: plan.taskRoleName,
+        description: `aragora-secrets, environment ${props.environment}: the application's role in ${plan.family}; no secret access (ECS injects the values)`,
+        assumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: trust.service }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': account } } },
+          ],
+        },
+      });
+      this.taskRoleArn = taskRole.attrArn;
+    }
 
     const logs = new EncryptedLogGroup(this, 'Logs', { logGroupName: plan.logGroupName, retentionDays: plan.logRetentionDays, encryptionKey: props.logsKey });
     // The execution role is immutable to ECS (below): the log driver's grant is given here, on this group alone.
@@ -68,7 +86,7 @@ export class SecretsTaskDefinition extends Construct {
       memoryLimitMiB: plan.memory,
       // Immutable views: the grants are the exact ones of the reader role, not those ECS would add.
       executionRole: this.executionRole.asImmutableRole(this, 'ExecutionRoleView'),
-      taskRole: iam.Role.fromRoleArn(this, 'TaskRoleView', taskRole.attrArn, { mutable: false }),
+      taskRole: iam.Role.fromRoleArn(this, 'TaskRoleView', this.taskRoleArn, { mutable: false }),
     });
     const secrets: Record<string, ecs.Secret> = {};
     for (const name of Object.keys(props.secrets).sort()) secrets[name] = props.secrets[name];
@@ -78,8 +96,16 @@ export class SecretsTaskDefinition extends Construct {
       essential: true,
       portMappings: plan.port ? [{ containerPort: plan.port, protocol: ecs.Protocol.TCP }] : undefined,
       secrets,
+      environment: plan.environment.length > 0 ? Object.fromEntries(plan.environment.map((e) => [e.name, e.value])) : undefined,
       logging: ecs.LogDrivers.awsLogs({ logGroup: logs.logGroup, streamPrefix: plan.containerName }),
     });
+    if (plan.environment.length > 0) {
+      acknowledgeRules(
+        this.taskDefinition,
+        `The plain environment holds no secret: only the application's mode and where it reads its secret (${plan.environment.map((e) => e.name).join(', ')}); the values come from Secrets Manager.`,
+        'AwsSolutions-ECS2',
+      );
+    }
     this.taskDefinitionArn = this.taskDefinition.taskDefinitionArn;
   }
 }

@@ -1,4 +1,9 @@
-import { IAM_ROLE_NAME_MAX, assignStores, parameterName, pascalId, roleName } from './plan';
+import { APP_DEFAULT_SECRET_NAME, IAM_ROLE_NAME_MAX, assignStores, parameterName, pascalId, roleName } from './plan';
+import { APP_CRITICAL_SECRETS } from '../../plan/app-contract';
+
+function isCritical(config: AragoraSecretsConfig, name: string): boolean {
+  return config.secrets[name].critical ?? APP_CRITICAL_SECRETS.includes(name);
+}
 import { knownRegions } from './regions';
 import { defaultProperty } from '../../plan/plan';
 import { fargateMemoryOptions, LAMBDA_FUNCTION_ARN, OIDC_PROVIDER_ARN } from './schema';
@@ -85,16 +90,47 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
     const remoteKeyPath = (name: string): PropertyKey[] =>
       config.secrets[name].remote?.key !== undefined ? ['secrets', name, 'remote', 'key'] : config.remoteKey !== undefined ? ['remoteKey'] : ['app', 'name'];
 
+    const appSecretName = aws.appCustody ? (aws.appCustody.secretName ?? APP_DEFAULT_SECRET_NAME) : undefined;
+    if (aws.appCustody && !aws.secretsManager) {
+      add(at('appCustody'), 'the application reads Secrets Manager itself, but the environment keeps nothing there', 'add secretsManager: {} (every delivered secret not listed under parameterStore.secrets goes there)');
+    }
+    if (aws.appCustody) {
+      // The application never reads Parameter Store: a critical value there would reach it only as an environment variable.
+      for (const name of delivered.filter((n) => stores.get(n) === 'parameterStore' && isCritical(config, n))) {
+        add(
+          aws.parameterStore?.secrets?.includes(name) ? at('parameterStore', 'secrets', aws.parameterStore.secrets.indexOf(name)) : at('parameterStore'),
+          `${name} is critical to the application, which reads Secrets Manager itself (appCustody) but never Parameter Store: in strict mode it would refuse the value ECS passes as an environment variable`,
+          `keep ${name} in Secrets Manager (list it under secretsManager.secrets, or remove it from parameterStore.secrets)`,
+        );
+      }
+    }
+    // An External Secrets `aws` store reads the catalog's layout (remote.key, remote.property); the application's secret is
+    // keyed by variable name, so the catalog must point there for both to read the same secret (one secret, not two copies).
+    const storeName = typeof env.delivery === 'object' && env.delivery !== null ? (env.delivery as { store?: unknown }).store : undefined;
+    const readsAwsStore = typeof storeName === 'string' && (config.stores as Record<string, { provider?: string }> | undefined)?.[storeName]?.provider === 'aws';
+    if (appSecretName && aws.secretsManager && readsAwsStore) {
+      for (const name of delivered.filter((n) => stores.get(n) === 'secretsManager')) {
+        const key = config.secrets[name].remote?.key ?? config.remoteKey ?? `${config.app.name}/api-keys`;
+        const property = config.secrets[name].remote?.property ?? defaultProperty(name);
+        if (key !== appSecretName || property !== name) {
+          add(
+            ['secrets', name, 'remote'],
+            `environment ${envName} reads ${name} through an External Secrets aws store at key ${shown(key)}, property ${shown(property)}, but the application's secret (aws.appCustody) keeps it at key ${shown(appSecretName)}, property ${shown(name)}`,
+            `point the catalog at the application's layout: remote: { key: ${appSecretName}, property: ${name} } (or remoteKey: ${appSecretName} and remote.property: ${name})`,
+          );
+        }
+      }
+    }
     if (aws.secretsManager) {
       const byName = new Map<string, string[]>();
       for (const name of delivered.filter((n) => stores.get(n) === 'secretsManager')) {
-        const key = config.secrets[name].remote?.key ?? config.remoteKey ?? `${config.app.name}/api-keys`;
+        const key = appSecretName ?? config.secrets[name].remote?.key ?? config.remoteKey ?? `${config.app.name}/api-keys`;
         byName.set(key, [...(byName.get(key) ?? []), name]);
       }
       const ids = new Map<string, string>();
       for (const [secretName, members] of byName) {
         if (!SECRETS_MANAGER_NAME.test(secretName)) {
-          add(remoteKeyPath(members[0]), `${shown(secretName)} is not a valid Secrets Manager secret name`, 'use at most 512 letters, digits and / _ + = . @ -');
+          add(appSecretName ? at('appCustody', 'secretName') : remoteKeyPath(members[0]), `${shown(secretName)} is not a valid Secrets Manager secret name`, 'use at most 512 letters, digits and / _ + = . @ -');
           continue;
         }
         const id = pascalId(secretName);
@@ -111,7 +147,7 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
         }
         const keys = new Map<string, string>();
         for (const name of members) {
-          const property = config.secrets[name].remote?.property ?? defaultProperty(name);
+          const property = appSecretName ? name : (config.secrets[name].remote?.property ?? defaultProperty(name));
           const other = keys.get(property);
           if (other) {
             add(['secrets', name, 'remote', 'property'], `${other} and ${name} would share key ${shown(property)} of Secrets Manager secret ${shown(secretName)}`, 'give each secret its own remote.property');

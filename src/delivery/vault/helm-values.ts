@@ -1,19 +1,19 @@
 import { stringify } from 'yaml';
 import type { EnvironmentPlan } from '../../plan/plan';
 import type { VaultDeliveryPlan } from './plan';
-import { vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
 
-/** Helm values for Vault Agent injection: the injector's annotations and the agent's token volume instead of an existingSecret. */
+/**
+ * Helm values for an environment with Vault Agent injection. The application chart (0.1.0) has no value for a pod
+ * volume or the container's command, and its ServiceAccount never mounts a token: the injector would refuse the pod
+ * (no token volume) and the application would not source the rendered file. So the values carry the mode and the
+ * identity only, and say to deploy the generated Deployment instead.
+ */
 export function helmValuesWithAgent(plan: EnvironmentPlan, delivery: VaultDeliveryPlan, identity: Record<string, unknown>, header: readonly string[] = []): string {
   const lines = [
     ...header,
-    '# Vault Agent injection: there is no Kubernetes Secret, so no existingSecret. The annotations below make the injector',
-    `# render ${delivery.filePath}; the chart's container must source it before starting the application:`,
-    `#   command: ["/bin/sh", "-c", ". ${delivery.filePath} && exec \\"$0\\" \\"$@\\""]`,
-    `#   args: ${JSON.stringify(plan.workload.command ?? ['<the application and its arguments>'])}`,
-    '# `volumes` (a `helm create` convention) holds the ServiceAccount token the agent presents to Vault: the injector',
-    '# refuses the pod without it.',
+    `# Vault Agent injection cannot be expressed through this chart: it has no value for the agent's token volume nor for the`,
+    `# command that sources ${delivery.filePath}, so there is no existingSecret and no annotation here. Deploy`,
+    `# dist/${plan.name}/manifests (its Deployment carries the injector's annotations), or a chart that offers those hooks.`,
   ];
-  const values = { ...identity, podAnnotations: vaultAgentAnnotations(delivery, plan.workload.containerName), volumes: [vaultTokenVolume(delivery)] };
-  return `${lines.join('\n')}\n${stringify(values, { lineWidth: 0 })}`;
+  return `${lines.join('\n')}\n${stringify({ ...identity, secrets: { create: false } }, { lineWidth: 0 })}`;
 }

@@ -109,7 +109,15 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
       );
     }
     if (workload.injection !== undefined) {
-      add(['environments', envName, 'workload', 'injection'], '"injection" chooses how a Kubernetes Secret is read; Vault delivery has none', 'remove it');
+      if (workload.injection === 'files') {
+        add(
+          ['environments', envName, 'workload', 'injection'],
+          'protected files cannot be made from Vault delivery as generated: the agent writes into /vault/secrets, an emptyDir whose root is 0777 without the sticky bit, so the application refuses that path (ARAGORA_SECRETS_DIR), and the agent runs as another uid (100) than the application',
+          'remove `injection: files` (and run this environment non-strict: workload.strictMode), or deliver through a Kubernetes Secret (plain, sealed, external) with `injection: files`, or use aws.appCustody',
+        );
+      } else {
+        add(['environments', envName, 'workload', 'injection'], '"injection" chooses how a Kubernetes Secret is read; Vault delivery has none', 'remove it');
+      }
     }
     const reloader = env.rotation?.reloader;
     if (reloader !== undefined && reloader !== 'none') {
