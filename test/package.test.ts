@@ -77,6 +77,15 @@ test('the app has one copy of cdk8s and constructs: the package uses the app\'s 
   }
 });
 
+test('the package exports its index and package.json only: a deep import into lib/ is refused, so internals can change', () => {
+  // Node's own resolution, from the app (jest resolves modules its own way)
+  const probe = `const r = (m) => { try { return require.resolve(m); } catch (e) { return e.code; } };
+    console.log(JSON.stringify(['aragora-secrets', 'aragora-secrets/package.json', 'aragora-secrets/lib/src/synth'].map(r)));`;
+  const result = spawnSync(process.execPath, ['-e', probe], { cwd: app, encoding: 'utf8' });
+  const installed = join(app, 'node_modules', 'aragora-secrets');
+  expect(JSON.parse(result.stdout)).toEqual([join(installed, 'lib', 'src', 'index.js'), join(installed, 'package.json'), 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
+});
+
 test("docs/library.md's first ```ts block type-checks with cdk8s init's tsconfig and synthesizes in the fresh app", async () => {
   // GIVEN the program of the page as the app's main.ts, and the tsconfig `cdk8s init typescript-app` writes,
   // with the one option the page asks for (zod's declarations need esModuleInterop)
