@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import type { EnvironmentPlan } from '../../plan/plan';
 import type { VaultOperatorDeliveryPlan } from './plan';
 import { transformationTemplates } from './transformation';
