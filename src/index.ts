@@ -2,6 +2,11 @@
 // without notice. docs/library.md shows how the pieces fit; import internals from their modules
 // only inside this repository.
 
+// Each delivery method and cloud completes the config and plan types from its own folder (`declare module`):
+// loading the registries brings those declarations (and the methods) to a consumer's compiler as well.
+import './delivery/registry';
+import './cloud/registry';
+
 // Kubernetes constructs. Every Secret of ours is a `kplus.ISecret` (cdk8s-plus-27).
 export { AppSecret, AppSecretBase, type AppSecretProps, type IAppSecret, type ISecretReader } from './k8s/app-secret';
 export { SecretReader, type SecretReaderProps } from './k8s/secret-reader';

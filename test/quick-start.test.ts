@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -79,8 +79,10 @@ test('each command of the quick start succeeds, in order, in a fresh copy, and d
     const results: { command: string; status: number | null; stderr: string }[] = [];
     for (const command of quickStartCommands()) {
       if (command === 'npm ci') {
-        // `npm ci` needs the registry; the copy gets the node_modules this repository's `npm ci` installed.
+        // `npm ci` needs the registry; the copy gets the node_modules this repository's `npm ci` installed,
+        // and the lib/ its `prepare` script builds (`npm test` has just built this repository's).
         symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+        cpSync(join(root, 'lib'), join(dir, 'lib'), { recursive: true });
         continue;
       }
       // kubectl validates against the OpenAPI schema, which the stand-in does not serve.

@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG } from '../config/default';
 import { describeAppMode } from '../plan/app-contract';
 import { UserError } from '../core/errors';
+import { packageRoot } from '../core/package-root';
 import { JSON_SCHEMA_PATH } from '../config/json-schema';
 import { CONFIG_ENV_VAR, CONFIG_FILE_NAME, loadConfig } from '../config/load';
 import { renderConfigYaml } from '../config/render-config';
@@ -249,8 +250,7 @@ export function initCommand(io: CommandIo, options: { configPath?: string; force
     if (!existing.isFile()) throw new UserError(`"${relativePath}" is not a regular file (a symbolic link, device or pipe): init writes only a regular file; choose another --config`);
     if (!options.force) throw new UserError(`${relativePath} already exists; pass --force to overwrite it (your changes in it would be lost)`);
   }
-  const packageRoot = resolve(__dirname, '..', '..');
-  let schema = relative(dirname(target), join(packageRoot, JSON_SCHEMA_PATH)).split('\\').join('/');
+  let schema = relative(dirname(target), join(packageRoot(), JSON_SCHEMA_PATH)).split('\\').join('/');
   if (!schema.startsWith('.')) schema = `./${schema}`;
   mkdirSync(dirname(target), { recursive: true });
   const temporary = `${target}.tmp-${process.pid}`;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, UserError } from '../core/errors';
+import { packageRoot } from '../core/package-root';
 import type { CommandIo } from './commands';
 import { QuietCommand } from './quiet-command';
 import { UsageError } from './usage-error';
@@ -34,7 +35,7 @@ function collect(value: string, previous: string[]): string[] {
 
 function packageVersion(): string {
   try {
-    return JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+    return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version;
   } catch {
     return 'unknown';
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { runCli } from '../../src/cli/program';
 
@@ -12,11 +12,36 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/** Touched by `npm run build` after tsc (which leaves it alone when nothing changed): when lib/ was last brought up to date. */
+const BUILD_STAMP = join(root, 'lib', 'build.tsbuildinfo');
+let buildChecked = false;
+
 /**
- * Runs the CLI as a user would (`./bin/aragora-secrets ...`, which is what `npx aragora-secrets` runs) in
- * `cwd`, with a minimal environment whose PATH finds this node first.
+ * The spawned CLI runs the compiled lib/, not src/: a test run against a lib/ older than src/ would test
+ * old code. `npm test` builds first; a single `npx jest` after an edit is told to.
+ */
+export function requireCurrentBuild(): void {
+  if (buildChecked) return;
+  const built = existsSync(BUILD_STAMP) ? statSync(BUILD_STAMP).mtimeMs : 0;
+  const newer = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'imports'))].filter((file) => statSync(file).mtimeMs > built);
+  if (newer.length > 0) {
+    throw new Error(`lib/ is ${built === 0 ? 'missing' : `older than ${relative(root, newer[0])}`}: run \`npm run build\` (npm test does) before spawning the CLI`);
+  }
+  buildChecked = true;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: false })
+    .map((name) => join(dir, String(name)))
+    .filter((file) => file.endsWith('.ts'));
+}
+
+/**
+ * Runs the CLI as a user would (`./bin/aragora-secrets ...`, which is what `npx aragora-secrets` runs: the
+ * compiled lib/src/cli/main.js) in `cwd`, with a minimal environment whose PATH finds this node first.
  */
 export function spawnCli(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number } = {}): CliRun {
+  requireCurrentBuild();
   const path = [dirname(process.execPath), process.env.PATH].join(delimiter);
   // A timeout is a hang guard (a run that blocks is killed and fails with status null), not a benchmark.
   const result = spawnSync(bin, [...args], { cwd, env: { PATH: path, HOME: cwd, ...buildCacheEnv(), ...env }, encoding: 'utf8', timeout: options.timeoutMs, killSignal: 'SIGKILL' });
