@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { appStrictModeEnvSecret } from '../src/checks/app-contract';
 import { checkFiles } from '../src/checks/engine';
 import { DEFAULT_CONFIG } from '../src/config/default';
@@ -10,7 +10,7 @@ import { resolvePlan } from '../src/app/resolve-plan';
 import { factsOf as planFacts } from '../src/app/rule-set';
 import { validateConfig } from '../src/config/validate';
 import { configWith, find, manifests, synth } from './helpers';
-import { spawnCli, STACK_LINE } from './support/cli';
+import { root, spawnCli, STACK_LINE } from './support/cli';
 
 function project(config: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'aragora-strict-'));
@@ -75,6 +75,29 @@ describe("the application's strict mode (ARAGORA_ENV, ARAGORA_SECRETS_STRICT)", 
     expect(run.stderr).toMatch(/ARAGORA_USE_SECRETS_MANAGER/);
     expect(run.stderr).toMatch(/environments\.prod\.workload\.strictMode/);
     expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  test('the Cloud Run service sets the mode too; a strict one is refused, for its Secret Manager references are env (through the CLI)', () => {
+    // GIVEN the Cloud Run example's prod, as committed (non-strict on purpose)
+    const example = parse(readFileSync(join(root, 'examples', 'gcp-cloud-run.yaml'), 'utf8'));
+    for (const name of Object.keys(example.environments)) if (name !== 'prod') delete example.environments[name];
+    const dir = project(example);
+    // WHEN it is synthesized
+    const run = spawnCli(dir, ['synth']);
+    // THEN the service's container carries the mode as literal values, beside the secret references
+    expect(run.status).toBe(0);
+    const service = parse(readFileSync(join(dir, 'dist', 'prod', 'cloudrun', 'service.yaml'), 'utf8'));
+    const env = service.spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'ARAGORA_ENV', value: 'production' }, { name: 'ARAGORA_SECRETS_STRICT', value: 'false' }]));
+    expect(env.filter((e: any) => e.valueFrom).length).toBeGreaterThan(0);
+
+    // AND WHEN strict mode is left on (the tier's default)
+    delete example.environments.prod.workload.strictMode;
+    const strict = spawnCli(project(example), ['check']);
+    // THEN check refuses the service, naming its file and the critical secrets it reads as env
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(/\[app-strict-mode-cloud-run\] Cloud Run service aragora \(prod\/cloudrun\/service\.yaml, spec\.template\.spec\.containers\[0\]\.env\): container "aragora" runs the application in strict mode \(ARAGORA_ENV=production\), but the critical secrets [A-Z_, ]*STRIPE_WEBHOOK_SECRET/);
+    expect(strict.stderr).not.toMatch(STACK_LINE);
   });
 
   test('the Vault file sourced into the environment counts as env too, and marking the secrets non-critical is accepted', () => {

@@ -89,10 +89,13 @@ describe('csi: what it writes', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.volumes).toEqual([{ name: 'secrets-store', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'aragora-secrets' } } }]);
     expect(pod.containers[0].volumeMounts).toEqual([{ name: 'secrets-store', mountPath: '/mnt/secrets-store', readOnly: true }]);
-    expect(pod.containers[0].env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['aragora-secrets', 'aragora-secrets', 'aragora-secrets']);
+    // The values from the synced Secret; the application's mode (ARAGORA_ENV...) as literals after them.
+    expect(pod.containers[0].env.filter((e: any) => e.valueFrom).map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['aragora-secrets', 'aragora-secrets', 'aragora-secrets']);
     expect(deployment.metadata.annotations?.['secret.reloader.stakater.com/reload']).toBe('aragora-secrets');
     const prod = find(manifests(files, 'prod'), 'Deployment');
-    expect(prod.spec.template.spec.containers[0].env).toBeUndefined();
+    // Files only: no value as an environment variable, only the application's mode.
+    expect(prod.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom)).toEqual([]);
+    expect(prod.spec.template.spec.containers[0].env).toContainEqual({ name: 'ARAGORA_ENV', value: 'production' });
     expect(prod.spec.template.spec.containers[0].volumeMounts).toEqual([{ name: 'secrets-store', mountPath: '/run/secrets/aragora', readOnly: true }]);
     expect(prod.metadata.annotations).toBeUndefined();
   });
@@ -106,7 +109,7 @@ describe('csi: what it writes', () => {
     const pod = patch.spec.template.spec;
     expect(pod.volumes[0].csi).toEqual({ driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'aragora-secrets' } });
     expect(pod.containers[0].volumeMounts).toEqual([{ name: 'secrets-store', mountPath: '/mnt/secrets-store', readOnly: true }]);
-    expect(pod.containers[0].env).toHaveLength(3);
+    expect(pod.containers[0].env.filter((e: any) => e.valueFrom)).toHaveLength(3);
     expect(file(out, 'dev/patches/workload.patch.yaml')).toContain('the driver writes it only while a pod mounts the volume');
     expect(ruleFindings(out, 'csi-sync-without-mount', config)).toEqual([expect.objectContaining({ severity: 'warning', environment: 'dev', location: 'spec.secretObjects' })]);
   });

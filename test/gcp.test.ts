@@ -19,6 +19,11 @@ import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan, validationErrors } from '../src/app/synthesize';
 import { synthesizeProject } from '../src/synth';
 import { find, findAll, Manifest, manifests, problemsOf } from './helpers';
+
+/** The Cloud Run variables that read a secret (the others set the application's mode). */
+function secretRefs(env: any[]): any[] {
+  return env.filter((e) => e.valueFrom !== undefined);
+}
 import { validateManifest, validateManifests } from './support/manifest-validation';
 
 const root = resolve(__dirname, '..');
@@ -102,13 +107,15 @@ describe('examples/gcp-cloud-run.yaml: Secret Manager read by Cloud Run and by E
     expect(container.resources).toEqual({ limits: { cpu: '2', memory: '1Gi' } });
     expect(container.env).toContainEqual({ name: 'ANTHROPIC_API_KEY', valueFrom: { secretKeyRef: { name: 'anthropic-api-key', key: 'latest' } } });
     expect(container.env).toContainEqual({ name: 'STRIPE_WEBHOOK_SECRET', valueFrom: { secretKeyRef: { name: 'stripe-webhook-secret', key: '2' } } });
-    // No value inline: every variable is a reference.
-    for (const e of container.env) expect(Object.keys(e).sort()).toEqual(['name', 'valueFrom']);
-    expect(container.env.map((e: any) => e.name)).toEqual([...container.env.map((e: any) => e.name)].sort());
+    // No value inline but the application's mode: every secret is a reference, sorted, then ARAGORA_ENV and the strict override.
+    const refs = secretRefs(container.env);
+    for (const e of refs) expect(Object.keys(e).sort()).toEqual(['name', 'valueFrom']);
+    expect(refs.map((e: any) => e.name)).toEqual([...refs.map((e: any) => e.name)].sort());
+    expect(container.env.slice(refs.length)).toEqual([{ name: 'ARAGORA_ENV', value: 'production' }, { name: 'ARAGORA_SECRETS_STRICT', value: 'false' }]);
   });
 
   test('staging keeps only the keys it lists, and Cloud Run reads exactly those', () => {
-    const env = cloudRunOf(files, 'staging').spec.template.spec.containers[0].env;
+    const env = secretRefs(cloudRunOf(files, 'staging').spec.template.spec.containers[0].env);
     expect(env.map((e: any) => e.name)).toEqual(['ANTHROPIC_API_KEY', 'ARAGORA_JWT_SECRET', 'SUPABASE_KEY']);
     expect(find(staging, 'ExternalSecret', 'aragora-secrets').spec.data.map((d: any) => d.remoteRef.key)).toEqual(['anthropic-api-key', 'aragora-jwt-secret', 'supabase-key']);
   });
@@ -222,7 +229,7 @@ describe('one service account and one set of secret names across every artifact'
 
   test.each(['staging', 'prod'])('%s: the same secret IDs (and versions) in Cloud Run, the ExternalSecret and Secret Manager', (env) => {
     const objects = manifests(files, env);
-    const run = cloudRunOf(files, env).spec.template.spec.containers[0].env.map((e: any) => `${e.name}=${e.valueFrom.secretKeyRef.name}@${e.valueFrom.secretKeyRef.key}`);
+    const run = secretRefs(cloudRunOf(files, env).spec.template.spec.containers[0].env).map((e: any) => `${e.name}=${e.valueFrom.secretKeyRef.name}@${e.valueFrom.secretKeyRef.key}`);
     const eso = find(objects, 'ExternalSecret', 'aragora-secrets').spec.data.map((d: any) => `${d.secretKey}=${d.remoteRef.key}@${d.remoteRef.version ?? 'latest'}`);
     expect(eso).toEqual(run);
     const ids = run.map((r: string) => r.split('=')[1].split('@')[0]);
@@ -312,7 +319,7 @@ describe('variants', () => {
     config.environments.staging.delivery = 'plain';
     const files = synthesize(config);
     expect(findAll(manifests(files, 'staging'), 'ExternalSecret')).toEqual([]);
-    expect(cloudRunOf(files, 'staging').spec.template.spec.containers[0].env).toHaveLength(3);
+    expect(secretRefs(cloudRunOf(files, 'staging').spec.template.spec.containers[0].env)).toHaveLength(3);
     expect(file(files, 'staging/gcp/setup.sh')).not.toMatch(/ESO reads|ESO \(store/);
   });
 });

@@ -65,7 +65,7 @@ describe('vault-operator: what it writes', () => {
     const objects = manifests(files, 'staging');
     const vss = find(objects, 'VaultStaticSecret');
     const deployment = find(objects, 'Deployment');
-    const read = deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]);
+    const read = deployment.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]);
     expect(read).toEqual(Object.keys(vss.spec.destination.transformation.templates).map((k) => [k, vss.spec.destination.name, k]));
     expect(vss.spec.destination).toMatchObject({ name: 'aragora-secrets', create: true, transformation: { excludeRaw: true, excludes: ['.*'] } });
     expect(vss.spec.destination.overwrite).toBeUndefined();

@@ -96,6 +96,7 @@ export class EnvironmentChart extends Chart {
         environment: plan.name,
         gcp: plan.gcp,
         externalSecret: plan.gcp.store && this.secret instanceof ExternalSecret ? this.secret : undefined,
+        appEnv: plan.workload.app.env,
       });
       addFileArtifacts(gcp, gcp.supportingFiles);
     }

@@ -1,4 +1,5 @@
 import { APP_CRITICAL_SECRETS, APP_ENVIRONMENT_FALLBACK_VARIABLE, APP_ENVIRONMENT_VARIABLE, STRICT_OVERRIDE_VARIABLE, strictModeOf } from '../plan/app-contract';
+import { parse } from 'yaml';
 import { arr, environmentsOf, podTemplates, problemWith } from './objects';
 import type { Problem, Rule } from './types';
 
@@ -47,18 +48,56 @@ export const appStrictModeEnvSecret: Rule = {
             // Only the workloads aragora-secrets wires carry the config's facts: a foreign container is judged on its own env entries.
             if (facts?.appSecrets && facts.workload === container.name) for (const name of envByConfig) fromEnv.add(name);
             if (fromEnv.size === 0) continue;
-            const names = [...fromEnv].sort();
-            const mode = vars[STRICT_OVERRIDE_VARIABLE] !== undefined ? `${STRICT_OVERRIDE_VARIABLE}=${vars[STRICT_OVERRIDE_VARIABLE]}` : `${APP_ENVIRONMENT_VARIABLE}=${vars[APP_ENVIRONMENT_VARIABLE] ?? vars[APP_ENVIRONMENT_FALLBACK_VARIABLE]}`;
-            out.push(
-              problemWith(
-                entry,
-                `container "${container.name}" runs the application in strict mode (${mode}), but the critical secret${names.length === 1 ? '' : 's'} ${names.join(', ')} reach${names.length === 1 ? 'es' : ''} it only as environment variable${names.length === 1 ? '' : 's'}: the application refuses ${names.length === 1 ? 'it' : 'them'} and does not start`,
-                `deliver ${names.length === 1 ? 'it' : 'them'} as protected files (ARAGORA_SECRETS_DIR) or from Secrets Manager read by the application (ARAGORA_USE_SECRETS_MANAGER); or set \`environments.${env.name}.workload.strictMode: { enabled: false, reason: ... }\` to run non-strict on purpose; or mark a secret \`critical: false\` if your application version does not treat it as critical`,
-                { location: `${template.path ? `${template.path}.` : ''}spec.containers[${index}].env` },
-              ),
-            );
+            const { message, fix } = strictModeProblem(container.name, vars, [...fromEnv].sort(), env.name);
+            out.push(problemWith(entry, message, fix, { location: `${template.path ? `${template.path}.` : ''}spec.containers[${index}].env` }));
           }
         }
+      }
+    }
+    return out;
+  },
+};
+
+function strictModeProblem(containerName: string, vars: Record<string, string>, names: readonly string[], environment: string, custody = 'as protected files (ARAGORA_SECRETS_DIR) or from Secrets Manager read by the application (ARAGORA_USE_SECRETS_MANAGER)') {
+  const mode = vars[STRICT_OVERRIDE_VARIABLE] !== undefined ? `${STRICT_OVERRIDE_VARIABLE}=${vars[STRICT_OVERRIDE_VARIABLE]}` : `${APP_ENVIRONMENT_VARIABLE}=${vars[APP_ENVIRONMENT_VARIABLE] ?? vars[APP_ENVIRONMENT_FALLBACK_VARIABLE]}`;
+  const one = names.length === 1;
+  return {
+    message: `container "${containerName}" runs the application in strict mode (${mode}), but the critical secret${one ? '' : 's'} ${names.join(', ')} reach${one ? 'es' : ''} it only as environment variable${one ? '' : 's'}: the application refuses ${one ? 'it' : 'them'} and does not start`,
+    fix: `deliver ${one ? 'it' : 'them'} ${custody}; or set \`environments.${environment}.workload.strictMode: { enabled: false, reason: ... }\` to run non-strict on purpose; or mark a secret \`critical: false\` if your application version does not treat it as critical`,
+  };
+}
+
+/** `<env>/cloudrun/service.yaml`: the Cloud Run service synth writes beside the manifests. */
+const CLOUD_RUN_SERVICE = /^(?:.*\/)?([^/]+)\/cloudrun\/service\.yaml$/;
+
+export const appStrictModeCloudRun: Rule = {
+  id: 'app-strict-mode-cloud-run',
+  phase: 'files',
+  severity: 'error',
+  what: 'a Cloud Run service (cloudrun/service.yaml) whose application runs in strict mode while a critical secret reaches it as an environment variable (every Secret Manager reference of a Cloud Run container is one)',
+  why: "the Aragora server's loader refuses critical secrets from its environment in strict mode, and a Cloud Run service delivers every secret that way",
+  fix: 'run the Cloud Run environment non-strict on purpose (`workload.strictMode: { enabled: false, reason }`), or mark a secret `critical: false` if your application version does not treat it as critical',
+  check: ({ tree, facts }) => {
+    const out: Problem[] = [];
+    for (const file of tree.files) {
+      const match = CLOUD_RUN_SERVICE.exec(file.path);
+      if (!match) continue;
+      let service: any;
+      try {
+        service = parse(file.content);
+      } catch {
+        continue; // not ours to judge: the file is written by synth and read by gcloud
+      }
+      const environment = match[1];
+      const appSecrets = facts?.find((f) => f.name === environment)?.appSecrets;
+      const critical = new Set(appSecrets ? appSecrets.filter((s) => s.critical).map((s) => s.name) : APP_CRITICAL_SECRETS);
+      for (const [index, container] of arr(service?.spec?.template?.spec?.containers).entries()) {
+        const vars = modeVariables(container);
+        if (vars === undefined || !strictModeOf(vars)) continue;
+        const names = arr(container.env).filter((e: any) => critical.has(e?.name) && e?.valueFrom).map((e: any) => e.name as string).sort();
+        if (names.length === 0) continue;
+        const { message, fix } = strictModeProblem(container.name, vars, names, environment, 'through a custody the application reads itself, which a Cloud Run service does not offer');
+        out.push({ resource: `Cloud Run service ${service?.metadata?.name ?? '?'}`, file: file.path, message, fix, location: `spec.template.spec.containers[${index}].env` });
       }
     }
     return out;

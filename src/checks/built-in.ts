@@ -1,4 +1,4 @@
-import { appStrictModeEnvSecret } from './app-contract';
+import { appStrictModeCloudRun, appStrictModeEnvSecret } from './app-contract';
 import { workloadSecretsConsistent } from './consistency';
 import { environmentIsolation } from './isolation';
 import { noCredentialShapes, noSecretValues } from './leak';
@@ -23,4 +23,5 @@ export const BUILT_IN_RULES: readonly Rule[] = [
   environmentIsolation,
   reloaderVolatileSecret,
   appStrictModeEnvSecret,
+  appStrictModeCloudRun,
 ];

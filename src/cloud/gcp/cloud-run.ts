@@ -7,10 +7,22 @@ export interface CloudRunSecretEnv {
   readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }
 
+/** A literal variable of the container: the application's mode (ARAGORA_ENV, ARAGORA_SECRETS_STRICT), never a secret. */
+export interface CloudRunLiteralEnv {
+  readonly name: string;
+  readonly value: string;
+}
+
 export interface CloudRunServiceProps {
   readonly environment: string;
   readonly gcp: GcpPlan;
   readonly cloudRun: CloudRunPlan;
+  /**
+   * The application's mode variables, set on the container as on the Kubernetes workload: the loader's strict
+   * mode follows them (see the app-strict-mode-cloud-run check).
+   * @default - none
+   */
+  readonly appEnv?: readonly CloudRunLiteralEnv[];
 }
 
 /**
@@ -27,7 +39,10 @@ export interface CloudRunServiceProps {
  */
 export function cloudRunService(props: CloudRunServiceProps): Record<string, unknown> {
   const { gcp, cloudRun } = props;
-  const env: CloudRunSecretEnv[] = gcp.secrets.map((s) => ({ name: s.env, valueFrom: { secretKeyRef: { name: s.secretId, key: s.version } } }));
+  const env: (CloudRunSecretEnv | CloudRunLiteralEnv)[] = [
+    ...gcp.secrets.map((s) => ({ name: s.env, valueFrom: { secretKeyRef: { name: s.secretId, key: s.version } } })),
+    ...(props.appEnv ?? []).map(({ name, value }) => ({ name, value })),
+  ];
   const scale: Record<string, string> = {};
   if (cloudRun.minInstances !== undefined) scale['autoscaling.knative.dev/minScale'] = String(cloudRun.minInstances);
   if (cloudRun.maxInstances !== undefined) scale['autoscaling.knative.dev/maxScale'] = String(cloudRun.maxInstances);

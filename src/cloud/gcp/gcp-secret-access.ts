@@ -17,6 +17,11 @@ export interface GcpSecretAccessProps {
    * @default - ESO does not read them
    */
   readonly externalSecret?: SecretManagerReader;
+  /**
+   * The application's mode variables (ARAGORA_ENV...), which the Cloud Run service sets as literals.
+   * @default - none
+   */
+  readonly appEnv?: readonly { readonly name: string; readonly value: string }[];
 }
 
 /** What reads the environment's Secret Manager secrets in the cluster (an ExternalSecret through a gcpsm store). */
@@ -98,7 +103,7 @@ export class GcpSecretAccess extends Construct {
   public get supportingFiles(): OutputFile[] {
     const { environment, gcp } = this.props;
     const files: OutputFile[] = [{ path: 'gcp/setup.sh', content: gcpSetupScript({ environment, gcp }) }];
-    if (gcp.cloudRun) files.push({ path: 'cloudrun/service.yaml', content: cloudRunServiceYaml({ environment, gcp, cloudRun: gcp.cloudRun }) });
+    if (gcp.cloudRun) files.push({ path: 'cloudrun/service.yaml', content: cloudRunServiceYaml({ environment, gcp, cloudRun: gcp.cloudRun, appEnv: this.props.appEnv }) });
     return files;
   }
 
@@ -121,12 +126,14 @@ export class GcpSecretAccess extends Construct {
     }
 
     if (gcp.cloudRun) {
-      const service = cloudRunService({ environment: this.props.environment, gcp, cloudRun: gcp.cloudRun }) as any;
+      const service = cloudRunService({ environment: this.props.environment, gcp, cloudRun: gcp.cloudRun, appEnv: this.props.appEnv }) as any;
+      const literals = new Set((this.props.appEnv ?? []).map((e) => e.name));
       const spec = service.spec.template.spec;
       if (spec.serviceAccountName !== gcp.serviceAccount.email) {
         errors.push(`Cloud Run service "${gcp.cloudRun.service}" runs as ${spec.serviceAccountName}, but the secrets are granted to ${gcp.serviceAccount.email}`);
       }
       for (const env of spec.containers[0].env ?? []) {
+        if (literals.has(env.name) && env.valueFrom === undefined) continue; // the application's mode, not a secret
         const ref = env.valueFrom?.secretKeyRef;
         const planned = ref && byId.get(ref.name);
         if (env.value !== undefined || !planned || planned.version !== ref.key) {
