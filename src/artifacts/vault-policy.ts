@@ -1,4 +1,4 @@
-import { oneVisibleLine } from '../core/shell';
+import { oneVisibleLine, operand, sh, ShellCode, vaultArgument } from '../core/shell';
 
 /**
  * What the Vault policy files of the delivery methods share (Vault Agent injection, and an
@@ -30,4 +30,42 @@ export function hclString(value: string): string {
 /** The Vault server a policy file is for, in the header line the guard rails read to tell servers apart. */
 export function vaultServerLine(address: string | undefined, vaultNamespace: string | undefined): string {
   return `${VAULT_SERVER_COMMENT} ${address ? oneVisibleLine(address) : "(the injector's default)"}${vaultNamespace ? ` namespace ${oneVisibleLine(vaultNamespace)}` : ''}`;
+}
+
+export interface KubernetesAuthRole {
+  /** `auth/kubernetes`: where the kubernetes auth method is mounted, without a trailing slash. */
+  readonly authPath: string;
+  readonly role: string;
+  /** The Vault Enterprise namespace, when there is one. */
+  readonly vaultNamespace?: string;
+  /** The one ServiceAccount, in the one namespace, the role accepts. */
+  readonly serviceAccountName: string;
+  readonly namespace: string;
+  readonly audience: string;
+  readonly policyName: string;
+  readonly tokenTtl: string;
+  /** @default - Vault's default */
+  readonly tokenMaxTtl?: string;
+}
+
+/**
+ * `vault write auth/kubernetes/role/<role> ...`: binds exactly one ServiceAccount in one namespace to the policy,
+ * for tokens of one audience, with a bounded token life. The setup script of every method that logs in to Vault
+ * with a ServiceAccount token (the agent, the operator, the CSI provider) writes its role with it.
+ */
+export function kubernetesAuthRoleCommand(role: KubernetesAuthRole): ShellCode {
+  const ns = role.vaultNamespace ? sh` -namespace=${role.vaultNamespace}` : sh``;
+  return new ShellCode(
+    [
+      sh`vault write${ns} ${operand(`${role.authPath}/role/${role.role}`)}`,
+      sh`    ${vaultArgument('bound_service_account_names', role.serviceAccountName)}`,
+      sh`    ${vaultArgument('bound_service_account_namespaces', role.namespace)}`,
+      sh`    ${vaultArgument('audience', role.audience)}`,
+      sh`    ${vaultArgument('token_policies', role.policyName)}`,
+      sh`    ${vaultArgument('token_ttl', role.tokenTtl)}`,
+      ...(role.tokenMaxTtl === undefined ? [] : [sh`    ${vaultArgument('token_max_ttl', role.tokenMaxTtl)}`]),
+    ]
+      .map((line) => line.code)
+      .join(' \\\n'),
+  );
 }

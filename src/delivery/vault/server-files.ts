@@ -1,6 +1,6 @@
 import type { VaultDeliveryPlan } from './plan';
-import { hclString, splitKv2Path, vaultServerLine } from '../../artifacts/vault-policy';
-import { comment, commentLine, environmentVariable, oneVisibleLine, operand, sh, ShellCode, shellScript, vaultArgument, XTRACE_OFF } from '../../core/shell';
+import { hclString, kubernetesAuthRoleCommand, splitKv2Path, vaultServerLine } from '../../artifacts/vault-policy';
+import { comment, commentLine, environmentVariable, oneVisibleLine, operand, sh, ShellCode, shellScript, XTRACE_OFF } from '../../core/shell';
 
 export interface VaultServerFilesProps {
   readonly environment: string;
@@ -72,19 +72,17 @@ export function vaultSetupScript(props: VaultServerFilesProps): string {
  */
 export function roleCommand(props: VaultServerFilesProps): ShellCode {
   const { delivery } = props;
-  return new ShellCode(
-    [
-      sh`vault write${namespaceFlag(delivery)} ${operand(`${delivery.authPath}/role/${delivery.role}`)}`,
-      sh`    ${vaultArgument('bound_service_account_names', props.serviceAccountName)}`,
-      sh`    ${vaultArgument('bound_service_account_namespaces', props.namespace)}`,
-      sh`    ${vaultArgument('audience', delivery.audience)}`,
-      sh`    ${vaultArgument('token_policies', delivery.policyName)}`,
-      sh`    ${vaultArgument('token_ttl', delivery.tokenTtl)}`,
-      sh`    ${vaultArgument('token_max_ttl', delivery.tokenMaxTtl)}`,
-    ]
-      .map((line) => line.code)
-      .join(' \\\n'),
-  );
+  return kubernetesAuthRoleCommand({
+    authPath: delivery.authPath,
+    role: delivery.role,
+    vaultNamespace: delivery.vaultNamespace,
+    serviceAccountName: props.serviceAccountName,
+    namespace: props.namespace,
+    audience: delivery.audience,
+    policyName: delivery.policyName,
+    tokenTtl: delivery.tokenTtl,
+    tokenMaxTtl: delivery.tokenMaxTtl,
+  });
 }
 
 /**
