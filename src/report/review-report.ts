@@ -181,7 +181,7 @@ function readers(input: Input): string[] {
   } else if (section.kubernetesReader) {
     out.push(section.kubernetesReader(account, token) ?? '');
   } else if (read === '') {
-    out.push(`Kubernetes: ${account} (${token}), bound to no Role: no Kubernetes Secret holds the values here, so there is nothing for it to read through the API.`);
+    out.push(`Kubernetes: ${account} (${token}), bound to no Role: no Kubernetes Secret holds the values here (they reach the pods without one).`);
   } else {
     out.push(
       `Kubernetes: ${account} (${token}), bound to no Role: the kubelet reads ${read} for the pods' environment with its own credentials, ` +
