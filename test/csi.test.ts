@@ -220,6 +220,13 @@ describe('csi: checks over objects edited by hand', () => {
     const without = files.filter((f) => f.path !== STAGING_SPC);
     expect(ruleFindings(without, 'workload-secrets-consistent').map((f) => f.message)).toEqual([expect.stringContaining('SecretProviderClass in this folder makes')]);
   });
+
+  test('a class that syncs several Secrets makes each of them, not only the first', () => {
+    // The Deployment's Secret synced second, after another one: still made by the class.
+    const second = edit(files, STAGING_SPC, (o) => o.spec.secretObjects.unshift({ secretName: 'other-synced', type: 'Opaque', data: [{ objectName: o.spec.secretObjects[0].data[0].objectName, key: 'x' }] }));
+    expect(parse(file(second, STAGING_SPC)).spec.secretObjects.map((x: any) => x.secretName)).toEqual(['other-synced', 'aragora-secrets']);
+    expect(ruleFindings(second, 'workload-secrets-consistent')).toEqual([]);
+  });
 });
 
 describe('csi with the AWS provider', () => {
