@@ -39,15 +39,19 @@ export { SecretReaderRole, type RoleTrust, type SecretReaderRoleProps } from './
 
 // Sealing values for a SealedSecret, compatible with kubeseal, without a cluster.
 export { readSealingKey, sealValue, type SealingKey, type SealTarget } from './delivery/sealed/sealing';
+export type { SealScope } from './delivery/sealed/schema';
 
 // The whole thing: config → plan → one chart per environment.
 export { DEFAULT_CONFIG } from './config/default';
 export { loadConfig, parseConfigFile, parseConfigText, CONFIG_FILE_NAME, type LoadedConfig, type LoadOptions } from './config/load';
 export { validateConfig } from './config/validate';
-export type { AragoraSecretsConfig } from './config-kit/schema';
+export type { AragoraSecretsConfig, EnvironmentConfig, ReloaderMode, Tier } from './config-kit/schema';
+export type { ConfigProblem } from './core/errors';
+export type { LineLocator } from './config/validate';
 export { ConfigError, UserError } from './core/errors';
 export { loadPlanInputs, resolvePlan } from './app/resolve-plan';
-export type { EnvironmentPlan, Plan, PlanInputs } from './plan/plan';
+export type { AppPlan, CloudPlans, DeliveryPlan, EnvironmentPlan, IdentityPlan, NetworkPlan, Plan, PlanInputs, SecretPlan, WorkloadPlan } from './plan/plan';
+export type { EsoIdentityPlan } from './plan/eso-identity';
 export { buildCharts, synthesizePlan, SynthError } from './app/synthesize';
-export { EnvironmentChart, type EnvironmentChartProps } from './app/environment-chart';
+export { EnvironmentChart, type AwsStackFacts, type EnvironmentChartProps } from './app/environment-chart';
 export type { OutputFile } from './core/output-file';

@@ -149,7 +149,7 @@ describe('csi: config it refuses', () => {
     short.environments.staging.delivery = 'csi';
     expect(messages(short)).toEqual([expect.stringMatching(/^environments\.staging\.delivery: csi needs a provider/)]);
     expect(messages(staging((d) => (d.provider = 'azure')))).toEqual([expect.stringContaining('environments.staging.delivery.provider')]);
-    expect(messages(staging((d) => (d.provider = 'gcp')))).toEqual(expect.arrayContaining([expect.stringMatching(/^environments\.staging\.delivery\.gcp: provider gcp needs the gcp block/)]));
+    expect(messages(staging((d) => (d.provider = 'gcp')))).toEqual(expect.arrayContaining([expect.stringMatching(/^environments\.staging\.delivery: provider gcp needs the project and the Google service account/)]));
     expect(messages(staging((d) => (d.mountPath = '../etc')))).toEqual([expect.stringContaining('environments.staging.delivery.mountPath')]);
   });
 
@@ -220,6 +220,13 @@ describe('csi: checks over objects edited by hand', () => {
     const without = files.filter((f) => f.path !== STAGING_SPC);
     expect(ruleFindings(without, 'workload-secrets-consistent').map((f) => f.message)).toEqual([expect.stringContaining('SecretProviderClass in this folder makes')]);
   });
+
+  test('a class that syncs several Secrets makes each of them, not only the first', () => {
+    // The Deployment's Secret synced second, after another one: still made by the class.
+    const second = edit(files, STAGING_SPC, (o) => o.spec.secretObjects.unshift({ secretName: 'other-synced', type: 'Opaque', data: [{ objectName: o.spec.secretObjects[0].data[0].objectName, key: 'x' }] }));
+    expect(parse(file(second, STAGING_SPC)).spec.secretObjects.map((x: any) => x.secretName)).toEqual(['other-synced', 'aragora-secrets']);
+    expect(ruleFindings(second, 'workload-secrets-consistent')).toEqual([]);
+  });
 });
 
 describe('csi with the AWS provider', () => {
@@ -228,8 +235,15 @@ describe('csi with the AWS provider', () => {
   const awsConfig = (): AragoraSecretsConfig => parse(awsText) as AragoraSecretsConfig;
   const awsFiles = synthesizePlan(resolvePlan(parseConfigFile(AWS_EXAMPLE)));
   const messages = (config: AragoraSecretsConfig) => problemsOf(config).map((p) => `${p.path}: ${p.message}`);
+  const template = (all: readonly OutputFile[], env: string) => JSON.parse(file(all, `${env}/aws/aragora-${env}-secrets.template.json`));
+  const resourcesOf = (t: any, type: string) => Object.entries<any>(t.Resources).filter(([, r]) => r.Type === type);
+  const podRole = (t: any) => {
+    const roles = resourcesOf(t, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName.endsWith('-pods'));
+    expect(roles).toHaveLength(1);
+    return roles[0][1].Properties;
+  };
 
-  test('objects parse back: the secret once, each JSON key a file through jmesPath (quoted when not an identifier)', () => {
+  test('objects parse back: the secret once, each JSON key a file through jmesPath (quoted when not an identifier), in the stack\'s region', () => {
     const spc = find(manifests(awsFiles, 'staging'), 'SecretProviderClass');
     expect(spc.spec.provider).toBe('aws');
     expect(parse(spc.spec.parameters.objects)).toEqual([
@@ -248,27 +262,130 @@ describe('csi with the AWS provider', () => {
     expect(find(manifests(awsFiles, 'prod'), 'SecretProviderClass').spec.parameters.usePodIdentity).toBe('true');
   });
 
-  test('IRSA: the pods\' ServiceAccount carries the role ARN; Pod Identity: no annotation; no Vault files', () => {
-    expect(find(manifests(awsFiles, 'staging'), 'ServiceAccount').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/aragora-staging-secrets' });
-    expect(find(manifests(awsFiles, 'prod'), 'ServiceAccount').metadata.annotations).toBeUndefined();
-    expect(awsFiles.filter((f) => f.path.includes('/vault/'))).toEqual([]);
-    expect(file(awsFiles, 'staging/SECRETS.md')).toContain('AWS CSI provider: reads `aragora/api-keys` as the pods\' ServiceAccount `aragora-staging/aragora`, IAM role `arn:aws:iam::123456789012:role/aragora-staging-secrets` (IRSA)');
+  test('IRSA through the stack: the role trusts the pods\' ServiceAccount only and reads exactly the stack\'s secret; the ServiceAccount carries it', () => {
+    const role = podRole(template(awsFiles, 'staging'));
+    expect(role.RoleName).toBe('aragora-staging-pods');
+    const issuer = 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::210987654321:oidc-provider/${issuer}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:aragora-staging:aragora', [`${issuer}:aud`]: 'sts.amazonaws.com' } },
+      },
+    ]);
+    expect(role.Policies).toEqual([
+      {
+        PolicyName: 'read-secrets',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'ReadSecretsManagerSecrets', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: [{ Ref: 'SecretAragoraApiKeys' }] }],
+        },
+      },
+    ]);
+    expect(resourcesOf(template(awsFiles, 'staging'), 'AWS::EKS::PodIdentityAssociation')).toEqual([]);
+    expect(find(manifests(awsFiles, 'staging'), 'ServiceAccount').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::210987654321:role/aragora-staging-pods' });
+    const report = file(awsFiles, 'staging/SECRETS.md');
+    expect(report).toContain("AWS CSI provider: reads `aragora/api-keys` as the pods' ServiceAccount `aragora-staging/aragora`, IAM role arn:aws:iam::210987654321:role/aragora-staging-pods (IRSA); that role may read exactly these");
+    expect(report).toContain('written in stack aragora-staging-secrets (aws/aragora-staging-secrets.template.json)');
+    expect(report).toContain('AWS: IAM role `aragora-staging-pods` (stack `aragora-staging-secrets`), which ServiceAccount `aragora-staging/aragora` through IRSA');
     expect(runChecks(RULES, { tree: parseTree(awsFiles), facts: factsOf(resolvePlan(parseConfigFile(AWS_EXAMPLE))) })).toEqual([]);
   });
 
-  test('config it refuses: IRSA without a role, a role with Pod Identity, the other provider\'s block, a secret name Secrets Manager refuses', () => {
-    const change = (mutate: (d: any, c: AragoraSecretsConfig) => void) => {
+  test('EKS Pod Identity through the stack: the role trusts that cluster\'s pods of the one ServiceAccount (session tags), and the stack makes the association', () => {
+    const t = template(awsFiles, 'prod');
+    const role = podRole(t);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-name': 'aragora-prod', 'aws:RequestTag/kubernetes-namespace': 'aragora-prod', 'aws:RequestTag/kubernetes-service-account': 'aragora' } },
+      },
+    ]);
+    const associations = resourcesOf(t, 'AWS::EKS::PodIdentityAssociation');
+    expect(associations).toHaveLength(1);
+    expect(associations[0][1].Properties).toMatchObject({ ClusterName: 'aragora-prod', Namespace: 'aragora-prod', ServiceAccount: 'aragora', RoleArn: { 'Fn::GetAtt': ['PodReaderRole', 'Arn'] } });
+    expect(find(manifests(awsFiles, 'prod'), 'ServiceAccount').metadata.annotations).toBeUndefined();
+    expect(file(awsFiles, 'prod/SECRETS.md')).toContain('ServiceAccount `aragora-prod/aragora` of EKS cluster `aragora-prod` through EKS Pod Identity');
+    expect(awsFiles.filter((f) => f.path.includes('/vault/'))).toEqual([]);
+  });
+
+  test('a secret kept in Parameter Store is mounted whole as an ssmparameter object, and the role reads that parameter with ssm:GetParameters', () => {
+    const c = awsConfig();
+    (c.environments.staging as any).aws.parameterStore = { secrets: ['STRIPE_SECRET_KEY'] };
+    const all = synthOf(c);
+    const spc = find(manifests(all, 'staging'), 'SecretProviderClass');
+    expect(parse(spc.spec.parameters.objects)).toEqual([
+      { objectName: 'aragora/api-keys', objectType: 'secretsmanager', jmesPath: [{ path: 'anthropic', objectAlias: 'ANTHROPIC_API_KEY' }, { path: 'openai', objectAlias: 'OPENAI_API_KEY' }] },
+      { objectName: '/aragora/stripe-secret-key', objectType: 'ssmparameter', objectAlias: 'STRIPE_SECRET_KEY' },
+    ]);
+    const statements = podRole(template(all, 'staging')).Policies[0].PolicyDocument.Statement;
+    expect(statements.map((st: any) => [st.Sid, st.Action])).toEqual([
+      ['ReadSecretsManagerSecrets', ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']],
+      ['ReadParameters', ['ssm:GetParameters']],
+    ]);
+    expect(JSON.stringify(statements[1].Resource)).toContain('parameter/aragora/stripe-secret-key');
+  });
+
+  test('a role made elsewhere (roleArn): the ServiceAccount carries it, the stack makes none, the report says nothing grants it here', () => {
+    const c = awsConfig();
+    const staging = c.environments.staging as any;
+    staging.delivery.aws = { identity: 'irsa', roleArn: 'arn:aws:iam::210987654321:role/made-elsewhere' };
+    delete staging.aws;
+    const all = synthOf(c);
+    expect(find(manifests(all, 'staging'), 'ServiceAccount').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::210987654321:role/made-elsewhere' });
+    expect(all.filter((f) => f.path.startsWith('staging/aws/'))).toEqual([]);
+    expect(find(manifests(all, 'staging'), 'SecretProviderClass').spec.parameters.region).toBeUndefined();
+    expect(file(all, 'staging/SECRETS.md')).toContain('IAM role `arn:aws:iam::210987654321:role/made-elsewhere` (IRSA); that role must allow secretsmanager:GetSecretValue on exactly these secrets (it is not written here)');
+  });
+
+  test('config it refuses: no role at all, a role twice, the other identity\'s fields, the stack missing, a provider of another account, two roles on one ServiceAccount, a secret the stack does not keep', () => {
+    const change = (mutate: (d: any, c: any) => void) => {
       const c = awsConfig();
       mutate(c.environments.staging.delivery, c);
       return messages(c);
     };
-    expect(change((d) => delete d.aws.roleArn)).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws\.roleArn: with IRSA the pods' ServiceAccount must carry the IAM role/)]);
-    expect(change((d) => (d.aws.identity = 'podIdentity'))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws\.roleArn: with EKS Pod Identity the role comes from the association/)]);
+    expect(change((d) => delete d.aws.oidcProvider)).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws: with IRSA the pods' ServiceAccount must carry an IAM role/)]);
+    expect(change((d) => (d.aws.roleArn = 'arn:aws:iam::210987654321:role/x'))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws\.oidcProvider: roleArn names a role made elsewhere and oidcProvider asks/)]);
+    expect(change((_d, c) => delete c.environments.staging.aws)).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws\.oidcProvider: the role is made by the environment's AWS stack, and environments\.staging\.aws is missing/)]);
+    expect(change((d) => (d.aws.clusterName = 'x'))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws\.clusterName: clusterName names the cluster of an EKS Pod Identity association; with IRSA/)]);
+    expect(change((d) => (d.aws.oidcProvider = d.aws.oidcProvider.replace('210987654321', '123456789012')))).toEqual([
+      expect.stringMatching(/^environments\.staging\.delivery\.aws\.oidcProvider: the OIDC provider is in account 123456789012, the stack's role in 210987654321/),
+    ]);
+    expect(change((d) => (d.aws.region = 'eu-west-1'))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.aws\.region: the environment's AWS stack keeps the secrets in us-east-1/)]);
+    expect(change((d, c) => (c.environments.staging.aws.appCustody = { oidcProvider: d.aws.oidcProvider }))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^environments\.staging\.delivery\.aws\.oidcProvider: the application's ServiceAccount already assumes the role of environments\.staging\.aws\.appCustody/)]),
+    );
+    expect(change((_d, c) => (c.environments.staging.aws = { ...c.environments.staging.aws, secretsManager: { secrets: ['OPENAI_API_KEY'] } }))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^environments\.staging\.aws: ANTHROPIC_API_KEY is mounted by the AWS CSI provider, but the environment's AWS stack keeps it in no store/)]),
+    );
+    const prod = (mutate: (d: any, c: any) => void) => {
+      const c = awsConfig();
+      mutate(c.environments.prod.delivery, c);
+      return messages(c);
+    };
+    expect(prod((d) => delete d.aws.clusterName)).toEqual([expect.stringMatching(/^environments\.prod\.delivery\.aws: the environment's AWS stack keeps the secrets: it makes the pods' role and their EKS Pod Identity association once it knows the cluster/)]);
+    expect(prod((_d, c) => delete c.environments.prod.aws)).toEqual([expect.stringMatching(/^environments\.prod\.delivery\.aws\.clusterName: the role and the association are made by the environment's AWS stack/)]);
+    expect(prod((d) => (d.aws.roleArn = 'arn:aws:iam::123456789012:role/x'))).toEqual([expect.stringMatching(/^environments\.prod\.delivery\.aws\.roleArn: with EKS Pod Identity the role comes from the association/)]);
+    expect(prod((d) => (d.aws.oidcProvider = 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X'))).toEqual([expect.stringMatching(/^environments\.prod\.delivery\.aws\.oidcProvider: with EKS Pod Identity no OIDC provider is involved/)]);
     expect(change((d) => (d.vault = { address: 'https://v:8200' }))).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.vault: the vault block does nothing with provider aws/)]);
-    expect(change((d) => (d.aws.roleArn = 'arn:aws:iam::123:role/x'))).toEqual([expect.stringContaining('environments.staging.delivery.aws.roleArn')]);
     expect(change((_d, c) => (c.secrets.OPENAI_API_KEY.remote = { key: 'aragora/api keys', property: 'openai' }))).toEqual(
       expect.arrayContaining([expect.stringMatching(/^secrets\.OPENAI_API_KEY\.remote\.key: .*cannot be a Secrets Manager secret name/)]),
     );
+  });
+
+  test('hostile identity fields: a cluster name or provider ARN that would reach the template or a shell is refused by the schema', () => {
+    const paths = (mutate: (d: any) => void) => {
+      const c = awsConfig();
+      mutate(c.environments.prod.delivery);
+      return problemsOf(c).map((p) => p.path);
+    };
+    expect(paths((d) => (d.aws.clusterName = 'prod; aws iam delete-role'))).toEqual(['environments.prod.delivery.aws.clusterName']);
+    expect(paths((d) => (d.aws.clusterName = '${AWS::AccountId}'))).toEqual(['environments.prod.delivery.aws.clusterName']);
+    const staging = awsConfig();
+    (staging.environments.staging.delivery as any).aws.oidcProvider = 'arn:aws:iam::210987654321:oidc-provider/evil"}, "Principal": "*';
+    expect(problemsOf(staging).map((p) => p.path)).toEqual(['environments.staging.delivery.aws.oidcProvider']);
   });
 
   test('csi-provider-parameters reads the AWS shape: a jmesPath entry without objectAlias, a synced object it does not mount', () => {
@@ -286,28 +403,64 @@ describe('csi with the Google Cloud provider', () => {
   const gcpConfig = (): AragoraSecretsConfig => parse(gcpText) as AragoraSecretsConfig;
   const gcpFiles = synthesizePlan(resolvePlan(parseConfigFile(GCP_EXAMPLE)));
   const SPC = 'prod/manifests/20-SecretProviderClass.aragora-secrets.k8s.yaml';
+  const RUNTIME = 'aragora-secrets@aragora-prod.iam.gserviceaccount.com';
 
-  test('secrets parse back: one secret version per variable, a file named after it; Workload Identity on the pods\' ServiceAccount', () => {
+  test('secrets parse back: the environment\'s secret IDs and versions, a file named after each variable; Workload Identity on the pods\' ServiceAccount', () => {
     const spc = find(manifests(gcpFiles, 'prod'), 'SecretProviderClass');
     expect(spc.spec.provider).toBe('gcp');
     expect(parse(spc.spec.parameters.secrets)).toEqual(
       ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'SUPABASE_KEY'].map((env) => ({ resourceName: `projects/aragora-prod/secrets/app-${env.toLowerCase().replace(/_/g, '-')}/versions/latest`, fileName: env })),
     );
-    expect(find(manifests(gcpFiles, 'prod'), 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'aragora-secrets@aragora-prod.iam.gserviceaccount.com' });
-    expect(file(gcpFiles, 'prod/SECRETS.md')).toContain('which acts as `aragora-secrets@aragora-prod.iam.gserviceaccount.com` (Workload Identity)');
+    expect(find(manifests(gcpFiles, 'prod'), 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': RUNTIME });
+    expect(file(gcpFiles, 'prod/SECRETS.md')).toContain(`which acts as \`${RUNTIME}\` (Workload Identity); that Google service account has roles/secretmanager.secretAccessor on exactly these secrets and the pods' ServiceAccount roles/iam.workloadIdentityUser on it (gcp/setup.sh)`);
     expect(runChecks(RULES, { tree: parseTree(gcpFiles), facts: factsOf(resolvePlan(parseConfigFile(GCP_EXAMPLE))) })).toEqual([]);
   });
 
-  test('config it refuses: no gcp block, a project or service account that is none, a version that is none', () => {
-    const change = (mutate: (d: any) => void) => {
+  test('setup.sh grants the runtime service account each secret and binds the pods\' ServiceAccount to it (the cluster project\'s pool)', () => {
+    const script = file(gcpFiles, 'prod/gcp/setup.sh');
+    for (const id of ['app-anthropic-api-key', 'app-openai-api-key', 'app-supabase-key']) {
+      expect(script).toContain(`gcloud secrets add-iam-policy-binding ${id} --project=aragora-prod \\\n    --member=serviceAccount:${RUNTIME} --role=roles/secretmanager.secretAccessor`);
+    }
+    expect(script).toContain(`gcloud iam service-accounts add-iam-policy-binding ${RUNTIME} --project=aragora-prod \\\n    --role=roles/iam.workloadIdentityUser --member='serviceAccount:aragora-prod.svc.id.goog[aragora-prod/aragora]' --condition=None`);
+    const c = gcpConfig();
+    (c.environments.prod.delivery as any).gcp = { clusterProject: 'aragora-gke' };
+    expect(file(synthOf(c), 'prod/gcp/setup.sh')).toContain("--member='serviceAccount:aragora-gke.svc.id.goog[aragora-prod/aragora]'");
+  });
+
+  test('with Config Connector the binding is an IAMPolicyMember on the runtime service account', () => {
+    const c = gcpConfig();
+    (c.environments.prod as any).gcp.configConnector = true;
+    const members = manifests(synthOf(c), 'prod').filter((o: any) => o.kind === 'IAMPolicyMember' && o.spec.role === 'roles/iam.workloadIdentityUser');
+    expect(members.map((m: any) => [m.metadata.name, m.spec.member, m.spec.resourceRef.kind, m.spec.resourceRef.external])).toEqual([
+      ['aragora-pods-workload-identity', 'serviceAccount:aragora-prod.svc.id.goog[aragora-prod/aragora]', 'IAMServiceAccount', `projects/aragora-prod/serviceAccounts/${RUNTIME}`],
+    ]);
+  });
+
+  test('without the environment\'s gcp block the options name the project and service account, and the report says the grants are not written here', () => {
+    const c = gcpConfig();
+    delete (c.environments.prod as any).gcp;
+    (c.environments.prod.delivery as any).gcp = { project: 'aragora-other', serviceAccount: 'reader@aragora-other.iam.gserviceaccount.com', secretPrefix: 'x-', version: '3' };
+    const all = synthOf(c);
+    expect(parse(find(manifests(all, 'prod'), 'SecretProviderClass').spec.parameters.secrets)[0]).toEqual({ resourceName: 'projects/aragora-other/secrets/x-anthropic-api-key/versions/3', fileName: 'ANTHROPIC_API_KEY' });
+    expect(find(manifests(all, 'prod'), 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'reader@aragora-other.iam.gserviceaccount.com' });
+    expect(all.filter((f) => f.path.startsWith('prod/gcp/'))).toEqual([]);
+    expect(file(all, 'prod/SECRETS.md')).toContain('(not written here)');
+  });
+
+  test('config it refuses: nothing names the reader, a reader or project other than the environment\'s, the secrets named twice, values that are none', () => {
+    const change = (mutate: (d: any, c: any) => void) => {
       const c = gcpConfig();
-      mutate(c.environments.prod.delivery);
+      mutate(c.environments.prod.delivery, c);
       return problemsOf(c).map((p) => p.path);
     };
-    expect(change((d) => delete d.gcp)).toEqual(['environments.prod.delivery.gcp']);
-    expect(change((d) => (d.gcp.project = 'Aragora Prod'))).toEqual(['environments.prod.delivery.gcp.project']);
-    expect(change((d) => (d.gcp.serviceAccount = 'someone@gmail.com'))).toEqual(['environments.prod.delivery.gcp.serviceAccount']);
-    expect(change((d) => (d.gcp.version = '../1'))).toEqual(['environments.prod.delivery.gcp.version']);
+    expect(change((_d, c) => delete c.environments.prod.gcp)).toEqual(['environments.prod.delivery']);
+    expect(change((d) => (d.gcp = { serviceAccount: 'other@aragora-prod.iam.gserviceaccount.com' }))).toEqual(['environments.prod.delivery.gcp.serviceAccount']);
+    expect(change((d) => (d.gcp = { project: 'aragora-other' }))).toEqual(['environments.prod.delivery.gcp.project']);
+    expect(change((d) => (d.gcp = { secretPrefix: 'x-', version: '2' }))).toEqual(['environments.prod.delivery.gcp.secretPrefix', 'environments.prod.delivery.gcp.version']);
+    expect(change((d, c) => ((d.gcp = { clusterProject: 'aragora-gke', project: 'aragora-prod', serviceAccount: RUNTIME }), delete c.environments.prod.gcp))).toEqual(['environments.prod.delivery.gcp.clusterProject']);
+    expect(change((d) => (d.gcp = { project: 'Aragora Prod' }))).toEqual(['environments.prod.delivery.gcp.project']);
+    expect(change((d) => (d.gcp = { serviceAccount: 'someone@gmail.com' }))).toEqual(['environments.prod.delivery.gcp.serviceAccount']);
+    expect(change((d) => (d.gcp = { clusterProject: "x'; gcloud projects delete" }))).toEqual(['environments.prod.delivery.gcp.clusterProject']);
   });
 
   test('csi-provider-parameters reads the Google shape: a resource name that is not a secret version', () => {

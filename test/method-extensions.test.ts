@@ -29,7 +29,7 @@ function folderWith(producer: object): OutputFile[] {
 }
 
 const widget = { apiVersion: 'widgets.example.com/v1', kind: 'Widget', metadata: { name: 'maker', namespace: 'ns' }, spec: { output: 'app-secret' } };
-const widgetProducer: SecretProducer = { kind: 'Widget', group: 'widgets.example.com', how: 'its output', secretOf: (o, ns) => ({ namespace: ns, name: o.spec.output }) };
+const widgetProducer: SecretProducer = { kind: 'Widget', group: 'widgets.example.com', how: 'its output', secretsOf: (o, ns) => [{ namespace: ns, name: o.spec.output }] };
 
 describe('secret producers', () => {
   test('a kind the rules were not told of makes no Secret; given as a producer, it does', () => {

@@ -261,14 +261,15 @@ export interface SecretMade {
  * producer's kind writes (a SealedSecret's, an ExternalSecret's target...). Undefined for other objects.
  */
 export function secretMadeBy(object: K8sObject, namespace: string, producers: readonly SecretProducer[] = []): SecretMade | undefined {
-  if (object.kind === 'Secret' && object.apiVersion === 'v1') return { namespace, name: object.metadata.name };
+  return secretsMadeBy(object, namespace, producers)[0];
+}
+
+/** Every Secret an object makes in the cluster (a SecretProviderClass syncs one per `secretObjects` entry). */
+export function secretsMadeBy(object: K8sObject, namespace: string, producers: readonly SecretProducer[] = []): SecretMade[] {
+  if (object.kind === 'Secret' && object.apiVersion === 'v1') return [{ namespace, name: object.metadata.name }];
   const group = groupOf(object.apiVersion);
-  for (const producer of producers) {
-    if (producer.kind !== object.kind || producer.group !== group) continue;
-    const made = producer.secretOf(object, namespace);
-    if (made) return { namespace: made.namespace, name: made.name, producer };
-  }
-  return undefined;
+  const producer = producers.find((p) => p.kind === object.kind && p.group === group);
+  return producer ? producer.secretsOf(object, namespace).map((made) => ({ namespace: made.namespace, name: made.name, producer })) : [];
 }
 
 /** `the plain Secret/x`, `SealedSecret/x (its controller writes it)`: who makes a Secret, for messages. */
@@ -278,10 +279,7 @@ export function madeByText(object: K8sObject, made: SecretMade): string {
 
 /** The objects of an environment that make the Secret `namespace/name`. */
 export function producersOf(env: Environment, namespace: string, name: string): ManifestObject[] {
-  return env.objects.filter(({ object }) => {
-    const made = secretMadeBy(object, namespaceIn(env, object), env.producers);
-    return made !== undefined && made.namespace === namespace && made.name === name;
-  });
+  return env.objects.filter(({ object }) => secretsMadeBy(object, namespaceIn(env, object), env.producers).some((made) => made.namespace === namespace && made.name === name));
 }
 
 // --- values as controllers read them ---

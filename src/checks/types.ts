@@ -80,8 +80,8 @@ export interface SecretProducer {
   readonly group: string;
   /** How messages say the object makes the Secret, after its name: `its controller writes it`, `its target`. */
   readonly how: string;
-  /** The Secret the object makes; undefined when the object makes none (e.g. it writes no Kubernetes Secret). */
-  secretOf(object: K8sObject, namespace: string): { readonly namespace: string; readonly name: string } | undefined;
+  /** The Secrets the object makes (a SecretProviderClass may sync several); empty when it makes none. */
+  secretsOf(object: K8sObject, namespace: string): readonly { readonly namespace: string; readonly name: string }[];
 }
 
 export interface CheckInput {

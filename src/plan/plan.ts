@@ -76,6 +76,46 @@ export interface DeliveryResolver<P = DeliveryPlan> {
   cloudStore?(config: AragoraSecretsConfig, options: Exclude<DeliveryConfig, string>): CloudStoreRef | undefined;
   /** Whether the method makes a secret in the cluster, so that it never reaches a cloud's store. */
   generatedInCluster?(options: Exclude<DeliveryConfig, string>, secret: { readonly generated: boolean }): boolean;
+  /**
+   * The cloud whose secrets the application's pods read themselves, with their own ServiceAccount, when the
+   * method makes them (a CSI provider on the node): that cloud grants the ServiceAccount an identity that
+   * reads exactly the environment's secrets there, and tells the method where each one is.
+   */
+  podCloudReads?(options: Exclude<DeliveryConfig, string>): PodCloudReads | undefined;
+}
+
+/** What a delivery method asks of a cloud for the application's pods (see `DeliveryResolver.podCloudReads`). */
+export interface PodCloudReads {
+  /** The cloud's name (`CloudResolver.name`). */
+  readonly cloud: string;
+  /**
+   * How the ServiceAccount gets the cloud identity: AWS IRSA (the cluster's IAM OIDC provider) or an EKS Pod
+   * Identity association (the cluster's name); Google Workload Identity (the GKE cluster's project).
+   */
+  readonly identity:
+    | { readonly kind: 'irsa'; readonly oidcProvider: string }
+    | { readonly kind: 'podIdentity'; readonly clusterName: string }
+    | { readonly kind: 'workloadIdentity'; readonly clusterProject?: string };
+}
+
+/** Where one variable lives in a cloud's store, when the cloud decides it (its own secrets). */
+export interface RemoteRef {
+  readonly key: string;
+  readonly version?: string;
+  /** The field of a JSON secret; absent: the whole value. */
+  readonly property?: string;
+  /** The kind of store object, when the cloud has several (AWS: `ssmparameter` for Parameter Store). */
+  readonly objectType?: string;
+}
+
+/** The cloud identity the application's ServiceAccount gets for the pods' own reads (`podCloudReads`). */
+export interface PodCloudIdentity {
+  /** Annotations of the application's ServiceAccount (IRSA's role ARN, Workload Identity's Google service account). */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  /** Who the ServiceAccount acts as, for people: `IAM role arn:...`, `Google service account ...`. */
+  readonly principal: string;
+  /** Where the identity and its grants are written (a stack, a script), for the review report. */
+  readonly writtenIn: string;
 }
 
 /** A store of the config (`stores.<name>`) that a delivery method reads from. */
@@ -99,7 +139,9 @@ export interface DeliveryContext {
   /** The identity External Secrets Operator uses in this environment. */
   readonly esoIdentity?: EsoIdentityPlan;
   /** Remote references that replace the catalog's `remote`, one per variable (a cloud's own secrets). */
-  readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
+  readonly remoteRefs?: ReadonlyMap<string, RemoteRef>;
+  /** The identity a cloud gave the application's ServiceAccount for the pods' own reads (`podCloudReads`). */
+  readonly podCloudIdentity?: PodCloudIdentity;
 }
 
 export interface DeliveryResolution<P> {
@@ -214,6 +256,8 @@ export interface CloudContext {
   readonly store?: CloudStoreRef;
   /** Whether the delivery method makes a secret in the cluster (it then never reaches the cloud). */
   generatedInCluster(secret: { readonly generated: boolean }): boolean;
+  /** The application's pods read this environment's cloud secrets themselves (see `DeliveryResolver.podCloudReads`). */
+  readonly podReads?: PodCloudReads;
 }
 
 export interface CloudResolution {
@@ -222,7 +266,9 @@ export interface CloudResolution {
   /** Its part of the identity External Secrets Operator uses. */
   readonly esoIdentity?: Partial<EsoIdentityPlan>;
   /** Remote references that replace the catalog's, when the cloud keeps one secret per variable that the delivery reads. */
-  readonly remoteRefs?: ReadonlyMap<string, { readonly key: string; readonly version?: string }>;
+  readonly remoteRefs?: ReadonlyMap<string, RemoteRef>;
+  /** The identity the cloud gives the application's ServiceAccount, when the delivery's pods read it (`podCloudReads`). */
+  readonly podIdentity?: PodCloudIdentity;
   /** The application reads these secrets from the cloud itself, with this env and ServiceAccount annotations. */
   readonly appCustody?: {
     readonly custody: AppCustody;

@@ -98,6 +98,7 @@ function resolveEnvironment(
   // The clouds come before the delivery (an `aws` store authenticates as the IRSA identity, a `gcpsm`
   // store reads the per-variable secrets); they learn from the method which of their stores it reads
   // and which values it makes itself.
+  const podReads = method.podCloudReads?.(options);
   const resolvedClouds = clouds.map((cloud) =>
     cloud.resolve({
       config,
@@ -111,12 +112,15 @@ function resolveEnvironment(
       workload: { containerName: workloadName, image: workloadConfig.image ?? config.app.image ?? '', port: workloadConfig.port, appEnv: resolveAppMode(env).env },
       store: method.cloudStore?.(config, options),
       generatedInCluster: (secret) => method.generatedInCluster?.(options, secret) ?? false,
+      podReads: podReads?.cloud === cloud.name ? podReads : undefined,
     }),
   );
   const cloudPlans: CloudPlans = Object.assign({}, ...resolvedClouds.map((c) => c.plan));
   const identities: EsoIdentityPlan = Object.assign({}, ...resolvedClouds.map((c) => c.esoIdentity ?? {}));
   const esoIdentity = Object.values(identities).some((identity) => identity !== undefined) ? identities : undefined;
   const remoteRefs = resolvedClouds.find((c) => c.remoteRefs)?.remoteRefs;
+  // The identity a cloud gives the pods for their own reads (a CSI provider reads as the pod's ServiceAccount).
+  const podCloudIdentity = resolvedClouds.find((c) => c.podIdentity)?.podIdentity;
   // A cloud the application reads itself: those secrets' custody, the env that tells the app where, the identity it assumes.
   const appCustody = resolvedClouds.find((c) => c.appCustody)?.appCustody;
   // Protected files hold the names the loader reads from its directory; the others stay environment variables.
@@ -127,7 +131,7 @@ function resolveEnvironment(
   const appModeBase = resolveAppMode(env);
   const appMode = filesInjection ? { ...appModeBase, env: [...appModeBase.env, { name: 'ARAGORA_SECRETS_DIR', value: APP_SECRETS_DIR }] } : appModeBase;
   const app = appCustody ? { ...appMode, env: [...appMode.env, ...appCustody.env].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) } : appMode;
-  const { delivery, warnings, errors } = method.resolve({ config, environment: name, env, options, appLabels, secretName, secrets, inputs, esoIdentity, remoteRefs });
+  const { delivery, warnings, errors } = method.resolve({ config, environment: name, env, options, appLabels, secretName, secrets, inputs, esoIdentity, remoteRefs, podCloudIdentity });
 
   return {
     name,
@@ -147,7 +151,7 @@ function resolveEnvironment(
       roleName: deriveName(appName, 'secrets-reader'),
       roleBindingName: deriveName(appName, 'secrets-reader'),
       automountToken: method.podAuthenticates || (workloadConfig.readsSecretsThroughApi ?? false),
-      serviceAccountAnnotations: appCustody?.serviceAccountAnnotations,
+      serviceAccountAnnotations: serviceAccountAnnotations(appCustody?.serviceAccountAnnotations, podCloudIdentity?.serviceAccountAnnotations),
     },
     workload: {
       enabled: workloadConfig.enabled ?? true,
@@ -172,6 +176,12 @@ function resolveEnvironment(
     ...cloudPlans,
     esoIdentity,
   };
+}
+
+/** The cloud identities the application's ServiceAccount carries (config validation refuses two for the same annotation). */
+function serviceAccountAnnotations(...parts: (Readonly<Record<string, string>> | undefined)[]): Record<string, string> | undefined {
+  const present = parts.filter((p): p is Readonly<Record<string, string>> => p !== undefined);
+  return present.length === 0 ? undefined : sortRecord(Object.assign({}, ...present));
 }
 
 /** ARAGORA_ENV from the tier unless the config names it, and the strict mode the loader derives from what the workload sets. */

@@ -180,6 +180,8 @@ function readers(input: Input): string[] {
     );
   } else if (section.kubernetesReader) {
     out.push(section.kubernetesReader(account, token) ?? '');
+  } else if (read === '') {
+    out.push(`Kubernetes: ${account} (${token}), bound to no Role: no Kubernetes Secret holds the values here (they reach the pods without one).`);
   } else {
     out.push(
       `Kubernetes: ${account} (${token}), bound to no Role: the kubelet reads ${read} for the pods' environment with its own credentials, ` +
@@ -268,6 +270,9 @@ function googleReaders(input: Input): string[] {
     );
     if (gcp.workloadIdentity) {
       out.push(`Google: ${code(gcp.workloadIdentity.member)} has \`roles/iam.workloadIdentityUser\` on ${code(gcp.serviceAccount.email)} (\`gcp/setup.sh\`).`);
+    }
+    if (gcp.podWorkloadIdentity) {
+      out.push(`Google: ${code(gcp.podWorkloadIdentity.member)} (the application's pods) has \`roles/iam.workloadIdentityUser\` on ${code(gcp.serviceAccount.email)} (\`gcp/setup.sh\`).`);
     }
   }
   if (gcp?.cloudRun) out.push(`Google: Cloud Run service ${code(gcp.cloudRun.service)} runs as ${code(gcp.serviceAccount.email)} and gets the values in its environment (\`cloudrun/service.yaml\`).`);

@@ -184,7 +184,8 @@ export function iamReaders(template: CfnTemplate): IamReader[] {
         .flatMap(([, value]) => asArray(value))
         .map((sub) => /^system:serviceaccount:([^:]+):(.+)$/.exec(String(sub)))
         .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => `${m[1]}/${m[2]}`),
+        .map((m) => `${m[1]}/${m[2]}`)
+        .concat(podIdentityAccount(s) ?? []),
     );
     const ecsTasks = Object.values(resources)
       .filter((r) => r.Type === 'AWS::ECS::TaskDefinition' && refersTo(r.Properties?.ExecutionRoleArn, logicalId))
@@ -232,12 +233,26 @@ function describeTrust(statement: any): string {
     const who = account ? `ServiceAccount \`${account[1]}/${account[2]}\` through IRSA` : `any identity of \`${principal.Federated}\`${sub ? ` with subject \`${sub}\`` : ''}`;
     return `${who} (\`${asArray(statement.Action).join('`, `')}\` with OIDC provider \`${principal.Federated}\`${aud ? `, audience \`${aud}\`` : ''})`;
   }
+  const podAccount = podIdentityAccount(statement);
+  if (podAccount) {
+    return `ServiceAccount \`${podAccount}\` of EKS cluster \`${conditions['aws:RequestTag/eks-cluster-name']}\` through EKS Pod Identity (\`${asArray(statement.Action).join('`, `')}\` by \`pods.eks.amazonaws.com\`)`;
+  }
   if (principal.Service) {
     const account = conditions['aws:SourceAccount'];
     return `the AWS service ${asArray(principal.Service).map((s) => `\`${s}\``).join(', ')}${account ? ` for account \`${account}\`` : ''}`;
   }
   if (principal.AWS) return `the AWS principal ${asArray(principal.AWS).map((s) => `\`${typeof s === 'string' ? s : JSON.stringify(s)}\``).join(', ')}`;
   return `\`${JSON.stringify(principal)}\``;
+}
+
+/** `namespace/name` of the one ServiceAccount an EKS Pod Identity trust statement is pinned to (by its session tags), if it is. */
+function podIdentityAccount(statement: any): string | undefined {
+  const conditions = statement.Condition?.StringEquals ?? {};
+  if (!asArray(statement.Principal?.Service).includes('pods.eks.amazonaws.com')) return undefined;
+  const namespace = conditions['aws:RequestTag/kubernetes-namespace'];
+  const account = conditions['aws:RequestTag/kubernetes-service-account'];
+  const cluster = conditions['aws:RequestTag/eks-cluster-name'];
+  return typeof namespace === 'string' && typeof account === 'string' && typeof cluster === 'string' ? `${namespace}/${account}` : undefined;
 }
 
 /** A resource of a policy statement in words: the secret's name, the parameter's, the key's alias. */

@@ -28,6 +28,8 @@ export interface AwsPlan {
   readonly cloudTrail?: AwsCloudTrailPlan;
   /** The application reads Secrets Manager itself (`appCustody`). */
   readonly appCustody?: AwsAppCustodyPlan;
+  /** The IAM role the application's pods read the stack's secrets with through a node-side provider (the AWS CSI provider). */
+  readonly podReader?: AwsPodReaderPlan;
   /** The cdk-nag packs run over the stack, sorted; AwsSolutions is always among them. */
   readonly nagPacks: readonly NagPackName[];
 }
@@ -154,6 +156,20 @@ export interface AwsEsoPlan {
   readonly subject: string;
 }
 
+/**
+ * The role of the application's ServiceAccount when its pods read the stack's secrets through a provider on the
+ * node (the Secrets Store CSI driver's AWS provider): read access to exactly the environment's secrets and
+ * parameters, assumed through IRSA or an EKS Pod Identity association made by the stack.
+ */
+export interface AwsPodReaderPlan {
+  readonly roleName: string;
+  readonly roleArn: string;
+  readonly serviceAccount: { readonly namespace: string; readonly name: string };
+  readonly trust:
+    | { readonly kind: 'irsa'; readonly oidcProviderArn: string; readonly issuer: string; readonly audience: string; readonly subject: string }
+    | { readonly kind: 'podIdentity'; readonly clusterName: string };
+}
+
 export interface AwsCloudTrailPlan {
   readonly trailName: string;
   readonly trailArn: string;
@@ -190,6 +206,11 @@ export interface AwsPlanInput {
   readonly managedBy: string;
   /** The AWS partition of `config.region` (`aws`, `aws-cn`...), from the caller's region table. */
   readonly partition: string;
+  /** The application's pods read the stack's secrets themselves, as this ServiceAccount, through IRSA or EKS Pod Identity. */
+  readonly podReads?: {
+    readonly serviceAccount: { readonly namespace: string; readonly name: string };
+    readonly identity: { readonly kind: 'irsa'; readonly oidcProvider: string } | { readonly kind: 'podIdentity'; readonly clusterName: string };
+  };
 }
 
 /** Log retention when the config names none: a year, the audit horizon PCI DSS 10.7 asks for. */
@@ -197,6 +218,8 @@ export const DEFAULT_LOG_RETENTION_DAYS = 365;
 
 export const IRSA_AUDIENCE = 'sts.amazonaws.com';
 export const IAM_ROLE_NAME_MAX = 64;
+/** The last word of the pods' role (`<app>-<environment>-pods`). */
+export const POD_READER_ROLE_PURPOSE = 'pods';
 
 export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
   const { appName, environment, config } = input;
@@ -301,10 +324,25 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
       roleArn: `arn:${partition}:iam::${config.account}:role/${name}`,
       region: config.region,
       oidcProviderArn: config.eso.oidcProvider,
-      issuer: config.eso.oidcProvider.slice(config.eso.oidcProvider.indexOf(':oidc-provider/') + ':oidc-provider/'.length),
+      issuer: oidcIssuer(config.eso.oidcProvider),
       audience: IRSA_AUDIENCE,
       serviceAccount,
       subject: serviceAccountSubject(serviceAccount),
+    };
+  }
+
+  let podReader: AwsPodReaderPlan | undefined;
+  if (input.podReads) {
+    const { identity, serviceAccount } = input.podReads;
+    const name = roleName(prefix, POD_READER_ROLE_PURPOSE);
+    podReader = {
+      roleName: name,
+      roleArn: `arn:${partition}:iam::${config.account}:role/${name}`,
+      serviceAccount,
+      trust:
+        identity.kind === 'irsa'
+          ? { kind: 'irsa', oidcProviderArn: identity.oidcProvider, issuer: oidcIssuer(identity.oidcProvider), audience: IRSA_AUDIENCE, subject: serviceAccountSubject(serviceAccount) }
+          : { kind: 'podIdentity', clusterName: identity.clusterName },
     };
   }
 
@@ -340,6 +378,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     eso,
     cloudTrail,
     appCustody,
+    podReader,
     nagPacks: [...new Set<NagPackName>([ALWAYS_ON_NAG_PACK, ...(config.nagPacks ?? NAG_PACKS)])].sort(compareStrings),
   };
 }
@@ -351,11 +390,16 @@ function appIrsa(prefix: string, partition: string, account: string, oidcProvide
     roleName: name,
     roleArn: `arn:${partition}:iam::${account}:role/${name}`,
     oidcProviderArn: oidcProvider,
-    issuer: oidcProvider.slice(oidcProvider.indexOf(':oidc-provider/') + ':oidc-provider/'.length),
+    issuer: oidcIssuer(oidcProvider),
     audience: IRSA_AUDIENCE,
     serviceAccount,
     subject: serviceAccountSubject(serviceAccount),
   };
+}
+
+/** The issuer host and path of an IAM OIDC provider ARN (the prefix of its `:sub` and `:aud` condition keys). */
+export function oidcIssuer(oidcProviderArn: string): string {
+  return oidcProviderArn.slice(oidcProviderArn.indexOf(':oidc-provider/') + ':oidc-provider/'.length);
 }
 
 /** The ServiceAccount the ESO role trusts: the configured one, else `<app>-external-secrets` in the environment's namespace. */

@@ -7,7 +7,9 @@ import { acknowledgeRules, inEveryPack, wildcardResourceFinding } from './compli
 /** Who may assume the role: rendered as the role's trust policy statement. */
 export type RoleTrust =
   | { readonly kind: 'service'; readonly service: string; readonly sourceAccount: string }
-  | { readonly kind: 'web-identity'; readonly providerArn: string; readonly issuer: string; readonly subject: string; readonly audience: string };
+  | { readonly kind: 'web-identity'; readonly providerArn: string; readonly issuer: string; readonly subject: string; readonly audience: string }
+  /** EKS Pod Identity, pinned by its session tags to one cluster, namespace and ServiceAccount. */
+  | { readonly kind: 'pod-identity'; readonly clusterName: string; readonly namespace: string; readonly serviceAccount: string };
 
 export interface SecretReaderRoleProps {
   readonly roleName: string;
@@ -18,6 +20,12 @@ export interface SecretReaderRoleProps {
    * `ssm:GetParameters`, the External Secrets Operator reads with `ssm:GetParameter`.
    */
   readonly parameterAction: 'ssm:GetParameters' | 'ssm:GetParameter';
+  /**
+   * Also `secretsmanager:DescribeSecret` on each secret granted: a reader that polls for a new version before it
+   * reads (the AWS CSI provider's rotation) asks for the secret's metadata.
+   * @default false
+   */
+  readonly describesSecrets?: boolean;
 }
 
 /** The actions `grantRead` of a parameter gives any grantee: this role keeps only its own one. */
@@ -41,6 +49,7 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
   public readonly grantPrincipal: iam.IPrincipal;
   protected readonly resource: iam.CfnRole;
   private readonly parameterAction: string;
+  private readonly describesSecrets: boolean;
   /** Secret ARNs (tokens) keyed by a stable sort key. */
   private readonly secretArns = new Map<string, string>();
   private readonly parameterArns = new Set<string>();
@@ -52,6 +61,7 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
     super(scope, id);
     this.roleName = props.roleName;
     this.parameterAction = props.parameterAction;
+    this.describesSecrets = props.describesSecrets ?? false;
     this.resource = new iam.CfnRole(this, 'Resource', {
       roleName: props.roleName,
       description: props.description,
@@ -145,7 +155,8 @@ export class SecretReaderRole extends Construct implements iam.IGrantable {
     const statements: unknown[] = [];
     if (this.secretArns.size > 0) {
       const arns = [...this.secretArns].sort(([a], [b]) => compare(a, b)).map(([, arn]) => arn);
-      statements.push({ Sid: 'ReadSecretsManagerSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: arns });
+      const actions = this.describesSecrets ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : ['secretsmanager:GetSecretValue'];
+      statements.push({ Sid: 'ReadSecretsManagerSecrets', Effect: 'Allow', Action: actions, Resource: arns });
     }
     if (this.parameterArns.size > 0) {
       statements.push({ Sid: 'ReadParameters', Effect: 'Allow', Action: [this.parameterAction], Resource: [...this.parameterArns].sort(compare) });
@@ -202,6 +213,26 @@ class ReadGrantsPrincipal extends iam.PrincipalBase {
 }
 
 function trustPolicy(trust: RoleTrust): unknown {
+  if (trust.kind === 'pod-identity') {
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          // TagSession: the service passes the pod's cluster, namespace and ServiceAccount as session tags, pinned here.
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: {
+            StringEquals: {
+              'aws:RequestTag/eks-cluster-name': trust.clusterName,
+              'aws:RequestTag/kubernetes-namespace': trust.namespace,
+              'aws:RequestTag/kubernetes-service-account': trust.serviceAccount,
+            },
+          },
+        },
+      ],
+    };
+  }
   const statement =
     trust.kind === 'service'
       ? {

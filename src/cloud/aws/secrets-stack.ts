@@ -2,7 +2,7 @@ import { BootstraplessSynthesizer, CfnElement, CfnOutput, RemovalPolicy, Stack, 
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { pascalId, type AwsPlan } from './plan';
+import { pascalId, type AwsPlan, type AwsPodReaderPlan } from './plan';
 import type { EnvironmentPlan } from '../../plan/plan';
 import { ManagedSecret } from './managed-secret';
 import { SecretReaderRole } from './secret-reader-role';
@@ -36,6 +36,8 @@ export class SecretsStack extends Stack {
   public readonly auditKey?: kms.Key;
   public readonly task?: SecretsTaskDefinition;
   public readonly externalSecretsRole?: SecretReaderRole;
+  /** The role the application's pods read the secrets with through a provider on the node (the AWS CSI provider). */
+  public readonly podReaderRole?: SecretReaderRole;
   public readonly auditTrail?: SecretsAuditTrail;
   private readonly logicalIds = new Map<string, CfnElement>();
 
@@ -120,6 +122,8 @@ export class SecretsStack extends Stack {
       this.grantReadAll(this.externalSecretsRole);
     }
 
+    if (aws.podReader) this.podReaderRole = this.addPodReader(aws.podReader);
+
     if (aws.cloudTrail) {
       // An audit trail of secret reads is encrypted with a customer managed key: the stack's, else one of its own.
       this.auditKey = this.key
@@ -151,6 +155,37 @@ export class SecretsStack extends Stack {
     return out;
   }
 
+  /**
+   * The pods' role: read on every secret and parameter of the stack (the environment's, nothing else), assumed
+   * through IRSA by the application's ServiceAccount, or through an EKS Pod Identity association the stack makes.
+   */
+  private addPodReader(reader: AwsPodReaderPlan): SecretReaderRole {
+    const { serviceAccount, trust } = reader;
+    const role = new SecretReaderRole(this, 'PodReaderRole', {
+      roleName: reader.roleName,
+      description: `aragora-secrets, environment ${this.plan.name}: the application's pods, ServiceAccount ${serviceAccount.namespace}/${serviceAccount.name} (${trust.kind === 'irsa' ? 'IRSA' : 'EKS Pod Identity'}), through the AWS CSI provider`,
+      trust:
+        trust.kind === 'irsa'
+          ? { kind: 'web-identity', providerArn: trust.oidcProviderArn, issuer: trust.issuer, subject: trust.subject, audience: trust.audience }
+          : { kind: 'pod-identity', clusterName: trust.clusterName, namespace: serviceAccount.namespace, serviceAccount: serviceAccount.name },
+      // The provider batches parameter reads, and checks a secret's current version before it reads it again.
+      parameterAction: 'ssm:GetParameters',
+      describesSecrets: true,
+    });
+    this.grantReadAll(role);
+    if (trust.kind === 'podIdentity') {
+      // Loaded here only: the EKS module is needed by no other environment.
+      const { CfnPodIdentityAssociation } = require('aws-cdk-lib/aws-eks') as typeof import('aws-cdk-lib/aws-eks');
+      new CfnPodIdentityAssociation(this, 'PodIdentityAssociation', {
+        clusterName: trust.clusterName,
+        namespace: serviceAccount.namespace,
+        serviceAccount: serviceAccount.name,
+        roleArn: role.roleArn,
+      });
+    }
+    return role;
+  }
+
   private grantReadAll(reader: SecretReaderRole): void {
     for (const secret of this.secrets) secret.grantRead(reader);
     for (const parameter of this.parameters) parameter.grantRead(reader);
@@ -165,6 +200,7 @@ export class SecretsStack extends Stack {
       output('EcsExecutionRoleArn', this.task.executionRole.roleArn, 'Fetches the task secrets (exact read grants)');
       output('EcsTaskRoleArn', this.task.taskRoleArn, 'The application role (no secret access)');
     }
+    if (this.podReaderRole) output('PodReaderRoleArn', this.podReaderRole.roleArn, "The role of the application's pods (the AWS CSI provider reads the secrets as it)");
     if (this.externalSecretsRole) output('ExternalSecretsRoleArn', this.externalSecretsRole.roleArn, 'Annotate the ESO ServiceAccount with it (eks.amazonaws.com/role-arn)');
     if (this.auditTrail) {
       output('AuditBucketName', this.auditTrail.bucket.bucketName, 'Where CloudTrail writes the audit log');

@@ -53,10 +53,17 @@ export const gcpCloud: CloudResolver = {
       appLabels: context.appLabels,
       store: storeRef,
       generatedInCluster: context.generatedInCluster,
+      podReads: context.podReads?.identity.kind === 'workloadIdentity' ? { clusterProject: context.podReads.identity.clusterProject } : undefined,
     });
     // A gcpsm store of a GCP environment reads the same per-variable Secret Manager secrets as Cloud Run.
-    const remoteRefs = gcp && gcp.store ? new Map(gcp.secrets.map((s) => [s.env, { key: s.secretId, version: s.version === 'latest' ? undefined : s.version }])) : undefined;
-    return { plan: { gcp }, esoIdentity: { gcp: gcpEsoIdentity(context.store, env.namespace, context.labelsFor) }, remoteRefs };
+    const remoteRefs = gcp && (gcp.store || gcp.podWorkloadIdentity) ? new Map(gcp.secrets.map((s) => [s.env, { key: s.secretId, version: s.version === 'latest' ? undefined : s.version }])) : undefined;
+    const pods = gcp?.podWorkloadIdentity;
+    const podIdentity = pods && {
+      serviceAccountAnnotations: { [GKE_SERVICE_ACCOUNT_ANNOTATION]: gcp.serviceAccount.email },
+      principal: `Google service account ${gcp.serviceAccount.email} (Workload Identity of ${pods.member})`,
+      writtenIn: gcp.configConnector ? `the Config Connector IAMPolicyMember ${pods.bindingName}` : 'gcp/setup.sh',
+    };
+    return { plan: { gcp }, esoIdentity: { gcp: gcpEsoIdentity(context.store, env.namespace, context.labelsFor) }, remoteRefs, podIdentity };
   },
 };
 

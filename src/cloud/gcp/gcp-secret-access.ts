@@ -38,7 +38,8 @@ export interface SecretManagerReader {
  *   with `iam.gke.io/gcp-service-account` (unless it is managed elsewhere);
  * - with Config Connector: a SecretManagerSecret per secret, an IAMPolicyMember granting
  *   roles/secretmanager.secretAccessor on each to the service account, and the
- *   roles/iam.workloadIdentityUser binding of ESO's ServiceAccount;
+ *   roles/iam.workloadIdentityUser bindings of ESO's ServiceAccount and, when the pods read the secrets
+ *   themselves (the Google CSI provider), of the application's ServiceAccount;
  * - supporting files: the Cloud Run service (`cloudrun/service.yaml`) and `gcp/setup.sh` (the
  *   same resources with gcloud, and the values).
  *
@@ -50,6 +51,8 @@ export class GcpSecretAccess extends Construct {
   /** Empty without Config Connector. */
   public readonly secrets: readonly SecretManagerSecret[];
   public readonly workloadIdentityBinding?: IamPolicyMember;
+  /** The application pods' binding (Config Connector), when they read the secrets themselves. */
+  public readonly podWorkloadIdentityBinding?: IamPolicyMember;
   /** The ServiceAccount ESO presents, when emitted. */
   public readonly storeServiceAccount?: ApiObject;
   private readonly props: GcpSecretAccessProps;
@@ -88,6 +91,16 @@ export class GcpSecretAccess extends Construct {
         this.workloadIdentityBinding = new IamPolicyMember(this, 'WorkloadIdentityBinding', {
           memberName: wi.bindingName,
           member: wi.member,
+          role: WORKLOAD_IDENTITY_USER_ROLE,
+          resourceRef: IamResourceRef.serviceAccount(gcp.serviceAccount.email),
+          namespace: cc.namespace,
+        });
+      }
+      const pods = gcp.podWorkloadIdentity;
+      if (pods) {
+        this.podWorkloadIdentityBinding = new IamPolicyMember(this, 'PodWorkloadIdentityBinding', {
+          memberName: pods.bindingName,
+          member: pods.member,
           role: WORKLOAD_IDENTITY_USER_ROLE,
           resourceRef: IamResourceRef.serviceAccount(gcp.serviceAccount.email),
           namespace: cc.namespace,

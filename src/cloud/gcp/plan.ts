@@ -27,6 +27,23 @@ export interface GcpPlan {
   readonly store?: { readonly name: string; readonly auth: 'workloadIdentity' | 'secretRef' | 'controller' };
   /** With a Workload Identity store: the Kubernetes ServiceAccount ESO presents, bound to the service account. */
   readonly workloadIdentity?: WorkloadIdentityPlan;
+  /**
+   * When the application's pods read the secrets themselves (the Google CSI provider reads as the pod's
+   * ServiceAccount): that ServiceAccount, bound to the service account through Workload Identity.
+   */
+  readonly podWorkloadIdentity?: PodWorkloadIdentityPlan;
+}
+
+export interface PodWorkloadIdentityPlan {
+  /** The application's ServiceAccount (emitted with the environment, annotated with the service account). */
+  readonly serviceAccountName: string;
+  readonly namespace: string;
+  /** `<project>.svc.id.goog`: the GKE cluster project's workload identity pool. */
+  readonly pool: string;
+  /** `serviceAccount:<pool>[<namespace>/<name>]`, granted roles/iam.workloadIdentityUser on the service account. */
+  readonly member: string;
+  /** `metadata.name` of the IAMPolicyMember making that grant (Config Connector). */
+  readonly bindingName: string;
 }
 
 export interface GcpServiceAccountPlan {
@@ -151,6 +168,8 @@ export interface GcpContext {
   readonly store?: { readonly name: string; readonly store: NonNullable<AragoraSecretsConfig['stores']>[string] };
   /** Whether the delivery makes a secret in the cluster (it then never reaches Secret Manager). */
   readonly generatedInCluster: (secret: { readonly generated: boolean }) => boolean;
+  /** The application's pods read the secrets as their ServiceAccount (Workload Identity of the GKE cluster's project). */
+  readonly podReads?: { readonly clusterProject?: string };
 }
 
 export function resolveGcp(context: GcpContext): GcpPlan | undefined {
@@ -198,6 +217,18 @@ export function resolveGcp(context: GcpContext): GcpPlan | undefined {
     };
   }
 
+  let podWorkloadIdentity: PodWorkloadIdentityPlan | undefined;
+  if (context.podReads) {
+    const pool = `${context.podReads.clusterProject ?? gcp.project}.svc.id.goog`;
+    podWorkloadIdentity = {
+      serviceAccountName: appName,
+      namespace: env.namespace,
+      pool,
+      member: `serviceAccount:${pool}[${env.namespace}/${appName}]`,
+      bindingName: `${appName}-pods-workload-identity`,
+    };
+  }
+
   const configConnector =
     gcp.configConnector === undefined || gcp.configConnector === false
       ? undefined
@@ -215,6 +246,7 @@ export function resolveGcp(context: GcpContext): GcpPlan | undefined {
     configConnector,
     store: storeRef && { name: storeRef.name, auth: wi ? 'workloadIdentity' : auth?.secretRef ? 'secretRef' : 'controller' },
     workloadIdentity,
+    podWorkloadIdentity,
   };
 }
 

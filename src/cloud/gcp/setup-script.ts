@@ -158,6 +158,24 @@ export function gcpSetupScript(props: GcpSetupScriptProps): string {
     );
   }
 
+  const pods = gcp.podWorkloadIdentity;
+  if (pods) {
+    lines.push(
+      sh``,
+      comment`The application's pods read the secrets as ${sa.email}`,
+      comment`through Workload Identity (the Google CSI provider mounts them with the pod's token): their`,
+      comment`ServiceAccount ${pods.namespace}/${pods.serviceAccountName} may act as it. It is in dist/ with its ${GKE_SERVICE_ACCOUNT_ANNOTATION} annotation.`,
+    );
+    if (cc) {
+      lines.push(comment`The binding is the IAMPolicyMember "${pods.bindingName}" (Config Connector).`);
+    } else {
+      lines.push(
+        sh`gcloud iam service-accounts add-iam-policy-binding ${operand(sa.email)} --project=${sa.project} \\`,
+        sh`    --role=${WORKLOAD_IDENTITY_USER_ROLE} --member=${pods.member} --condition=None >/dev/null`,
+      );
+    }
+  }
+
   lines.push(
     sh``,
     sh`if [ -n "$missing" ]; then`,

@@ -13,10 +13,11 @@ export const secretProviderClassProducer: SecretProducer = {
   kind: 'SecretProviderClass',
   group: CSI_GROUP,
   how: 'synced by the CSI driver while a pod mounts it',
-  secretOf: (object, namespace) => {
-    const name = arr(object.spec?.secretObjects)[0]?.secretName;
-    return typeof name === 'string' && name !== '' ? { namespace, name } : undefined;
-  },
+  secretsOf: (object, namespace) =>
+    arr(object.spec?.secretObjects)
+      .map((synced: any) => synced?.secretName)
+      .filter((name): name is string => typeof name === 'string' && name !== '')
+      .map((name) => ({ namespace, name })),
 };
 
 function classes(env: Environment): ManifestObject[] {

@@ -1,7 +1,8 @@
 import { AppSecret } from '../../k8s/app-secret';
 import type { DeliveryMethod } from '../method';
 import { csiDelivery, type CsiDeliveryConfig } from './schema';
-import { resolveCsiDelivery, vaultPaths, type CsiDeliveryPlan } from './plan';
+import { csiPodCloudReads, resolveCsiDelivery, vaultPaths, type CsiDeliveryPlan } from './plan';
+import { serviceAccountEmail } from '../../cloud/gcp/plan';
 import { csiProblems } from './validate';
 import { CSI_RULES, secretProviderClassProducer } from './checks';
 import { addCsiDelivery } from './constructs';
@@ -26,7 +27,20 @@ function providerName(d: CsiDeliveryPlan): string {
 }
 
 function awsIdentity(d: CsiDeliveryPlan): string {
-  return d.aws?.identity === 'podIdentity' ? 'the IAM role of its EKS Pod Identity association' : `IAM role ${code(d.aws?.roleArn ?? '(not set)')} (IRSA)`;
+  if (d.aws?.generated) return d.aws.generated.principal;
+  return d.aws?.identity === 'podIdentity' ? 'the IAM role of its EKS Pod Identity association (made elsewhere)' : `IAM role ${code(d.aws?.roleArn ?? '(not set)')} (IRSA)`;
+}
+
+/** Who may read the values in the cloud, and where that is written: by the environment's own cloud side, or elsewhere. */
+function cloudGrants(d: CsiDeliveryPlan): string {
+  if (d.aws) {
+    return d.aws.generated
+      ? `that role may read exactly these (secretsmanager:GetSecretValue and DescribeSecret, ssm:GetParameters), written in ${d.aws.generated.writtenIn}`
+      : 'that role must allow secretsmanager:GetSecretValue on exactly these secrets (it is not written here)';
+  }
+  return d.gcp?.generated
+    ? `that Google service account has roles/secretmanager.secretAccessor on exactly these secrets and the pods' ServiceAccount roles/iam.workloadIdentityUser on it (${d.gcp.generated.writtenIn})`
+    : 'that Google service account needs roles/secretmanager.secretAccessor on exactly these secrets, and the pods\' ServiceAccount roles/iam.workloadIdentityUser on it (not written here)';
 }
 
 /** Delivery method `csi`: the Secrets Store CSI driver mounts the values into the pod, optionally synced into a Secret. */
@@ -35,11 +49,24 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
   description: 'the Secrets Store CSI driver mounts the values as files (SecretProviderClass), optionally synced into the Secret',
   schema: csiDelivery,
   configProblems: csiProblems,
-  resolve: ({ options, config, environment, secretName, secrets }) => ({
-    delivery: resolveCsiDelivery(options as CsiDeliveryConfig, { appName: config.app.name, environment, secretName, secrets }),
+  resolve: ({ options, config, env, environment, secretName, secrets, remoteRefs, podCloudIdentity }) => ({
+    delivery: resolveCsiDelivery(options as CsiDeliveryConfig, {
+      appName: config.app.name,
+      environment,
+      secretName,
+      secrets,
+      remoteRefs,
+      podCloudIdentity,
+      clouds: {
+        awsRegion: env.aws?.region,
+        gcp: env.gcp && { project: env.gcp.project, serviceAccountEmail: serviceAccountEmail(env.gcp.serviceAccount, env.gcp.project) },
+      },
+    }),
     warnings: [],
     errors: [],
   }),
+  // The AWS or Google provider reads as the pods' ServiceAccount: the environment's own cloud side makes that identity.
+  podCloudReads: (options) => csiPodCloudReads(options as CsiDeliveryConfig),
   // The driver gets the pod's token from the kubelet (its CSIDriver's tokenRequests); nothing in the pod mounts one.
   podAuthenticates: false,
   // Reloader watches the synced Secret; without sync there is none (the config refuses Reloader then).
@@ -60,9 +87,10 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
       ? `Vault role ${d.vault.role} (the Vault CSI provider logs in with the pod's token)`
       : d.gcp
         ? `the Google Secret Manager secrets as ${d.gcp.serviceAccount} (Workload Identity)`
-        : `the AWS secrets ${d.aws?.identity === 'podIdentity' ? 'through its EKS Pod Identity association' : `as IAM role ${d.aws?.roleArn ?? '(not set)'} (IRSA)`}`,
+        : `the AWS secrets ${d.aws?.generated ? `as ${d.aws.generated.principal}` : d.aws?.identity === 'podIdentity' ? 'through its EKS Pod Identity association' : `as IAM role ${d.aws?.roleArn ?? '(not set)'} (IRSA)`}`,
+  // A role the environment's stack makes reaches the ServiceAccount through the plan's identity; these are the user's.
   serviceAccountAnnotations: (d): Record<string, string> =>
-    d.aws?.identity === 'irsa' && d.aws.roleArn ? { 'eks.amazonaws.com/role-arn': d.aws.roleArn } : d.gcp ? { 'iam.gke.io/gcp-service-account': d.gcp.serviceAccount } : {},
+    d.aws?.identity === 'irsa' && d.aws.roleArn ? { 'eks.amazonaws.com/role-arn': d.aws.roleArn } : d.gcp?.serviceAccount ? { 'iam.gke.io/gcp-service-account': d.gcp.serviceAccount } : {},
   files: (plan, delivery, { serviceAccountName }) => {
     if (!delivery.vault) return [];
     const props = { environment: plan.name, namespace: plan.namespace, serviceAccountName, delivery, vault: delivery.vault };
@@ -100,8 +128,8 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
         ? `Vault CSI provider: logs into ${code(`auth/${d.vault.authMount}`)} with role ${code(d.vault.role)} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)} (tokens for audience ${code(d.vault.audience)}); ` +
           `the role's policy ${code(d.vault.policyName)} reads ${vaultPaths(d).map(code).join(', ')} only (\`vault/policy.hcl\`, \`vault/setup.sh\`). The provider, on the node, talks to Vault: the pods need no egress to it.`
         : d.gcp
-          ? `Google Cloud CSI provider: reads ${vaultPaths(d).length} Secret Manager secret${vaultPaths(d).length === 1 ? '' : 's'} of project ${code(d.gcp.project)} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)}, which acts as ${code(d.gcp.serviceAccount)} (Workload Identity); that Google service account needs roles/secretmanager.secretAccessor on exactly these secrets (not written here). The provider, on the node, talks to Google: the pods need no egress to it.`
-          : `AWS CSI provider: reads ${vaultPaths(d).map(code).join(', ')} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)}, ${awsIdentity(d)}; that role must allow secretsmanager:GetSecretValue on exactly these secrets (it is not written here). The provider, on the node, talks to AWS: the pods need no egress to it.`,
+          ? `Google Cloud CSI provider: reads ${vaultPaths(d).length} Secret Manager secret${vaultPaths(d).length === 1 ? '' : 's'} of project ${code(d.gcp.project)} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)}, which acts as ${code(d.gcp.serviceAccount)} (Workload Identity); ${cloudGrants(d)}. The provider, on the node, talks to Google: the pods need no egress to it.`
+          : `AWS CSI provider: reads ${vaultPaths(d).map(code).join(', ')} as the pods' ServiceAccount ${code(`${plan.namespace}/${serviceAccountName}`)}, ${awsIdentity(d)}; ${cloudGrants(d)}. The provider, on the node, talks to AWS: the pods need no egress to it.`,
       ...(d.syncedSecret
         ? [`Secrets Store CSI driver: syncs the files into Secret ${code(d.syncedSecret)}, which exists only while a pod mounts the volume (secrets-store-csi-driver #298): a pod that reads it without the mount never gets it.`]
         : []),

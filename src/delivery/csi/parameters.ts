@@ -31,12 +31,10 @@ export function gcpParameters(delivery: CsiDeliveryPlan): Record<string, string>
   return { secrets: yamlString(secrets) };
 }
 
-/** One object of the AWS provider's `objects` parameter: a secret, and the JSON keys mounted from it. */
-export interface AwsCsiObject {
-  readonly objectName: string;
-  readonly objectType: 'secretsmanager';
-  readonly jmesPath: readonly { readonly path: string; readonly objectAlias: string }[];
-}
+/** One object of the AWS provider's `objects` parameter: a secret and the JSON keys mounted from it, or a parameter mounted whole. */
+export type AwsCsiObject =
+  | { readonly objectName: string; readonly objectType: 'secretsmanager'; readonly jmesPath: readonly { readonly path: string; readonly objectAlias: string }[] }
+  | { readonly objectName: string; readonly objectType: 'ssmparameter'; readonly objectAlias: string };
 
 /** A JMESPath expression for one key of the secret's JSON: a bare identifier, else a quoted one (JSON's quoting). */
 export function jmesPathOf(key: string): string {
@@ -46,8 +44,13 @@ export function jmesPathOf(key: string): string {
 export function awsParameters(delivery: CsiDeliveryPlan): Record<string, string> {
   const aws = delivery.aws!;
   const bySecret = new Map<string, { path: string; objectAlias: string }[]>();
-  for (const o of delivery.objects) bySecret.set(o.secretPath, [...(bySecret.get(o.secretPath) ?? []), { path: jmesPathOf(o.secretKey), objectAlias: o.env }]);
-  const objects: AwsCsiObject[] = [...bySecret.keys()].sort().map((name) => ({ objectName: name, objectType: 'secretsmanager', jmesPath: bySecret.get(name)! }));
+  const parameters: AwsCsiObject[] = [];
+  for (const o of delivery.objects) {
+    if (o.objectType === 'ssmparameter') parameters.push({ objectName: o.secretPath, objectType: 'ssmparameter', objectAlias: o.env });
+    else bySecret.set(o.secretPath, [...(bySecret.get(o.secretPath) ?? []), { path: jmesPathOf(o.secretKey), objectAlias: o.env }]);
+  }
+  const secrets: AwsCsiObject[] = [...bySecret.keys()].sort().map((name) => ({ objectName: name, objectType: 'secretsmanager', jmesPath: bySecret.get(name)! }));
+  const objects = [...secrets, ...parameters.sort((a, b) => (a.objectName < b.objectName ? -1 : a.objectName > b.objectName ? 1 : 0))];
   const out: Record<string, string> = { objects: yamlString(objects) };
   if (aws.region) out.region = aws.region;
   if (aws.identity === 'podIdentity') out.usePodIdentity = 'true';

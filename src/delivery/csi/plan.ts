@@ -2,6 +2,7 @@ import type { CsiDeliveryConfig } from './schema';
 import type { RequirementStatus } from '../../config-kit/requirements';
 import { kvApiPath } from '../../artifacts/vault-policy';
 import { compareStrings } from '../../core/sort';
+import type { PodCloudIdentity, PodCloudReads, RemoteRef } from '../../plan/plan';
 
 export const CSI_DRIVER = 'secrets-store.csi.k8s.io';
 export const DEFAULT_MOUNT_PATH = '/mnt/secrets-store';
@@ -14,10 +15,12 @@ export const VAULT_AUDIENCE = 'vault';
 export interface CsiObject {
   /** Environment variable name: the file name and the key of the synced Secret. */
   readonly env: string;
-  /** Vault: the API path of the KV secret (KV v2: `<mount>/data/<key>`); AWS: the Secrets Manager secret's name. */
+  /** Vault: the API path of the KV secret (KV v2: `<mount>/data/<key>`); AWS: the secret's or parameter's name; Google: the version's resource name. */
   readonly secretPath: string;
-  /** The field of the secret (the catalog's `remote.property`): a KV field, a JSON key. */
+  /** The field of the secret (the catalog's `remote.property`): a KV field, a JSON key; empty for a whole value. */
   readonly secretKey: string;
+  /** AWS: a Parameter Store parameter (`ssmparameter`, the whole value) instead of a Secrets Manager secret. */
+  readonly objectType?: 'secretsmanager' | 'ssmparameter';
   readonly required: boolean;
 }
 
@@ -33,15 +36,28 @@ export interface CsiVaultPlan {
   readonly audience: string;
 }
 
+/** The cloud identity of the pods when the environment's own cloud side makes it (see `DeliveryResolver.podCloudReads`). */
+export interface CsiCloudIdentity {
+  /** Who the pods' ServiceAccount acts as, in words. */
+  readonly principal: string;
+  /** Where the identity and its grants are written. */
+  readonly writtenIn: string;
+}
+
 export interface CsiAwsPlan {
   readonly region?: string;
   readonly identity: 'irsa' | 'podIdentity';
+  /** A role made elsewhere (IRSA). */
   readonly roleArn?: string;
+  /** The role the environment's AWS stack makes for the pods. */
+  readonly generated?: CsiCloudIdentity;
 }
 
 export interface CsiGcpPlan {
   readonly project: string;
   readonly serviceAccount: string;
+  /** The binding the environment's Google Cloud side makes for the pods. */
+  readonly generated?: CsiCloudIdentity;
 }
 
 export interface CsiDeliveryPlan {
@@ -68,9 +84,26 @@ export interface CsiPlanContext {
   readonly secretName: string;
   /** The secrets delivered in the environment, sorted by name. */
   readonly secrets: readonly { readonly name: string; readonly status: RequirementStatus; readonly remote: { readonly key: string; readonly property: string } }[];
+  /** Where the environment's own cloud side keeps each variable, when it makes the pods' identity. */
+  readonly remoteRefs?: ReadonlyMap<string, RemoteRef>;
+  /** The identity the environment's own cloud side gave the pods' ServiceAccount. */
+  readonly podCloudIdentity?: PodCloudIdentity;
+  /** The environment's own cloud blocks (their defaults: the AWS region, the Google project and service account). */
+  readonly clouds: { readonly awsRegion?: string; readonly gcp?: { readonly project: string; readonly serviceAccountEmail: string } };
 }
 
-/** Resolves the CSI options: one object per catalog variable, from the KV secret its remote key names. */
+/** What `podCloudReads` asks of the environment's cloud, when its own side makes the pods' identity. */
+export function csiPodCloudReads(config: CsiDeliveryConfig): PodCloudReads | undefined {
+  if (config.provider === 'aws') {
+    const aws = config.aws ?? {};
+    if (aws.identity === 'podIdentity') return aws.clusterName ? { cloud: 'aws', identity: { kind: 'podIdentity', clusterName: aws.clusterName } } : undefined;
+    return aws.oidcProvider && !aws.roleArn ? { cloud: 'aws', identity: { kind: 'irsa', oidcProvider: aws.oidcProvider } } : undefined;
+  }
+  if (config.provider === 'gcp') return { cloud: 'gcp', identity: { kind: 'workloadIdentity', clusterProject: config.gcp?.clusterProject } };
+  return undefined;
+}
+
+/** Resolves the CSI options: one object per catalog variable, from where the environment keeps it. */
 export function resolveCsiDelivery(config: CsiDeliveryConfig, context: CsiPlanContext): CsiDeliveryPlan {
   const common = {
     method: 'csi' as const,
@@ -78,31 +111,48 @@ export function resolveCsiDelivery(config: CsiDeliveryConfig, context: CsiPlanCo
     syncedSecret: config.sync === false ? undefined : context.secretName,
     mountPath: config.mountPath ?? DEFAULT_MOUNT_PATH,
   };
+  const { remoteRefs, podCloudIdentity } = context;
+  const generated = podCloudIdentity && { principal: podCloudIdentity.principal, writtenIn: podCloudIdentity.writtenIn };
   if (config.provider === 'gcp') {
-    const gcp = config.gcp ?? { project: '', serviceAccount: '' };
+    const gcp = config.gcp ?? {};
+    const ownGcp = context.clouds.gcp;
+    // The environment's gcp block decides the project, the reader and each secret's ID and version; without it the
+    // IDs follow the same rule (`anthropic-api-key`) in the project the options name.
+    const project = gcp.project ?? ownGcp?.project ?? '';
     const version = gcp.version ?? 'latest';
-    // One secret per variable, named as the Google Cloud side of aragora-secrets names them (`anthropic-api-key`).
+    const resource = (name: string) => {
+      const ref = remoteRefs?.get(name);
+      return ref
+        ? `projects/${project}/secrets/${ref.key}/versions/${ref.version ?? 'latest'}`
+        : `projects/${project}/secrets/${gcp.secretPrefix ?? ''}${name.toLowerCase().replace(/_/g, '-')}/versions/${version}`;
+    };
     return {
       ...common,
       provider: 'gcp',
       objects: context.secrets
-        .map((s) => ({
-          env: s.name,
-          secretPath: `projects/${gcp.project}/secrets/${gcp.secretPrefix ?? ''}${s.name.toLowerCase().replace(/_/g, '-')}/versions/${version}`,
-          secretKey: '',
-          required: s.status === 'required',
-        }))
+        .filter((s) => !remoteRefs || remoteRefs.has(s.name))
+        .map((s) => ({ env: s.name, secretPath: resource(s.name), secretKey: '', required: s.status === 'required' }))
         .sort((a, b) => compareStrings(a.env, b.env)),
-      gcp: { project: gcp.project, serviceAccount: gcp.serviceAccount },
+      gcp: { project, serviceAccount: gcp.serviceAccount ?? ownGcp?.serviceAccountEmail ?? '', generated },
     };
   }
   if (config.provider === 'aws') {
     const aws = config.aws ?? {};
+    const objects = remoteRefs
+      ? context.secrets
+          .filter((s) => remoteRefs.has(s.name))
+          .map((s): CsiObject => {
+            const ref = remoteRefs.get(s.name)!;
+            const objectType = ref.objectType === 'ssmparameter' ? 'ssmparameter' : 'secretsmanager';
+            return { env: s.name, secretPath: ref.key, secretKey: ref.property ?? '', objectType, required: s.status === 'required' };
+          })
+          .sort((a, b) => compareStrings(a.env, b.env))
+      : objectsOf(context, (key) => key.replace(/^\/+|\/+$/g, ''));
     return {
       ...common,
       provider: 'aws',
-      objects: objectsOf(context, (key) => key.replace(/^\/+|\/+$/g, '')),
-      aws: { region: aws.region, identity: aws.identity ?? 'irsa', roleArn: aws.roleArn },
+      objects,
+      aws: { region: aws.region ?? context.clouds.awsRegion, identity: aws.identity ?? 'irsa', roleArn: aws.roleArn, generated },
     };
   }
   const vault = config.vault ?? { address: '' };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DURATION, VAULT_PATH, vaultName } from '../../config-kit/fields';
 import { PATH_SEGMENT_RULE, pathPattern } from '../../config-kit/path-pattern';
+import { OIDC_PROVIDER_ARN } from '../../cloud/aws/schema';
 
 const vaultProvider = z
   .strictObject({
@@ -31,7 +32,11 @@ const vaultProvider = z
 
 const awsProvider = z
   .strictObject({
-    region: z.string().regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, { error: 'an AWS region code such as "us-east-1"' }).optional().describe("Region of the secrets. @default the provider's (the node's region)"),
+    region: z
+      .string()
+      .regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, { error: 'an AWS region code such as "us-east-1"' })
+      .optional()
+      .describe("Region of the secrets. @default the environment's `aws.region`, else the provider's (the node's region)"),
     identity: z
       .enum(['irsa', 'podIdentity'], { error: 'identity is "irsa" (the ServiceAccount carries the role ARN) or "podIdentity" (an EKS Pod Identity association)' })
       .optional()
@@ -40,19 +45,53 @@ const awsProvider = z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/, { error: 'an IAM role ARN such as "arn:aws:iam::123456789012:role/aragora-prod-secrets"' })
       .optional()
-      .describe('With IRSA: the IAM role the pods\' ServiceAccount assumes (its eks.amazonaws.com/role-arn annotation).'),
+      .describe("With IRSA: an IAM role made elsewhere that the pods' ServiceAccount assumes (its eks.amazonaws.com/role-arn annotation). @default the role the environment's AWS stack makes (`oidcProvider`)"),
+    oidcProvider: z
+      .string()
+      .regex(OIDC_PROVIDER_ARN, { error: 'the ARN of the cluster\'s IAM OIDC provider, such as "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"' })
+      .optional()
+      .describe(
+        "With IRSA: the EKS cluster's IAM OIDC provider. The environment's AWS stack (`aws:`) makes the role <app.name>-<environment>-pods, trusted by the application's ServiceAccount only and allowed to read exactly the stack's secrets, and the ServiceAccount is annotated with it.",
+      ),
+    clusterName: z
+      .string()
+      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { error: 'an EKS cluster name: 1 to 100 letters, digits, "-" and "_", starting with a letter or digit' })
+      .optional()
+      .describe(
+        "With EKS Pod Identity: the cluster. The environment's AWS stack makes the role <app.name>-<environment>-pods (trusted by that cluster's pods of the application's ServiceAccount only, allowed to read exactly the stack's secrets) and the Pod Identity association. @default - the association is made elsewhere",
+      ),
   })
   .describe('The AWS provider: reads Secrets Manager secrets (JSON, one key per variable) with the pods\' IAM role.');
 
 const gcpProvider = z
   .strictObject({
-    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: 'a Google Cloud project ID such as "aragora-prod"' }).describe('Project of the Secret Manager secrets.'),
+    project: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: 'a Google Cloud project ID such as "aragora-prod"' })
+      .optional()
+      .describe("Project of the Secret Manager secrets. @default the environment's `gcp.project`"),
     serviceAccount: z
       .string()
       .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, { error: 'a Google service account email such as "aragora-secrets@aragora-prod.iam.gserviceaccount.com"' })
-      .describe("The Google service account the pods' ServiceAccount acts as through Workload Identity (its iam.gke.io/gcp-service-account annotation)."),
-    secretPrefix: z.string().regex(/^[A-Za-z0-9_-]{0,100}$/, { error: 'letters, digits, "_" and "-"' }).optional().describe('Prefix of the secret IDs. @default none (ANTHROPIC_API_KEY reads anthropic-api-key)'),
-    version: z.string().regex(/^(latest|[1-9]\d*)$/, { error: 'a version number or "latest"' }).optional().describe('The version of every secret to mount. @default latest'),
+      .optional()
+      .describe(
+        "The Google service account the pods' ServiceAccount acts as through Workload Identity (its iam.gke.io/gcp-service-account annotation). @default the environment's `gcp.serviceAccount`, bound to the application's ServiceAccount by gcp/setup.sh (or Config Connector)",
+      ),
+    clusterProject: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: 'a Google Cloud project ID such as "aragora-gke"' })
+      .optional()
+      .describe("With the environment's `gcp:` block: the project of the GKE cluster, whose workload identity pool (<project>.svc.id.goog) the binding names. @default the secrets' project"),
+    secretPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,100}$/, { error: 'letters, digits, "_" and "-"' })
+      .optional()
+      .describe("Without the environment's `gcp:` block: prefix of the secret IDs. @default none (ANTHROPIC_API_KEY reads anthropic-api-key)"),
+    version: z
+      .string()
+      .regex(/^(latest|[1-9]\d*)$/, { error: 'a version number or "latest"' })
+      .optional()
+      .describe("Without the environment's `gcp:` block: the version of every secret to mount. @default latest"),
   })
   .describe('The Google Cloud provider: reads one Secret Manager secret per variable with the Google service account of the pods (Workload Identity).');
 

@@ -4,6 +4,10 @@ import type { CsiDeliveryConfig } from './schema';
 import { VAULT_PATH } from '../../config-kit/fields';
 import { showable, shown } from '../../config-kit/shown';
 import { defaultProperty } from '../../plan/plan';
+import { evaluateRequirement } from '../../config-kit/requirements';
+import { assignStores, IAM_ROLE_NAME_MAX, POD_READER_ROLE_PURPOSE, roleName } from '../../cloud/aws/plan';
+import { serviceAccountEmail } from '../../cloud/gcp/plan';
+import { OIDC_PROVIDER_ARN } from '../../cloud/aws/schema';
 
 /** What Secrets Manager accepts in a secret's name. */
 const AWS_SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
@@ -16,6 +20,102 @@ function csiOptions(env: EnvironmentConfig): CsiDeliveryConfig | 'short' | undef
   if (delivery === 'csi') return 'short';
   if (typeof delivery === 'object' && delivery.method === 'csi') return delivery;
   return undefined;
+}
+
+/**
+ * The AWS provider reads as the pods' ServiceAccount: an IAM role made elsewhere (IRSA `roleArn`), or the role the
+ * environment's AWS stack makes (IRSA through `oidcProvider`, or EKS Pod Identity with `clusterName`), which reads
+ * exactly the stack's secrets, so every secret the pods mount must be one of them.
+ */
+function awsIdentityProblems(config: AragoraSecretsConfig, envName: string, options: CsiDeliveryConfig, add: AddProblem): void {
+  const env = config.environments[envName];
+  const at = ['environments', envName, 'delivery', 'aws'];
+  const aws = options.aws ?? {};
+  const stack = env.aws;
+  const identity = aws.identity ?? 'irsa';
+  const stackBlock = `environments.${envName}.aws`;
+  if (identity === 'irsa') {
+    if (aws.clusterName) add([...at, 'clusterName'], 'clusterName names the cluster of an EKS Pod Identity association; with IRSA it does nothing', 'remove it, or write identity: podIdentity');
+    if (aws.roleArn && aws.oidcProvider) {
+      add([...at, 'oidcProvider'], "roleArn names a role made elsewhere and oidcProvider asks the environment's AWS stack to make one: the ServiceAccount assumes one role", 'keep one of them');
+    } else if (!aws.roleArn && !aws.oidcProvider) {
+      add(
+        at,
+        "with IRSA the pods' ServiceAccount must carry an IAM role: the provider reads nothing without it",
+        stack
+          ? "write oidcProvider: <the cluster's IAM OIDC provider ARN> (the environment's AWS stack makes the role, reading exactly its secrets), or roleArn: <a role made elsewhere>"
+          : 'write roleArn: arn:aws:iam::123456789012:role/<role> (a role made elsewhere), or add the aws block of the environment and oidcProvider so that its stack makes it',
+      );
+    } else if (aws.oidcProvider && !stack) {
+      add([...at, 'oidcProvider'], `the role is made by the environment's AWS stack, and ${stackBlock} is missing`, `add ${stackBlock} (account, region, secretsManager: {}), or give roleArn of a role made elsewhere`);
+    }
+  } else {
+    if (aws.roleArn) add([...at, 'roleArn'], 'with EKS Pod Identity the role comes from the association, not from the ServiceAccount', 'remove roleArn (or write identity: irsa)');
+    if (aws.oidcProvider) add([...at, 'oidcProvider'], 'with EKS Pod Identity no OIDC provider is involved', 'remove oidcProvider (or write identity: irsa)');
+    if (aws.clusterName && !stack) {
+      add([...at, 'clusterName'], `the role and the association are made by the environment's AWS stack, and ${stackBlock} is missing`, `add ${stackBlock}, or remove clusterName and make the association elsewhere`);
+    } else if (!aws.clusterName && stack) {
+      add(at, `the environment's AWS stack keeps the secrets: it makes the pods' role and their EKS Pod Identity association once it knows the cluster`, 'write clusterName: <the EKS cluster>');
+    }
+  }
+  const generated = stack && (identity === 'irsa' ? aws.oidcProvider && !aws.roleArn : aws.clusterName);
+  if (!generated) return;
+  if (aws.region && aws.region !== stack.region) {
+    add([...at, 'region'], `the environment's AWS stack keeps the secrets in ${stack.region}`, 'remove region (it defaults to the stack\'s)');
+  }
+  const provider = aws.oidcProvider ? OIDC_PROVIDER_ARN.exec(aws.oidcProvider) : null;
+  if (identity === 'irsa' && provider && provider[2] !== stack.account) {
+    add([...at, 'oidcProvider'], `the OIDC provider is in account ${provider[2]}, the stack's role in ${stack.account}`, "a role trusts identity providers of its own account: create the cluster's OIDC provider in this account");
+  }
+  const name = roleName(`${config.app.name}-${envName}`, POD_READER_ROLE_PURPOSE);
+  if (name.length > IAM_ROLE_NAME_MAX) add(at, `the IAM role name "${name}" is longer than ${IAM_ROLE_NAME_MAX} characters`, 'shorten app.name or the environment name');
+  if (identity === 'irsa' && stack.appCustody?.oidcProvider) {
+    add(
+      [...at, 'oidcProvider'],
+      `the application's ServiceAccount already assumes the role of ${stackBlock}.appCustody (the application reads Secrets Manager itself): it cannot carry a second role for the CSI provider`,
+      'use one path: remove appCustody.oidcProvider, or deliver with another method',
+    );
+  }
+  const features = { ...config.features, ...env.features };
+  const delivered = Object.keys(config.secrets)
+    .sort()
+    .filter((secret) => evaluateRequirement(config.secrets[secret].required, { environment: envName, tier: env.tier, features }).status !== 'excluded');
+  const stores = assignStores(stack, delivered);
+  for (const secret of delivered.filter((s) => !stores.has(s))) {
+    add(['environments', envName, 'aws'], `${secret} is mounted by the AWS CSI provider, but the environment's AWS stack keeps it in no store: its role could not read it`, `list ${secret} under secretsManager.secrets or parameterStore.secrets`);
+  }
+}
+
+/**
+ * The Google provider reads as the Google service account the pods' ServiceAccount acts as. With the environment's
+ * `gcp:` block, that is its runtime service account (the only reader of its secrets), bound to the pods there.
+ */
+function gcpIdentityProblems(config: AragoraSecretsConfig, envName: string, options: CsiDeliveryConfig, add: AddProblem): void {
+  const env = config.environments[envName];
+  const at = ['environments', envName, 'delivery', 'gcp'];
+  const gcp = options.gcp ?? {};
+  const own = env.gcp;
+  if (!own) {
+    if (!gcp.project || !gcp.serviceAccount) {
+      add(
+        options.gcp ? at : ['environments', envName, 'delivery'],
+        "provider gcp needs the project and the Google service account, from the options or from the environment's gcp block",
+        `write gcp: { project: aragora-prod, serviceAccount: aragora-secrets@aragora-prod.iam.gserviceaccount.com }, or add environments.${envName}.gcp (its setup binds the pods)`,
+      );
+    }
+    if (gcp.clusterProject) add([...at, 'clusterProject'], `the Workload Identity binding is made with the environment's gcp block, and environments.${envName}.gcp is missing`, 'remove clusterProject, or add the gcp block');
+    return;
+  }
+  if (gcp.project && gcp.project !== own.project) {
+    add([...at, 'project'], `the environment's secrets are in project ${shown(own.project)} (environments.${envName}.gcp.project)`, 'remove project (it defaults to the environment\'s)');
+  }
+  const runtime = serviceAccountEmail(own.serviceAccount, own.project);
+  if (gcp.serviceAccount && gcp.serviceAccount !== runtime) {
+    add([...at, 'serviceAccount'], `only ${shown(runtime)} (environments.${envName}.gcp.serviceAccount) may read the environment's secrets`, 'remove serviceAccount (it defaults to that one)');
+  }
+  for (const key of ['secretPrefix', 'version'] as const) {
+    if (gcp[key] !== undefined) add([...at, key], `environments.${envName}.gcp names the secrets and their versions`, `remove ${key} (set it in environments.${envName}.gcp)`);
+  }
 }
 
 /** Cross-field rules of the Secrets Store CSI delivery: the provider's block, the sync and what reads it. */
@@ -38,19 +138,8 @@ export function csiProblems(config: AragoraSecretsConfig, add: AddProblem): void
     for (const other of (['vault', 'aws', 'gcp'] as const).filter((p) => p !== options.provider)) {
       if (options[other] !== undefined) add([...at, other], `the ${other} block does nothing with provider ${options.provider}`, `remove it, or write provider: ${other}`);
     }
-    if (options.provider === 'gcp' && !options.gcp) {
-      add([...at, 'gcp'], 'provider gcp needs the gcp block (the project and the Google service account)', 'write gcp: { project: aragora-prod, serviceAccount: aragora-secrets@aragora-prod.iam.gserviceaccount.com }');
-      continue;
-    }
-    if (options.provider === 'aws') {
-      const aws = options.aws ?? {};
-      if ((aws.identity ?? 'irsa') === 'irsa' && !aws.roleArn) {
-        add([...at, 'aws', 'roleArn'], "with IRSA the pods' ServiceAccount must carry the IAM role it assumes: the provider reads nothing without it", 'write aws: { roleArn: arn:aws:iam::123456789012:role/<role> }, or aws: { identity: podIdentity } with an EKS Pod Identity association');
-      }
-      if (aws.identity === 'podIdentity' && aws.roleArn) {
-        add([...at, 'aws', 'roleArn'], 'with EKS Pod Identity the role comes from the association, not from the ServiceAccount', 'remove roleArn (or write identity: irsa)');
-      }
-    }
+    if (options.provider === 'gcp') gcpIdentityProblems(config, envName, options, add);
+    if (options.provider === 'aws') awsIdentityProblems(config, envName, options, add);
     if (vault?.skipVerify) {
       add([...at, 'vault', 'skipVerify'], "skipping TLS verification is refused: the provider would send the pod's token to whoever answers and mount what it returns", "remove it and give Vault's CA (vault.caCertPath, in the provider's container)");
     }

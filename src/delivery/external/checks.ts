@@ -14,7 +14,7 @@ import {
   problemWith,
   ref,
   madeByText,
-  secretMadeBy,
+  secretsMadeBy,
   targetName,
   versionOf,
   type Environment,
@@ -30,7 +30,7 @@ export const externalSecretProducer: SecretProducer = {
   kind: 'ExternalSecret',
   group: ESO_GROUP,
   how: 'its target',
-  secretOf: (object, namespace) => ({ namespace, name: targetName(object, object.spec) }),
+  secretsOf: (object, namespace) => [{ namespace, name: targetName(object, object.spec) }],
 };
 
 export const esoRefreshDisabled: Rule = {
@@ -77,8 +77,7 @@ function otherSecretUsers(env: Environment): Map<string, SecretUser[]> {
   for (const entry of env.objects) {
     const obj = entry.object;
     const ns = namespaceIn(env, obj);
-    const made = secretMadeBy(obj, ns, env.producers);
-    if (made) add(made.namespace, made.name, madeByText(obj, made), entry);
+    for (const made of secretsMadeBy(obj, ns, env.producers)) add(made.namespace, made.name, madeByText(obj, made), entry);
     if ((obj.kind === 'SecretStore' || obj.kind === 'ClusterSecretStore') && groupOf(obj.apiVersion) === ESO_GROUP) {
       for (const r of credentialRefs(obj.spec?.provider, 'spec.provider')) {
         // A ClusterSecretStore's reference without namespace resolves per ExternalSecret: only a named one is certain.

@@ -9,12 +9,14 @@ export const sealedSecretProducer: SecretProducer = {
   kind: 'SealedSecret',
   group: SEALED_SECRETS_GROUP,
   how: 'its controller writes it',
-  secretOf: (object, namespace) => {
+  secretsOf: (object, namespace) => {
     const template = object.spec?.template?.metadata;
-    return {
-      namespace: typeof template?.namespace === 'string' ? template.namespace : namespace,
-      name: typeof template?.name === 'string' ? template.name : object.metadata.name,
-    };
+    return [
+      {
+        namespace: typeof template?.namespace === 'string' ? template.namespace : namespace,
+        name: typeof template?.name === 'string' ? template.name : object.metadata.name,
+      },
+    ];
   },
 };
 

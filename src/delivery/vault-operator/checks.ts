@@ -1,6 +1,6 @@
 import type { EnvironmentPlan } from '../../plan/plan';
 import type { VaultOperatorDeliveryPlan } from './plan';
-import { arr, environmentsOf, groupOf, madeByText, namespaceIn, podSpecOf, problemWith, ref, secretMadeBy, secretReferences } from '../../checks/objects';
+import { arr, environmentsOf, groupOf, madeByText, namespaceIn, podSpecOf, problemWith, ref, secretReferences, secretsMadeBy } from '../../checks/objects';
 import type { EnvironmentFacts, ManifestObject, Problem, Rule, SecretProducer } from '../../checks/types';
 
 /** The checks of the Vault Secrets Operator delivery (`vault-operator`): its objects, as the operator reads them. */
@@ -23,7 +23,7 @@ export const vaultOperatorProducers: readonly SecretProducer[] = SYNCING_KINDS.m
   kind,
   group: VSO_GROUP,
   how: 'its destination',
-  secretOf: (object, namespace) => (typeof object.spec?.destination?.name === 'string' && object.spec.destination.name !== '' ? { namespace, name: object.spec.destination.name } : undefined),
+  secretsOf: (object, namespace) => (typeof object.spec?.destination?.name === 'string' && object.spec.destination.name !== '' ? [{ namespace, name: object.spec.destination.name }] : []),
 }));
 
 function syncing(objects: readonly ManifestObject[]): ManifestObject[] {
@@ -130,13 +130,10 @@ export const vsoDestinationConflict: Rule = {
         const ns = namespaceIn(env, entry.object);
         const name = entry.object.spec?.destination?.name;
         if (typeof name !== 'string') return [];
-        const others = env.objects.filter((other) => {
-          if (other === entry) return false;
-          const made = secretMadeBy(other.object, namespaceIn(env, other.object), env.producers);
-          return made !== undefined && made.namespace === ns && made.name === name;
-        });
+        const madeHere = (other: ManifestObject) => secretsMadeBy(other.object, namespaceIn(env, other.object), env.producers).find((made) => made.namespace === ns && made.name === name);
+        const others = env.objects.filter((other) => other !== entry && madeHere(other) !== undefined);
         if (others.length === 0) return [];
-        const by = others.map((o) => madeByText(o.object, secretMadeBy(o.object, namespaceIn(env, o.object), env.producers)!));
+        const by = others.map((o) => madeByText(o.object, madeHere(o)!));
         return [
           problemWith(
             entry,
