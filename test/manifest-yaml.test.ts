@@ -10,7 +10,7 @@ import { loadPlanInputs, resolvePlan } from '../src/app/resolve-plan';
 import { synthesizePlanWithObjects } from '../src/app/synthesize';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { loadConfig } from '../src/config/load';
-import { manifestYaml } from '../src/core/manifest-yaml';
+import { manifestYaml, valuesYaml } from '../src/core/manifest-yaml';
 import { root } from './support/cli';
 
 // The library, counted: the emitter must not call it for the shapes it writes itself.
@@ -135,5 +135,42 @@ describe('manifestYaml writes what cdk8s Yaml.stringify writes', () => {
       }
     }
     expect(compared).toBeGreaterThan(60);
+  });
+});
+
+describe('valuesYaml writes what the library writes with YAML 1.2 (Helm values, the workload patch)', () => {
+  const library12 = (object: unknown) => yaml.stringify(object, { lineWidth: 0 });
+
+  test('on generated maps of lists, maps and scalars, some of which only YAML 1.1 or only 1.2 reads specially', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 6 }), (object) => {
+        expect(valuesYaml(object)).toBe(library12(object));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('texts the two versions read differently are bare in one and quoted in the other', () => {
+    // YAML 1.1 reads these as booleans and numbers, YAML 1.2 as strings (and the reverse for none of them).
+    for (const text of ['yes', 'No', 'on', 'OFF', 'y', '0777', '1_000', '190:20:30']) {
+      expect(valuesYaml({ text })).toBe(library12({ text }));
+      expect(manifestYaml({ text })).toBe(Yaml.stringify({ text }));
+    }
+    expect(valuesYaml({ text: 'yes' })).toBe('text: yes\n');
+    expect(manifestYaml({ text: 'yes' })).toBe('text: "yes"\n');
+  });
+
+  test('Helm values of 1,000 variables are written without the library, and read back as the same object', () => {
+    const extraEnv = Array.from({ length: 1000 }, (_, i) => {
+      const name = `SERVICE_${String(i).padStart(5, '0')}_API_KEY`;
+      return { name, valueFrom: { secretKeyRef: { name: 'aragora-secrets', key: name, ...(i % 2 === 0 ? { optional: true } : {}) } } };
+    });
+    const values = { config: { environment: 'production' }, secrets: { create: false, existingSecret: 'aragora-secrets' }, serviceAccount: { create: false, name: 'aragora' }, backend: { extraEnv } };
+    const expected = library12(values);
+    const library = yaml.stringify as jest.MockedFunction<typeof yaml.stringify>;
+    library.mockClear();
+    expect(valuesYaml(values)).toBe(expected);
+    expect(library).not.toHaveBeenCalled();
+    expect(parse(expected)).toEqual(values);
   });
 });

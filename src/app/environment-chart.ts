@@ -1,7 +1,7 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { valuesYaml } from '../core/manifest-yaml';
 import { auditPolicy } from '../audit/audit-policy';
 import { helmValues } from '../helm/values';
 import { credentialSecrets, tokenHolders } from '../audit/value-access';
@@ -234,7 +234,7 @@ export class EnvironmentChart extends Chart {
       '# Apply it as a strategic-merge patch (kustomize `patches:`). The pod labels let the NetworkPolicy select the pods.',
       ...(this.method.patchNotes?.(plan, plan.delivery) ?? []),
     ].join('\n');
-    return `${header}\n${stringify(JSON.parse(JSON.stringify(patch)), { lineWidth: 0 })}`;
+    return `${header}\n${valuesYaml(JSON.parse(JSON.stringify(patch)))}`;
   }
 }
 

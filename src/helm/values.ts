@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { valuesYaml } from '../core/manifest-yaml';
 import type { EnvironmentPlan } from '../plan/plan';
 import type { DeliveryMethod } from '../delivery/method';
 
@@ -115,7 +115,7 @@ export function helmValues(plan: EnvironmentPlan, method: Pick<DeliveryMethod, '
     serviceAccount,
     ...(extraEnv.length > 0 ? { backend: { extraEnv: extraEnv.map(withoutUndefined) } } : {}),
   };
-  return `${[...header, ...notes].join('\n')}\n${stringify(values, { lineWidth: 0 })}`;
+  return `${[...header, ...notes].join('\n')}\n${valuesYaml(values)}`;
 }
 
 function withoutUndefined(entry: ChartEnvEntry): ChartEnvEntry {

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { valuesYaml } from '../../core/manifest-yaml';
 import type { EnvironmentPlan } from '../../plan/plan';
 import type { CsiDeliveryPlan } from './plan';
 import { csiPodWiring } from './pod-volume';
@@ -30,5 +30,5 @@ export function csiHelmValues(_plan: EnvironmentPlan, delivery: CsiDeliveryPlan,
     volumes: wiring.volumes,
     volumeMounts: wiring.volumeMounts,
   };
-  return `${lines.join('\n')}\n${stringify(values, { lineWidth: 0 })}`;
+  return `${lines.join('\n')}\n${valuesYaml(values)}`;
 }

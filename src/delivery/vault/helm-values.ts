@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { valuesYaml } from '../../core/manifest-yaml';
 import type { EnvironmentPlan } from '../../plan/plan';
 import type { VaultDeliveryPlan } from './plan';
 
@@ -15,5 +15,5 @@ export function helmValuesWithAgent(plan: EnvironmentPlan, delivery: VaultDelive
     `# command that sources ${delivery.filePath}, so there is no existingSecret and no annotation here. Deploy`,
     `# dist/${plan.name}/manifests (its Deployment carries the injector's annotations), or a chart that offers those hooks.`,
   ];
-  return `${lines.join('\n')}\n${stringify({ ...identity, secrets: { create: false } }, { lineWidth: 0 })}`;
+  return `${lines.join('\n')}\n${valuesYaml({ ...identity, secrets: { create: false } })}`;
 }
