@@ -50,12 +50,12 @@ beforeAll(async () => {
   ]);
 }, 600_000);
 
-test('the tarball holds the compiled package, its bin, the JSON Schema and the README: no tests, sources, keys, sealed values or output', () => {
+test('the tarball holds the compiled package, its bin, the JSON Schema, the README and the license: no tests, sources, keys, sealed values or output', () => {
   const unexpected = packedFiles.filter(
-    (path) => !/^(bin\/aragora-secrets|lib\/(src|imports)\/.+\.(js|d\.ts)|schema\/aragora-secrets\.schema\.json|package\.json|README\.md)$/.test(path),
+    (path) => !/^(bin\/aragora-secrets|lib\/(src|imports)\/.+\.(js|d\.ts)|schema\/aragora-secrets\.schema\.json|package\.json|README\.md|LICENSE)$/.test(path),
   );
   expect(unexpected).toEqual([]);
-  expect(packedFiles).toEqual(expect.arrayContaining(['bin/aragora-secrets', 'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli/main.js', 'schema/aragora-secrets.schema.json']));
+  expect(packedFiles).toEqual(expect.arrayContaining(['bin/aragora-secrets', 'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli/main.js', 'schema/aragora-secrets.schema.json', 'LICENSE']));
   expect(packedFiles.filter((path) => /^(test|sealed|dist|examples|plugins|src)\/|(^|\/)fixtures\/|\.key$|\.pem$|\.env$|tsbuildinfo|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
 });
 
