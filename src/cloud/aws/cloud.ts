@@ -58,8 +58,8 @@ export const awsCloud: CloudResolver = {
     const { config, env, environment } = context;
     if (!env.aws) return { plan: { aws: undefined } };
     const partition = context.inputs.awsPartitions?.get(env.aws.region);
-    const reads = context.podReads?.identity;
     if (!partition) throw new Error(`unknown AWS region "${env.aws.region}" reached the plan (config validation should have rejected it, and the caller passes the region table)`);
+    const reads = context.podReads?.identity;
     const aws = resolveAwsPlan({
       appName: config.app.name,
       environment,
