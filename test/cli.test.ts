@@ -222,7 +222,7 @@ describe('aragora-secrets, spawned as a user runs it', () => {
       expect(run.status).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toBe(
-        'aragora-secrets: environment prod delivers its secrets with "vault": the Vault Agent renders the values from Vault into the pod; there is no Kubernetes Secret to create; put the values into Vault (dist/prod/vault/setup.sh lists the fields)\n',
+        'aragora-secrets: environment prod delivers its secrets with "vault": the Vault Agent renders the values from Vault into the pod; there is no Kubernetes Secret to create; put the values into Vault (dist/prod/vault/put-values.sh)\n',
       );
       const missing = spawnCli(dir, ['render', '--env', 'qa', '--env-file', '.env']);
       expect(missing.status).toBe(1);

@@ -76,7 +76,7 @@ describe('csi: what it writes', () => {
       className: 'x',
       mountPath: '/m',
       objects: hostile.map((h, i) => ({ env: `V${i}`, secretPath: `kv/data/${h}`, secretKey: h, required: false })),
-      vault: { address: 'https://v:8200', role: 'r: x', policyName: 'p', authMount: 'k', tokenTtl: '1h', audience: 'vault' },
+      vault: { address: 'https://v:8200', kvVersion: 2, role: 'r: x', policyName: 'p', authMount: 'k', tokenTtl: '1h', audience: 'vault' },
     } as CsiDeliveryPlan;
     const parameters = vaultParameters(plan);
     const parsed = parseVaultObjects(parameters.objects);

@@ -11,6 +11,7 @@ import type { AwsPlan } from '../src/cloud/aws/plan';
 import type { GcpPlan } from '../src/cloud/gcp/plan';
 import type { GcpEsoIdentity } from '../src/cloud/gcp/cloud';
 import { resolvePlan } from '../src/app/resolve-plan';
+import { synthesizePlan } from '../src/app/synthesize';
 import type { EnvironmentPlan } from '../src/plan/plan';
 import type { VaultDeliveryPlan } from '../src/delivery/vault/plan';
 import { comment, environmentVariable, operand, shellQuote, vaultArgument } from '../src/core/shell';
@@ -519,5 +520,54 @@ describeRun('Vault: the role checks the audience the pods present, bounds the to
 
   test('no generated file tells anyone to write a value into a file', () => {
     for (const f of files.filter((f) => f.path.includes('/vault/'))) expect(f.content).not.toMatch(/=@|\.txt\b/);
+  });
+});
+
+describeRun('vault/put-values.sh of the Vault Secrets Operator and the Vault CSI provider: the KV secret they read, values through stdin', () => {
+  const synthOf = (example: string) => synthesizePlan(resolvePlan(parseConfigFile(join(root, 'examples', example))));
+  const values = {
+    ANTHROPIC_API_KEY: 'sk-ant-' + "Q'$(id)`id`\\".repeat(3),
+    OPENAI_API_KEY: 'sk-proj-' + 'O'.repeat(40),
+    SUPABASE_KEY: 'eyJ' + 'J'.repeat(60) + '\n$HOME',
+  };
+
+  test('the operator: one JSON object into the path the VaultStaticSecret reads (KV v2 without /data/, the Enterprise namespace); nothing written while a required value is missing', () => {
+    const files = synthOf('vault-operator.yaml');
+    const script = files.find((f) => f.path === 'prod/vault/put-values.sh')!.content;
+    const staticSecret = require('yaml').parse(files.find((f) => f.path.startsWith('prod/manifests/') && f.path.includes('VaultStaticSecret'))!.content);
+    const world = stubWorld();
+    const missing = run(world, 'sh', script, 'put-values.sh', { ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('SUPABASE_KEY (required in prod)');
+    expect(world.calls()).toEqual([]);
+
+    const ok = run(world, 'sh', script, 'put-values.sh', values);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const [call] = world.calls();
+    expect(call.args).toEqual(['kv', 'put', '-namespace=admin/aragora', `${staticSecret.spec.mount}/${staticSecret.spec.path}`, '-']);
+    expect(JSON.parse(call.stdin!)).toEqual({ anthropic: values.ANTHROPIC_API_KEY, openai: values.OPENAI_API_KEY, supabase: values.SUPABASE_KEY });
+    expect(readdirSync(ok.dir)).toEqual(['put-values.sh']);
+    expect(files.find((f) => f.path === 'prod/vault/setup.sh')!.content).toContain('npx aragora-secrets run --env-file .env.prod -- sh dist/prod/vault/put-values.sh');
+  });
+
+  test('the CSI provider: each KV secret its objects read, with the fields the class mounts; one of a group is enough', () => {
+    const files = synthOf('csi-vault.yaml');
+    const script = files.find((f) => f.path === 'staging/vault/put-values.sh')!.content;
+    const spc = require('yaml').parse(files.find((f) => f.path === 'staging/manifests/20-SecretProviderClass.aragora-secrets.k8s.yaml')!.content);
+    const objects: { objectName: string; secretPath: string; secretKey: string }[] = require('yaml').parse(spc.spec.parameters.objects);
+    const world = stubWorld();
+    const none = run(world, 'sh', script, 'put-values.sh', {});
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('one of ANTHROPIC_API_KEY, OPENAI_API_KEY (group llm-provider)');
+    expect(world.calls()).toEqual([]);
+
+    const ok = run(world, 'sh', script, 'put-values.sh', { OPENAI_API_KEY: values.OPENAI_API_KEY });
+    expect(ok.status).toBe(0);
+    const calls = world.calls();
+    // The class reads the API path (KV v2: <mount>/data/<key>); `vault kv put` takes it without /data/.
+    expect(calls.map((c) => c.args[2])).toEqual([...new Set(objects.map((o) => o.secretPath.replace('/data/', '/')))]);
+    const written = Object.assign({}, ...calls.map((c) => JSON.parse(c.stdin!)));
+    expect(written).toEqual({ [objects.find((o) => o.objectName === 'OPENAI_API_KEY')!.secretKey]: values.OPENAI_API_KEY });
   });
 });

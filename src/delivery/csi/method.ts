@@ -8,7 +8,8 @@ import { CSI_RULES, secretProviderClassProducer } from './checks';
 import { addCsiDelivery } from './constructs';
 import { csiPodWiring } from './pod-volume';
 import { csiHelmValues } from './helm-values';
-import { csiPolicyHcl, csiSetupScript } from './server-files';
+import { csiPolicyHcl, csiPutValuesScript, csiSetupScript } from './server-files';
+import { VAULT_PUT_VALUES_SCRIPT } from '../../artifacts/vault-put-values';
 
 declare module '../../plan/plan' {
   interface DeliveryPlans {
@@ -97,13 +98,14 @@ export const csiMethod: DeliveryMethod<CsiDeliveryPlan> = {
     return [
       { path: 'vault/policy.hcl', content: csiPolicyHcl(props) },
       { path: 'vault/setup.sh', content: csiSetupScript(props) },
+      { path: `vault/${VAULT_PUT_VALUES_SCRIPT}`, content: csiPutValuesScript({ ...props, oneOfGroups: plan.oneOfGroups }) },
     ];
   },
   chartProblems: (plan, delivery) => (delivery.objects.length === 0 ? [`environment ${plan.name} delivers no secret, so the SecretProviderClass would mount nothing`] : []),
   renderRefusal: (plan) =>
     plan.delivery.method === 'csi' && plan.delivery.provider !== 'vault'
       ? `the Secrets Store CSI driver mounts the values from ${storeName(plan.delivery)}${plan.delivery.syncedSecret ? ` and makes Secret "${plan.secretName}"` : ''}; put the values into the store instead`
-      : `the Secrets Store CSI driver mounts the values from Vault${plan.delivery.method === 'csi' && plan.delivery.syncedSecret ? ` and makes Secret "${plan.secretName}"` : ''}; put the values into Vault instead (dist/${plan.name}/vault/setup.sh lists the fields)`,
+      : `the Secrets Store CSI driver mounts the values from Vault${plan.delivery.method === 'csi' && plan.delivery.syncedSecret ? ` and makes Secret "${plan.secretName}"` : ''}; put the values into Vault instead (dist/${plan.name}/vault/${VAULT_PUT_VALUES_SCRIPT})`,
   checkNotes: (_plan, d) =>
     d.syncedSecret
       ? [`Secret ${d.syncedSecret} is synced by the Secrets Store CSI driver and exists only while a pod mounts the CSI volume of SecretProviderClass ${d.className} (secrets-store-csi-driver #298): every workload that reads it must mount the volume.`]

@@ -26,6 +26,7 @@ export interface CsiObject {
 
 export interface CsiVaultPlan {
   readonly address: string;
+  readonly kvVersion: 1 | 2;
   readonly role: string;
   readonly policyName: string;
   readonly authMount: string;
@@ -164,6 +165,7 @@ export function resolveCsiDelivery(config: CsiDeliveryConfig, context: CsiPlanCo
     objects: objectsOf(context, (key) => kvApiPath(mount, key, kvVersion)),
     vault: {
       address: vault.address,
+      kvVersion,
       role: vault.role ?? `${context.appName}-${context.environment}`,
       policyName: vault.policyName ?? `${context.appName}-${context.environment}-read`,
       authMount: vault.authMount ?? 'kubernetes',

@@ -2,6 +2,7 @@ import type { CsiDeliveryPlan, CsiVaultPlan } from './plan';
 import { vaultPaths } from './plan';
 import { hclString, kubernetesAuthRoleCommand, vaultServerLine } from '../../artifacts/vault-policy';
 import { comment, oneVisibleLine, operand, sh, shellScript } from '../../core/shell';
+import { VAULT_PUT_VALUES_SCRIPT, vaultFieldTable, vaultPutValuesCommand, vaultPutValuesScript, type VaultKvSecret } from '../../artifacts/vault-put-values';
 
 export interface CsiServerFilesProps {
   readonly environment: string;
@@ -47,8 +48,9 @@ export function csiSetupScript(props: CsiServerFilesProps): string {
     comment`Vault's kubernetes auth method must be enabled at auth/${v.authMount}/. The Vault CSI provider logs in with a token of the`,
     comment`pods' ServiceAccount ${props.serviceAccountName} for the audience "${v.audience}"; the role accepts no other account, namespace or audience.`,
     comment``,
-    comment`The values are not here: put them into Vault, one field per variable:`,
-    ...props.delivery.objects.map((o) => comment`  ${o.secretPath}  ${o.secretKey}  ->  ${o.env}${o.required ? ' (required)' : ''}`),
+    comment`The values are not here: ${VAULT_PUT_VALUES_SCRIPT} beside this file puts them, from the environment, through stdin:`,
+    comment`  ${vaultPutValuesCommand(props.environment)}`,
+    ...vaultFieldTable({ kvVersion: v.kvVersion, secrets: csiKvSecrets(props.delivery) }),
     sh`set -eu`,
     sh`cd "$(dirname "$0")"`,
     sh``,
@@ -56,4 +58,17 @@ export function csiSetupScript(props: CsiServerFilesProps): string {
     sh``,
     role,
   ]);
+}
+
+/** The KV secrets the class reads, each with the fields its objects take from it, sorted by path. */
+function csiKvSecrets(delivery: CsiDeliveryPlan): VaultKvSecret[] {
+  return vaultPaths(delivery).map((path) => ({
+    path,
+    fields: delivery.objects.filter((o) => o.secretPath === path).map((o) => ({ env: o.env, field: o.secretKey, required: o.required })),
+  }));
+}
+
+/** `vault/put-values.sh`: puts the values the class mounts into Vault. */
+export function csiPutValuesScript(props: CsiServerFilesProps & { readonly oneOfGroups?: readonly { readonly group: string; readonly members: readonly string[] }[] }): string {
+  return vaultPutValuesScript({ environment: props.environment, kvVersion: props.vault.kvVersion, vaultNamespace: props.vault.vaultNamespace, secrets: csiKvSecrets(props.delivery), oneOfGroups: props.oneOfGroups });
 }

@@ -4,7 +4,8 @@ import { resolveVaultOperatorDelivery, type VaultOperatorDeliveryPlan } from './
 import { vaultOperatorProblems } from './validate';
 import { VAULT_OPERATOR_RULES, vaultOperatorFacts, vaultOperatorProducers } from './checks';
 import { addVaultOperatorDelivery } from './constructs';
-import { operatorPolicyHcl, operatorSetupScript } from './server-files';
+import { operatorPolicyHcl, operatorPutValuesScript, operatorSetupScript } from './server-files';
+import { VAULT_PUT_VALUES_SCRIPT } from '../../artifacts/vault-put-values';
 
 declare module '../../plan/plan' {
   interface DeliveryPlans {
@@ -59,11 +60,12 @@ export const vaultOperatorMethod: DeliveryMethod<VaultOperatorDeliveryPlan> = {
     return [
       { path: 'vault/policy.hcl', content: operatorPolicyHcl(props) },
       { path: 'vault/setup.sh', content: operatorSetupScript(props) },
+      { path: `vault/${VAULT_PUT_VALUES_SCRIPT}`, content: operatorPutValuesScript({ ...props, oneOfGroups: plan.oneOfGroups }) },
     ];
   },
   auditedSecrets: (delivery) => (delivery.tls.caSecret ? [delivery.tls.caSecret] : []),
   chartProblems: (plan, delivery) => (delivery.fields.length === 0 ? [`environment ${plan.name} delivers no secret, so the VaultStaticSecret would write an empty Secret`] : []),
-  renderRefusal: (plan) => `the Vault Secrets Operator makes and owns Secret "${plan.secretName}" from Vault; put the values into Vault instead (dist/${plan.name}/vault/setup.sh lists the fields)`,
+  renderRefusal: (plan) => `the Vault Secrets Operator makes and owns Secret "${plan.secretName}" from Vault; put the values into Vault instead (dist/${plan.name}/vault/${VAULT_PUT_VALUES_SCRIPT})`,
   checks: VAULT_OPERATOR_RULES,
   checkFacts: vaultOperatorFacts,
   secretProducers: vaultOperatorProducers,

@@ -1,6 +1,7 @@
 import type { VaultOperatorDeliveryPlan } from './plan';
 import { hclString, kubernetesAuthRoleCommand, vaultServerLine } from '../../artifacts/vault-policy';
 import { comment, oneVisibleLine, operand, sh, shellScript } from '../../core/shell';
+import { VAULT_PUT_VALUES_SCRIPT, vaultFieldTable, vaultPutValuesCommand, vaultPutValuesScript, type VaultKvSecret } from '../../artifacts/vault-put-values';
 
 export interface OperatorServerFilesProps {
   readonly environment: string;
@@ -53,8 +54,10 @@ export function operatorSetupScript(props: OperatorServerFilesProps): string {
     comment`API server. The Vault Secrets Operator requests a token for ServiceAccount ${delivery.serviceAccount.name} with the audience`,
     comment`"${delivery.audience}" and logs in with it; the role accepts no other ServiceAccount, namespace or audience.`,
     comment``,
-    comment`The values are not here: put them into ${delivery.mount} ${delivery.path} (KV v${String(delivery.kvVersion)}), one field per variable:`,
-    ...delivery.fields.map((f) => comment`  ${f.field}  ->  ${f.env}${f.required ? ' (required)' : ''}`),
+    comment`The values are not here: ${VAULT_PUT_VALUES_SCRIPT} beside this file puts them into ${delivery.mount} ${delivery.path} (KV v${String(delivery.kvVersion)}),`,
+    comment`from the environment, through stdin:`,
+    comment`  ${vaultPutValuesCommand(props.environment)}`,
+    ...vaultFieldTable({ kvVersion: delivery.kvVersion, secrets: operatorKvSecrets(delivery) }),
     sh`set -eu`,
     sh`cd "$(dirname "$0")"`,
     sh``,
@@ -62,4 +65,15 @@ export function operatorSetupScript(props: OperatorServerFilesProps): string {
     sh``,
     role,
   ]);
+}
+
+/** The one KV secret the VaultStaticSecret reads, with its fields. */
+function operatorKvSecrets(delivery: VaultOperatorDeliveryPlan): VaultKvSecret[] {
+  return [{ path: delivery.apiPath, fields: delivery.fields }];
+}
+
+/** `vault/put-values.sh`: puts the values the operator syncs into Vault. */
+export function operatorPutValuesScript(props: OperatorServerFilesProps & { readonly oneOfGroups?: readonly { readonly group: string; readonly members: readonly string[] }[] }): string {
+  const { delivery } = props;
+  return vaultPutValuesScript({ environment: props.environment, kvVersion: delivery.kvVersion, vaultNamespace: delivery.vaultNamespace, secrets: operatorKvSecrets(delivery), oneOfGroups: props.oneOfGroups });
 }

@@ -86,7 +86,7 @@ export const vaultMethod: DeliveryMethod<VaultDeliveryPlan> = {
   auditedSecrets: (delivery) => (delivery.tls.secret ? [delivery.tls.secret] : []),
   chartProblems: (plan, delivery) => (delivery.sources.length === 0 ? [`environment ${plan.name} delivers no secret, so the Vault Agent has nothing to render`] : []),
   renderRefusal: (plan) =>
-    'the Vault Agent renders the values from Vault into the pod; there is no Kubernetes Secret to create; put the values into Vault (dist/' + plan.name + '/vault/setup.sh lists the fields)',
+    'the Vault Agent renders the values from Vault into the pod; there is no Kubernetes Secret to create; put the values into Vault (dist/' + plan.name + '/vault/put-values.sh)',
   checks: VAULT_RULES,
   checkFacts: vaultFacts,
   report: {
