@@ -87,25 +87,17 @@ export class GcpSecretAccess extends Construct {
         secret.grantAccess(gcp.serviceAccount.member, s.accessorName);
         secrets.push(secret);
       }
-      if (wi) {
-        this.workloadIdentityBinding = new IamPolicyMember(this, 'WorkloadIdentityBinding', {
-          memberName: wi.bindingName,
-          member: wi.member,
+      // roles/iam.workloadIdentityUser on the service account for each Kubernetes ServiceAccount that acts as it.
+      const bind = (id: string, binding: { readonly bindingName: string; readonly member: string }) =>
+        new IamPolicyMember(this, id, {
+          memberName: binding.bindingName,
+          member: binding.member,
           role: WORKLOAD_IDENTITY_USER_ROLE,
           resourceRef: IamResourceRef.serviceAccount(gcp.serviceAccount.email),
           namespace: cc.namespace,
         });
-      }
-      const pods = gcp.podWorkloadIdentity;
-      if (pods) {
-        this.podWorkloadIdentityBinding = new IamPolicyMember(this, 'PodWorkloadIdentityBinding', {
-          memberName: pods.bindingName,
-          member: pods.member,
-          role: WORKLOAD_IDENTITY_USER_ROLE,
-          resourceRef: IamResourceRef.serviceAccount(gcp.serviceAccount.email),
-          namespace: cc.namespace,
-        });
-      }
+      if (wi) this.workloadIdentityBinding = bind('WorkloadIdentityBinding', wi);
+      if (gcp.podWorkloadIdentity) this.podWorkloadIdentityBinding = bind('PodWorkloadIdentityBinding', gcp.podWorkloadIdentity);
     }
     this.secrets = secrets;
 

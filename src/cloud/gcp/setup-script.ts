@@ -141,14 +141,7 @@ export function gcpSetupScript(props: GcpSetupScriptProps): string {
         commentLine(`  ${sh`kubectl annotate serviceaccount -n ${wi.namespace} ${wi.serviceAccountName} ${`${GKE_SERVICE_ACCOUNT_ANNOTATION}=${sa.email}`} --overwrite`}`),
       );
     }
-    if (cc) {
-      lines.push(comment`The binding is the IAMPolicyMember "${wi.bindingName}" (Config Connector).`);
-    } else {
-      lines.push(
-        sh`gcloud iam service-accounts add-iam-policy-binding ${operand(sa.email)} --project=${sa.project} \\`,
-        sh`    --role=${WORKLOAD_IDENTITY_USER_ROLE} --member=${wi.member} --condition=None >/dev/null`,
-      );
-    }
+    lines.push(...workloadIdentityBinding(gcp, wi));
   } else if (gcp.store) {
     lines.push(
       sh``,
@@ -166,14 +159,7 @@ export function gcpSetupScript(props: GcpSetupScriptProps): string {
       comment`through Workload Identity (the Google CSI provider mounts them with the pod's token): their`,
       comment`ServiceAccount ${pods.namespace}/${pods.serviceAccountName} may act as it. It is in dist/ with its ${GKE_SERVICE_ACCOUNT_ANNOTATION} annotation.`,
     );
-    if (cc) {
-      lines.push(comment`The binding is the IAMPolicyMember "${pods.bindingName}" (Config Connector).`);
-    } else {
-      lines.push(
-        sh`gcloud iam service-accounts add-iam-policy-binding ${operand(sa.email)} --project=${sa.project} \\`,
-        sh`    --role=${WORKLOAD_IDENTITY_USER_ROLE} --member=${pods.member} --condition=None >/dev/null`,
-      );
-    }
+    lines.push(...workloadIdentityBinding(gcp, pods));
   }
 
   lines.push(
@@ -185,6 +171,16 @@ export function gcpSetupScript(props: GcpSetupScriptProps): string {
     sh`fi`,
   );
   return shellScript(lines);
+}
+
+/** `roles/iam.workloadIdentityUser` on the service account for one Kubernetes ServiceAccount: a gcloud call, or where Config Connector makes it. */
+function workloadIdentityBinding(gcp: GcpPlan, binding: { readonly member: string; readonly bindingName: string }): ShellCode[] {
+  const sa = gcp.serviceAccount;
+  if (gcp.configConnector) return [comment`The binding is the IAMPolicyMember "${binding.bindingName}" (Config Connector).`];
+  return [
+    sh`gcloud iam service-accounts add-iam-policy-binding ${operand(sa.email)} --project=${sa.project} \\`,
+    sh`    --role=${WORKLOAD_IDENTITY_USER_ROLE} --member=${binding.member} --condition=None >/dev/null`,
+  ];
 }
 
 function describe(s: GcpSecretPlan): string {
