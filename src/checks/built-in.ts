@@ -5,7 +5,6 @@ import { noCredentialShapes, noSecretValues } from './leak';
 import { egressAllowsDns, egressBlocksMetadata } from './network';
 import { noClusterWideSecretAccess, noRbacWildcards, secretAccessGetOnly, secretRoleHasUser } from './rbac';
 import { readableManifests } from './readable';
-import { reloaderVolatileSecret } from './reloader';
 import type { Rule } from './types';
 
 /** The rules that hold for every output, whatever the delivery method; each method adds its own (`DeliveryMethod.checks`). */
@@ -21,7 +20,6 @@ export const BUILT_IN_RULES: readonly Rule[] = [
   egressBlocksMetadata,
   workloadSecretsConsistent,
   environmentIsolation,
-  reloaderVolatileSecret,
   appStrictModeEnvSecret,
   appStrictModeCloudRun,
 ];

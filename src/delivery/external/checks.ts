@@ -1,5 +1,6 @@
 import type { EnvironmentPlan } from '../../plan/plan';
 import type { ExternalDeliveryPlan } from './plan';
+import { reloaderVolatileSecret } from './reloader-rule';
 import {
   compareVersions,
   environmentsOf,
@@ -202,7 +203,8 @@ export const externalSecretRefsExist: Rule = {
 };
 
 /** The rules of the `external` delivery, in the order reports list them. */
-export const EXTERNAL_RULES: readonly Rule[] = [externalSecretRefsExist, esoRefreshDisabled, esoOwnerTakeover, esoApiVersion];
+/** The rules about External Secrets objects, among them Reloader watching a Secret that ESO rewrites at every refresh. */
+export const EXTERNAL_RULES: readonly Rule[] = [externalSecretRefsExist, esoRefreshDisabled, esoOwnerTakeover, esoApiVersion, reloaderVolatileSecret];
 
 /** The config facts these rules need: the ESO release, and the ExternalSecret whose zero interval is acknowledged. */
 export function externalFacts(env: EnvironmentPlan, delivery: ExternalDeliveryPlan): Partial<EnvironmentFacts> {

@@ -1,5 +1,5 @@
-import { annotationsOf, arr, environmentsOf, isZeroGoDuration, externalSecretSpecs, namespaceIn, podTemplates, problemWith, ref, secretReferences, targetName } from './objects';
-import type { ManifestObject, Rule } from './types';
+import { annotationsOf, arr, environmentsOf, isZeroGoDuration, externalSecretSpecs, namespaceIn, podTemplates, problemWith, ref, secretReferences, targetName } from '../../checks/objects';
+import type { ManifestObject, Rule } from '../../checks/types';
 
 const AUTO = ['reloader.stakater.com/auto', 'secret.reloader.stakater.com/auto'];
 const TARGETED = 'secret.reloader.stakater.com/reload';
