@@ -12,7 +12,7 @@ import type { OutputFile } from '../src/core/output-file';
 import { synthesizeProject } from '../src/synth';
 import { ACCOUNT, awsFiles, configWithAws, FULL_AWS, synthAws, templateFile } from './aws-helpers';
 import { synth } from './helpers';
-import { requireCurrentBuild } from './support/cli';
+import { requireCurrentBuild, spawnApp } from './support/cli';
 import { startFakeAwsEndpoint } from './support/fake-aws-endpoint';
 
 const root = resolve(__dirname, '..');
@@ -310,11 +310,7 @@ describe('aws-cdk-lib is loaded only when some environment enables AWS', () => {
 
   test('the real entry point writes the AWS files of the default and prints nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-entry-'));
-    const result = spawnSync(process.execPath, ['--import', require.resolve('tsx'), join(root, 'src/main.ts')], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, CDK8S_OUTDIR: join(dir, 'dist') },
-    });
+    const result = spawnApp(dir, { CDK8S_OUTDIR: join(dir, 'dist') });
     // Only the default's reviewer warnings (qa ships with placeholders), nothing from aws-cdk-lib.
     for (const line of result.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^warning: environment qa: /);
     expect(result.status).toBe(0);

@@ -1,0 +1,1 @@
+test('nothing', () => expect(1).toBe(1));
