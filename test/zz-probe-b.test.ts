@@ -1,2 +1,0 @@
-import { synthesizeProject } from '../src/synth';
-test('loads synth', () => expect(typeof synthesizeProject).toBe('function'));
