@@ -34,9 +34,20 @@ function scratchRepository(): string {
   return dir;
 }
 
+/**
+ * The runner's home folder for the steps run in `repo`: one, as the steps of a job share it. npx keeps
+ * there the install of the project it runs (`npx aragora-secrets`), made once with the project's `prepare`
+ * (a full build of lib/); a fresh home for every step would repeat that build at each step.
+ */
+const homes = new Map<string, string>();
+function runnerHome(repo: string): string {
+  if (!homes.has(repo)) homes.set(repo, mkdtempSync(join(tmpdir(), 'aragora-ci-home-')));
+  return homes.get(repo)!;
+}
+
 /** Runs `script` as GitHub Actions runs a `run:` step (bash -eo pipefail), with the job's env and this node first on PATH. */
 function runStep(cwd: string, script: string, extraEnv: NodeJS.ProcessEnv = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'aragora-ci-home-'));
+  const home = runnerHome(cwd);
   const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
     cwd,
     env: {
@@ -73,10 +84,9 @@ describe('the CI example workflow', () => {
       repo = scratchRepository();
     });
     /**
-     * Back to the scratch repository's last commit, nothing else in it but what `npm ci` leaves: node_modules
-     * and lib/. npx runs the project's `prepare` (the build of lib/) when it finds node_modules newer than its
-     * record of the install (synth writes node_modules/.cache): from the lib/ of an earlier step that build is
-     * incremental, seconds instead of a full compile.
+     * Back to the scratch repository's last commit, nothing else in it but what installing leaves: node_modules
+     * and lib/ (built by the `prepare` of npx's install of the project, kept in the runner's home; `npm ci`
+     * builds it in CI).
      */
     function reset() {
       git(repo, 'reset', '-q', '--hard', 'HEAD');
