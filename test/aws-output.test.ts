@@ -12,6 +12,7 @@ import type { OutputFile } from '../src/core/output-file';
 import { synthesizeProject } from '../src/synth';
 import { ACCOUNT, awsFiles, configWithAws, FULL_AWS, synthAws, templateFile } from './aws-helpers';
 import { synth } from './helpers';
+import { requireCurrentBuild, spawnApp } from './support/cli';
 import { startFakeAwsEndpoint } from './support/fake-aws-endpoint';
 
 const root = resolve(__dirname, '..');
@@ -292,13 +293,15 @@ describe('aws-cdk-lib is loaded only when some environment enables AWS', () => {
     const config = structuredClone(DEFAULT_CONFIG);
     delete config.environments.prod.aws;
     writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
+    // The compiled build (what the package runs; `npm test` has just made it): no TypeScript loader in the way.
+    requireCurrentBuild();
     const probe = `
-      const { synthesizeProject } = require(${JSON.stringify(join(root, 'src/synth.ts'))});
+      const { synthesizeProject } = require(${JSON.stringify(join(root, 'lib/src/synth.js'))});
       const { files } = synthesizeProject({ cwd: ${JSON.stringify(dir)}, env: {} });
       const loaded = Object.keys(require.cache).filter((m) => m.includes('/node_modules/aws-cdk-lib/'));
       process.stdout.write(JSON.stringify({ files: files.length, loaded: loaded.length }));
     `;
-    const result = spawnSync(process.execPath, ['--import', require.resolve('tsx'), '-e', probe], { encoding: 'utf8', cwd: root });
+    const result = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', cwd: root, env: { PATH: process.env.PATH } });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ files: expect.any(Number), loaded: 0 });
     expect(JSON.parse(result.stdout).files).toBeGreaterThan(20);
@@ -307,11 +310,7 @@ describe('aws-cdk-lib is loaded only when some environment enables AWS', () => {
 
   test('the real entry point writes the AWS files of the default and prints nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-entry-'));
-    const result = spawnSync(process.execPath, ['--import', require.resolve('tsx'), join(root, 'src/main.ts')], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, CDK8S_OUTDIR: join(dir, 'dist') },
-    });
+    const result = spawnApp(dir, { CDK8S_OUTDIR: join(dir, 'dist') });
     // Only the default's reviewer warnings (qa ships with placeholders), nothing from aws-cdk-lib.
     for (const line of result.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^warning: environment qa: /);
     expect(result.status).toBe(0);

@@ -100,59 +100,6 @@ describe('aragora-secrets, spawned as a user runs it', () => {
     });
   });
 
-  describe('check', () => {
-    test('the config alone: everything synth checks, nothing written', () => {
-      const dir = project();
-      const run = spawnCli(dir, ['check']);
-      expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/^ok config \(embedded default\): 9 secrets, 4 environments \(dev: plain, prod: vault, qa: sealed, staging: external\); synth and \d+ guard rails pass/);
-      expect(listAll(dir)).toEqual([]);
-    });
-
-    test('a complete .env: exit 0, a table, no value printed', () => {
-      const dir = project({ '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, OPENROUTER_API_KEY: values.OPENROUTER_API_KEY }) });
-      const run = spawnCli(dir, ['check', '--env', 'dev', '--env-file', '.env']);
-      expect(run.stderr).not.toMatch(STACK_LINE);
-      expect(run.status).toBe(0);
-      const table = run.stdout.split('\n');
-      expect(table).toContainEqual(expect.stringMatching(/^KEY +STATUS HERE +WHY +PRESENT +VERDICT$/));
-      expect(table).toContainEqual(expect.stringMatching(/^ANTHROPIC_API_KEY +one of llm-provider +at least one of group "llm-provider" is required +yes +ok$/));
-      expect(table).toContainEqual(expect.stringMatching(/^OPENAI_API_KEY +one of llm-provider .* no +ok \(missing; another of llm-provider is set\)$/));
-      expect(table).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +not delivered +feature billing is disabled +no +ok \(not used here\)$/));
-      expect(run.stdout).toContain('.env is complete for dev. Values are never printed.');
-      expectNoValues(run.stdout + run.stderr);
-      expect(run.stdout).not.toMatch(/\u001b\[/);
-    });
-
-    test('an incomplete .env: exit 1, each finding with why', () => {
-      const dir = project({ '.env.prod': dotenv({ OPENAI_API_KEY: 'sk-...', SUPABASE_KEY: '', STRIPE_SECRET_KEY: values.OPENAI_API_KEY }) });
-      const run = spawnCli(dir, ['check', '--env', 'prod', '--env-file', '.env.prod']);
-      expect(run.status).toBe(1);
-      const lines = run.stdout.split('\n');
-      expect(lines).toContainEqual(expect.stringMatching(/^ARAGORA_JWT_SECRET +required +required in production tier; prod is production +no +missing$/));
-      expect(lines).toContainEqual(expect.stringMatching(/^OPENAI_API_KEY +one of llm-provider .* yes +placeholder: looks like an ellipsis/));
-      expect(lines).toContainEqual(expect.stringMatching(/^ANTHROPIC_API_KEY +one of llm-provider .* no +missing: no member of llm-provider is set$/));
-      expect(lines).toContainEqual(expect.stringMatching(/^SUPABASE_KEY +required .* empty +empty$/));
-      expect(lines).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +required .* yes +ok$/));
-      expect(run.stdout).toContain('.env.prod: 6 finding(s) for prod, 1 warning(s).');
-      expectNoValues(run.stdout + run.stderr);
-    });
-
-    test('an over-complete .env: unknown keys are findings (with did-you-mean), unused ones warnings', () => {
-      const dir = project({
-        '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, OPENAI_API_KY: values.OPENAI_API_KEY, SUPABASE_URL: 'https://db.example.org', STRIPE_SECRET_KEY: values.SUPABASE_KEY }),
-      });
-      const run = spawnCli(dir, ['check', '--env', 'qa', '--env-file', '.env']);
-      expect(run.status).toBe(1);
-      const lines = run.stdout.split('\n');
-      expect(lines).toContainEqual(expect.stringMatching(/^OPENAI_API_KY +unknown +not in the catalog +yes +unknown: did you mean OPENAI_API_KEY\?$/));
-      expect(lines).toContainEqual(expect.stringMatching(/^SUPABASE_URL +unknown .* ignored \(render leaves it out\)$/));
-      expect(lines).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +not delivered .* yes +set, but not delivered here \(feature billing is disabled\)$/));
-      expect(run.stdout).toContain('.env: 1 finding(s) for qa, 3 warning(s).');
-      expectNoValues(run.stdout + run.stderr);
-    });
-  });
-
   test('a named pipe given as an env file, certificate or --cert is refused at once, naming it and the rule', () => {
     // GIVEN named pipes nobody writes to (reading one would block forever), one of them the certificate of qa
     const config = structuredClone(DEFAULT_CONFIG);
@@ -173,20 +120,80 @@ describe('aragora-secrets, spawned as a user runs it', () => {
     expect(cert.stderr).toBe('aragora-secrets: certificate file "cert.pipe" is a named pipe (FIFO), not a regular file: aragora-secrets reads only regular files: point it at the file itself\n');
   });
 
-  test('env-example prints the committed .env.example', () => {
-    const run = spawnCli(project(), ['env-example']);
+});
+
+/*
+ * The commands' behaviour, run in this process (runInProcess: the same program, the same stdout, stderr and
+ * exit status as above); a spawn costs a Node start-up and a load of the whole program each time.
+ */
+describe('aragora-secrets commands', () => {
+  describe('check', () => {
+    test('the config alone: everything synth checks, nothing written', async () => {
+      const dir = project();
+      const run = await runInProcess(dir, ['check']);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^ok config \(embedded default\): 9 secrets, 4 environments \(dev: plain, prod: vault, qa: sealed, staging: external\); synth and \d+ guard rails pass/);
+      expect(listAll(dir)).toEqual([]);
+    });
+
+    test('a complete .env: exit 0, a table, no value printed', async () => {
+      const dir = project({ '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, OPENROUTER_API_KEY: values.OPENROUTER_API_KEY }) });
+      const run = await runInProcess(dir, ['check', '--env', 'dev', '--env-file', '.env']);
+      expect(run.stderr).not.toMatch(STACK_LINE);
+      expect(run.status).toBe(0);
+      const table = run.stdout.split('\n');
+      expect(table).toContainEqual(expect.stringMatching(/^KEY +STATUS HERE +WHY +PRESENT +VERDICT$/));
+      expect(table).toContainEqual(expect.stringMatching(/^ANTHROPIC_API_KEY +one of llm-provider +at least one of group "llm-provider" is required +yes +ok$/));
+      expect(table).toContainEqual(expect.stringMatching(/^OPENAI_API_KEY +one of llm-provider .* no +ok \(missing; another of llm-provider is set\)$/));
+      expect(table).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +not delivered +feature billing is disabled +no +ok \(not used here\)$/));
+      expect(run.stdout).toContain('.env is complete for dev. Values are never printed.');
+      expectNoValues(run.stdout + run.stderr);
+      expect(run.stdout).not.toMatch(/\u001b\[/);
+    });
+
+    test('an incomplete .env: exit 1, each finding with why', async () => {
+      const dir = project({ '.env.prod': dotenv({ OPENAI_API_KEY: 'sk-...', SUPABASE_KEY: '', STRIPE_SECRET_KEY: values.OPENAI_API_KEY }) });
+      const run = await runInProcess(dir, ['check', '--env', 'prod', '--env-file', '.env.prod']);
+      expect(run.status).toBe(1);
+      const lines = run.stdout.split('\n');
+      expect(lines).toContainEqual(expect.stringMatching(/^ARAGORA_JWT_SECRET +required +required in production tier; prod is production +no +missing$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^OPENAI_API_KEY +one of llm-provider .* yes +placeholder: looks like an ellipsis/));
+      expect(lines).toContainEqual(expect.stringMatching(/^ANTHROPIC_API_KEY +one of llm-provider .* no +missing: no member of llm-provider is set$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^SUPABASE_KEY +required .* empty +empty$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +required .* yes +ok$/));
+      expect(run.stdout).toContain('.env.prod: 6 finding(s) for prod, 1 warning(s).');
+      expectNoValues(run.stdout + run.stderr);
+    });
+
+    test('an over-complete .env: unknown keys are findings (with did-you-mean), unused ones warnings', async () => {
+      const dir = project({
+        '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, OPENAI_API_KY: values.OPENAI_API_KEY, SUPABASE_URL: 'https://db.example.org', STRIPE_SECRET_KEY: values.SUPABASE_KEY }),
+      });
+      const run = await runInProcess(dir, ['check', '--env', 'qa', '--env-file', '.env']);
+      expect(run.status).toBe(1);
+      const lines = run.stdout.split('\n');
+      expect(lines).toContainEqual(expect.stringMatching(/^OPENAI_API_KY +unknown +not in the catalog +yes +unknown: did you mean OPENAI_API_KEY\?$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^SUPABASE_URL +unknown .* ignored \(render leaves it out\)$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^STRIPE_SECRET_KEY +not delivered .* yes +set, but not delivered here \(feature billing is disabled\)$/));
+      expect(run.stdout).toContain('.env: 1 finding(s) for qa, 3 warning(s).');
+      expectNoValues(run.stdout + run.stderr);
+    });
+  });
+
+  test('env-example prints the committed .env.example', async () => {
+    const run = await runInProcess(project(), ['env-example']);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(readFileSync(join(root, '.env.example'), 'utf8'));
     expect(Object.values(parseDotenv(run.stdout)).every((v) => v === '')).toBe(true);
   });
 
-  test('env-example runs the leak guard: a key pasted into a purpose is refused, named, and not printed', () => {
+  test('env-example runs the leak guard: a key pasted into a purpose is refused, named, and not printed', async () => {
     // GIVEN a purpose that holds a Stripe key (the committed .env.example would carry it)
     const key = 'sk_' + 'live_' + rand(24).replace(/[-_]/g, 'c');
     const config = structuredClone(DEFAULT_CONFIG);
     config.secrets.STRIPE_SECRET_KEY.purpose = `Billing; the old key was ${key}`;
     // WHEN env-example runs
-    const run = spawnCli(project({ 'aragora-secrets.yaml': stringify(config) }), ['env-example']);
+    const run = await runInProcess(project({ 'aragora-secrets.yaml': stringify(config) }), ['env-example']);
     // THEN exit 1, nothing on stdout, the file and the kind named, the key nowhere
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
@@ -196,12 +203,12 @@ describe('aragora-secrets, spawned as a user runs it', () => {
   });
 
   describe('render', () => {
-    test('the Secret goes to stdout only: values right, nothing written to disk', () => {
+    test('the Secret goes to stdout only: values right, nothing written to disk', async () => {
       // GIVEN a project with a .env and a value in the process environment
       const dir = project({ '.env': dotenv({ ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY, SUPABASE_KEY: values.SUPABASE_KEY }) });
       const before = listAll(dir);
       // WHEN rendered to a pipe
-      const run = spawnCli(dir, ['render', '--env', 'dev', '--env-file', '.env'], { OPENROUTER_API_KEY: values.OPENROUTER_API_KEY });
+      const run = await runInProcess(dir, ['render', '--env', 'dev', '--env-file', '.env'], { env: { OPENROUTER_API_KEY: values.OPENROUTER_API_KEY } });
       // THEN the Secret holds exactly those values, and the folder has no new file
       expect(run.stderr).not.toMatch(STACK_LINE);
       expect(run.status).toBe(0);
@@ -216,24 +223,24 @@ describe('aragora-secrets, spawned as a user runs it', () => {
       );
     });
 
-    test('missing required keys: exit 1 with the list, nothing on stdout', () => {
+    test('missing required keys: exit 1 with the list, nothing on stdout', async () => {
       const dir = project({ '.env': dotenv({ OPENROUTER_API_KEY: values.OPENROUTER_API_KEY }) });
-      const run = spawnCli(dir, ['render', '--env', 'prod', '--env-file', '.env']);
+      const run = await runInProcess(dir, ['render', '--env', 'prod', '--env-file', '.env']);
       expect(run.status).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toBe(
         'aragora-secrets: environment prod delivers its secrets with "vault": the Vault Agent renders the values from Vault into the pod; there is no Kubernetes Secret to create; put the values into Vault (dist/prod/vault/put-values.sh)\n',
       );
-      const missing = spawnCli(dir, ['render', '--env', 'qa', '--env-file', '.env']);
+      const missing = await runInProcess(dir, ['render', '--env', 'qa', '--env-file', '.env']);
       expect(missing.status).toBe(1);
       expect(missing.stdout).toBe('');
       expect(missing.stderr).toContain('environment qa needs values for: one of ANTHROPIC_API_KEY, OPENAI_API_KEY. Add them to the env file');
     });
   });
 
-  test('init writes a config that loads and equals the embedded default; it refuses to overwrite without --force', () => {
+  test('init writes a config that loads and equals the embedded default; it refuses to overwrite without --force', async () => {
     const dir = project();
-    const run = spawnCli(dir, ['init']);
+    const run = await runInProcess(dir, ['init']);
     expect(run.status).toBe(0);
     const text = readFileSync(join(dir, 'aragora-secrets.yaml'), 'utf8');
     expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=\S+\/schema\/aragora-secrets\.schema\.json$/);
@@ -242,11 +249,11 @@ describe('aragora-secrets, spawned as a user runs it', () => {
     expect(isDeepStrictEqual(parseConfigText(text, 'init'), validateConfig(DEFAULT_CONFIG, 'default'))).toBe(true);
 
     writeFileSync(join(dir, 'aragora-secrets.yaml'), text + '# my edit\n');
-    const again = spawnCli(dir, ['init']);
+    const again = await runInProcess(dir, ['init']);
     expect(again.status).toBe(1);
     expect(again.stderr).toBe('aragora-secrets: aragora-secrets.yaml already exists; pass --force to overwrite it (your changes in it would be lost)\n');
     expect(readFileSync(join(dir, 'aragora-secrets.yaml'), 'utf8')).toContain('# my edit');
-    expect(spawnCli(dir, ['init', '--force']).status).toBe(0);
+    expect((await runInProcess(dir, ['init', '--force'])).status).toBe(0);
     expect(readFileSync(join(dir, 'aragora-secrets.yaml'), 'utf8')).toBe(text);
   });
 });

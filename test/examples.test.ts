@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -7,6 +6,7 @@ import { parseConfigFile } from '../src/config/load';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { withOutputMarker } from '../src/output/replace-output';
 import { synthesizePlan } from '../src/app/synthesize';
+import { spawnApp } from './support/cli';
 import { validateManifests } from './support/manifest-validation';
 
 /**
@@ -46,11 +46,7 @@ describe.each(examples)('examples/%s', (name) => {
   test('`cdk8s synth` with ARAGORA_SECRETS_CONFIG writes the same files', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'aragora-example-'));
     const outdir = join(cwd, 'dist');
-    const result = spawnSync(process.execPath, ['--import', require.resolve('tsx'), join(root, 'src/main.ts')], {
-      cwd,
-      env: { PATH: process.env.PATH, CDK8S_OUTDIR: outdir, ARAGORA_SECRETS_CONFIG: path },
-      encoding: 'utf8',
-    });
+    const result = spawnApp(cwd, { CDK8S_OUTDIR: outdir, ARAGORA_SECRETS_CONFIG: path });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const written = Object.fromEntries(listFiles(outdir).sort().map((f) => [relative(outdir, f), readFileSync(f, 'utf8')]));

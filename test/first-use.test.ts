@@ -5,13 +5,17 @@ import { join } from 'node:path';
 import { Pod } from 'kubernetes-models/v1';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { readTree, root, spawnCli, STACK_LINE } from './support/cli';
+import { readTree, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
 
 /**
  * What a new user meets in the first hour, through the real CLI: the documented first command
  * keeps the last good dist/, seal says what to run next, a sealed file nothing reads is pointed
  * out, a secret that locates a backend the NetworkPolicy blocks gets a hint, and the Cloud Run
  * container passes validators that reuse the core pod schema.
+ *
+ * The CLI is spawned where the process is the point (the documented npm command, seal's next step run as
+ * the user runs it); elsewhere it runs in this process (runInProcess: the same program, same output and
+ * exit status), which saves a Node start-up and a load of the program per run.
  */
 
 function project(files: Record<string, string> = {}): string {
@@ -41,10 +45,10 @@ describe('the documented first command', () => {
     expect(readme).toContain('CDK8S_CHECK_UPGRADE=false');
   });
 
-  test('`npm run synth` with a broken config exits 1, one message, no stack trace, and dist/ exactly as it was', () => {
+  test('`npm run synth` with a broken config exits 1, one message, no stack trace, and dist/ exactly as it was', async () => {
     // GIVEN a project whose dist/ holds the last good output, and a config broken by one bad indent
     const dir = project();
-    const good = spawnCli(dir, ['synth']);
+    const good = await runInProcess(dir, ['synth']);
     expect(good.status).toBe(0);
     const before = readTree(join(dir, 'dist'));
     const broken = stringify(DEFAULT_CONFIG).replace(/^environments:$/m, ' environments:');
@@ -82,7 +86,7 @@ describe('seal', () => {
 });
 
 describe('sealed/<env>.yaml that nothing reads', () => {
-  test('an environment removed from the config, and one that no longer delivers sealed: check and synth warn, naming the file and the fix', () => {
+  test('an environment removed from the config, and one that no longer delivers sealed: check and synth warn, naming the file and the fix', async () => {
     // GIVEN the default config without qa, and sealed files for qa (removed) and dev (plain delivery)
     const dir = project({
       'aragora-secrets.yaml': configWith((c) => delete c.environments.qa),
@@ -90,14 +94,14 @@ describe('sealed/<env>.yaml that nothing reads', () => {
       'sealed/dev.yaml': 'kind: SealedValues\n',
     });
     for (const command of ['check', 'synth']) {
-      const run = spawnCli(dir, [command]);
+      const run = await runInProcess(dir, [command]);
       expect(run.status).toBe(0);
       expect(run.stderr).toContain('warning: sealed/qa.yaml belongs to no environment of the config (there is no environment qa): nothing reads it; delete it (git rm sealed/qa.yaml)');
       expect(run.stderr).toContain('warning: sealed/dev.yaml: environment dev delivers with `plain` now, so nothing reads it');
     }
   });
 
-  test('hostile names in sealed/: a token-like or control-character name is never echoed, an Object member is no environment, links and folders are not followed', () => {
+  test('hostile names in sealed/: a token-like or control-character name is never echoed, an Object member is no environment, links and folders are not followed', async () => {
     const token = require('node:crypto').randomBytes(24).toString('base64url').replace(/^[^A-Za-z]/, 'k');
     const dir = project({
       [`sealed/${token}.yaml`]: 'x\n',
@@ -106,7 +110,7 @@ describe('sealed/<env>.yaml that nothing reads', () => {
       'sealed/folder.yaml/inner': 'x\n',
     });
     symlinkSync('/dev/zero', join(dir, 'sealed', 'link.yaml'));
-    const run = spawnCli(dir, ['check']);
+    const run = await runInProcess(dir, ['check']);
     expect(run.status).toBe(0);
     expect(run.stderr).not.toContain(token);
     expect(run.stderr).not.toContain('\u001b[31m');
@@ -124,8 +128,8 @@ describe('a secret that locates a backend the NetworkPolicy blocks', () => {
       if (backends) c.environments.dev.network = { backends: [{ name: 'postgres', namespace: 'databases', podLabels: { app: 'postgres' }, ports: [5432] }] };
     });
 
-  test('check points at network.backends of each environment that opens none', () => {
-    const run = spawnCli(project({ 'aragora-secrets.yaml': withDatabase(false) }), ['check']);
+  test('check points at network.backends of each environment that opens none', async () => {
+    const run = await runInProcess(project({ 'aragora-secrets.yaml': withDatabase(false) }), ['check']);
     expect(run.status).toBe(0);
     for (const env of ['dev', 'qa', 'staging', 'prod']) {
       expect(run.stderr).toContain(`warning: environment ${env}: DATABASE_URL looks like the address of a backend, but the NetworkPolicy aragora-secrets-access opens no backend (\`network.backends\` is empty)`);
@@ -133,20 +137,20 @@ describe('a secret that locates a backend the NetworkPolicy blocks', () => {
     }
   });
 
-  test('no hint where a backend is listed, nor for the default catalog', () => {
-    const listed = spawnCli(project({ 'aragora-secrets.yaml': withDatabase(true) }), ['check']);
+  test('no hint where a backend is listed, nor for the default catalog', async () => {
+    const listed = await runInProcess(project({ 'aragora-secrets.yaml': withDatabase(true) }), ['check']);
     expect(listed.status).toBe(0);
     expect(listed.stderr).not.toContain('environment dev: DATABASE_URL');
     expect(listed.stderr).toContain('environment qa: DATABASE_URL');
-    const plain = spawnCli(project(), ['check']);
+    const plain = await runInProcess(project(), ['check']);
     expect(plain.stderr).not.toContain('network.backends');
   });
 });
 
 describe('the Cloud Run service', () => {
-  test('its container has a name, and passes the core pod schema (as Knative validators apply it)', () => {
+  test('its container has a name, and passes the core pod schema (as Knative validators apply it)', async () => {
     const dir = project();
-    const run = spawnCli(dir, ['synth', '--config', join(root, 'examples/gcp-cloud-run.yaml')]);
+    const run = await runInProcess(dir, ['synth', '--config', join(root, 'examples/gcp-cloud-run.yaml')]);
     expect(run.status).toBe(0);
     const services = readdirSync(join(dir, 'dist'))
       .map((env) => join(dir, 'dist', env, 'cloudrun', 'service.yaml'))

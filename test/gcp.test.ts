@@ -24,6 +24,7 @@ import { find, findAll, Manifest, manifests, problemsOf } from './helpers';
 function secretRefs(env: any[]): any[] {
   return env.filter((e) => e.valueFrom !== undefined);
 }
+import { spawnApp } from './support/cli';
 import { validateManifest, validateManifests } from './support/manifest-validation';
 
 const root = resolve(__dirname, '..');
@@ -460,11 +461,7 @@ describe('config errors name the path and the fix', () => {
     config.environments.prod.gcp!.project = 'X';
     const dir = mkdtempSync(join(tmpdir(), 'aragora-gcp-err-'));
     writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
-    const result = spawnSync(process.execPath, ['--import', require.resolve('tsx'), join(root, 'src/main.ts')], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, CDK8S_OUTDIR: join(dir, 'dist') },
-      encoding: 'utf8',
-    });
+    const result = spawnApp(dir, { CDK8S_OUTDIR: join(dir, 'dist') });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/environments\.prod\.gcp\.project/);
     expect(result.stderr).not.toMatch(/\n\s+at /);

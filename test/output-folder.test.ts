@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { readTree, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
+import { readTree, requireCurrentBuild, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
 
 const MARKER = '.aragora-secrets';
 
@@ -139,13 +139,14 @@ describe('synth replaces only its own output folder', () => {
 });
 
 describe('a synth killed mid-swap is completed by the next one', () => {
-  const tsx = require.resolve('tsx/cjs/api', { paths: [root] });
-
-  /** Replaces `outdir` with one file in a separate node process that kills itself (SIGKILL) right after `step`. */
+  /**
+   * Replaces `outdir` with one file in a separate node process that kills itself (SIGKILL) right after `step`.
+   * It runs the compiled lib/ (`npm test` builds it first), not src/ through a TypeScript loader.
+   */
   function killedSwap(outdir: string, step: string) {
+    requireCurrentBuild();
     const script = [
-      `require(${JSON.stringify(tsx)}).register();`,
-      `const { replaceOutputFolder } = require(${JSON.stringify(join(root, 'src/output/replace-output.ts'))});`,
+      `const { replaceOutputFolder } = require(${JSON.stringify(join(root, 'lib/src/output/replace-output.js'))});`,
       `replaceOutputFolder(${JSON.stringify(outdir)}, [{ path: 'dev/Killed.run.k8s.yaml', content: 'from the killed run\\n' }], {`,
       `  afterStep: (s) => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); },`,
       '});',

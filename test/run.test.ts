@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { synth } from './helpers';
-import { bin, root, spawnCli, STACK_LINE } from './support/cli';
+import { bin, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
 import { stubWorld } from './support/stub-clis';
 import { documentationFiles, readDoc } from './support/docs';
 
@@ -151,12 +151,16 @@ describe('documentation: no "source the .env" instruction; render pipes into ser
   const SOURCING = /set -a|\. \.\/\.env|source \.env|dotenv_if_exists|^\s*dotenv\b/m;
   // The CLI reference shows each --help whole, whose warning quotes what not to do; its examples are checked below.
   const readmeCode = [...documentationFiles().filter((file) => file !== 'docs/reference/cli.md').map(readDoc).join('\n').matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].map((m) => m[1]).join('\n');
-  const helpExamples = ['run', 'render', 'check', 'seal']
-    .map((command) => spawnCli(project(), [command, '--help']).stdout)
-    .join('\n')
-    .split('\n')
-    .filter((l) => l.trimStart().startsWith('$ '))
-    .join('\n');
+  // The help pages are text, not process behaviour: read in process (cli.test.ts spawns --help).
+  let helpExamples = '';
+  beforeAll(async () => {
+    const pages = await Promise.all(['run', 'render', 'check', 'seal'].map(async (command) => (await runInProcess(project(), [command, '--help'])).stdout));
+    helpExamples = pages
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.trimStart().startsWith('$ '))
+      .join('\n');
+  });
 
   test('no example, generated file or help example sources an env file into a shell', () => {
     for (const path of [...walk(join(root, 'dist')), ...walk(join(root, 'examples'))]) {
@@ -170,11 +174,11 @@ describe('documentation: no "source the .env" instruction; render pipes into ser
     expect(envrc).toContain('direnv_load ./bin/aragora-secrets run --env-file .env -- direnv dump');
   });
 
-  test('no example pipes render into a client-side kubectl apply; --help says why', () => {
+  test('no example pipes render into a client-side kubectl apply; --help says why', async () => {
     for (const path of [...documentationFiles().map((file) => join(root, file)), ...walk(join(root, 'src')), ...walk(join(root, 'dist'))]) {
       expect({ path, clientSide: /\| kubectl apply -f -/.test(readFileSync(path, 'utf8')) }).toEqual({ path, clientSide: false });
     }
-    const help = spawnCli(project(), ['render', '--help']);
+    const help = await runInProcess(project(), ['render', '--help']);
     expect(help.stdout).toContain('$ aragora-secrets render --env dev --env-file .env | kubectl apply --server-side -f -');
     expect(help.stdout).toContain('last-applied-configuration');
   });

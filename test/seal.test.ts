@@ -62,8 +62,14 @@ function unsealWithPython(privateKeyPem: string, items: { label: string; ciphert
   return JSON.parse(out.toString());
 }
 
-function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+/** The CLI spawned as a user runs it: for what only a process shows (its start-up, its exit, what it prints). */
+function spawned(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [bin, ...args], { cwd, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+}
+
+/** The same CLI in this process (a spawn costs a Node start-up and a load of the whole program each time). */
+function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runInProcess(cwd, args, { env });
 }
 
 // Realistic values, made at run time so that no key-shaped literal is committed.
@@ -169,7 +175,7 @@ describe('aragora-secrets seal, then synth', () => {
     // GIVEN values in .env and one literal with characters that need care
     const dir = project();
     // WHEN they are sealed for qa and the project is synthesized
-    const sealed = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--from-literal', `OPENROUTER_API_KEY=${tricky}`]);
+    const sealed = spawned(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--from-literal', `OPENROUTER_API_KEY=${tricky}`]);
     expect(sealed.stderr).toBe(
       'warning: --from-literal puts the value on the command line, where every user of this machine can read it (ps, /proc/<pid>/cmdline) and the shell history keeps it: prefer --env-file FILE or --from-stdin KEY\n',
     );
@@ -193,13 +199,13 @@ describe('aragora-secrets seal, then synth', () => {
   });
 
   // CI machines have python3 with cryptography: there the cross-check is required, never skipped.
-  (pythonAvailable || process.env.CI ? test : test.skip)('an independent implementation (Python cryptography) unseals them too, in every scope', () => {
+  (pythonAvailable || process.env.CI ? test : test.skip)('an independent implementation (Python cryptography) unseals them too, in every scope', async () => {
     expect(pythonAvailable).toBe(true); // fails in CI when python3 or its cryptography package is missing
     for (const scope of ['strict', 'namespace-wide', 'cluster-wide'] as const) {
       const config = structuredClone(DEFAULT_CONFIG);
       config.environments.qa.delivery = { method: 'sealed', scope };
       const dir = project(config);
-      expect(cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']).status).toBe(0);
+      expect((await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env'])).status).toBe(0);
       const sealedSecret = find(manifests(synthesizeProject({ cwd: dir, env: {} }).files, 'qa'), 'SealedSecret');
       const label = { strict: 'aragora-qa/aragora-secrets', 'namespace-wide': 'aragora-qa', 'cluster-wide': '' }[scope];
       if (scope !== 'strict') expect(sealedSecret.metadata.annotations).toEqual({ [`sealedsecrets.bitnami.com/${scope}`]: 'true' });
@@ -213,11 +219,11 @@ describe('aragora-secrets seal, then synth', () => {
     }
   });
 
-  test('sealing merges: values sealed earlier are kept byte for byte', () => {
+  test('sealing merges: values sealed earlier are kept byte for byte', async () => {
     const dir = project();
-    expect(cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--from-literal', `ANTHROPIC_API_KEY=${values.ANTHROPIC_API_KEY}`]).status).toBe(0);
+    expect((await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--from-literal', `ANTHROPIC_API_KEY=${values.ANTHROPIC_API_KEY}`])).status).toBe(0);
     const first = readSealedFile(dir, 'qa')!;
-    const second = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--from-literal', `SUPABASE_KEY=${values.SUPABASE_KEY}`]);
+    const second = await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--from-literal', `SUPABASE_KEY=${values.SUPABASE_KEY}`]);
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/kept as is:\s+ANTHROPIC_API_KEY/);
     const merged = readSealedFile(dir, 'qa')!;
@@ -226,9 +232,9 @@ describe('aragora-secrets seal, then synth', () => {
     expect(merged.target).toEqual({ name: 'aragora-secrets', namespace: 'aragora-qa', scope: 'strict' });
   });
 
-  test('the process environment is a source too, with the lowest priority', () => {
+  test('the process environment is a source too, with the lowest priority', async () => {
     const dir = project();
-    const result = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--from-literal', 'OPENAI_API_KEY=from-literal-' + 'x'.repeat(10)], {
+    const result = await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--from-literal', 'OPENAI_API_KEY=from-literal-' + 'x'.repeat(10)], {
       OPENAI_API_KEY: 'from-environment-xxxxxxxx',
       ANTHROPIC_API_KEY: values.ANTHROPIC_API_KEY,
     });
@@ -240,41 +246,41 @@ describe('aragora-secrets seal, then synth', () => {
 });
 
 describe('stable sealing', () => {
-  test('sealing the same values twice leaves sealed/ byte-identical', () => {
+  test('sealing the same values twice leaves sealed/ byte-identical', async () => {
     const dir = project();
-    expect(cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']).status).toBe(0);
+    expect((await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env'])).status).toBe(0);
     const first = readFileSync(join(dir, 'sealed/qa.yaml'), 'utf8');
-    const again = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']);
+    const again = await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/unchanged \(ciphertext kept\): ANTHROPIC_API_KEY, ARAGORA_JWT_SECRET, OPENAI_API_KEY, SUPABASE_KEY/);
     expect(again.stdout).not.toMatch(/sealed now/);
     expect(readFileSync(join(dir, 'sealed/qa.yaml'), 'utf8')).toBe(first);
   });
 
-  test('only a changed value is sealed again', () => {
+  test('only a changed value is sealed again', async () => {
     const dir = project();
     sealHere(dir);
     const before = readSealedFile(dir, 'qa')!;
-    const result = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--from-literal', 'SUPABASE_KEY=rotated-' + randomBytes(24).toString('hex')]);
+    const result = await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--from-literal', 'SUPABASE_KEY=rotated-' + randomBytes(24).toString('hex')]);
     expect(result.stdout).toMatch(/sealed now:\s+SUPABASE_KEY\n/);
     const after = readSealedFile(dir, 'qa')!;
     expect(after.values.SUPABASE_KEY.encrypted).not.toBe(before.values.SUPABASE_KEY.encrypted);
     for (const key of ['ANTHROPIC_API_KEY', 'ARAGORA_JWT_SECRET', 'OPENAI_API_KEY']) expect(after.values[key]).toEqual(before.values[key]);
   });
 
-  test('a new certificate seals everything again; --no-verifier records nothing and always re-seals', () => {
+  test('a new certificate seals everything again; --no-verifier records nothing and always re-seals', async () => {
     const dir = project();
     sealHere(dir);
     const before = readSealedFile(dir, 'qa')!;
-    expect(cli(dir, ['seal', '--env', 'qa', '--cert', renewed.certificate, '--env-file', '.env']).stdout).toMatch(/sealed now:\s+ANTHROPIC_API_KEY, ARAGORA_JWT_SECRET, OPENAI_API_KEY, SUPABASE_KEY/);
+    expect((await cli(dir, ['seal', '--env', 'qa', '--cert', renewed.certificate, '--env-file', '.env'])).stdout).toMatch(/sealed now:\s+ANTHROPIC_API_KEY, ARAGORA_JWT_SECRET, OPENAI_API_KEY, SUPABASE_KEY/);
     const after = readSealedFile(dir, 'qa')!;
     for (const key of Object.keys(before.values)) expect(after.values[key].certificate).not.toBe(before.values[key].certificate);
 
     const plain = project();
-    cli(plain, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--no-verifier']);
+    await cli(plain, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--no-verifier']);
     const first = readSealedFile(plain, 'qa')!;
     expect(Object.values(first.values).every((v) => v.verifier === undefined)).toBe(true);
-    cli(plain, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--no-verifier']);
+    await cli(plain, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--no-verifier']);
     expect(readSealedFile(plain, 'qa')!.values.SUPABASE_KEY.encrypted).not.toBe(first.values.SUPABASE_KEY.encrypted);
   });
 });
@@ -312,20 +318,20 @@ describe('placeholders, mismatches and certificate renewal', () => {
     expect(() => synthesizeProject({ cwd: dir, env: {} })).toThrow(/sealed\/qa\.yaml was sealed for Secret "aragora-secrets" in namespace "aragora-qa" \(strict\).*Seal them again/s);
   });
 
-  test('seal for a changed target drops the old values and says which to give again', () => {
+  test('seal for a changed target drops the old values and says which to give again', async () => {
     const dir = project();
     sealHere(dir);
     const config = structuredClone(DEFAULT_CONFIG);
     config.environments.qa.secretName = 'aragora-env';
     writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
-    const result = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--from-literal', `OPENAI_API_KEY=${values.OPENAI_API_KEY}`]);
+    const result = await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--from-literal', `OPENAI_API_KEY=${values.OPENAI_API_KEY}`]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/dropped \(sealed for another target; give them again\): ANTHROPIC_API_KEY, ARAGORA_JWT_SECRET, SUPABASE_KEY/);
     expect(readSealedFile(dir, 'qa')!.target.name).toBe('aragora-env');
     expect(() => synthesizeProject({ cwd: dir, env: {} })).not.toThrow();
   });
 
-  test('values sealed for a certificate other than the configured current one are flagged', () => {
+  test('values sealed for a certificate other than the configured current one are flagged', async () => {
     const dir = project();
     sealHere(dir);
     writeFileSync(join(dir, 'current.pem'), readFileSync(renewed.certificate));
@@ -336,7 +342,7 @@ describe('placeholders, mismatches and certificate renewal', () => {
     expect(warnings).toHaveLength(4);
     for (const w of warnings) expect(w).toMatch(/was sealed for certificate sha256:[0-9a-f]{12}, not the current sha256:[0-9a-f]{12} \(current\.pem\)/);
     // Sealing again with the current certificate clears them.
-    cli(dir, ['seal', '--env', 'qa', '--cert', 'current.pem', '--env-file', '.env']);
+    await cli(dir, ['seal', '--env', 'qa', '--cert', 'current.pem', '--env-file', '.env']);
     expect(synthesizeProject({ cwd: dir, env: {} }).warnings).toEqual([]);
   });
 
@@ -388,10 +394,10 @@ describe('seal command errors', () => {
     [['seal', '--env', 'qa', '--cert', 'CERT'], 1, /no value to seal for environment qa/],
     [['seal', '--env', 'qa'], 2, /required option '--cert <cert.pem>' not specified/],
     [['seal', '--env', 'qa', '--cert', 'CERT', '--bogus'], 2, /unknown option '--bogus'/],
-  ])('%j exits %i', (args, code, pattern) => {
+  ])('%j exits %i', async (args, code, pattern) => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-seal-err-'));
     writeFileSync(join(dir, '.env'), `ANTHROPIC_API_KEY=${values.ANTHROPIC_API_KEY}\n`);
-    const result = cli(dir, args.map((a) => (a === 'CERT' ? keys.certificate : a)));
+    const result = await cli(dir, args.map((a) => (a === 'CERT' ? keys.certificate : a)));
     expect(result.status).toBe(code);
     expect(result.stderr).toMatch(pattern);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -401,10 +407,10 @@ describe('seal command errors', () => {
 
   test('--help works for the program and the command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-help-'));
-    const top = cli(dir, ['--help']);
+    const top = spawned(dir, ['--help']);
     expect(top.status).toBe(0);
     expect(top.stdout).toMatch(/seal \[options\]/);
-    const seal = cli(dir, ['seal', '--help']);
+    const seal = spawned(dir, ['seal', '--help']);
     expect(seal.status).toBe(0);
     expect(seal.stdout).toMatch(/--from-literal <KEY=VALUE>/);
   });
@@ -524,7 +530,7 @@ describe('two seal runs at once (one lock per sealed file)', () => {
 });
 
 describe('a swapped ciphertext does not survive a re-seal (entries are bound to key, target and ciphertext)', () => {
-  test('seal re-seals an entry whose ciphertext was replaced, with or without a matching verifier; synth refuses the edited one; --verify names both', () => {
+  test('seal re-seals an entry whose ciphertext was replaced, with or without a matching verifier; synth refuses the edited one; --verify names both', async () => {
     // GIVEN sealed values, then two entries replaced by someone holding only the public certificate:
     // ARAGORA_JWT_SECRET's ciphertext alone, SUPABASE_KEY's ciphertext with a binding and verifier made for the stranger's value
     const dir = project();
@@ -546,7 +552,7 @@ describe('a swapped ciphertext does not survive a re-seal (entries are bound to 
 
     // WHEN the owner checks with the values, THEN both are named, and nothing is written
     const before = readFileSync(join(dir, 'sealed/qa.yaml'), 'utf8');
-    const verify = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--verify']);
+    const verify = await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env', '--verify']);
     expect(verify.status).toBe(1);
     expect(verify.stdout).toMatch(/match: +ANTHROPIC_API_KEY, OPENAI_API_KEY\n/);
     expect(verify.stdout).toMatch(/DOES NOT MATCH ARAGORA_JWT_SECRET: binding: does not match the entry/);
@@ -554,7 +560,7 @@ describe('a swapped ciphertext does not survive a re-seal (entries are bound to 
     expect(readFileSync(join(dir, 'sealed/qa.yaml'), 'utf8')).toBe(before);
 
     // WHEN the owner seals again with the same values
-    const result = cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']);
+    const result = await cli(dir, ['seal', '--env', 'qa', '--cert', keys.certificate, '--env-file', '.env']);
     // THEN both are sealed again from the owner's values, the others keep their ciphertext
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/sealed now: +ARAGORA_JWT_SECRET, SUPABASE_KEY\n/);

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
@@ -42,15 +43,42 @@ const { parentPort, workerData } = require('node:worker_threads');
 let rules;
 async function load() {
   if (!rules) {
-    const [{ lintSource }, { creator }] = await Promise.all([import(workerData.core), import(workerData.preset)]);
+    const [{ lintSource }, { creator }, { secretLintProfiler }] = await Promise.all([import(workerData.core), import(workerData.preset), import(workerData.profiler)]);
     const config = {
       rules: [{ id: creator.meta.id, rule: creator, rules: [{ id: '@secretlint/secretlint-rule-filter-comments', disabled: true }] }],
     };
-    rules = { lintSource, config };
+    rules = { lintSource, config, profiler: secretLintProfiler };
   }
   return rules;
 }
-parentPort.on('message', async ({ id, sources, flag, port }) => {
+/**
+ * secretlint's profiler keeps every mark the thread ever made and searches them all at each new one: a
+ * thread that scans many times (a library host, a test run) slows down with every scan and holds them all.
+ * The marks of finished scans are dropped; those of the last one may arrive after it (the observer is
+ * asynchronous) and go with the next.
+ */
+let forgetting = Promise.resolve();
+async function forgetProfile(profiler) {
+  try {
+    await new Promise((resolve) => setImmediate(resolve));
+    await profiler.getEntries();
+    if (Array.isArray(profiler.entries)) profiler.entries.length = 0;
+    if (Array.isArray(profiler.measures)) profiler.measures.length = 0;
+  } catch {
+    // Only bookkeeping: a profiler of another shape is left as it is.
+  }
+}
+parentPort.on('message', async ({ id, sources, flag, port, retained }) => {
+  if (retained) {
+    const { profiler } = await load();
+    await forgetting;
+    await new Promise((resolve) => setImmediate(resolve));
+    port.postMessage({ id, retained: profiler.entries.length });
+    const signal = new Int32Array(flag);
+    Atomics.store(signal, 0, 1);
+    Atomics.notify(signal, 0);
+    return;
+  }
   let reply;
   try {
     const { lintSource, config } = await load();
@@ -70,6 +98,7 @@ parentPort.on('message', async ({ id, sources, flag, port }) => {
   const signal = new Int32Array(flag);
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
+  if (rules) await (forgetting = forgetProfile(rules.profiler));
 });
 `;
 
@@ -83,9 +112,12 @@ function startScanner(): Worker {
     scanner.pending++;
     return scanner.worker;
   }
+  const core = require.resolve('@secretlint/core');
   const workerData = {
-    core: pathToFileURL(require.resolve('@secretlint/core')).href,
+    core: pathToFileURL(core).href,
     preset: pathToFileURL(require.resolve('@secretlint/secretlint-rule-preset-recommend')).href,
+    // The instance core marks its work in: resolved from core, which depends on it.
+    profiler: pathToFileURL(require.resolve('@secretlint/profiler', { paths: [dirname(core)] })).href,
   };
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData, stdout: true, stderr: true });
   worker.unref();
@@ -147,6 +179,27 @@ export function startSecretlintScan(sources: readonly SecretlintSource[]): Pendi
 /** secretlint's findings for each source, in order (blocking). */
 export function secretlintSync(sources: readonly SecretlintSource[]): SecretlintFinding[][] {
   return startSecretlintScan(sources).wait();
+}
+
+/**
+ * How many of secretlint's profiling marks the scanner thread holds (starting it if needed): for the test
+ * that it forgets those of finished scans.
+ */
+export function secretlintRetainedMarks(): number {
+  const worker = startScanner();
+  const id = ++nextId;
+  const flag = new SharedArrayBuffer(4);
+  const { port1, port2 } = new MessageChannel();
+  worker.postMessage({ id, flag, port: port2, retained: true }, [port2]);
+  try {
+    const outcome = Atomics.wait(new Int32Array(flag), 0, 0, SCAN_TIMEOUT_MS);
+    const received = receiveMessageOnPort(port1)?.message as { id: number; retained?: number } | undefined;
+    if (outcome === 'timed-out' || received?.id !== id || received.retained === undefined) throw new Error('the secret scanner (secretlint) did not answer');
+    return received.retained;
+  } finally {
+    port1.close();
+    scheduleIdleStop();
+  }
 }
 
 function awaitReply(port: MessagePort, flag: SharedArrayBuffer, id: number): SecretlintFinding[][] {

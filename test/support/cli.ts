@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { runCli } from '../../src/cli/program';
 
 export const root = resolve(__dirname, '..', '..');
@@ -46,6 +48,28 @@ export function spawnCli(cwd: string, args: readonly string[], env: NodeJS.Proce
   // A timeout is a hang guard (a run that blocks is killed and fails with status null), not a benchmark.
   const result = spawnSync(bin, [...args], { cwd, env: { PATH: path, HOME: cwd, ...buildCacheEnv(), ...env }, encoding: 'utf8', timeout: options.timeoutMs, killSignal: 'SIGKILL' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Runs the cdk8s app in `cwd` as `cdk8s synth` runs it: cdk8s.yaml's `app:` command (`node scripts/app.cjs
+ * src/main.ts`: our sources bundled once per content, then one file to load; a TypeScript loader such as tsx
+ * costs about a second more per run), its paths made absolute, in an environment of `env` and this PATH only.
+ * Its build cache is an empty folder of its own unless `env` names one: the app computes what it outputs.
+ */
+export function spawnApp(cwd: string, env: NodeJS.ProcessEnv = {}): CliRun & { error?: Error } {
+  const [command, ...args] = String(parse(readFileSync(join(root, 'cdk8s.yaml'), 'utf8')).app).split(/\s+/);
+  if (command !== 'node') throw new Error(`cdk8s.yaml's app runs ${command}, not node: teach spawnApp (test/support/cli.ts) to run it`);
+  const cache = env.ARAGORA_SECRETS_CACHE === undefined ? mkdtempSync(join(tmpdir(), 'aragora-app-cache-')) : undefined;
+  try {
+    const result = spawnSync(process.execPath, args.map((arg) => (existsSync(join(root, arg)) ? join(root, arg) : arg)), {
+      cwd,
+      env: { PATH: process.env.PATH, ARAGORA_SECRETS_CACHE: cache, ...env },
+      encoding: 'utf8',
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, error: result.error };
+  } finally {
+    if (cache) rmSync(cache, { recursive: true, force: true });
+  }
 }
 
 /** The test run's build cache (test/support/global-setup.ts), for a CLI a test spawns with an environment of its own. */
