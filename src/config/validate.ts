@@ -11,6 +11,7 @@ import { identityProblems, refreshOptionProblems } from './identity-validate';
 import { GO_DURATION, suggestDuration } from '../delivery/external/schema';
 import { inputTextProblems } from './input-text';
 import { showable, shown as shownText, shownNames } from '../config-kit/shown';
+import { pushTo } from '../core/collections';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -276,7 +277,7 @@ function crossFieldProblems(config: AragoraSecretsConfig): LocatedProblem[] {
         }
       });
     }
-    if ('oneOf' in rule) groups.set(rule.oneOf, [...(groups.get(rule.oneOf) ?? []), name]);
+    if ('oneOf' in rule) pushTo(groups, rule.oneOf, name);
   }
   for (const [group, members] of groups) {
     if (members.length < 2) {

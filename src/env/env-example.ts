@@ -1,6 +1,7 @@
 import type { AragoraSecretsConfig, RequirementRule } from '../config-kit/schema';
 import type { EnvironmentPlan, Plan, SecretPlan } from '../plan/plan';
 import { statusLabel } from './env-check';
+import { pushTo } from '../core/collections';
 
 /**
  * `.env.example`: every secret of the catalog with its purpose and when it is required, with
@@ -29,7 +30,7 @@ function forAllEnvironments(config: AragoraSecretsConfig, plan: Plan): string {
     for (const env of plan.environments) {
       const s = env.catalog.find((c) => c.name === name)!;
       const label = s.status === 'excluded' ? 'not used' : statusLabel(s);
-      byStatus.set(label, [...(byStatus.get(label) ?? []), env.name]);
+      pushTo(byStatus, label, env.name);
     }
     const rank = (label: string) => ['required', 'one of', 'recommended', 'optional', 'not used'].findIndex((p) => label.startsWith(p));
     const statuses = [...byStatus].sort(([a], [b]) => rank(a) - rank(b));

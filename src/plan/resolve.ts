@@ -23,6 +23,7 @@ import {
   type SecretPlan,
   type AppModePlan,
 } from './plan';
+import { pushTo } from '../core/collections';
 
 /**
  * Resolves the plan: a pure function of the validated config, the committed inputs the caller read
@@ -85,7 +86,7 @@ function resolveEnvironment(
     });
   const secrets = catalog.filter((s) => s.status !== 'excluded');
   const groups = new Map<string, string[]>();
-  for (const s of secrets) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
+  for (const s of secrets) if (s.group) pushTo(groups, s.group, s.name);
 
   const labels = sortRecord({ ...appLabels, ...env.labels, 'app.kubernetes.io/instance': `${appName}-${name}` });
   const secretName = env.secretName ?? deriveName(appName, 'secrets');

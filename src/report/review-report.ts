@@ -4,6 +4,7 @@ import { tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan, SecretPlan } from '../plan/plan';
 import { CUSTODY_LABELS, describeAppMode } from '../plan/app-contract';
 import { googleGrants, iamReaders, keyDelegations, otherServiceAccounts, secretRoleGrants, tokenMounted, type CfnTemplate, type IamReader, type WrittenObject } from './value-readers';
+import { pushTo } from '../core/collections';
 
 /** The file name of the review report in `dist/<env>/`. */
 export const REVIEW_REPORT_FILE = 'SECRETS.md';
@@ -255,7 +256,7 @@ function googleReaders(input: Input): string[] {
   const out: string[] = [];
   const grants = googleGrants(input.objects);
   const byMember = new Map<string, typeof grants>();
-  for (const grant of grants) byMember.set(`${grant.member} ${grant.role}`, [...(byMember.get(`${grant.member} ${grant.role}`) ?? []), grant]);
+  for (const grant of grants) pushTo(byMember, `${grant.member} ${grant.role}`, grant);
   for (const group of byMember.values()) {
     out.push(
       `Google: ${code(group[0].member)} has ${code(group[0].role)} on ${group.map((g) => g.resource).map(code).join(', ')} ` +

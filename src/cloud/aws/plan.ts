@@ -1,6 +1,7 @@
 import { compareStrings, sortRecord } from '../../core/sort';
 import { fargateMemoryOptions, NAG_PACKS, type AwsConfig, type NagPackName } from './schema';
 import type { RequirementStatus } from '../../config-kit/requirements';
+import { pushTo } from '../../core/collections';
 
 /**
  * The AWS part of an environment's plan: every name, ARN and assignment the CloudFormation
@@ -242,7 +243,7 @@ export function resolveAwsPlan(input: AwsPlanInput): AwsPlan {
     const byName = new Map<string, AwsSecretsManagerSecretPlan['keys'][number][]>();
     for (const s of stored('secretsManager')) {
       const location = appSecretName ? { key: appSecretName, property: s.name } : s.remote;
-      byName.set(location.key, [...(byName.get(location.key) ?? []), { ...keyPlan(s), jsonKey: location.property }]);
+      pushTo(byName, location.key, { ...keyPlan(s), jsonKey: location.property });
     }
     const replicaRegions = config.secretsManager.replicaRegions ?? (appSecretName && partition === 'aws' ? APP_FALLBACK_REGIONS.filter((r) => r !== config.region) : []);
     secretsManager = {

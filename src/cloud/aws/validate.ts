@@ -1,5 +1,6 @@
 import { APP_DEFAULT_SECRET_NAME, IAM_ROLE_NAME_MAX, assignStores, parameterName, pascalId, roleName } from './plan';
 import { APP_CRITICAL_SECRETS } from '../../plan/app-contract';
+import { pushTo } from '../../core/collections';
 
 function isCritical(config: AragoraSecretsConfig, name: string): boolean {
   return config.secrets[name].critical ?? APP_CRITICAL_SECRETS.includes(name);
@@ -125,7 +126,7 @@ export function awsProblems(config: AragoraSecretsConfig): AwsProblem[] {
       const byName = new Map<string, string[]>();
       for (const name of delivered.filter((n) => stores.get(n) === 'secretsManager')) {
         const key = appSecretName ?? config.secrets[name].remote?.key ?? config.remoteKey ?? `${config.app.name}/api-keys`;
-        byName.set(key, [...(byName.get(key) ?? []), name]);
+        pushTo(byName, key, name);
       }
       const ids = new Map<string, string>();
       for (const [secretName, members] of byName) {

@@ -1,5 +1,6 @@
 import { parse, stringify } from 'yaml';
 import type { CsiDeliveryPlan } from './plan';
+import { pushTo } from '../../core/collections';
 
 /**
  * The `parameters` of the SecretProviderClass: a map of strings, some of which hold YAML the provider
@@ -47,7 +48,7 @@ export function awsParameters(delivery: CsiDeliveryPlan): Record<string, string>
   const parameters: AwsCsiObject[] = [];
   for (const o of delivery.objects) {
     if (o.objectType === 'ssmparameter') parameters.push({ objectName: o.secretPath, objectType: 'ssmparameter', objectAlias: o.env });
-    else bySecret.set(o.secretPath, [...(bySecret.get(o.secretPath) ?? []), { path: jmesPathOf(o.secretKey), objectAlias: o.env }]);
+    else pushTo(bySecret, o.secretPath, { path: jmesPathOf(o.secretKey), objectAlias: o.env });
   }
   const secrets: AwsCsiObject[] = [...bySecret.keys()].sort().map((name) => ({ objectName: name, objectType: 'secretsmanager', jmesPath: bySecret.get(name)! }));
   const objects = [...secrets, ...parameters.sort((a, b) => (a.objectName < b.objectName ? -1 : a.objectName > b.objectName ? 1 : 0))];

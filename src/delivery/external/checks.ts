@@ -21,6 +21,7 @@ import {
   type Environment,
 } from '../../checks/objects';
 import type { EnvironmentFacts, ManifestObject, Problem, Rule, SecretProducer } from '../../checks/types';
+import { pushTo } from '../../core/collections';
 
 /** The checks of the External Secrets Operator delivery (`external`): its objects, and the ESO release they target. */
 
@@ -73,7 +74,7 @@ function otherSecretUsers(env: Environment): Map<string, SecretUser[]> {
   const add = (namespace: string, name: unknown, by: string, entry: ManifestObject) => {
     if (typeof name !== 'string') return;
     const key = `${namespace}/${name}`;
-    users.set(key, [...(users.get(key) ?? []), { by, entry }]);
+    pushTo(users, key, { by, entry });
   };
   for (const entry of env.objects) {
     const obj = entry.object;

@@ -11,6 +11,7 @@ import type { AragoraSecretsConfig, DeliveryConfig } from '../../config-kit/sche
 import type { EsoIdentityPlan } from '../../plan/eso-identity';
 import { deriveName } from '../../core/names';
 import type { SecretPlan } from '../../plan/plan';
+import { pushTo } from '../../core/collections';
 
 /**
  * The resolved plan of delivery method `external` (External Secrets Operator): which store,
@@ -212,7 +213,7 @@ export function resolveExternalDelivery(options: ExternalDeliveryConfig, context
 
   const extracts = new Map<string, { property: string; secretKey: string }[]>();
   if (fetch === 'extract') {
-    for (const s of fromStore) extracts.set(s.remote.key, [...(extracts.get(s.remote.key) ?? []), { property: s.remote.property, secretKey: s.name }]);
+    for (const s of fromStore) pushTo(extracts, s.remote.key, { property: s.remote.property, secretKey: s.name });
   }
 
   return {

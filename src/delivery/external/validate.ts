@@ -5,6 +5,7 @@ import type { AragoraSecretsConfig } from '../../config-kit/schema';
 import { externalOptions, generatedSecretName, storeNameOf, storeUsers, DEFAULT_STORE_KIND } from './plan';
 import { defaultProperty } from '../../plan/plan';
 import { showable, shown, shownNames } from '../../config-kit/shown';
+import { pushTo } from '../../core/collections';
 
 type Add = (segments: PropertyKey[], message: string, fix?: string) => void;
 
@@ -68,7 +69,7 @@ export function externalProblems(config: AragoraSecretsConfig, add: Add): void {
 
     if ((options.fetch ?? 'properties') === 'extract') {
       const byKey = new Map<string, typeof fromStore>();
-      for (const s of fromStore) byKey.set(s.key, [...(byKey.get(s.key) ?? []), s]);
+      for (const s of fromStore) pushTo(byKey, s.key, s);
       for (const members of byKey.values()) {
         for (const s of members) {
           const same = members.find((o) => o !== s && o.property === s.property);
@@ -161,7 +162,7 @@ export function keyListProblems(
     }
   }
   const groups = new Map<string, string[]>();
-  for (const s of stored) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
+  for (const s of stored) if (s.group) pushTo(groups, s.group, s.name);
   for (const [group, members] of groups) {
     if (!members.some((m) => seen.has(m))) {
       add(at, `no secret of group ${shown(group)} is listed: at least one of ${members.join(', ')} is required`, `add one of ${members.join(', ')} to keys`);

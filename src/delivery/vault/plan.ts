@@ -1,6 +1,7 @@
 import type { VaultDeliveryConfig } from './schema';
 import type { RequirementStatus } from '../../config-kit/requirements';
 import { kvApiPath } from '../../artifacts/vault-policy';
+import { pushTo } from '../../core/collections';
 
 /** Where the injected agent writes the rendered files (the injector's default secret volume). */
 export const VAULT_SECRETS_DIR = '/vault/secrets';
@@ -97,7 +98,7 @@ export function resolveVaultDelivery(config: VaultDeliveryConfig, context: Vault
   for (const secret of context.secrets) {
     const path = config.path ?? kvApiPath(mount, secret.remote.key, kvVersion);
     const field: VaultField = { env: secret.name, field: secret.remote.property, required: secret.status === 'required' };
-    byPath.set(path, [...(byPath.get(path) ?? []), field]);
+    pushTo(byPath, path, field);
   }
   const sources = [...byPath.keys()]
     .sort()
