@@ -101,7 +101,8 @@ export function helmValues(plan: EnvironmentPlan, method: Pick<DeliveryMethod, '
   const extraEnv: ChartEnvEntry[] = [
     ...plan.secrets
       .filter((s) => !CHART_SECRET_KEYS.includes(s.name))
-      .map((s) => ({ name: s.name, valueFrom: { secretKeyRef: { name: plan.secretName, key: s.name, optional: s.status === 'required' ? undefined : true } } })),
+      // A required key has no `optional` at all (the chart's schema and the diff stay clean), not `optional: undefined`.
+      .map((s) => ({ name: s.name, valueFrom: { secretKeyRef: { name: plan.secretName, key: s.name, ...(s.status === 'required' ? {} : { optional: true }) } } })),
     ...strictEnv,
   ];
   const wired = plan.secrets.filter((s) => CHART_SECRET_KEYS.includes(s.name)).map((s) => s.name);
@@ -113,11 +114,8 @@ export function helmValues(plan: EnvironmentPlan, method: Pick<DeliveryMethod, '
     config,
     secrets: { create: false, existingSecret: plan.secretName },
     serviceAccount,
-    ...(extraEnv.length > 0 ? { backend: { extraEnv: extraEnv.map(withoutUndefined) } } : {}),
+    ...(extraEnv.length > 0 ? { backend: { extraEnv } } : {}),
   };
   return `${[...header, ...notes].join('\n')}\n${valuesYaml(values)}`;
 }
 
-function withoutUndefined(entry: ChartEnvEntry): ChartEnvEntry {
-  return JSON.parse(JSON.stringify(entry));
-}
