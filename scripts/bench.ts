@@ -187,11 +187,14 @@ const reading = `## Reading the numbers
 - Section 1 runs with warm caches (the bundle and the aws-cdk-lib results are built on the first, unmeasured
   run of each side), which is the daily case. A cold first synth after \`npm ci\` also bundles the sources
   (about 0.2 s) and loads aws-cdk-lib for the \`prod\` stack (about 0.3–0.5 s).
-- Growth with the catalog is linear (the "ms per 1,000 secrets" column); the 1,000-secret target (≤ 2× the
-  default) is not met. A CPU profile of the 1,000-secret run puts the largest shares in parsing the YAML config
-  with the \`yaml\` library's document parser (kept for error line numbers; its quadratic unique-key check is
-  replaced by a one-pass check) and in writing the manifests with cdk8s's \`Yaml.stringify\` (same library), then
-  garbage collection and compiling the bundle; the plan, constructs, leak guard and pitfall rules take less.
+- Growth with the catalog is linear (the "ms per 1,000 secrets" column). The ratios of section 2 divide by a
+  default of some 0.6–0.8 s that varies from run to run by more than a tenth, so compare the absolute 5,000-secret
+  time between runs as well. A CPU profile of the 5,000-secret CLI run (\`node --cpu-prof\`, after the Helm values
+  moved to the manifest emitter) puts about a quarter in parsing the YAML config with the \`yaml\` library's
+  document parser (kept for error line numbers; its quadratic unique-key check is replaced by a one-pass check),
+  then building the charts (cdk8s \`toJson\`), the leak guard (the base64 scan of every file), SECRETS.md and
+  garbage collection; the plan, the manifests (written by our emitter, byte-identical to cdk8s's) and the other
+  rules take less.
 - The scale runs have no AWS stack: a CloudFormation template holds at most 1 MB, and one stack for thousands of
   secrets exceeds it (synth reports it as an error).
 `;
