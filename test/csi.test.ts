@@ -153,6 +153,21 @@ describe('csi: config it refuses', () => {
     expect(messages(staging((d) => (d.mountPath = '../etc')))).toEqual([expect.stringContaining('environments.staging.delivery.mountPath')]);
   });
 
+  test('one Vault role bound by two environments is refused across methods too: an agent environment and a CSI one on the same Vault and mount', () => {
+    const config = example();
+    // staging reads through the CSI provider as role aragora-staging at https://vault.vault.svc:8200, mount kubernetes.
+    (config.environments as any).agent = {
+      namespace: 'aragora-agent',
+      tier: 'development',
+      delivery: { method: 'vault', role: 'aragora-staging', authPath: 'auth/kubernetes', server: { address: 'https://vault.vault.svc:8200', namespace: 'vault' } },
+      workload: { command: ['aragora', 'serve'] },
+    };
+    expect(messages(config)).toEqual([expect.stringMatching(/^environments\.staging\.delivery\.vault\.role: Vault role "aragora-staging" is also the role of environment "agent" on the same Vault and auth mount/)]);
+    // Another mount, or another role, is another binding.
+    (config.environments as any).agent.delivery.authPath = 'auth/k8s-agent';
+    expect(() => validateConfig(config, 'test')).not.toThrow();
+  });
+
   test('hostile fields: a property that would break out of the objects list, credentials in the address', () => {
     const breakout = example();
     breakout.secrets.OPENAI_API_KEY.remote = { property: 'x }, { objectName: STOLEN' };

@@ -1,4 +1,5 @@
 import { oneVisibleLine, operand, sh, ShellCode, vaultArgument } from '../core/shell';
+import { shown } from '../config-kit/shown';
 
 /**
  * What the Vault policy files of the delivery methods share (Vault Agent injection, and an
@@ -68,4 +69,41 @@ export function kubernetesAuthRoleCommand(role: KubernetesAuthRole): ShellCode {
       .map((line) => line.code)
       .join(' \\\n'),
   );
+}
+
+type AddProblem = (segments: PropertyKey[], message: string, fix?: string) => void;
+
+/**
+ * The environments that bind a Vault role, by server, namespace, auth mount and role, per validation pass: a pass hands
+ * every method the same `add`, so it identifies the pass (a config object may be validated again after a change).
+ */
+const claimedRoles = new WeakMap<AddProblem, Map<string, string>>();
+
+/**
+ * Claims a kubernetes auth role of one Vault for one environment, across every Vault method of the config (the agent,
+ * the operator, the CSI provider): a second environment binding the same role on the same Vault and auth mount would
+ * rebind it to its own namespace when its setup.sh runs. Adds a problem at `at` then; the first claimant keeps it.
+ */
+export function claimVaultRole(
+  claim: { readonly address: string | undefined; readonly vaultNamespace: string | undefined; readonly authPath: string; readonly role: string },
+  environment: string,
+  at: PropertyKey[],
+  add: AddProblem,
+  suggestedRole: string,
+): void {
+  let roles = claimedRoles.get(add);
+  if (!roles) claimedRoles.set(add, (roles = new Map()));
+  // `auth/kubernetes` (the agent's path) and `kubernetes` (the operator's and the CSI provider's mount) are one mount.
+  const mount = claim.authPath.replace(/^auth\//, '').replace(/\/+$/, '');
+  const identity = JSON.stringify([claim.address ?? '', claim.vaultNamespace ?? '', mount, claim.role]);
+  const other = roles.get(identity);
+  if (other === undefined) {
+    roles.set(identity, environment);
+  } else if (other !== environment) {
+    add(
+      at,
+      `Vault role ${shown(claim.role)} is also the role of environment "${other}" on the same Vault and auth mount: the second setup would rebind it to this namespace`,
+      `give each environment its own role, e.g. role: ${suggestedRole}`,
+    );
+  }
 }

@@ -8,6 +8,7 @@ import { evaluateRequirement } from '../../config-kit/requirements';
 import { assignStores, IAM_ROLE_NAME_MAX, POD_READER_ROLE_PURPOSE, roleName } from '../../cloud/aws/plan';
 import { serviceAccountEmail } from '../../cloud/gcp/plan';
 import { OIDC_PROVIDER_ARN } from '../../cloud/aws/schema';
+import { claimVaultRole } from '../../artifacts/vault-policy';
 
 /** What Secrets Manager accepts in a secret's name. */
 const AWS_SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
@@ -120,7 +121,6 @@ function gcpIdentityProblems(config: AragoraSecretsConfig, envName: string, opti
 
 /** Cross-field rules of the Secrets Store CSI delivery: the provider's block, the sync and what reads it. */
 export function csiProblems(config: AragoraSecretsConfig, add: AddProblem): void {
-  const roles = new Map<string, string>();
   for (const envName of Object.keys(config.environments).sort()) {
     const env = config.environments[envName];
     const options = csiOptions(env);
@@ -193,14 +193,8 @@ export function csiProblems(config: AragoraSecretsConfig, add: AddProblem): void
     }
 
     if (vault) {
-      const role = vault.role ?? `${config.app.name}-${envName}`;
-      const identity = JSON.stringify([vault.address, vault.vaultNamespace ?? '', vault.authMount ?? 'kubernetes', role]);
-      const other = roles.get(identity);
-      if (other) {
-        add([...at, 'vault', 'role'], `Vault role ${shown(role)} is also the role of environment "${other}" on the same Vault and auth mount: the second setup would rebind it to this namespace`, `give each environment its own role, e.g. role: ${config.app.name}-${envName}`);
-      } else {
-        roles.set(identity, envName);
-      }
+      const claim = { address: vault.address, vaultNamespace: vault.vaultNamespace, authPath: vault.authMount ?? 'kubernetes', role: vault.role ?? `${config.app.name}-${envName}` };
+      claimVaultRole(claim, envName, [...at, 'vault', 'role'], add, `${config.app.name}-${envName}`);
     }
   }
 }

@@ -5,6 +5,7 @@ import { VAULT_PATH } from '../../config-kit/fields';
 import { showable, shown } from '../../config-kit/shown';
 import { defaultProperty } from '../../plan/plan';
 import { DEFAULT_AUTH_MOUNT, DEFAULT_KV_MOUNT, durationSeconds, MIN_REFRESH_WITH_RESTART_SECONDS } from './plan';
+import { claimVaultRole } from '../../artifacts/vault-policy';
 
 /** KV field names a transformation template can name as they are. */
 export const OPERATOR_FIELD = /^[A-Za-z0-9_.-]+$/;
@@ -22,7 +23,6 @@ function operatorOptions(env: EnvironmentConfig): VaultOperatorDeliveryConfig | 
  * otherwise fail, or restart the pods without end, in the cluster.
  */
 export function vaultOperatorProblems(config: AragoraSecretsConfig, add: AddProblem): void {
-  const roles = new Map<string, string>();
   for (const envName of Object.keys(config.environments).sort()) {
     const env = config.environments[envName];
     const options = operatorOptions(env);
@@ -105,17 +105,8 @@ export function vaultOperatorProblems(config: AragoraSecretsConfig, add: AddProb
     }
 
     const role = options.role ?? `${config.app.name}-${envName}`;
-    const identity = JSON.stringify([options.address, options.vaultNamespace ?? '', options.authMount ?? DEFAULT_AUTH_MOUNT, role]);
-    const other = roles.get(identity);
-    if (other) {
-      add(
-        [...at, 'role'],
-        `Vault role ${shown(role)} is also the role of environment "${other}" on the same Vault and auth mount: the second setup would rebind it to this namespace`,
-        `give each environment its own role, e.g. role: ${config.app.name}-${envName}`,
-      );
-    } else {
-      roles.set(identity, envName);
-    }
+    const claim = { address: options.address, vaultNamespace: options.vaultNamespace, authPath: options.authMount ?? DEFAULT_AUTH_MOUNT, role };
+    claimVaultRole(claim, envName, [...at, 'role'], add, `${config.app.name}-${envName}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { VAULT_PATH } from '../../config-kit/fields';
 import { defaultProperty } from '../../plan/plan';
 import { DEFAULT_VAULT_AUTH_PATH, DEFAULT_VAULT_PORT, durationSeconds } from './plan';
 import { showable, shown } from '../../config-kit/shown';
+import { claimVaultRole } from '../../artifacts/vault-policy';
 
 /** KV field names the template, the policy comments and the setup script can all carry as they are. */
 export const VAULT_FIELD = /^[A-Za-z0-9_.-]+$/;
@@ -24,7 +25,6 @@ export function vaultOptions(env: EnvironmentConfig): VaultDeliveryConfig | unde
  * role another environment overwrites).
  */
 export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
-  const roles = new Map<string, string>();
   for (const envName of Object.keys(config.environments).sort()) {
     const env = config.environments[envName];
     const vault = vaultOptions(env);
@@ -129,17 +129,8 @@ export function vaultProblems(config: AragoraSecretsConfig, add: Add): void {
     }
 
     const role = vault.role ?? `${config.app.name}-${envName}`;
-    const identity = JSON.stringify([server.address ?? '', vault.vaultNamespace ?? '', vault.authPath ?? DEFAULT_VAULT_AUTH_PATH, role]);
-    const other = roles.get(identity);
-    if (other) {
-      add(
-        [...at, 'role'],
-        `Vault role ${shown(role)} is also the role of environment "${other}" on the same Vault and auth path: the second setup would rebind it to this namespace`,
-        `give each environment its own role, e.g. role: ${config.app.name}-${envName}`,
-      );
-    } else {
-      roles.set(identity, envName);
-    }
+    const claim = { address: server.address, vaultNamespace: vault.vaultNamespace, authPath: vault.authPath ?? DEFAULT_VAULT_AUTH_PATH, role };
+    claimVaultRole(claim, envName, [...at, 'role'], add, `${config.app.name}-${envName}`);
   }
 }
 
