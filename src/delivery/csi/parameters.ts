@@ -129,22 +129,8 @@ function parseList(text: unknown, required: readonly string[]): { items: any[] }
 
 /** The objects of a Vault provider's `objects` parameter, or a description of why it is not a list of them. */
 export function parseVaultObjects(text: unknown): { objects: VaultCsiObject[] } | { problem: string } {
-  if (typeof text !== 'string') return { problem: 'it is not a string' };
-  let value: unknown;
-  try {
-    value = parse(text);
-  } catch (e) {
-    return { problem: `it is not valid YAML (${(e as Error).message.split('\n')[0]})` };
-  }
-  if (!Array.isArray(value)) return { problem: 'it is not a YAML list' };
-  for (const [i, item] of value.entries()) {
-    for (const key of ['objectName', 'secretPath'] as const) {
-      if (!item || typeof item !== 'object' || typeof (item as Record<string, unknown>)[key] !== 'string' || (item as Record<string, string>)[key] === '') {
-        return { problem: `item ${i} has no ${key}` };
-      }
-    }
-  }
-  return { objects: value as VaultCsiObject[] };
+  const parsed = parseList(text, ['objectName', 'secretPath']);
+  return 'problem' in parsed ? parsed : { objects: parsed.items as VaultCsiObject[] };
 }
 
 function sorted(record: Record<string, string>): Record<string, string> {
