@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRules, inEveryPack } from './compliance';
 import type { SecretReaderRole } from './secret-reader-role';
+import { grantStoredRead } from './read-grant';
 
 /** Length of a generated value: 64 letters and digits, about 380 bits. */
 export const GENERATED_LENGTH = 64;
@@ -115,16 +116,7 @@ export class ManagedSecret extends Construct {
    * managed key, `kms:Decrypt` on that key only through Secrets Manager (`kms:ViaService`).
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const read = iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [this.secretArn] });
-    if (!this.encryptionKey) return read;
-    return read.combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['kms:Decrypt'],
-        resourceArns: [this.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-      }),
-    );
+    return grantStoredRead(this, grantee, { actions: ['secretsmanager:GetSecretValue'], resourceArn: this.secretArn }, { key: this.encryptionKey, service: 'secretsmanager' });
   }
 
   /**

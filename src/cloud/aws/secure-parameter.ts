@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { grantStoredRead } from './read-grant';
 
 export interface SecureParameterProps {
   /** The parameter's name (`/<prefix>/<name>`). */
@@ -57,16 +58,7 @@ export class SecureParameter extends Construct {
    * on that key only through SSM (`kms:ViaService`).
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const read = iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameter', 'ssm:GetParameters'], resourceArns: [this.parameterArn] });
-    if (!this.encryptionKey) return read;
-    return read.combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['kms:Decrypt'],
-        resourceArns: [this.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `ssm.${Stack.of(this).region}.amazonaws.com` } },
-      }),
-    );
+    return grantStoredRead(this, grantee, { actions: ['ssm:GetParameter', 'ssm:GetParameters'], resourceArn: this.parameterArn }, { key: this.encryptionKey, service: 'ssm' });
   }
 
   /** The ECS `secrets` entry: `valueFrom: arn:<partition>:ssm:<region>:<account>:parameter/<name>`. */
