@@ -107,3 +107,18 @@ export function claimVaultRole(
     );
   }
 }
+
+/**
+ * A read-only Vault policy (HCL) for one environment's reader: the header naming the policy, the method's lines about
+ * who logs in with it (each already one visible line), the server line, then `read` on exactly `paths` and nothing
+ * else (no `list`, no wildcard, no metadata).
+ */
+export function readPolicyHcl(props: { readonly policyName: string; readonly environment: string; readonly about: readonly string[]; readonly address: string | undefined; readonly vaultNamespace: string | undefined; readonly paths: readonly string[] }): string {
+  const lines = [
+    `# Vault policy "${oneVisibleLine(props.policyName)}": read-only access to the secrets of environment ${oneVisibleLine(props.environment)}`,
+    ...props.about,
+    vaultServerLine(props.address, props.vaultNamespace),
+  ];
+  for (const path of props.paths) lines.push('', `path ${hclString(path)} {`, '  capabilities = ["read"]', '}');
+  return lines.join('\n') + '\n';
+}
