@@ -75,6 +75,7 @@ describeRun('hostile config text in every string that reaches a script (the gene
       configConnector: configConnector ? { namespace: h('ccNamespace') } : undefined,
       store: { name: h('store'), auth: 'workloadIdentity' },
       workloadIdentity: { serviceAccountName: h('ksa'), namespace: h('ksaNamespace'), pool: h('pool'), member: h('wiMember'), bindingName: h('binding'), create: false },
+      podWorkloadIdentity: { serviceAccountName: h('podKsa'), namespace: h('podNamespace'), pool: h('podPool'), member: h('podMember'), bindingName: h('podBinding') },
     });
     const values = { ALPHA_KEY: h('alphaValue') };
 
@@ -105,6 +106,7 @@ describeRun('hostile config text in every string that reaches a script (the gene
         ['secrets', 'versions', 'add', bravo.secretId, p, '--data-file=-'],
         list(bravo.secretId, '--filter=state:ENABLED'),
         ['iam', 'service-accounts', 'add-iam-policy-binding', plan.serviceAccount.email, `--project=${plan.serviceAccount.project}`, '--role=roles/iam.workloadIdentityUser', `--member=${plan.workloadIdentity!.member}`, '--condition=None'],
+        ['iam', 'service-accounts', 'add-iam-policy-binding', plan.serviceAccount.email, `--project=${plan.serviceAccount.project}`, '--role=roles/iam.workloadIdentityUser', `--member=${plan.podWorkloadIdentity!.member}`, '--condition=None'],
       ]);
       // The value arrives byte for byte on stdin; the generated one is 32 random bytes.
       expect(calls.filter((c) => c.stdin !== undefined).map((c) => c.stdin)).toEqual([values.ALPHA_KEY, expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/)]);
