@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG } from '../src/config/default';
 import { JSON_SCHEMA_PATH, renderJsonSchema } from '../src/config/json-schema';
 import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { withOutputMarker } from '../src/output/replace-output';
+import { synthesizeProject } from '../src/synth';
 import { find, manifests, synth } from './helpers';
 
 const root = resolve(__dirname, '..');
@@ -127,6 +128,46 @@ describe('the app entry point (what cdk8s synth runs)', () => {
     expect(template).toContain('210987654321');
     expect(template).not.toContain('123456789012');
     expect(readTree(first.outdir)).toEqual(readTree(join(root, 'dist')));
+  });
+
+  test('the AWS output is cached per environment: a change elsewhere reuses a stack, a change to its environment makes a new one', () => {
+    // GIVEN a build cache of its own, and two environments with an AWS stack
+    const cache = mkdtempSync(join(tmpdir(), 'aragora-cache-env-'));
+    const saved = { build: process.env.ARAGORA_SECRETS_BUILD, cache: process.env.ARAGORA_SECRETS_CACHE };
+    process.env.ARAGORA_SECRETS_BUILD = `per-environment-${process.pid}`;
+    process.env.ARAGORA_SECRETS_CACHE = cache;
+    const stacks = () => readdirSync(cache).filter((file) => /^aws-[0-9a-f]{24}\.json$/.test(file)).sort();
+    const synthesize = (config: AragoraSecretsConfig) => {
+      const dir = mkdtempSync(join(tmpdir(), 'aragora-cache-env-project-'));
+      writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
+      return synthesizeProject({ cwd: dir, env: {} }).files;
+    };
+    try {
+      const config = structuredClone(DEFAULT_CONFIG) as any;
+      config.environments.staging.aws = { ...structuredClone(config.environments.prod.aws), account: '210987654321' };
+      const first = synthesize(config);
+      expect(stacks()).toHaveLength(2);
+      // WHEN only dev changes, THEN both stacks come from the cache, and the files are the same
+      const devOnly = structuredClone(config);
+      devOnly.environments.dev.namespace = 'aragora-dev-2';
+      const second = synthesize(devOnly);
+      expect(stacks()).toHaveLength(2);
+      const awsFiles = (files: { path: string; content: string }[]) => files.filter((f) => /^(prod|staging)\/aws\//.test(f.path));
+      expect(awsFiles(second)).toEqual(awsFiles(first));
+      expect(awsFiles(first).length).toBeGreaterThan(2);
+      // WHEN prod's account changes, THEN prod's stack is made again (with it), and staging's still comes from the cache
+      const prodChanged = structuredClone(config);
+      prodChanged.environments.prod.aws.account = '333333333333';
+      const third = synthesize(prodChanged);
+      expect(stacks()).toHaveLength(3);
+      expect(third.find((f) => f.path === 'prod/aws/aragora-prod-secrets.template.json')!.content).toContain('333333333333');
+      expect(awsFiles(third).filter((f) => f.path.startsWith('staging/'))).toEqual(awsFiles(first).filter((f) => f.path.startsWith('staging/')));
+    } finally {
+      for (const [name, value] of [['ARAGORA_SECRETS_BUILD', saved.build], ['ARAGORA_SECRETS_CACHE', saved.cache]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   test('$ARAGORA_SECRETS_CONFIG selects the config', () => {

@@ -75,18 +75,35 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
 
 /**
  * The AWS templates and scripts, and the cdk-nag controls of each stack. They are a pure function of the
- * plan and the build (our sources and the locked aws-cdk-lib and cdk-nag), so when the app runs from its
- * bundle (scripts/app.cjs sets the build hash) they are cached by that pair: loading aws-cdk-lib costs
- * more than the rest of a synth. The cache holds what dist/ holds (templates and the controls of the
- * review report, no values), and the leak guard scans the files either way. A synth that cdk-nag fails
- * throws, so nothing is cached for it.
+ * environment's plan and the build (our sources and the locked aws-cdk-lib and cdk-nag), so when the app runs from
+ * its bundle (scripts/app.cjs sets the build hash) they are cached by that pair, one entry per environment: loading
+ * aws-cdk-lib costs more than the rest of a synth, and a change to the other environments then loads it not at all.
+ * Each stack is built from its environment's plan alone (SecretsStack), in an app of its own here, so it is the same
+ * stack as beside the others. The cache holds what dist/ holds (templates and the controls of the review report, no
+ * values), and the leak guard scans the files either way. A synth that fails throws, so nothing is cached for it;
+ * the errors of every environment are reported together.
  */
 function awsOutput(plan: Plan): AwsOutput {
-  return cachedByBuild('aws', JSON.stringify(plan), () => {
-    // Loaded only when needed: aws-cdk-lib takes a while to load.
-    const { synthesizeAws } = require('./synthesize-aws') as typeof import('./synthesize-aws');
-    return synthesizeAws(plan);
-  });
+  const files: OutputFile[] = [];
+  const controls: Record<string, AwsOutput['controls'][string]> = {};
+  const errors: string[] = [];
+  for (const environment of plan.environments.filter((env) => env.aws)) {
+    const single: Plan = { app: plan.app, environments: [environment] };
+    try {
+      const output = cachedByBuild('aws', JSON.stringify(single), () => {
+        // Loaded only when needed: aws-cdk-lib takes a while to load.
+        const { synthesizeAws } = require('./synthesize-aws') as typeof import('./synthesize-aws');
+        return synthesizeAws(single);
+      });
+      files.push(...output.files);
+      Object.assign(controls, output.controls);
+    } catch (error) {
+      if (!(error instanceof SynthError)) throw error;
+      errors.push(...error.errors);
+    }
+  }
+  if (errors.length > 0) throw new SynthError(errors);
+  return { files, controls };
 }
 
 /**

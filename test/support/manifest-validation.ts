@@ -13,9 +13,11 @@
  * allow additional properties; cdk8s's typed props make them unlikely, except through
  * escape hatches such as Lazy values and JSON patches), and CEL rules of CRDs are not run.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Ajv, { _, type ErrorObject, type ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
 import { formats } from '@kubernetes-models/validate';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
@@ -95,35 +97,71 @@ interface CrdInfo {
 
 let crdIndex: Map<string, CrdInfo> | undefined;
 
+/**
+ * Where parsed CRDs and compiled validators are kept between test files and runs, keyed by the content they are
+ * made from (the CRD files; the schema, ajv's version and this file's options): parsing the 2 MB of CRD YAML and
+ * compiling the SecretStore schemas cost seconds in every test file that validates manifests.
+ */
+const CACHE_DIR = resolve(__dirname, '../../node_modules/.cache/aragora-secrets-tests');
+/** Part of every key: a change to how this file parses or converts makes new entries. */
+const THIS_FILE = readFileSync(__filename, 'utf8');
+
+function cached<T>(file: string, make: () => { value: T; text: string }, read: (path: string) => T): T {
+  const path = join(CACHE_DIR, file);
+  if (existsSync(path)) return read(path);
+  const { value, text } = make();
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path); // a concurrent test file never reads half a file
+  return value;
+}
+
 /** Parsed lazily: the SecretStore CRDs are ~700 KB each, and most test files never need them. */
 function crds(): Map<string, CrdInfo> {
   if (crdIndex) return crdIndex;
   crdIndex = new Map();
   if (!crdsAvailable) return crdIndex;
-  for (const file of readdirSync(CRD_DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    for (const doc of parseAllDocuments(readFileSync(resolve(CRD_DIR, file), 'utf8'))) {
-      const crd = doc.toJS();
-      if (crd?.kind !== 'CustomResourceDefinition') continue;
-      const versions = new Map<string, { served: boolean; schema: JsonSchema }>();
-      for (const v of crd.spec.versions ?? []) {
-        versions.set(v.name, { served: v.served === true, schema: v.schema?.openAPIV3Schema ?? {} });
+  const files = readdirSync(CRD_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const texts = files.map((file) => readFileSync(resolve(CRD_DIR, file), 'utf8'));
+  const hash = createHash('sha256').update(THIS_FILE);
+  for (const [i, file] of files.entries()) hash.update(file).update('\0').update(texts[i]).update('\0');
+  type Entry = [key: string, group: string, scope: CrdInfo['scope'], versions: [name: string, served: boolean, schema: JsonSchema][]];
+  const entries = cached<Entry[]>(
+    `crds-${hash.digest('hex').slice(0, 24)}.json`,
+    () => {
+      const parsed: Entry[] = [];
+      for (const text of texts) {
+        for (const doc of parseAllDocuments(text)) {
+          const crd = doc.toJS();
+          if (crd?.kind !== 'CustomResourceDefinition') continue;
+          const versions = (crd.spec.versions ?? []).map((v: any): [string, boolean, JsonSchema] => [v.name, v.served === true, v.schema?.openAPIV3Schema ?? {}]);
+          parsed.push([crdKey(crd.spec.group, crd.spec.names.kind), crd.spec.group, crd.spec.scope, versions]);
+        }
       }
-      crdIndex.set(crdKey(crd.spec.group, crd.spec.names.kind), { scope: crd.spec.scope, versions });
-      CRD_GROUPS.add(crd.spec.group);
-    }
+      return { value: parsed, text: JSON.stringify(parsed) };
+    },
+    (path) => JSON.parse(readFileSync(path, 'utf8')),
+  );
+  for (const [key, group, scope, versions] of entries) {
+    crdIndex.set(key, { scope, versions: new Map(versions.map(([name, served, schema]) => [name, { served, schema }])) });
+    CRD_GROUPS.add(group);
   }
   return crdIndex;
 }
 
-const ajv = new Ajv({
+const FORMATS_MODULE = require.resolve('@kubernetes-models/validate');
+const AJV_OPTIONS = {
   // CRD schemas carry OpenAPI and x-kubernetes-* keywords that are not JSON Schema.
   strict: false,
   allErrors: true,
   // The API server applies schema defaults before it validates, so a required field with a
   // default may be left out (the Password generator's `length`). Validators get a copy.
   useDefaults: true,
-});
-// The formats kubernetes-models validates built-in kinds with (int32, int64, byte, date-time...).
+} as const;
+// Validators are written as standalone modules, which take the formats kubernetes-models validates built-in kinds
+// with (int32, int64, byte, date-time...) from that package.
+const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, formats: _`require(${FORMATS_MODULE}).formats` } });
 for (const [name, format] of Object.entries(formats)) ajv.addFormat(name, format);
 
 const crdValidators = new Map<string, ValidateFunction>();
@@ -131,7 +169,16 @@ const crdValidators = new Map<string, ValidateFunction>();
 function crdValidator(key: string, schema: JsonSchema): ValidateFunction {
   let validator = crdValidators.get(key);
   if (!validator) {
-    validator = ajv.compile(toAjvSchema(schema) as JsonSchema);
+    const converted = toAjvSchema(schema) as JsonSchema;
+    const hash = createHash('sha256').update(THIS_FILE).update(JSON.stringify({ ajv: require('ajv/package.json').version, options: AJV_OPTIONS, formats: FORMATS_MODULE, converted }));
+    validator = cached<ValidateFunction>(
+      `validator-${hash.digest('hex').slice(0, 24)}.js`,
+      () => {
+        const compiled = ajv.compile(converted);
+        return { value: compiled, text: standaloneCode(ajv, compiled) };
+      },
+      (path) => require(path),
+    );
     crdValidators.set(key, validator);
   }
   return validator;
