@@ -70,6 +70,17 @@ test('the installed package runs without a TypeScript runner or bundler: neither
   expect(sources.filter((text) => /require\(["'](tsx|esbuild|ts-node)[/"']/.test(text))).toEqual([]);
 });
 
+test("the package's declarations import aws-cdk-lib by module (aws-cdk-lib/core, aws-cdk-lib/aws-iam...), never its index", () => {
+  // The index re-exports every AWS service: about 2,600 declaration files for the app's tsc to parse and check
+  // (cdk8s init's tsconfig has no skipLibCheck), where the modules the constructs use reach about 900.
+  const installed = join(cliFolder, 'node_modules', 'aragora-secrets');
+  const declarations = readdirSync(join(installed, 'lib'), { recursive: true })
+    .map(String)
+    .filter((path) => path.endsWith('.d.ts'));
+  expect(declarations.filter((path) => /['"]aws-cdk-lib['"]/.test(readFileSync(join(installed, 'lib', path), 'utf8')))).toEqual([]);
+  expect(declarations.filter((path) => /from 'aws-cdk-lib\/core'/.test(readFileSync(join(installed, 'lib', path), 'utf8')))).not.toEqual([]);
+});
+
 test('the app has one copy of cdk8s and constructs: the package uses the app\'s own (peer dependencies)', () => {
   const fromPackage = (name: string) => require.resolve(`${name}/package.json`, { paths: [join(app, 'node_modules', 'aragora-secrets')] });
   for (const name of ['cdk8s', 'cdk8s-plus-27', 'constructs', 'aws-cdk-lib']) {

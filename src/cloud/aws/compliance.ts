@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Validations, type App } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations, type App } from 'aws-cdk-lib/core';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagMessageLevel, NagRuleCompliance, NIST80053R5Checks, PCIDSS321Checks, type IApplyRule, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ALWAYS_ON_NAG_PACK, type NagPackName } from './plan';

@@ -1,4 +1,4 @@
-import { Lazy, Reference, Token, Tokenization } from 'aws-cdk-lib';
+import { Lazy, Reference, Token, Tokenization } from 'aws-cdk-lib/core';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';

@@ -1,4 +1,4 @@
-import { BootstraplessSynthesizer, CfnElement, CfnOutput, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { BootstraplessSynthesizer, CfnElement, CfnOutput, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib/core';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
