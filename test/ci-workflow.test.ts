@@ -86,6 +86,9 @@ describe('the CI example workflow', () => {
     beforeAll(() => {
       repo = scratchRepository();
     });
+    afterAll(() => {
+      for (const dir of [repo, runnerHome(repo)]) rmSync(dir, { recursive: true, force: true });
+    });
     /** Back to the scratch repository's last commit, nothing else in it but what installing leaves: node_modules and lib/. */
     function reset() {
       git(repo, 'reset', '-q', '--hard', 'HEAD');
@@ -188,6 +191,7 @@ describe('the CI example workflow', () => {
         const written = [repo, join(root, 'node_modules', '.cache'), temp, runnerHome(repo)].flatMap(filesUnder);
         const holding = written.filter((file) => readFileSync(file).includes(token));
         expect(holding).toEqual([join(repo, 'aragora-secrets.yaml')]);
+        rmSync(temp, { recursive: true, force: true });
       });
     });
   });

@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -49,6 +49,9 @@ beforeAll(async () => {
     installOffline(app, tarball, { dependencies: ['cdk8s', 'cdk8s-plus-27', 'constructs'], devDependencies: ['@types/node', 'ts-node', 'typescript'] }, home),
   ]);
 }, 600_000);
+
+// Two installs with aws-cdk-lib in each: about 470 MB a run.
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 test('the tarball holds the compiled package, its bin, the JSON Schema, the README and the license: no tests, sources, keys, sealed values or output', () => {
   const unexpected = packedFiles.filter(
