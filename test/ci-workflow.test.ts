@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
-import { root } from './support/cli';
+import { requireCurrentBuild, root } from './support/cli';
 
 const workflow = parse(readFileSync(join(root, 'examples/ci/github-actions.yaml'), 'utf8'));
 const steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] = workflow.jobs.synth.steps;
@@ -14,8 +14,9 @@ const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=ci-test', '-c', 'user.email=ci-test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
 
 /**
- * A scratch repository holding this project's files as committed (dist/ included) and the installed
- * node_modules: what the workflow's checkout and `npm ci` leave behind.
+ * A scratch repository holding this project's files as committed (dist/ included), the installed
+ * node_modules and the lib/ that `npm ci`'s prepare builds (a copy of this one, built from the same
+ * sources): what the workflow's checkout and `npm ci` leave behind.
  */
 function scratchRepository(): string {
   const dir = mkdtempSync(join(tmpdir(), 'aragora-ci-'));
@@ -27,6 +28,8 @@ function scratchRepository(): string {
     copyFileSync(join(root, file), join(dir, file));
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  requireCurrentBuild();
+  cpSync(join(root, 'lib'), join(dir, 'lib'), { recursive: true });
   git(dir, 'init', '-q');
   writeFileSync(join(dir, '.git', 'info', 'exclude'), '/node_modules\n');
   git(dir, 'add', '-A');
@@ -35,9 +38,9 @@ function scratchRepository(): string {
 }
 
 /**
- * The runner's home folder for the steps run in `repo`: one, as the steps of a job share it. npx keeps
- * there the install of the project it runs (`npx aragora-secrets`), made once with the project's `prepare`
- * (a full build of lib/); a fresh home for every step would repeat that build at each step.
+ * The runner's home folder for the steps run in `repo`: one, as the steps of a job share it. In this
+ * repository `npx aragora-secrets` runs the project's own bin: npx links the project into its cache there
+ * and runs the project's `prepare` (`npm run build`, which finds lib/ up to date).
  */
 const homes = new Map<string, string>();
 function runnerHome(repo: string): string {
@@ -83,11 +86,10 @@ describe('the CI example workflow', () => {
     beforeAll(() => {
       repo = scratchRepository();
     });
-    /**
-     * Back to the scratch repository's last commit, nothing else in it but what installing leaves: node_modules
-     * and lib/ (built by the `prepare` of npx's install of the project, kept in the runner's home; `npm ci`
-     * builds it in CI).
-     */
+    afterAll(() => {
+      for (const dir of [repo, runnerHome(repo)]) rmSync(dir, { recursive: true, force: true });
+    });
+    /** Back to the scratch repository's last commit, nothing else in it but what installing leaves: node_modules and lib/. */
     function reset() {
       git(repo, 'reset', '-q', '--hard', 'HEAD');
       git(repo, 'clean', '-q', '-fdx', '-e', '/node_modules', '-e', '/lib');
@@ -184,11 +186,12 @@ describe('the CI example workflow', () => {
         expect(run.status).not.toBe(0);
         expect(run.output).toContain('prod/aws/aragora-prod-secrets.template.json: the value of REGISTRY_DEPLOY_TOKEN from the environment (plain)');
         expect(run.output).not.toContain(token);
-        // AND no file holds the token: not the project (dist/ included), not node_modules/.cache, not the temp folder
-        const holding = [...filesUnder(repo), ...filesUnder(join(root, 'node_modules', '.cache')), ...filesUnder(temp)].filter((file) =>
-          readFileSync(file).includes(token),
-        );
+        // AND no file holds the token: not the project (dist/ and lib/ included), not node_modules/.cache, not the
+        // temp folder, not the runner's home (npm's cache and logs, npx's install of the project)
+        const written = [repo, join(root, 'node_modules', '.cache'), temp, runnerHome(repo)].flatMap(filesUnder);
+        const holding = written.filter((file) => readFileSync(file).includes(token));
         expect(holding).toEqual([join(repo, 'aragora-secrets.yaml')]);
+        rmSync(temp, { recursive: true, force: true });
       });
     });
   });

@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -50,6 +50,9 @@ beforeAll(async () => {
   ]);
 }, 600_000);
 
+// Two installs with aws-cdk-lib in each: about 470 MB a run.
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
 test('the tarball holds the compiled package, its bin, the JSON Schema, the README and the license: no tests, sources, keys, sealed values or output', () => {
   const unexpected = packedFiles.filter(
     (path) => !/^(bin\/aragora-secrets|lib\/(src|imports)\/.+\.(js|d\.ts)|schema\/aragora-secrets\.schema\.json|package\.json|README\.md|LICENSE)$/.test(path),
@@ -68,6 +71,17 @@ test('the installed package runs without a TypeScript runner or bundler: neither
     .map((path) => readFileSync(join(installed, 'lib', path), 'utf8'));
   sources.push(readFileSync(join(installed, 'bin', 'aragora-secrets'), 'utf8'));
   expect(sources.filter((text) => /require\(["'](tsx|esbuild|ts-node)[/"']/.test(text))).toEqual([]);
+});
+
+test("the package's declarations import aws-cdk-lib by module (aws-cdk-lib/core, aws-cdk-lib/aws-iam...), never its index", () => {
+  // The index re-exports every AWS service: about 2,600 declaration files for the app's tsc to parse and check
+  // (cdk8s init's tsconfig has no skipLibCheck), where the modules the constructs use reach about 900.
+  const installed = join(cliFolder, 'node_modules', 'aragora-secrets');
+  const declarations = readdirSync(join(installed, 'lib'), { recursive: true })
+    .map(String)
+    .filter((path) => path.endsWith('.d.ts'));
+  expect(declarations.filter((path) => /['"]aws-cdk-lib['"]/.test(readFileSync(join(installed, 'lib', path), 'utf8')))).toEqual([]);
+  expect(declarations.filter((path) => /from 'aws-cdk-lib\/core'/.test(readFileSync(join(installed, 'lib', path), 'utf8')))).not.toEqual([]);
 });
 
 test('the app has one copy of cdk8s and constructs: the package uses the app\'s own (peer dependencies)', () => {
