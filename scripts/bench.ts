@@ -13,6 +13,11 @@ import { sealValue } from '../src/delivery/sealed/sealing';
 
 const root = resolve(__dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+// `BENCH_ONLY=2` (or `1,3`) runs those sections alone and prints them without rewriting BENCHMARKS.md.
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const section = (n: number) => only === undefined || only.has(String(n));
+// `BENCH_SCALE=1000,5000`: the catalog sizes of section 2.
+const scaleCounts = (process.env.BENCH_SCALE ?? '10,100,1000,5000').split(',').map(Number);
 const cdk8s = join(root, 'node_modules', '.bin', 'cdk8s');
 const rssHook = join(root, 'scripts', 'bench-rss.cjs');
 const runner = join(root, 'scripts', 'app.cjs');
@@ -87,7 +92,7 @@ say('Command: `npm run bench` (`BENCH_RUNS=N` to change the number of runs).');
 say();
 
 // 1. The default against the floor of any cdk8s app run the same way.
-{
+if (section(1)) {
   const outA = join(scratch, 'out-default');
   const outB = join(scratch, 'out-floor');
   const cli = paired(
@@ -118,7 +123,7 @@ say();
 }
 
 // 2. Scale: the default's environments (one per delivery method) with a generated catalog.
-{
+if (section(2)) {
   say('## 2. Scale: the seed\'s catalog plus N generated secrets over the default\'s environments (every delivery method; no AWS stack)');
   say();
   // The default of this section is the scale config with no generated secret: the same environments, no AWS stack.
@@ -130,7 +135,7 @@ say();
   const cliDefault = median(Array.from({ length: runs }, () => viaCli(baseDir).ms));
   say('| secrets | synth (app) | × default (app) | `aragora-secrets synth` | × default (CLI) | ms per 1,000 secrets above the default (app) | peak memory (app) | files |');
   say('|---|---|---|---|---|---|---|---|');
-  for (const count of [10, 100, 1000, 5000]) {
+  for (const count of scaleCounts) {
     const dir = mkdtempSync(join(scratch, `scale-${count}-`));
     writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(scaleConfig(count)));
     const n = count >= 5000 ? Math.min(runs, 3) : runs;
@@ -149,7 +154,7 @@ say();
 }
 
 // 3. Sealing throughput, in process (RSA-OAEP with a 4096-bit key + AES-256-GCM per value).
-{
+if (section(3)) {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 4096 });
   const target = { name: 'aragora-secrets', namespace: 'aragora-qa', scope: 'strict' as const };
   const value = 'x'.repeat(64);
@@ -200,4 +205,4 @@ const reading = `## Reading the numbers
 `;
 
 rmSync(scratch, { recursive: true, force: true });
-writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n') + '\n' + reading);
+if (only === undefined) writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n') + '\n' + reading);
