@@ -8,7 +8,7 @@ import { credentialSecrets, tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan } from '../plan/plan';
 import type { AwsControl } from '../cloud/aws/compliance';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
-import type { CfnTemplate } from '../report/value-readers';
+import type { CfnTemplate, WrittenObject } from '../report/value-readers';
 import { deliveryMethod } from '../delivery/registry';
 import type { DeliveryMethod } from '../delivery/method';
 import type { IAppSecret } from '../k8s/app-secret';
@@ -47,6 +47,8 @@ export class EnvironmentChart extends Chart {
   public readonly reader: SecretReader;
   /** The AWS stack's cdk-nag controls and template, for `SECRETS.md` (known once the stack is synthesized: `withAwsStack`). */
   private awsStack?: AwsStackFacts;
+  /** The objects synth has just written from this chart (`withWrittenObjects`), for `SECRETS.md`. */
+  private writtenObjects?: readonly WrittenObject[];
   /** Secrets besides `secret` that hold some keys (set by the delivery method). */
   private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
   /** Secrets created at deploy time by no object of ours (set by the delivery method). */
@@ -157,6 +159,16 @@ export class EnvironmentChart extends Chart {
   }
 
   /**
+   * Gives `SECRETS.md` the objects synth has just written from this chart (its `toJson()`, once every construct
+   * is added): the report reads them instead of resolving every object a second time (a large catalog's
+   * Deployment and ExternalSecret take a while).
+   */
+  public withWrittenObjects(objects: readonly WrittenObject[]): this {
+    this.writtenObjects = objects;
+    return this;
+  }
+
+  /**
    * `SECRETS.md`: the review report of the environment, from the plan and the objects the chart writes; with
    * the cdk-nag controls and the IAM roles of the environment's AWS stack once it is synthesized.
    */
@@ -167,7 +179,7 @@ export class EnvironmentChart extends Chart {
       plan,
       method: this.method,
       serviceAccountName: reader.serviceAccountName,
-      objects: this.toJson(),
+      objects: this.writtenObjects ?? this.toJson(),
       secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
       awsControls: awsStack?.controls,
       awsTemplate: awsStack?.template,

@@ -52,7 +52,9 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
     files.set(path, content);
   };
   for (const chart of charts) {
-    for (const object of chart.toJson()) {
+    const objects = chart.toJson();
+    chart.withWrittenObjects(objects);
+    for (const object of objects) {
       const path = manifestPath(chart.plan.name, object.kind, object.metadata.name, chart.method.applyPhases);
       add(path, manifestYaml(object));
       manifests.set(path, object);
