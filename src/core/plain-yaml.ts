@@ -1,4 +1,4 @@
-import { defineScalarTag, load, mapTag, NOT_RESOLVED, Schema, seqTag, strTag } from 'js-yaml';
+import type * as JsYaml from 'js-yaml';
 
 /**
  * The data of YAML text written in the plain block style configs and manifests use, read fast, or
@@ -18,7 +18,7 @@ import { defineScalarTag, load, mapTag, NOT_RESOLVED, Schema, seqTag, strTag } f
 export function readPlainYaml(text: string): { value: unknown } | undefined {
   if (OUTSIDE_TEXT.test(text) || !inSubset(text)) return undefined;
   try {
-    const value = load(text, { schema: CORE });
+    const value = jsYaml().load(text, { schema: coreSchema() });
     return value === undefined ? undefined : { value };
   } catch {
     return undefined; // invalid, or a duplicate key: the library says what is wrong, and where
@@ -74,21 +74,32 @@ function inSubset(text: string): boolean {
   return true;
 }
 
+// Loaded on first use: a synth of a project without a config file (the embedded default) reads no YAML.
+let library: typeof JsYaml | undefined;
+const jsYaml = (): typeof JsYaml => (library ??= require('js-yaml') as typeof JsYaml);
+
+let core: JsYaml.Schema | undefined;
+
 /** The `yaml` library's YAML 1.2 core schema (yaml/dist/schema/core): which plain scalars are null, booleans and numbers. */
-const plainTag = <T>(name: string, firstChars: string[], resolve: (source: string) => T | typeof NOT_RESOLVED) =>
-  defineScalarTag<T>(`tag:yaml.org,2002:${name}`, { implicit: true, implicitFirstChars: firstChars, resolve, identify: () => false });
-const DIGITS = [...'0123456789'];
-const CORE = new Schema([
-  strTag,
-  seqTag,
-  mapTag,
-  plainTag('null', ['', '~', 'n', 'N'], (s) => (/^(?:~|[Nn]ull|NULL)?$/.test(s) ? null : NOT_RESOLVED)),
-  plainTag('bool', ['t', 'T', 'f', 'F'], (s) => (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s) ? s[0] === 't' || s[0] === 'T' : NOT_RESOLVED)),
-  plainTag('int', ['-', '+', ...DIGITS], (s) =>
-    /^0o[0-7]+$/.test(s) ? parseInt(s.substring(2), 8) : /^[-+]?[0-9]+$/.test(s) ? parseInt(s, 10) : /^0x[0-9a-fA-F]+$/.test(s) ? parseInt(s.substring(2), 16) : NOT_RESOLVED,
-  ),
-  plainTag('float', ['-', '+', '.', ...DIGITS], (s) => {
-    if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity;
-    return /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s) ? parseFloat(s) : NOT_RESOLVED;
-  }),
-]);
+function coreSchema(): JsYaml.Schema {
+  if (core) return core;
+  const { defineScalarTag, mapTag, NOT_RESOLVED, Schema, seqTag, strTag } = jsYaml();
+  const plainTag = <T>(name: string, firstChars: string[], resolve: (source: string) => T | typeof JsYaml.NOT_RESOLVED) =>
+    defineScalarTag<T>(`tag:yaml.org,2002:${name}`, { implicit: true, implicitFirstChars: firstChars, resolve, identify: () => false });
+  const digits = [...'0123456789'];
+  core = new Schema([
+    strTag,
+    seqTag,
+    mapTag,
+    plainTag('null', ['', '~', 'n', 'N'], (s) => (/^(?:~|[Nn]ull|NULL)?$/.test(s) ? null : NOT_RESOLVED)),
+    plainTag('bool', ['t', 'T', 'f', 'F'], (s) => (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s) ? s[0] === 't' || s[0] === 'T' : NOT_RESOLVED)),
+    plainTag('int', ['-', '+', ...digits], (s) =>
+      /^0o[0-7]+$/.test(s) ? parseInt(s.substring(2), 8) : /^[-+]?[0-9]+$/.test(s) ? parseInt(s, 10) : /^0x[0-9a-fA-F]+$/.test(s) ? parseInt(s.substring(2), 16) : NOT_RESOLVED,
+    ),
+    plainTag('float', ['-', '+', '.', ...digits], (s) => {
+      if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity;
+      return /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s) ? parseFloat(s) : NOT_RESOLVED;
+    }),
+  ]);
+  return core;
+}
