@@ -41,13 +41,12 @@ const flowCollection = (item: string) =>
 const FLOW_SCALAR = `${FLOW_PLAIN}|${DOUBLE_QUOTED}|${SINGLE_QUOTED}`;
 /** One line of flow style, two levels deep: `{ tiers: [ production ] }`. */
 const FLOW = flowCollection(`${FLOW_SCALAR}|${flowCollection(FLOW_SCALAR)}`);
-const NOT_PLAIN = `${DOUBLE_QUOTED}|${SINGLE_QUOTED}|${FLOW}`;
-/**
- * Indentation, list dashes, then `key:`, `key: value`, or (after a dash) a value alone or nothing, then
- * perhaps a comment. Groups: indentation and dashes, the key, a plain value (after the key, or alone: its
- * next lines may continue it), the comment.
- */
-const LINE = new RegExp(`^( *(?:-(?: +|$))*)(?:(${KEY}):(?: +(?:${NOT_PLAIN}|(${PLAIN})))?|(?:${NOT_PLAIN}|(${PLAIN})))?( +#.*)?$`);
+/** Indentation and list dashes, perhaps a `key:` (before a space or the end), and the rest of the line. */
+const HEAD = new RegExp(`^( *(?:-(?: +|$))*)(?:(${KEY}):(?= |$))? *(.*)$`);
+/** The rest: a scalar or an empty collection, perhaps a comment after it; or only a comment. Groups: a plain scalar, a comment after it. */
+const VALUE = new RegExp(`^(?:(?:${DOUBLE_QUOTED}|${SINGLE_QUOTED}|\\[\\]|\\{\\}|(${PLAIN}))( +#.*)?|#.*)?$`);
+/** The rest as a flow collection on one line (a large pattern: made when a file first has one). */
+let flowLine: RegExp | undefined;
 /** The next line of a plain scalar, folded into it (indented deeper than where the scalar's line starts). */
 const CONTINUATION = new RegExp(`^( +)[A-Za-z0-9_(](?:[^:#]|:(?=[^ ])|(?<! )#)*$`);
 
@@ -61,15 +60,22 @@ function inSubset(text: string): boolean {
       continuesPast = undefined;
       continue;
     }
-    const match = LINE.exec(line);
-    // A value alone is a list item's: without a dash, the line can only continue a plain scalar.
-    if (match && (match[2] !== undefined || match[1].includes('-'))) {
-      const [, lead, , plainAfterKey, plainAlone, comment] = match;
-      continuesPast = (plainAfterKey ?? plainAlone) !== undefined && comment === undefined ? lead.length : undefined;
+    const [, lead, key, rest] = HEAD.exec(line) ?? [];
+    if (key === undefined && !lead.includes('-')) {
+      // Neither a key nor a list item: the line can only continue a plain scalar above.
+      const continuation = CONTINUATION.exec(line);
+      if (continuation === null || continuesPast === undefined || continuation[1].length <= continuesPast) return false;
       continue;
     }
-    const continuation = CONTINUATION.exec(line);
-    if (continuation === null || continuesPast === undefined || continuation[1].length <= continuesPast) return false;
+    const value = VALUE.exec(rest);
+    if (value !== null) {
+      const [, plain, comment] = value;
+      continuesPast = plain !== undefined && comment === undefined ? lead.length : undefined;
+      continue;
+    }
+    flowLine ??= new RegExp(`^(?:${FLOW})( +#.*)?$`);
+    if (!flowLine.test(rest)) return false;
+    continuesPast = undefined;
   }
   return true;
 }
