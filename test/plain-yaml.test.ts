@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { readPlainYaml } from '../src/core/plain-yaml';
-import { root } from './support/cli';
+import { root, spawnCli, STACK_LINE } from './support/cli';
 
 /**
  * readPlainYaml is a fast reader for the plain block YAML of configs and manifests; the `yaml` library stays
@@ -144,5 +145,48 @@ describe('readPlainYaml reads what the yaml library reads, or leaves the text to
     ]) {
       expect(readPlainYaml(text)).toBeUndefined();
     }
+  });
+});
+
+describe('a config read fast is refused as precisely as before, through the CLI', () => {
+  // The config `init` writes is in the fast reader's subset; each edit below keeps it there (or not: a
+  // duplicate key) and must still be reported with the path, the line and the fix, and nothing written.
+  const initialized = (): { dir: string; lines: string[] } => {
+    const dir = mkdtempSync(join(tmpdir(), 'aragora-plain-yaml-'));
+    expect(spawnCli(dir, ['init']).status).toBe(0);
+    const text = readFileSync(join(dir, 'aragora-secrets.yaml'), 'utf8');
+    expect(readPlainYaml(text)).toBeDefined();
+    return { dir, lines: text.split('\n') };
+  };
+  const synthWith = (dir: string, lines: string[]) => {
+    writeFileSync(join(dir, 'aragora-secrets.yaml'), lines.join('\n'));
+    const run = spawnCli(dir, ['synth']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+    return run.stderr;
+  };
+
+  test('an unknown key: its path, its line, a suggestion', () => {
+    const { dir, lines } = initialized();
+    const at = lines.findIndex((l) => /^ {2}name: aragora$/.test(l));
+    lines.splice(at + 1, 0, '  imgae: ghcr.io/aragora/aragora:1.0.0');
+    const stderr = synthWith(dir, lines);
+    expect(stderr).toContain(`app.imgae (line ${at + 2}): unknown key "imgae"`);
+    expect(stderr).toContain('did you mean "image"?');
+  });
+
+  test('a value of the wrong type: its path and its line', () => {
+    const { dir, lines } = initialized();
+    const at = lines.findIndex((l) => /^version: 1$/.test(l));
+    lines[at] = 'version: 1_000'; // a string in YAML 1.2 (the fast reader agrees), not the number 1
+    expect(synthWith(dir, lines)).toMatch(new RegExp(`version \\(line ${at + 1}\\)`));
+  });
+
+  test('a duplicate key: the line of the repeated key', () => {
+    const { dir, lines } = initialized();
+    const at = lines.findIndex((l) => /^ {2}name: aragora$/.test(l));
+    lines.splice(at + 1, 0, '  name: other');
+    expect(synthWith(dir, lines)).toContain(`app.name (line ${at + 2}): YAML syntax: Map keys must be unique`);
   });
 });
