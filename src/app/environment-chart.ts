@@ -34,6 +34,18 @@ export interface EnvironmentChartProps {
   readonly plan: EnvironmentPlan;
 }
 
+/** The objects synth has just written from each chart, for its `SECRETS.md` (`useWrittenObjects`). */
+const writtenObjects = new WeakMap<EnvironmentChart, readonly WrittenObject[]>();
+
+/**
+ * Gives the chart's `SECRETS.md` the objects synth has just written from it (its `toJson()`, once every construct
+ * is added): the report reads them instead of resolving every object a second time (a large catalog's Deployment
+ * and ExternalSecret take a while).
+ */
+export function useWrittenObjects(chart: EnvironmentChart, objects: readonly WrittenObject[]): void {
+  writtenObjects.set(chart, objects);
+}
+
 /**
  * Everything one environment needs on Kubernetes, in its namespace, named from the plan
  * (never from construct paths or hashes).
@@ -47,8 +59,6 @@ export class EnvironmentChart extends Chart {
   public readonly reader: SecretReader;
   /** The AWS stack's cdk-nag controls and template, for `SECRETS.md` (known once the stack is synthesized: `withAwsStack`). */
   private awsStack?: AwsStackFacts;
-  /** The objects synth has just written from this chart (`withWrittenObjects`), for `SECRETS.md`. */
-  private writtenObjects?: readonly WrittenObject[];
   /** Secrets besides `secret` that hold some keys (set by the delivery method). */
   private readonly additionalSecrets: { readonly secret: IAppSecret; readonly keys: readonly string[] }[] = [];
   /** Secrets created at deploy time by no object of ours (set by the delivery method). */
@@ -159,16 +169,6 @@ export class EnvironmentChart extends Chart {
   }
 
   /**
-   * Gives `SECRETS.md` the objects synth has just written from this chart (its `toJson()`, once every construct
-   * is added): the report reads them instead of resolving every object a second time (a large catalog's
-   * Deployment and ExternalSecret take a while).
-   */
-  public withWrittenObjects(objects: readonly WrittenObject[]): this {
-    this.writtenObjects = objects;
-    return this;
-  }
-
-  /**
    * `SECRETS.md`: the review report of the environment, from the plan and the objects the chart writes; with
    * the cdk-nag controls and the IAM roles of the environment's AWS stack once it is synthesized.
    */
@@ -179,7 +179,7 @@ export class EnvironmentChart extends Chart {
       plan,
       method: this.method,
       serviceAccountName: reader.serviceAccountName,
-      objects: this.writtenObjects ?? this.toJson(),
+      objects: writtenObjects.get(this) ?? this.toJson(),
       secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
       awsControls: awsStack?.controls,
       awsTemplate: awsStack?.template,
