@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
@@ -13,6 +13,11 @@ import { sealValue } from '../src/delivery/sealed/sealing';
 
 const root = resolve(__dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+// `BENCH_ONLY=2` (or `1,3`) runs those sections alone and prints them without rewriting BENCHMARKS.md.
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const section = (n: number) => only === undefined || only.has(String(n));
+// `BENCH_SCALE=1000,5000`: the catalog sizes of section 2.
+const scaleCounts = (process.env.BENCH_SCALE ?? '10,100,1000,5000').split(',').map(Number);
 const cdk8s = join(root, 'node_modules', '.bin', 'cdk8s');
 const rssHook = join(root, 'scripts', 'bench-rss.cjs');
 const runner = join(root, 'scripts', 'app.cjs');
@@ -83,11 +88,12 @@ const say = (line = '') => {
 say('# Benchmarks');
 say();
 say(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB; Node ${process.version}; ${runs} runs per measurement (median).`);
-say('Command: `npm run bench` (`BENCH_RUNS=N` to change the number of runs).');
+say('Command: `npm run bench` (`BENCH_RUNS=N` to change the number of runs; `BENCH_ONLY=1,3` and `BENCH_SCALE=1000,5000` run a part and leave this file as it is).');
+const loadAtStart = loadavg()[0];
 say();
 
 // 1. The default against the floor of any cdk8s app run the same way.
-{
+if (section(1)) {
   const outA = join(scratch, 'out-default');
   const outB = join(scratch, 'out-floor');
   const cli = paired(
@@ -118,7 +124,7 @@ say();
 }
 
 // 2. Scale: the default's environments (one per delivery method) with a generated catalog.
-{
+if (section(2)) {
   say('## 2. Scale: the seed\'s catalog plus N generated secrets over the default\'s environments (every delivery method; no AWS stack)');
   say();
   // The default of this section is the scale config with no generated secret: the same environments, no AWS stack.
@@ -130,7 +136,7 @@ say();
   const cliDefault = median(Array.from({ length: runs }, () => viaCli(baseDir).ms));
   say('| secrets | synth (app) | × default (app) | `aragora-secrets synth` | × default (CLI) | ms per 1,000 secrets above the default (app) | peak memory (app) | files |');
   say('|---|---|---|---|---|---|---|---|');
-  for (const count of [10, 100, 1000, 5000]) {
+  for (const count of scaleCounts) {
     const dir = mkdtempSync(join(scratch, `scale-${count}-`));
     writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(scaleConfig(count)));
     const n = count >= 5000 ? Math.min(runs, 3) : runs;
@@ -149,7 +155,7 @@ say();
 }
 
 // 3. Sealing throughput, in process (RSA-OAEP with a 4096-bit key + AES-256-GCM per value).
-{
+if (section(3)) {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 4096 });
   const target = { name: 'aragora-secrets', namespace: 'aragora-qa', scope: 'strict' as const };
   const value = 'x'.repeat(64);
@@ -188,16 +194,18 @@ const reading = `## Reading the numbers
   run of each side), which is the daily case. A cold first synth after \`npm ci\` also bundles the sources
   (about 0.2 s) and loads aws-cdk-lib for the \`prod\` stack (about 0.3–0.5 s).
 - Growth with the catalog is linear (the "ms per 1,000 secrets" column). The ratios of section 2 divide by a
-  default of some 0.6–0.8 s that varies from run to run by more than a tenth, so compare the absolute 5,000-secret
-  time between runs as well. A CPU profile of the 5,000-secret CLI run (\`node --cpu-prof\`, after the Helm values
-  moved to the manifest emitter) puts about a quarter in parsing the YAML config with the \`yaml\` library's
-  document parser (kept for error line numbers; its quadratic unique-key check is replaced by a one-pass check),
-  then building the charts (cdk8s \`toJson\`), the leak guard (the base64 scan of every file), SECRETS.md and
-  garbage collection; the plan, the manifests (written by our emitter, byte-identical to cdk8s's) and the other
-  rules take less.
+  default of some 0.6–0.9 s that varies from run to run by more than a tenth, so compare the absolute 5,000-secret
+  time between runs as well. A config in plain block YAML (what \`init\` and the \`yaml\` library write) is read by
+  js-yaml behind a line-by-line subset check (src/core/plain-yaml.ts); the \`yaml\` document parser reads only a
+  config with a problem (for the lines of its errors) or with more of YAML. A CPU profile of the 5,000-secret CLI
+  run (\`node --cpu-prof\`) then spreads over building the charts and cdk8s \`toJson\` (about 13%), the leak guard's
+  scan of every file (11%, most of it the base64 tokens), writing the manifests (11%), garbage collection (10%),
+  loading the modules (9%), SECRETS.md (9%), reading the config (8%), the plan (7%) and validating the config (6%).
 - The scale runs have no AWS stack: a CloudFormation template holds at most 1 MB, and one stack for thousands of
   secrets exceeds it (synth reports it as an error).
 `;
 
+say(`Conditions: load average (1 min) ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end on ${cpus().length} cores (other work shares the machine: compare the ratios, measured side by side, more than the absolute times).`);
+say();
 rmSync(scratch, { recursive: true, force: true });
-writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n') + '\n' + reading);
+if (only === undefined) writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n') + '\n' + reading);

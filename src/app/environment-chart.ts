@@ -8,7 +8,7 @@ import { credentialSecrets, tokenHolders } from '../audit/value-access';
 import type { EnvironmentPlan } from '../plan/plan';
 import type { AwsControl } from '../cloud/aws/compliance';
 import { REVIEW_REPORT_FILE, reviewReport } from '../report/review-report';
-import type { CfnTemplate } from '../report/value-readers';
+import type { CfnTemplate, WrittenObject } from '../report/value-readers';
 import { deliveryMethod } from '../delivery/registry';
 import type { DeliveryMethod } from '../delivery/method';
 import type { IAppSecret } from '../k8s/app-secret';
@@ -32,6 +32,18 @@ export interface AwsStackFacts {
 
 export interface EnvironmentChartProps {
   readonly plan: EnvironmentPlan;
+}
+
+/** The objects synth has just written from each chart, for its `SECRETS.md` (`useWrittenObjects`). */
+const writtenObjects = new WeakMap<EnvironmentChart, readonly WrittenObject[]>();
+
+/**
+ * Gives the chart's `SECRETS.md` the objects synth has just written from it (its `toJson()`, once every construct
+ * is added): the report reads them instead of resolving every object a second time (a large catalog's Deployment
+ * and ExternalSecret take a while).
+ */
+export function useWrittenObjects(chart: EnvironmentChart, objects: readonly WrittenObject[]): void {
+  writtenObjects.set(chart, objects);
 }
 
 /**
@@ -167,7 +179,7 @@ export class EnvironmentChart extends Chart {
       plan,
       method: this.method,
       serviceAccountName: reader.serviceAccountName,
-      objects: this.toJson(),
+      objects: writtenObjects.get(this) ?? this.toJson(),
       secretOf: this.secret ? (key) => byKey[key] ?? this.secret!.secretName : undefined,
       awsControls: awsStack?.controls,
       awsTemplate: awsStack?.template,

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { SynthError, validationErrors } from '../core/synth-error';
 export { SynthError, validationErrors } from '../core/synth-error';
-import { EnvironmentChart } from './environment-chart';
+import { EnvironmentChart, useWrittenObjects } from './environment-chart';
 import type { Plan } from '../plan/plan';
 import { constructIdOf } from '../core/names';
 import { MANIFESTS_FOLDER, manifestPath } from '../core/manifest-layout';
@@ -52,7 +52,9 @@ export function synthesizePlanWithObjects(plan: Plan): PlanSynthesis {
     files.set(path, content);
   };
   for (const chart of charts) {
-    for (const object of chart.toJson()) {
+    const objects = chart.toJson();
+    useWrittenObjects(chart, objects);
+    for (const object of objects) {
       const path = manifestPath(chart.plan.name, object.kind, object.metadata.name, chart.method.applyPhases);
       add(path, manifestYaml(object));
       manifests.set(path, object);

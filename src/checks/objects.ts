@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { environmentFolderOf } from '../core/manifest-layout';
+import { readPlainYaml } from '../core/plain-yaml';
 import type { OutputFile } from '../core/output-file';
 import type { CheckInput, EnvironmentFacts, K8sObject, ManifestObject, ManifestTree, Problem, SecretProducer } from './types';
 
@@ -30,13 +31,12 @@ export function parseTree(files: readonly OutputFile[], known: ReadonlyMap<strin
       objects.push({ file: file.path, folder, object });
       continue;
     }
-    const documents = parseAllDocuments(file.content);
-    for (const doc of Array.isArray(documents) ? documents : [documents]) {
-      if (doc.errors.length > 0) {
-        unreadable.push({ file: file.path, problem: `not valid YAML: ${doc.errors[0].message.split('\n')[0]}` });
+    for (const document of manifestDocuments(file.content)) {
+      if ('problem' in document) {
+        unreadable.push({ file: file.path, problem: document.problem });
         continue;
       }
-      const value = doc.toJS();
+      const { value } = document;
       if (value === null || value === undefined) continue;
       if (!isK8sObject(value)) {
         unreadable.push({ file: file.path, problem: 'not a Kubernetes object (apiVersion, kind and metadata.name are required)' });
@@ -46,6 +46,19 @@ export function parseTree(files: readonly OutputFile[], known: ReadonlyMap<strin
     }
   }
   return { files: [...files], objects, unreadable };
+}
+
+/**
+ * The data of each YAML document of a manifest file, or why a document is not valid YAML. A manifest in
+ * plain block YAML (what synth writes, bar block scalars) is read fast, into the same data as the library's.
+ */
+function manifestDocuments(content: string): ({ value: unknown } | { problem: string })[] {
+  const plain = readPlainYaml(content);
+  if (plain !== undefined) return [plain];
+  const documents = parseAllDocuments(content);
+  return (Array.isArray(documents) ? documents : [documents]).map((doc) =>
+    doc.errors.length > 0 ? { problem: `not valid YAML: ${doc.errors[0].message.split('\n')[0]}` } : { value: doc.toJS() },
+  );
 }
 
 function isK8sObject(value: unknown): value is K8sObject {

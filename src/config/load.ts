@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { DEFAULT_CONFIG } from './default';
 import { ConfigError, formatPath } from '../core/errors';
+import { readPlainYaml } from '../core/plain-yaml';
 import type { AragoraSecretsConfig } from '../config-kit/schema';
 import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config-kit/user-file';
 import { validateConfig } from './validate';
@@ -77,6 +78,17 @@ export function parseConfigText(content: Buffer | string, source: string): Arago
   const text = bytes.toString('utf8');
   if (text.includes('\u0000') || text.includes('\uFFFD')) {
     throw new ConfigError(source, [{ path: '', message: 'file is not UTF-8 text (binary or NUL bytes found)', fix: 'save the config as plain UTF-8 YAML' }]);
+  }
+  // A config in plain block YAML (most are) is read fast and validated without line numbers. A config
+  // that is refused, or that uses more of YAML, goes through the document parser below, which finds the
+  // same data and gives each problem its line: only a config with a problem pays for the lines.
+  const plain = readPlainYaml(text);
+  if (plain !== undefined && plain.value !== null) {
+    try {
+      return validateConfig(plain.value, source);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+    }
   }
   const lineCounter = new LineCounter();
   // The library's own unique-key check compares every key with every other (quadratic: a second at

@@ -41,6 +41,7 @@ const PLAIN = /^[A-Za-z][A-Za-z0-9_./=+-]*$/;
 class Emitter {
   private readonly otherTypes: readonly RegExp[];
   private readonly renderedScalars = new Map<string, string | undefined>();
+  private readonly bareTexts = new Map<string, boolean>();
 
   constructor(private readonly options: LibraryOptions) {
     this.otherTypes = new Document(null, options).schema.tags.flatMap((tag) => (tag.test ? [tag.test] : []));
@@ -53,7 +54,14 @@ class Emitter {
   }
 
   private isBare(text: string): boolean {
-    return PLAIN.test(text) && !this.otherTypes.some((pattern) => pattern.test(text));
+    // Keys and values recur across a catalog's objects (`name`, `secretKeyRef`, each secret's name): the
+    // schema's patterns are tried once per distinct text.
+    let bare = this.bareTexts.get(text);
+    if (bare === undefined) {
+      bare = PLAIN.test(text) && !this.otherTypes.some((pattern) => pattern.test(text));
+      if (this.bareTexts.size < 50_000) this.bareTexts.set(text, bare);
+    }
+    return bare;
   }
 
   /** The string as a value on a line: bare when safe, else as the library quotes it; undefined when that spans lines. */

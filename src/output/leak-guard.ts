@@ -369,7 +369,8 @@ function decodeBase64Tokens(content: string): string {
   for (const token of new Set(base64Tokens(content))) {
     let decoded = decodedTokens.get(token);
     if (decoded === undefined) {
-      const text = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+      // Node's base64 decoder reads the URL-safe alphabet (`-`, `_`) as well.
+      const text = Buffer.from(token, 'base64').toString('utf8');
       // Text, in any script: no control characters but whitespace, nothing undecodable.
       decoded = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
       if (decodedTokens.size < 100_000) decodedTokens.set(token, decoded);
@@ -406,8 +407,13 @@ export function base64Tokens(content: string): string[] {
 }
 
 function isBase64Code(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45;
+  return c < 128 && BASE64_CODES[c] === 1;
 }
+
+/** 1 for the character codes of both base64 alphabets: A-Z a-z 0-9 + / _ -. */
+const BASE64_CODES = Uint8Array.from({ length: 128 }, (_, c) =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45 ? 1 : 0,
+);
 
 function dedupe(leaks: Leak[]): Leak[] {
   const seen = new Set<string>();
