@@ -57,9 +57,7 @@ describe('bad input corpus', () => {
     writeFileSync(join(project, 'aragora-secrets.yaml'), c.content);
     // WHEN synth runs
     const messages: string[] = [];
-    const started = Date.now();
     const code = runSynth({ outdir: dist, cwd: project, env: {} }, (line) => messages.push(line));
-    const elapsed = Date.now() - started;
     // THEN it fails clearly and leaves the output alone
     const message = messages.join('\n');
     expect(code).toBe(1);
@@ -69,7 +67,6 @@ describe('bad input corpus', () => {
     expect(message).not.toMatch(/\n\s+at |internal error/);
     expect(message.length).toBeLessThan(5000);
     expect(tree(dist)).toEqual(before);
-    expect(elapsed).toBeLessThan(10_000); // a hang guard (alias bombs, huge strings), not a benchmark
   });
 
   test('a config path that is a directory is a clear error', () => {
@@ -221,7 +218,6 @@ describe('bad env file corpus (aragora-secrets check)', () => {
     writeFileSync(join(dir, 'test.env'), c.content);
     let out = '';
     const io = { cwd: dir, env: {}, stdout: (t: string) => (out += t), stderr: (t: string) => (out += t) };
-    const started = Date.now();
     const code = await runCli(['check', '--env', 'prod', '--env-file', 'test.env'], io);
     expect(code).toBe(1);
     expect(out).toContain(c.expect);
@@ -230,7 +226,6 @@ describe('bad env file corpus (aragora-secrets check)', () => {
     for (const secretish of ['first-value-xxxxxxxx', 'second-value-xxxxxxx', 'a-real-looking-value-123456', 'Zmlyc3QtdmFsdWUteHh4eHh4eHg', 'changeme', ...(c.planted ?? [])]) {
       expect(out).not.toContain(secretish);
     }
-    expect(Date.now() - started).toBeLessThan(15_000); // a hang guard, not a benchmark
   });
 
   test('a clean 5,000-line env file is read', async () => {
