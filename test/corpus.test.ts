@@ -25,6 +25,8 @@ const generated = [
   { file: 'nul-bytes (generated)', content: Buffer.from('app:\n  name: ara\u0000gora\n'), path: '(top level)', expect: ['not UTF-8 text'] },
   { file: 'invalid-utf8 (generated)', content: Buffer.from([0x61, 0x70, 0x70, 0x3a, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x0a]), path: '(top level)', expect: ['not UTF-8 text'] },
   { file: 'random-binary (generated)', content: Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256)), path: '(top level)', expect: ['not UTF-8 text'] },
+  // 100,000 errors in one file: only the first is reported, and the parser is not asked to describe the others.
+  { file: 'many-bad-escapes (generated)', content: Buffer.from('app:\n  name: "' + '\\u00'.repeat(100_000) + '"\n'), path: '(top level)', expect: ['Invalid escape sequence', '(line 2)'] },
   { file: 'huge-file (generated)', content: Buffer.from('# ' + 'x'.repeat(9 * 1024 * 1024) + '\n'), path: '(top level)', expect: ['over the'] },
 ];
 

@@ -12,9 +12,9 @@ import { mayQuote } from '../core/quote';
 const PLAIN_TAGS: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** The first syntax error, with its line and the likely fix. */
-export function syntaxProblem(errors: readonly YAMLError[], text: string): ConfigProblem {
+export function syntaxProblem(errors: readonly YAMLError[], text: string, lineCounter: LineCounter): ConfigProblem {
   const first = [...errors].sort((a, b) => a.pos[0] - b.pos[0])[0];
-  const line = first.linePos?.[0]?.line;
+  const line = lineCounter.linePos(first.pos[0]).line;
   const layout = line === undefined ? undefined : indentationProblem(text, line);
   if (layout) return { path: '', line: layout.line, message: `YAML syntax: ${layout.message}`, fix: layout.fix };
   return { path: '', line, message: `YAML syntax: ${parserMessage(first)}`, fix: syntaxFix(first) };
@@ -39,7 +39,7 @@ export function tagProblems(doc: Document, lineCounter: LineCounter): ConfigProb
   });
   const tagged = new Set(problems.map((p) => p.line));
   for (const warning of doc.warnings as YAMLWarning[]) {
-    const line = warning.linePos?.[0]?.line;
+    const line = lineOf(warning.pos[0]);
     if (warning.code === 'TAG_RESOLVE_FAILED' && tagged.has(line)) continue;
     problems.push({ path: '', line, message: `YAML: ${parserMessage(warning)}`, fix: syntaxFix(warning) });
   }
