@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { requireCurrentBuild, root } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * Which modules a command loads is a property of a fresh process (the test processes keep every module any
@@ -21,7 +22,7 @@ function startups(argvs: readonly (readonly string[])[]): { argv: readonly strin
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
 }
 
-test("the CLI's own commands start without loading the delivery methods; --help and a method's command load them", () => {
+integration.test("the CLI's own commands start without loading the delivery methods; --help and a method's command load them", () => {
   const own = [['check', '--env', 'dev'], ['--config', 'seal.yaml', 'render', '--env', 'dev'], ['init']];
   expect(startups(own)).toEqual(own.map((argv) => ({ argv, registryLoaded: false, seal: false })));
   for (const argv of [['--help'], ['seal', '--env', 'dev'], ['sael']]) {
