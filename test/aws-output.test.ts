@@ -72,11 +72,14 @@ describe('no secret value reaches dist/<env>/aws', () => {
   });
 });
 
-describe('every template is valid CloudFormation', () => {
+integration.describe('every template is valid CloudFormation', () => {
   // The CloudFormation validation engine aws-cdk-lib ships (resource provider schemas, cfn-lint rules).
   // Synth turns it off because it takes seconds; here it checks every template the suite can produce.
   // One instance: starting the engine is the slow part.
-  const validator = new CloudFormationValidatePlugin();
+  let validator: CloudFormationValidatePlugin;
+  beforeAll(() => {
+    validator = new CloudFormationValidatePlugin();
+  });
   test('no schema or rule violation, in the default and with every option on', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-cfn-'));
     const variants: [string, string, OutputFile[]][] = [

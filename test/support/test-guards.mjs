@@ -121,8 +121,15 @@ const plainDescribe = globalThis.describe;
 const integrationTest = (name, fn, timeoutMs) => inIntegrationRegion(() => globalThis.test(name, fn, timeoutMs));
 integrationTest.each = (...table) => (name, fn, timeoutMs) => inIntegrationRegion(() => globalThis.test.each(...table)(name, fn, timeoutMs));
 integrationTest.skip = globalThis.test.skip;
-const integrationDescribe = (name, fn) => plainDescribe(name, () => inIntegrationRegion(fn));
-integrationDescribe.each = (...table) => (name, fn, timeoutMs) => plainDescribe.each(...table)(name, (...row) => inIntegrationRegion(() => fn(...row)), timeoutMs);
+// The unit tier does not even run the body of an integration describe: it may start work at registration
+// (a synth, a validator) that only its tests need. One skipped entry stands for its tests.
+const standIn = () => globalThis.test.skip('(its tests run in the integration tier: npm run test:integration)', () => undefined);
+const integrationDescribe =
+  tier === 'unit' ? (name) => plainDescribe.skip(name, standIn) : (name, fn) => plainDescribe(name, () => inIntegrationRegion(fn));
+integrationDescribe.each =
+  tier === 'unit'
+    ? (...table) => (name) => plainDescribe.skip.each(...table)(name, standIn)
+    : (...table) => (name, fn, timeoutMs) => plainDescribe.each(...table)(name, (...row) => inIntegrationRegion(() => fn(...row)), timeoutMs);
 integrationDescribe.skip = plainDescribe.skip;
 globalThis[Symbol.for('aragora-secrets.integration')] = { test: integrationTest, describe: integrationDescribe };
 
