@@ -1,7 +1,6 @@
 // The README's architecture diagram, generated from the layers of src/ (scripts/layers.cjs), the imports
 // dependency-cruiser finds between them and the registries of delivery methods and clouds:
 // `npx tsx scripts/architecture.ts` prints it; test/architecture.test.ts fails when the one in docs/architecture.md differs.
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { clouds } from '../src/cloud/registry';
 import { deliveryMethods } from '../src/delivery/registry';
@@ -68,7 +67,7 @@ function label(name: string): string {
   return name;
 }
 
-export function architectureMermaid(cruise: Cruise = cruiseSrc()): string {
+export function architectureMermaid(cruise: Cruise): string {
   const lines = ['```mermaid', 'graph BT'];
   LAYERS.forEach(([name], index) => lines.push(`  L${index}["${label(name)}"]`));
   for (const [from, to] of withoutImplied(layerEdges(cruise))) lines.push(`  L${from} --> L${to}`);
@@ -76,9 +75,23 @@ export function architectureMermaid(cruise: Cruise = cruiseSrc()): string {
   return lines.join('\n');
 }
 
-export function cruiseSrc(): Cruise {
-  const bin = join(root, 'node_modules', '.bin', 'depcruise');
-  return JSON.parse(execFileSync(bin, ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+/**
+ * dependency-cruiser over the src/ of `dir` (this repository by default) with this repository's rules
+ * (.dependency-cruiser.cjs) and `dir`'s tsconfig.json, in this process.
+ */
+export async function cruiseSrc(dir = root): Promise<Cruise> {
+  // dependency-cruiser is ES modules only: loaded with import(), which tsx (what runs the scripts and the tests)
+  // keeps as it is. A specifier in a variable, because its types are for ES module resolution.
+  const load = (specifier: string) => import(specifier);
+  const { cruise } = await load('dependency-cruiser');
+  const { default: extractDepcruiseOptions } = await load('dependency-cruiser/config-utl/extract-depcruise-options');
+  const { default: extractTSConfig } = await load('dependency-cruiser/config-utl/extract-ts-config');
+  const options = await extractDepcruiseOptions(join(root, '.dependency-cruiser.cjs'));
+  const tsConfig = extractTSConfig(join(dir, 'tsconfig.json'));
+  const result = await cruise(['src'], { ...options, baseDir: dir, outputType: 'json' }, undefined, { tsConfig });
+  return JSON.parse(result.output);
 }
 
-if (require.main === module) process.stdout.write(`${architectureMermaid()}\n`);
+if (require.main === module) {
+  cruiseSrc().then((cruise) => process.stdout.write(`${architectureMermaid(cruise)}\n`));
+}

@@ -9,6 +9,7 @@ import { find, manifests, synth } from './helpers';
 import { validateConfig } from '../src/config/validate';
 import { spawnCli, STACK_LINE } from './support/cli';
 import { stubWorld } from './support/stub-clis';
+import { integration } from './support/tiers';
 
 /**
  * What the Aragora server's loader does with a Secrets Manager value (aragora/config/secrets.py @ 02e677af,
@@ -74,7 +75,7 @@ describe("the application's own Secrets Manager read (aws.appCustody)", () => {
     expect(statements.flatMap((s: any) => [s.Action].flat())).not.toContain('ssm:GetParameters');
   });
 
-  test('put-secret-values.sh writes what the application reads, by variable name', () => {
+  integration.test('put-secret-values.sh writes what the application reads, by variable name', () => {
     const script = files.find((f) => f.path === 'prod/aws/put-secret-values.sh')!.content;
     const world = stubWorld();
     world.setAwsState({ account: '123456789012', secrets: { 'aragora/production': { versions: [] } }, parameters: {} });
@@ -96,7 +97,7 @@ describe("the application's own Secrets Manager read (aws.appCustody)", () => {
     expect(Object.keys(read)).not.toContain('anthropic');
   });
 
-  test('put-secret-values.sh refuses to write next to a value that would void the secret for the application', () => {
+  integration.test('put-secret-values.sh refuses to write next to a value that would void the secret for the application', () => {
     const script = files.find((f) => f.path === 'prod/aws/put-secret-values.sh')!.content;
     const world = stubWorld();
     world.setAwsState({ account: '123456789012', secrets: { 'aragora/production': { versions: ['{"OPENAI_API_KEY":"x","RETRIES":3}'] } }, parameters: {} });
@@ -115,7 +116,7 @@ describe("the application's own Secrets Manager read (aws.appCustody)", () => {
     expect(() => validateConfig(config, 'test')).not.toThrow();
   });
 
-  test.each([
+  integration.test.each([
     ['without secretsManager', (aws: any) => delete aws.secretsManager, /environments\.prod\.aws\.appCustody[^\n]*keeps nothing there/],
     ['a critical secret in Parameter Store', (aws: any) => (aws.parameterStore = { secrets: ['SUPABASE_KEY', 'STRIPE_SECRET_KEY'] }), /environments\.prod\.aws\.parameterStore\.secrets\[1\][^\n]*STRIPE_SECRET_KEY is critical/],
     ['a hostile secret name', (aws: any) => (aws.appCustody = { secretName: 'aragora/prod$(id)' }), /environments\.prod\.aws\.appCustody\.secretName/],
@@ -151,7 +152,7 @@ describe('the Kubernetes workload reads the same secret through IRSA (aws.appCus
     return config;
   };
 
-  test('check passes with prod strict: the critical secrets reach the app from Secrets Manager, the mode is printed (through the CLI)', () => {
+  integration.test('check passes with prod strict: the critical secrets reach the app from Secrets Manager, the mode is printed (through the CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-irsa-'));
     writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(strictProd()));
     const run = spawnCli(dir, ['check']);

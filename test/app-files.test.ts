@@ -6,6 +6,8 @@ import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { configWith, find, manifests, synth } from './helpers';
 import { spawnCli, STACK_LINE } from './support/cli';
+import { integration } from './support/tiers';
+import { onPath } from './support/tools';
 
 /**
  * The loader's rules for ARAGORA_SECRETS_DIR (aragora/config/secrets.py @ 02e677af, `_open_secrets_directory` and
@@ -58,9 +60,9 @@ function readSecretsDir(dir: string, names: readonly string[], euid: number): { 
 
 const APP_UID = 1000;
 const isRoot = process.getuid?.() === 0;
-const canDropTo = isRoot && spawnSync('setpriv', ['--reuid=1000', '--regid=1000', '--clear-groups', 'true']).status === 0;
+const canDropTo = isRoot && onPath('setpriv');
 // Owners other than this process's need root (chown) and setpriv to run the init step as the application's uid.
-const describeOwned = canDropTo ? describe : describe.skip;
+const describeOwned = canDropTo ? integration.describe : integration.describe.skip;
 
 /** A Secret (or projected) volume as the kubelet's AtomicWriter lays it out: KEY -> ..data/KEY, ..data -> ..<timestamp>, root-owned, fsGroup 0440. */
 function kubeletSecretVolume(dir: string, data: Record<string, string>, fsGroup: number): void {
@@ -156,7 +158,7 @@ describe('protected files (workload.injection: files)', () => {
     });
   });
 
-  test('Vault delivery with files is refused, naming the path and why (through the CLI)', () => {
+  integration.test('Vault delivery with files is refused, naming the path and why (through the CLI)', () => {
     const bad = structuredClone(DEFAULT_CONFIG) as any;
     bad.environments = { prod: bad.environments.prod };
     bad.environments.prod.workload.injection = 'files';
@@ -168,7 +170,7 @@ describe('protected files (workload.injection: files)', () => {
     expect(run.stderr).not.toMatch(STACK_LINE);
   });
 
-  test('a hostile runAsUser (root) is refused', () => {
+  integration.test('a hostile runAsUser (root) is refused', () => {
     const run = (uid: unknown) => {
       const bad = structuredClone(DEFAULT_CONFIG) as any;
       bad.environments = { staging: bad.environments.staging };

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { listAll, root } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * scripts/app.cjs (what `cdk8s synth` runs) keeps V8's code cache beside the bundle in node_modules/.cache. A cache
@@ -19,7 +20,7 @@ function runApp(out: string) {
 }
 
 
-test('a damaged code cache costs a compile, not the synth: garbage in every .v8cache file, the same output', () => {
+integration.test('a damaged code cache costs a compile, not the synth: garbage in every .v8cache file, the same output', () => {
   // GIVEN a run that leaves the code cache
   const first = join(mkdtempSync(join(tmpdir(), 'aragora-runner-out-')), 'dist');
   expect(runApp(first).status).toBe(0);

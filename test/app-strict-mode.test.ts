@@ -11,6 +11,7 @@ import { factsOf as planFacts } from '../src/app/rule-set';
 import { validateConfig } from '../src/config/validate';
 import { configWith, find, manifests, synth } from './helpers';
 import { root, spawnCli, STACK_LINE } from './support/cli';
+import { integration } from './support/tiers';
 
 function project(config: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'aragora-strict-'));
@@ -61,7 +62,7 @@ describe("the application's strict mode (ARAGORA_ENV, ARAGORA_SECRETS_STRICT)", 
     expect(report).toMatch(/\| `SUPABASE_KEY` \|[^\n]*\| environment variable \|/);
   });
 
-  test('check refuses a strict production environment whose critical secrets arrive as env, and names the options (through the CLI)', () => {
+  integration.test('check refuses a strict production environment whose critical secrets arrive as env, and names the options (through the CLI)', () => {
     // GIVEN prod with sealed delivery (secretKeyRef) and no strictMode: ARAGORA_ENV=production is strict
     const config = only('prod') as any;
     config.environments.prod.delivery = { method: 'sealed' };
@@ -77,7 +78,7 @@ describe("the application's strict mode (ARAGORA_ENV, ARAGORA_SECRETS_STRICT)", 
     expect(run.stderr).not.toMatch(STACK_LINE);
   });
 
-  test('the Cloud Run service sets the mode too; a strict one is refused, for its Secret Manager references are env (through the CLI)', () => {
+  integration.test('the Cloud Run service sets the mode too; a strict one is refused, for its Secret Manager references are env (through the CLI)', () => {
     // GIVEN the Cloud Run example's prod, as committed (non-strict on purpose)
     const example = parse(readFileSync(join(root, 'examples', 'gcp-cloud-run.yaml'), 'utf8'));
     for (const name of Object.keys(example.environments)) if (name !== 'prod') delete example.environments[name];
@@ -128,7 +129,7 @@ describe("the application's strict mode (ARAGORA_ENV, ARAGORA_SECRETS_STRICT)", 
     expect(checkFiles([appStrictModeEnvSecret], [deployment([{ name: 'ARAGORA_ENV', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }, fromSecret])])).toEqual([]);
   });
 
-  test.each([
+  integration.test.each([
     ['a newline', 'production\nARAGORA_SECRETS_STRICT=false', /environments\.prod\.workload\.appEnvironment/],
     ['a shell expansion', '$(id)', /environments\.prod\.workload\.appEnvironment/],
   ])('a hostile appEnvironment (%s) is refused with the config path', (_what, value, path) => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,7 +7,6 @@ import { DELIVERY_METHODS } from '../src/config/config-schema';
 import { deliveryMethods } from '../src/delivery/registry';
 
 const root = join(__dirname, '..');
-const depcruise = join(root, 'node_modules', '.bin', 'depcruise');
 
 interface Violation {
   readonly from: string;
@@ -17,15 +15,8 @@ interface Violation {
 }
 
 /** dependency-cruiser over `dir`'s src/ with the project's rules: the violations it reports. */
-function violationsIn(dir: string): Violation[] {
-  let output: string;
-  try {
-    output = execFileSync(depcruise, ['src', '--config', join(root, '.dependency-cruiser.cjs'), '--output-type', 'json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  } catch (e) {
-    // depcruise exits non-zero when it finds errors; its report is on stdout all the same.
-    output = (e as { stdout: string }).stdout;
-  }
-  return JSON.parse(output).summary.violations;
+async function violationsIn(dir: string): Promise<Violation[]> {
+  return (await cruiseSrc(dir)).summary.violations;
 }
 
 function filesUnder(dir: string): string[] {
@@ -75,7 +66,10 @@ function folderCycles(edges: readonly (readonly [string, string])[]): string[] {
 }
 
 describe('the shape of src/ (.dependency-cruiser.cjs)', () => {
-  const cruise = cruiseSrc();
+  let cruise: Awaited<ReturnType<typeof cruiseSrc>>;
+  beforeAll(async () => {
+    cruise = await cruiseSrc();
+  });
 
   test('src/ breaks no rule: no cycle, no upward import, no method importing another, a pure plan', () => {
     expect(cruise.summary.violations.map((v: Violation) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([]);
@@ -90,7 +84,7 @@ describe('the shape of src/ (.dependency-cruiser.cjs)', () => {
     expect(folderCycles([...edges, ['src/core', 'src/app']])).not.toEqual([]);
   });
 
-  test('each rule fails on a planted violation', () => {
+  test('each rule fails on a planted violation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-architecture-'));
     const plant = (path: string, text: string) => {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -103,7 +97,7 @@ describe('the shape of src/ (.dependency-cruiser.cjs)', () => {
     plant('src/delivery/vault/method.ts', 'export const vault = 1;\n');
     plant('src/k8s/a.ts', "import { b } from './b';\nexport const a = () => b;\n");
     plant('src/k8s/b.ts', "import { a } from './a';\nexport const b = () => a;\n");
-    const broken = new Set(violationsIn(dir).map((v) => v.rule.name));
+    const broken = new Set((await violationsIn(dir)).map((v) => v.rule.name));
     for (const rule of ['no-circular', 'core-imports-nothing-of-ours', 'layer-core', 'layer-plan', 'plan-is-pure', 'one-method-never-imports-another']) {
       expect({ rule, broken: broken.has(rule) }).toEqual({ rule, broken: true });
     }

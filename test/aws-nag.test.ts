@@ -18,6 +18,7 @@ import type { Plan } from '../src/plan/plan';
 import { FULL_AWS, configWithAws } from './aws-helpers';
 import { synth } from './helpers';
 import { root, spawnCli } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * cdk-nag 3.0.2 over the real stacks: the packs run as aws-cdk-lib validation plugins in every AWS
@@ -207,7 +208,7 @@ describe('SECRETS.md: one Controls section, Kubernetes and AWS', () => {
   });
 });
 
-test('the bundled app caches the cdk-nag controls with the templates: the report is the same from the cache', () => {
+integration.test('the bundled app caches the cdk-nag controls with the templates: the report is the same from the cache', () => {
   // GIVEN a project with the default config and an empty build cache
   const dir = tempDir('aragora-nag-cache-');
   const cache = tempDir('aragora-nag-cache-store-');
@@ -232,7 +233,7 @@ test('the bundled app caches the cdk-nag controls with the templates: the report
   expect(reportOf('dist2')).toMatch(/### AWS stack `aragora-prod-secrets`/);
 });
 
-test('aragora-secrets synth: an unknown pack is a config error naming the path and the packs, exit 1, nothing written', () => {
+integration.test('aragora-secrets synth: an unknown pack is a config error naming the path and the packs, exit 1, nothing written', () => {
   const dir = tempDir('aragora-nag-cli-');
   const config = structuredClone(DEFAULT_CONFIG);
   (config.environments.prod.aws as Record<string, unknown>).nagPacks = ['NIST-800-53'];

@@ -14,6 +14,8 @@ import { ACCOUNT, awsFiles, configWithAws, FULL_AWS, synthAws, templateFile } fr
 import { synth } from './helpers';
 import { requireCurrentBuild, spawnApp } from './support/cli';
 import { startFakeAwsEndpoint } from './support/fake-aws-endpoint';
+import { integration } from './support/tiers';
+import { onPath } from './support/tools';
 
 const root = resolve(__dirname, '..');
 
@@ -70,11 +72,14 @@ describe('no secret value reaches dist/<env>/aws', () => {
   });
 });
 
-describe('every template is valid CloudFormation', () => {
+integration.describe('every template is valid CloudFormation', () => {
   // The CloudFormation validation engine aws-cdk-lib ships (resource provider schemas, cfn-lint rules).
   // Synth turns it off because it takes seconds; here it checks every template the suite can produce.
   // One instance: starting the engine is the slow part.
-  const validator = new CloudFormationValidatePlugin();
+  let validator: CloudFormationValidatePlugin;
+  beforeAll(() => {
+    validator = new CloudFormationValidatePlugin();
+  });
   test('no schema or rule violation, in the default and with every option on', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-cfn-'));
     const variants: [string, string, OutputFile[]][] = [
@@ -113,8 +118,8 @@ test('an environment that only keeps parameters gets the script and no (empty, i
   expect(files[1].content).toContain('parameter_exists /aragora/supabase-key');
 });
 
-const tools = ['bash', 'jq', 'openssl'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
-const describeScripts = tools ? describe : describe.skip;
+const tools = ['bash', 'jq', 'openssl'].every((tool) => onPath(tool));
+const describeScripts = tools ? integration.describe : integration.describe.skip;
 
 describeScripts('put-secret-values.sh (run against a fake AWS CLI)', () => {
   /** Parameter Store holds a generated secret and an optional one; Secrets Manager the rest. */
@@ -223,8 +228,8 @@ describeScripts('put-secret-values.sh (run against a fake AWS CLI)', () => {
 
 // The real AWS CLI, pointed at a local endpoint: checks what the fake CLI above cannot (the --query
 // expressions, `file:///dev/stdin`, the --tags JSON), and what actually goes over the wire.
-const realCli = tools && spawnSync('sh', ['-c', 'command -v aws']).status === 0;
-(realCli ? describe : describe.skip)('put-secret-values.sh with the real AWS CLI', () => {
+const realCli = tools && onPath('aws');
+(realCli ? integration.describe : integration.describe.skip)('put-secret-values.sh with the real AWS CLI', () => {
   test('the values reach the APIs in the request bodies, exactly, and the second run writes nothing', async () => {
     const script = awsFiles(synth(), 'prod').find((f) => f.path.endsWith('put-secret-values.sh'))!.content;
     const dir = mkdtempSync(join(tmpdir(), 'aragora-real-cli-'));
@@ -288,7 +293,7 @@ const realCli = tools && spawnSync('sh', ['-c', 'command -v aws']).status === 0;
 });
 
 describe('aws-cdk-lib is loaded only when some environment enables AWS', () => {
-  test('a config without aws: blocks synthesizes without loading it', () => {
+  integration.test('a config without aws: blocks synthesizes without loading it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-lazy-'));
     const config = structuredClone(DEFAULT_CONFIG);
     delete config.environments.prod.aws;
@@ -308,7 +313,7 @@ describe('aws-cdk-lib is loaded only when some environment enables AWS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the real entry point writes the AWS files of the default and prints nothing else', () => {
+  integration.test('the real entry point writes the AWS files of the default and prints nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-entry-'));
     const result = spawnApp(dir, { CDK8S_OUTDIR: join(dir, 'dist') });
     // Only the default's reviewer warnings (qa ships with placeholders), nothing from aws-cdk-lib.

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { root, STACK_LINE } from './support/cli';
+import { integration } from './support/tiers';
 
 /*
  * bin/aragora-secrets runs the compiled lib/. These tests run the real bin in a copy laid out like this
@@ -30,7 +31,7 @@ function setTime(dir: string, path: string, seconds: number): void {
   utimesSync(join(dir, path), seconds, seconds);
 }
 
-test('a bin without its compiled lib/ says how to build it: exit 1, one line, no stack trace', () => {
+integration.test('a bin without its compiled lib/ says how to build it: exit 1, one line, no stack trace', () => {
   // GIVEN a copy of the package that was never built (a clone installed with --ignore-scripts)
   const dir = layout({ 'package.json': '{}', 'src/cli/main.ts': '' });
   // WHEN it runs
@@ -42,7 +43,7 @@ test('a bin without its compiled lib/ says how to build it: exit 1, one line, no
   expect(result.stderr).not.toMatch(STACK_LINE);
 });
 
-test('in the repository, a lib/ older than a source is refused (it would run old code); once built, the bin runs it with its arguments', () => {
+integration.test('in the repository, a lib/ older than a source is refused (it would run old code); once built, the bin runs it with its arguments', () => {
   // GIVEN src/ edited after the last build
   const dir = layout({ 'lib/src/cli/main.js': STAND_IN_CLI, 'lib/build.tsbuildinfo': '{}', 'src/cli/main.ts': '', 'src/core/names.ts': '', 'imports/k8s.ts': '' });
   setTime(dir, 'lib/build.tsbuildinfo', 1_000_000);
@@ -61,7 +62,7 @@ test('in the repository, a lib/ older than a source is refused (it would run old
   expect({ status: built.status, stdout: built.stdout, stderr: built.stderr }).toEqual({ status: 0, stdout: 'compiled CLI ran with ["synth","--env","dev"]\n', stderr: '' });
 });
 
-test('an installed package (lib/ without src/ or a build state) runs its compiled CLI', () => {
+integration.test('an installed package (lib/ without src/ or a build state) runs its compiled CLI', () => {
   const dir = layout({ 'lib/src/cli/main.js': STAND_IN_CLI, 'package.json': '{}' });
   const result = runBin(dir, ['init']);
   expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: 'compiled CLI ran with ["init"]\n', stderr: '' });

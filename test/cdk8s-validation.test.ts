@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readTree, root } from './support/cli';
+import { integration } from './support/tiers';
 
 const cdk8s = join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
 
@@ -23,7 +24,7 @@ describe('the guard rails as a cdk8s validation plugin (cdk8s.yaml `validations:
     expect(JSON.parse(readFileSync(join(root, 'plugins/guard-rails/package.json'), 'utf8'))).toMatchObject({ version: '0.1.0', main: 'index.js' });
   });
 
-  test('`npx cdk8s synth` on a fresh clone runs them, offline, and writes the committed dist/', () => {
+  integration.test('`npx cdk8s synth` on a fresh clone runs them, offline, and writes the committed dist/', () => {
     // GIVEN a copy of the repository's files (what a clone has) with the installed node_modules
     const clone = mkdtempSync(join(tmpdir(), 'aragora-clone-'));
     const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
@@ -49,7 +50,7 @@ describe('the guard rails as a cdk8s validation plugin (cdk8s.yaml `validations:
     expect(readTree(join(clone, 'dist'))).toEqual(readTree(join(root, 'dist')));
   });
 
-  test('a violation fails `cdk8s synth` (exit 2) with the rule, the resource, the file and the fix', () => {
+  integration.test('a violation fails `cdk8s synth` (exit 2) with the rule, the resource, the file and the fix', () => {
     // GIVEN an app that writes a Role listing Secrets and a NetworkPolicy without DNS
     const dir = mkdtempSync(join(tmpdir(), 'aragora-badapp-'));
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'ns' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }] };

@@ -9,6 +9,7 @@ import { synthesizePlan, synthesizePlanWithObjects } from '../src/app/synthesize
 import { parseTree } from '../src/checks/objects';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { listAll, root, spawnCli } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * One config, three ways of checking what it makes: `aragora-secrets check`, `aragora-secrets synth`
@@ -70,7 +71,7 @@ function fromReport(stdout: string, outdir: string): Seen[] {
 }
 
 describe('synth, check and the cdk8s validation plugin report the same findings for the same config', () => {
-  test('the same rules, objects, files and severities, errors and warnings, from all three', () => {
+  integration.test('the same rules, objects, files and severities, errors and warnings, from all three', () => {
     // GIVEN the committed config in a fresh project
     const dir = project();
 

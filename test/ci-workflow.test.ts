@@ -5,6 +5,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { requireCurrentBuild, root } from './support/cli';
+import { integration } from './support/tiers';
 
 const workflow = parse(readFileSync(join(root, 'examples/ci/github-actions.yaml'), 'utf8'));
 const steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] = workflow.jobs.synth.steps;
@@ -77,7 +78,7 @@ describe('the CI example workflow', () => {
     expect(runSteps).toHaveLength(4);
   });
 
-  describe('its steps, run in a scratch repository', () => {
+  integration.describe('its steps, run in a scratch repository', () => {
     let repo: string;
     // `npm ci` is what created node_modules; the scratch repository links the installed one instead (offline).
     const afterInstall = runSteps.slice(1);

@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG } from '../src/config/default';
 import { parseConfigText } from '../src/config/load';
 import { validateConfig } from '../src/config/validate';
 import { listAll, readTree, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
+import { integration } from './support/tiers';
 
 function project(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'aragora-cli-'));
@@ -33,7 +34,7 @@ function expectNoValues(text: string): void {
   for (const value of Object.values(values)) expect(text).not.toContain(value);
 }
 
-describe('aragora-secrets, spawned as a user runs it', () => {
+integration.describe('aragora-secrets, spawned as a user runs it', () => {
   test('--help lists every command; usage errors exit 2 with one message', () => {
     const help = spawnCli(project(), ['--help']);
     expect(help.status).toBe(0);

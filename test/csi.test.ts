@@ -14,6 +14,7 @@ import { parseVaultObjects, vaultParameters } from '../src/delivery/csi/paramete
 import type { CsiDeliveryPlan } from '../src/delivery/csi/plan';
 import { find, manifests, problemsOf } from './helpers';
 import { root, spawnCli } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * Delivery method `csi` (Secrets Store CSI driver, Vault provider): the SecretProviderClass and its
@@ -177,7 +178,7 @@ describe('csi: config it refuses', () => {
     expect(messages(staging((d) => (d.vault.address = 'https://root:hunter2@vault:8200'))).join('\n')).not.toContain('hunter2');
   });
 
-  test('through the CLI: exit 1 naming the path and line, no stack trace, nothing written', () => {
+  integration.test('through the CLI: exit 1 naming the path and line, no stack trace, nothing written', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'aragora-csi-'));
     writeFileSync(join(cwd, 'aragora-secrets.yaml'), exampleText.replace('vault: { address: https://vault.vault.svc:8200 }', 'vault: { address: https://vault.vault.svc:8200, skipVerify: true }'));
     const run = spawnCli(cwd, ['synth']);
@@ -187,7 +188,7 @@ describe('csi: config it refuses', () => {
     expect(() => readFileSync(join(cwd, 'dist', 'staging', 'SECRETS.md'))).toThrow();
   });
 
-  test('check --env says that the synced Secret exists only while a pod mounts the volume; not without sync', () => {
+  integration.test('check --env says that the synced Secret exists only while a pod mounts the volume; not without sync', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'aragora-csi-'));
     writeFileSync(join(cwd, 'aragora-secrets.yaml'), exampleText);
     const staging = spawnCli(cwd, ['check', '--env', 'staging']);

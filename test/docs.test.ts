@@ -8,6 +8,7 @@ import { deliveryMethods } from '../src/delivery/registry';
 import { anchorsOf, brokenLinks, unreachable } from './support/doc-links';
 import { documentationFiles, readDoc } from './support/docs';
 import { root } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * The documentation as a reader meets it: a short README that leads to docs/, pages whose links and
@@ -102,7 +103,7 @@ describe('links between the pages', () => {
   });
 });
 
-describe('markdownlint', () => {
+integration.describe('markdownlint', () => {
   const cli = join(root, 'node_modules', 'markdownlint-cli2', 'markdownlint-cli2-bin.mjs');
   const lint = (cwd: string) => spawnSync(process.execPath, [cli], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH } });
 

@@ -8,6 +8,7 @@ import { withOutputMarker } from '../src/output/replace-output';
 import { synthesizePlan } from '../src/app/synthesize';
 import { spawnApp } from './support/cli';
 import { validateManifests } from './support/manifest-validation';
+import { integration } from './support/tiers';
 
 /**
  * Every config in examples/ is loaded with the real loader, synthesized without errors, and every
@@ -43,7 +44,7 @@ describe.each(examples)('examples/%s', (name) => {
     expect(objects.flatMap(({ path: p, object }) => validateManifests([object]).map((problem) => `${p}: ${problem}`))).toEqual([]);
   });
 
-  test('`cdk8s synth` with ARAGORA_SECRETS_CONFIG writes the same files', () => {
+  integration.test('`cdk8s synth` with ARAGORA_SECRETS_CONFIG writes the same files', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'aragora-example-'));
     const outdir = join(cwd, 'dist');
     const result = spawnApp(cwd, { CDK8S_OUTDIR: outdir, ARAGORA_SECRETS_CONFIG: path });

@@ -6,6 +6,7 @@ import { Pod } from 'kubernetes-models/v1';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { readTree, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * What a new user meets in the first hour, through the real CLI: the documented first command
@@ -45,7 +46,7 @@ describe('the documented first command', () => {
     expect(readme).toContain('CDK8S_CHECK_UPGRADE=false');
   });
 
-  test('`npm run synth` with a broken config exits 1, one message, no stack trace, and dist/ exactly as it was', async () => {
+  integration.test('`npm run synth` with a broken config exits 1, one message, no stack trace, and dist/ exactly as it was', async () => {
     // GIVEN a project whose dist/ holds the last good output, and a config broken by one bad indent
     const dir = project();
     const good = await runInProcess(dir, ['synth']);
@@ -69,7 +70,7 @@ describe('the documented first command', () => {
 });
 
 describe('seal', () => {
-  test('ends with the atomic synth as the next step, and that step writes the SealedSecret', () => {
+  integration.test('ends with the atomic synth as the next step, and that step writes the SealedSecret', () => {
     const dir = project({ '.env': 'ANTHROPIC_API_KEY=not-a-real-key-but-long-enough-for-a-seal\n' });
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'controller.key'), '-out', join(dir, 'cert.pem'), '-days', '30', '-subj', '/O=sealed-secret/CN='], {
       stdio: 'ignore',

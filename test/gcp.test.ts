@@ -26,6 +26,7 @@ function secretRefs(env: any[]): any[] {
 }
 import { spawnApp } from './support/cli';
 import { validateManifest, validateManifests } from './support/manifest-validation';
+import { integration } from './support/tiers';
 
 const root = resolve(__dirname, '..');
 const EXAMPLE = resolve(root, 'examples/gcp-cloud-run.yaml');
@@ -455,7 +456,7 @@ describe('config errors name the path and the fix', () => {
     expect(problems.map((p) => `${p.message}\n${p.fix ?? ''}`)).toContainEqual(expect.stringMatching(message));
   });
 
-  test('the example itself is valid, and a config error never prints a stack trace', () => {
+  integration.test('the example itself is valid, and a config error never prints a stack trace', () => {
     expect(() => validateConfig(example(), 't')).not.toThrow();
     const config = example();
     config.environments.prod.gcp!.project = 'X';
@@ -510,7 +511,7 @@ describe('no value reaches dist/: Secret Manager resources, Cloud Run and setup.
  * setup.sh run by a real shell against a fake gcloud that records its arguments and what it
  * reads on stdin, and keeps a little state (which secrets and versions exist).
  */
-describe('setup.sh, run', () => {
+integration.describe('setup.sh, run', () => {
   const FAKE_GCLOUD = `#!/bin/sh
 # $STATE/<secret>/exists, $STATE/<secret>/versions (one line per version), $STATE/<secret>/<n>.value
 printf '%s\\n' "$*" >> "$STATE/args.log"

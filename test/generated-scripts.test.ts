@@ -18,10 +18,12 @@ import { comment, environmentVariable, operand, shellQuote, vaultArgument } from
 import { vaultPolicyHcl, vaultPutValuesScript, vaultSetupScript, type VaultServerFilesProps } from '../src/delivery/vault/server-files';
 import { configWith, synth } from './helpers';
 import { POSIX_SHELLS, stubWorld, type StubCall, type StubWorld } from './support/stub-clis';
+import { integration } from './support/tiers';
+import { onPath } from './support/tools';
 
 const root = resolve(__dirname, '..');
-const tools = ['bash', 'jq', 'openssl'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
-const describeRun = tools ? describe : describe.skip;
+const tools = ['bash', 'jq', 'openssl'].every((tool) => onPath(tool));
+const describeRun = tools ? integration.describe : integration.describe.skip;
 
 /**
  * Config text an attacker controls, with everything a shell could read as code: command substitution,
@@ -310,7 +312,7 @@ describeRun('hostile config text in every string that reaches a script (the gene
 });
 
 describe('the quoting helper', () => {
-  test.each(POSIX_SHELLS)('under %s, any text (no NUL) quoted is read back exactly, and a comment runs nothing', (shell) => {
+  integration.test.each(POSIX_SHELLS)('under %s, any text (no NUL) quoted is read back exactly, and a comment runs nothing', (shell) => {
     const texts = fc.sample(fc.string({ unit: 'binary', maxLength: 40 }).filter((t) => !t.includes('\0')), { numRuns: 300, seed: 4242 });
     const extra = ["'", "''", '\\', '$(id)', '`id`', '\n', '-n', '~root', '*', '!x', '%s', '#', '\u2028', ''];
     const all = [...texts, ...extra];

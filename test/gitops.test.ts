@@ -6,8 +6,10 @@ import { parseAllDocuments, parse } from 'yaml';
 import { writeOutput } from '../src/app/synthesize';
 import { SYNC_WAVE_ANNOTATION } from '../src/k8s/sync-waves';
 import { configWith, find, manifests, synth } from './helpers';
+import { integration } from './support/tiers';
+import { onPath } from './support/tools';
 
-const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+const kubectl = onPath('kubectl');
 
 describe('kustomization.yaml per environment', () => {
   const files = synth();
@@ -20,7 +22,7 @@ describe('kustomization.yaml per environment', () => {
     expect(expected.length).toBeGreaterThan(3);
   });
 
-  (kubectl ? test : test.skip)('`kubectl kustomize dist/<env>` renders every resource of each folder', () => {
+  (kubectl ? integration.test : integration.test.skip)('`kubectl kustomize dist/<env>` renders every resource of each folder', () => {
     const out = mkdtempSync(join(tmpdir(), 'aragora-kustomize-'));
     writeOutput(out, files);
     for (const env of environments) {

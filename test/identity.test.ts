@@ -13,6 +13,7 @@ import { synthesizeProject } from '../src/synth';
 import { configWith, find, findAll, Manifest, manifests, synth } from './helpers';
 import { validateManifests } from './support/manifest-validation';
 import { spawnCli } from './support/cli';
+import { integration } from './support/tiers';
 
 // A deprecated aws-cdk-lib API fails every AWS synth of the suite.
 process.env.JSII_DEPRECATED = 'fail';
@@ -265,7 +266,7 @@ describe('a reader identity is emitted only when something in the output uses it
     expect(Object.keys(template(files).Resources).filter((id) => template(files).Resources[id].Type === 'AWS::IAM::Role').sort()).toEqual(['EcsExecutionRole', 'EcsTaskRole']);
   });
 
-  test('an ESO role in an environment whose delivery reads no aws store is refused through the CLI, with the fix; nothing written', () => {
+  integration.test('an ESO role in an environment whose delivery reads no aws store is refused through the CLI, with the fix; nothing written', () => {
     // GIVEN the default with an IRSA role for prod, which Vault delivers: the role would read every prod secret, unused
     const config = configWith((c) => {
       c.environments.prod.aws!.eso = { oidcProvider: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE' };
@@ -301,7 +302,7 @@ describe('GKE Workload Identity (examples/gcp-eso.yaml): store, ServiceAccount a
     expect(JSON.stringify(store)).not.toContain('gcpServiceAccount');
   });
 
-  test('the binding grants workloadIdentityUser to exactly that ServiceAccount, and read access to exactly the secrets read', () => {
+  integration.test('the binding grants workloadIdentityUser to exactly that ServiceAccount, and read access to exactly the secrets read', () => {
     const member = `serviceAccount:${wi.clusterProjectID}.svc.id.goog[${serviceAccount.metadata.namespace}/${serviceAccount.metadata.name}]`;
     expect(script).toContain(
       `gcloud iam service-accounts add-iam-policy-binding ${wi.gcpServiceAccount} \\\n  --project=aragora-secrets-prod --role=roles/iam.workloadIdentityUser \\\n  --member='${member}' --condition=None`,

@@ -11,6 +11,7 @@ import { runSynth } from '../src/synth';
 import { configWith, synth } from './helpers';
 import { listAll, spawnCli } from './support/cli';
 import { allDocumentation } from './support/docs';
+import { integration } from './support/tiers';
 
 const root = join(__dirname, '..');
 
@@ -83,7 +84,7 @@ describe('environment-isolation refuses what would let one environment read anot
     expect(isolation(files)).toEqual([]);
   });
 
-  test('a ClusterSecretStore shared by staging and prod, through the real CLI: the store, its Vault role, its ServiceAccount and the path are named; nothing is written', () => {
+  integration.test('a ClusterSecretStore shared by staging and prod, through the real CLI: the store, its Vault role, its ServiceAccount and the path are named; nothing is written', () => {
     const dir = project(SHARED_STORE);
     const run = spawnCli(dir, ['synth']);
     expect(run.status).toBe(1);

@@ -9,6 +9,7 @@ import { resolvePlan } from '../src/app/resolve-plan';
 import { synthesizePlan, writeOutput } from '../src/app/synthesize';
 import { startStandInApiServer, type ObjectRef, type Operator } from './support/stand-in-api-server';
 import { allDocumentation, readDoc } from './support/docs';
+import { integration } from './support/tiers';
 
 /**
  * What the README tells users to run, with the real kubectl (client-side apply) against a stand-in
@@ -19,7 +20,7 @@ import { allDocumentation, readDoc } from './support/docs';
  */
 const root = resolve(__dirname, '..');
 
-test('kubectl is installed (this test needs the real client)', () => {
+integration.test('kubectl is installed (this test needs the real client)', () => {
   expect(spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status).toBe(0);
 });
 
@@ -73,7 +74,7 @@ test('there is something to apply: the four environments of the default and ever
   expect(outputs.length).toBeGreaterThan(3);
 });
 
-describe.each(cases)('%s, environment %s', (_output, _env, envDir) => {
+integration.describe.each(cases)('%s, environment %s', (_output, _env, envDir) => {
   test.each([
     ['-k', (dir: string) => ['-k', dir]],
     ['-f manifests/', (dir: string) => ['-f', join(dir, MANIFESTS_FOLDER) + '/']],
@@ -108,7 +109,7 @@ test('the manifests folder holds Kubernetes objects only; the files for people s
   }
 });
 
-test('the stand-in refuses what a fresh cluster refuses: the layout before manifests/ (objects by kind name beside the audit policy and kustomization.yaml)', async () => {
+integration.test('the stand-in refuses what a fresh cluster refuses: the layout before manifests/ (objects by kind name beside the audit policy and kustomization.yaml)', async () => {
   // GIVEN staging as it was written before: every file in one folder, objects named <Kind>.<name>.k8s.yaml
   const old = mkdtempSync(join(tmpdir(), 'aragora-old-layout-'));
   const staging = join(root, 'dist', 'staging');
@@ -129,7 +130,7 @@ test('the stand-in refuses what a fresh cluster refuses: the layout before manif
   }
 });
 
-test('without the CRDs of the operator an environment uses, kubectl says to install them first (what the README asks)', async () => {
+integration.test('without the CRDs of the operator an environment uses, kubectl says to install them first (what the README asks)', async () => {
   const staging = join(root, 'dist', 'staging');
   const withoutEso: Operator[] = ['sealed-secrets', 'config-connector'];
   const server = await startStandInApiServer({ operators: withoutEso });

@@ -14,6 +14,7 @@ import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan } from '../src/app/synthesize';
 import { secretlintRetainedMarks, secretlintSync } from '../src/output/secretlint';
 import { spawnApp } from './support/cli';
+import { integration } from './support/tiers';
 
 /** Temp project folders, removed when the file's tests are done. */
 const tempDirs: string[] = [];
@@ -457,7 +458,7 @@ describe('collectSensitiveValues', () => {
 // 4. End to end: the real entry point, as `cdk8s synth` runs it (cdk8s.yaml: node scripts/app.cjs src/main.ts)
 // ---------------------------------------------------------------------------------------------
 
-describe('the app entry point refuses to write secret values', () => {
+integration.describe('the app entry point refuses to write secret values', () => {
   function listFiles(dir: string): string[] {
     return readdirSync(dir).flatMap((name) => {
       const full = join(dir, name);
@@ -711,7 +712,7 @@ describe('collectSensitiveValues: every dotenv file, and variables by name and s
     },
   );
 
-  test('a folder named .env (a Python virtualenv), a FIFO and files in subfolders are not read; an oversized file is refused', () => {
+  integration.test('a folder named .env (a Python virtualenv), a FIFO and files in subfolders are not read; an oversized file is refused', () => {
     // GIVEN a project root with things named like dotenv files that are not
     const dir = mkdtempSync(join(tmpdir(), 'aragora-dotenv-'));
     mkdirSync(join(dir, '.env'));

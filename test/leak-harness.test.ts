@@ -36,6 +36,7 @@ import {
   shapelessWord,
   urlSafe,
 } from './support/planted';
+import { integration } from './support/tiers';
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -332,7 +333,7 @@ function spawnBin(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(bin, args, { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env }, encoding: 'utf8' });
 }
 
-describe('spawned', () => {
+integration.describe('spawned', () => {
   test('aragora-secrets synth: a value of .env.qa escaped in SECRETS.md; exit 1, nothing written, nothing shown', () => {
     // GIVEN the value in .env.qa and, with a "|", in a purpose
     const value = oneLinePassword();
@@ -490,7 +491,7 @@ describe('no false alarm with a realistic environment and .env', () => {
     expect(() => synthesizeProject({ cwd: dir, env: realisticEnvironment() })).not.toThrow();
   });
 
-  test('the real CLI synthesizes the default with them (exit 0)', () => {
+  integration.test('the real CLI synthesizes the default with them (exit 0)', () => {
     const dir = project({ 'aragora-secrets.yaml': configs[0].text, '.env': realisticDotenv() });
     const result = spawnBin(dir, ['synth'], realisticEnvironment());
     expect(result.stderr).not.toMatch(/Refusing/);

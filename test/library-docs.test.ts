@@ -25,7 +25,11 @@ function run(examplePath: string, outdir: string, cwd = outdir): void {
   process.env.CDK_OUTDIR = outdir;
   process.chdir(cwd);
   try {
-    jest.isolateModules(() => require(join(root, examplePath)));
+    // A program runs once per load: a second run of the same example loads its file again (the library it
+    // imports stays loaded, as in any program).
+    const file = require.resolve(join(root, examplePath));
+    delete require.cache[file];
+    require(file);
   } finally {
     process.chdir(previousCwd);
     for (const [name, value] of Object.entries(previous)) {

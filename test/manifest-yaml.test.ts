@@ -13,11 +13,15 @@ import { loadConfig } from '../src/config/load';
 import { manifestYaml, valuesYaml } from '../src/core/manifest-yaml';
 import { root } from './support/cli';
 
-// The library, counted: the emitter must not call it for the shapes it writes itself.
-jest.mock('yaml', () => {
-  const actual = jest.requireActual('yaml');
-  return { ...actual, stringify: jest.fn(actual.stringify) };
+// The library, counted: the emitter must not call it for the shapes it writes itself. The spy sits on the module's
+// own exports object, which the compiled sources read `stringify` from at each call.
+import yamlModule = require('yaml');
+
+let library: jest.SpiedFunction<typeof yaml.stringify>;
+beforeAll(() => {
+  library = jest.spyOn(yamlModule, 'stringify');
 });
+afterAll(() => library.mockRestore());
 
 /**
  * manifestYaml must write exactly what cdk8s's Yaml.stringify writes (the committed dist/ and every user's
@@ -106,7 +110,6 @@ describe('manifestYaml writes what cdk8s Yaml.stringify writes', () => {
     });
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'aragora', labels: { 'app.kubernetes.io/name': 'aragora' } }, spec: { replicas: 2, template: { spec: { containers: [{ name: 'app', env, envFrom: [] }] } } } };
     const expected = Yaml.stringify(deployment);
-    const library = yaml.stringify as jest.MockedFunction<typeof yaml.stringify>;
     library.mockClear();
     expect(manifestYaml(deployment)).toBe(expected);
     expect(library).not.toHaveBeenCalled();
@@ -167,7 +170,6 @@ describe('valuesYaml writes what the library writes with YAML 1.2 (Helm values, 
     });
     const values = { config: { environment: 'production' }, secrets: { create: false, existingSecret: 'aragora-secrets' }, serviceAccount: { create: false, name: 'aragora' }, backend: { extraEnv } };
     const expected = library12(values);
-    const library = yaml.stringify as jest.MockedFunction<typeof yaml.stringify>;
     library.mockClear();
     expect(valuesYaml(values)).toBe(expected);
     expect(library).not.toHaveBeenCalled();

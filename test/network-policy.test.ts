@@ -10,6 +10,7 @@ import { checkFiles } from '../src/checks';
 import { RULES } from '../src/app/rule-set';
 import { configWith, find, manifests, synth } from './helpers';
 import { listAll, spawnCli } from './support/cli';
+import { integration } from './support/tiers';
 
 /** A project folder holding `config` as aragora-secrets.yaml. */
 function project(config: AragoraSecretsConfig): string {
@@ -87,7 +88,7 @@ describe('public HTTPS leaves every non-public range out, IPv4 and IPv6', () => 
   });
 });
 
-describe('a config that would open a cloud metadata endpoint is refused, through the real CLI', () => {
+integration.describe('a config that would open a cloud metadata endpoint is refused, through the real CLI', () => {
   test('public exceptions without link-local, backends and a Vault server that include the endpoint: each named with its fix; nothing written', () => {
     // GIVEN an attacker-friendly config: the old private-only list, IPv6 exceptions without the NAT64 image
     // of link-local, a backend "to everything" on port 80, one on the metadata address itself, one over IPv6

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { readTree, requireCurrentBuild, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
+import { integration } from './support/tiers';
 
 const MARKER = '.aragora-secrets';
 
@@ -45,7 +46,7 @@ function expectRefused(run: { status: number | null; stdout: string; stderr: str
   expect(run.stdout).toBe('');
 }
 
-describe('synth replaces only its own output folder', () => {
+integration.describe('synth replaces only its own output folder', () => {
   test('--out ., --out "" and --out .. are refused, spawned as a user runs them: the project and its parent stay whole', () => {
     // GIVEN a project (git, config, sealed/, .env) inside a folder that holds something else too
     const dir = project();
@@ -138,7 +139,7 @@ describe('synth replaces only its own output folder', () => {
   });
 });
 
-describe('a synth killed mid-swap is completed by the next one', () => {
+integration.describe('a synth killed mid-swap is completed by the next one', () => {
   /**
    * Replaces `outdir` with one file in a separate node process that kills itself (SIGKILL) right after `step`.
    * It runs the compiled lib/ (`npm test` builds it first), not src/ through a TypeScript loader.

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { readPlainYaml } from '../src/core/plain-yaml';
 import { root, spawnCli, STACK_LINE } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * readPlainYaml is a fast reader for the plain block YAML of configs and manifests; the `yaml` library stays
@@ -148,7 +149,7 @@ describe('readPlainYaml reads what the yaml library reads, or leaves the text to
   });
 });
 
-describe('a config read fast is refused as precisely as before, through the CLI', () => {
+integration.describe('a config read fast is refused as precisely as before, through the CLI', () => {
   // The config `init` writes is in the fast reader's subset; each edit below keeps it there (or not: a
   // duplicate key) and must still be reported with the path, the line and the fix, and nothing written.
   const initialized = (): { dir: string; lines: string[] } => {

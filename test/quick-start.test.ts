@@ -7,6 +7,7 @@ import { MANIFESTS_FOLDER } from '../src/core/manifest-layout';
 import { root } from './support/cli';
 import { readDoc } from './support/docs';
 import { startStandInApiServer } from './support/stand-in-api-server';
+import { integration } from './support/tiers';
 
 /**
  * The README's quick start, run as written: its commands, in their order, in a fresh copy of the
@@ -56,7 +57,7 @@ test('the quick start has five commands: install, init, check, synth, apply', ()
   ]);
 });
 
-test('each command of the quick start succeeds, in order, in a fresh copy, and dev ends up on the cluster', async () => {
+integration.test('each command of the quick start succeeds, in order, in a fresh copy, and dev ends up on the cluster', async () => {
   const dir = freshCopy();
   const home = mkdtempSync(join(tmpdir(), 'aragora-quick-start-home-'));
   const server = await startStandInApiServer();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { root } from './support/cli';
+import { integration } from './support/tiers';
 
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 const ignored = (path: string) => spawnSync('git', ['check-ignore', '-q', '--no-index', path], { cwd: root }).status === 0;
@@ -13,7 +14,7 @@ function preCommitHooks(): any[] {
 }
 
 describe('repository hygiene for users', () => {
-  test('.env files and what a killed synth leaves beside its output are ignored by git, the example and .envrc are not', () => {
+  integration.test('.env files and what a killed synth leaves beside its output are ignored by git, the example and .envrc are not', () => {
     for (const path of ['.env', '.env.prod', 'config/.env']) expect(ignored(path)).toBe(true);
     for (const path of ['.dist.synth-abc123', '.dist.synth-abc123.replaced/dev/Role.r.k8s.yaml', '.dist.synth-journal', '.dist.synth-lock', 'build/.out.synth-lock']) {
       expect(ignored(path)).toBe(true);
@@ -48,7 +49,7 @@ describe('repository hygiene for users', () => {
     'dist/.aragora-secrets', 'dist/dev/SECRETS.md', 'dist/prod/vault/setup.sh', 'sealed/qa.yaml', 'docs/notes.txt',
   ];
 
-  test('.gitignore covers dotenv variants, private keys and plaintext value files, but not certificates or examples', () => {
+  integration.test('.gitignore covers dotenv variants, private keys and plaintext value files, but not certificates or examples', () => {
     expect(valueFiles.filter((path) => !ignored(path))).toEqual([]);
     expect(committable.filter(ignored)).toEqual([]);
   });
@@ -72,7 +73,7 @@ describe('repository hygiene for users', () => {
     expect(Object.keys(lock.packages).filter((path) => /(^|\/)node_modules\/axios$/.test(path))).toEqual([]);
   });
 
-  test('npm run cli runs the CLI', () => {
+  integration.test('npm run cli runs the CLI', () => {
     expect(JSON.parse(read('package.json')).scripts.cli).toBe('node -- bin/aragora-secrets');
     expect(execFileSync('git', ['ls-files', '-s', 'bin/aragora-secrets'], { cwd: root, encoding: 'utf8' })).toMatch(/^100755 /);
   });

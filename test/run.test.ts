@@ -7,6 +7,8 @@ import { synth } from './helpers';
 import { bin, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
 import { stubWorld } from './support/stub-clis';
 import { documentationFiles, readDoc } from './support/docs';
+import { integration } from './support/tiers';
+import { onPath } from './support/tools';
 
 function project(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'aragora-run-'));
@@ -36,7 +38,7 @@ function trickyEnvFile(marks: string): string {
 }
 
 describe('aragora-secrets run: the env file read like `check` reads it, handed over without a shell', () => {
-  test('every catalog value arrives exactly as dotenv parsed it, in the environment only; nothing in the file runs', () => {
+  integration.test('every catalog value arrives exactly as dotenv parsed it, in the environment only; nothing in the file runs', () => {
     // GIVEN an env file full of shell syntax
     const dir = project();
     const text = trickyEnvFile(join(dir, 'marks'));
@@ -64,7 +66,7 @@ describe('aragora-secrets run: the env file read like `check` reads it, handed o
     for (const value of Object.values(parsed).filter((v) => v.length > 8)) expect(result.stderr).not.toContain(value);
   });
 
-  test('the case of the issue: put-secret-values.sh stores `Zq9$x7…` and a backtick value whole', () => {
+  integration.test('the case of the issue: put-secret-values.sh stores `Zq9$x7…` and a backtick value whole', () => {
     // GIVEN the prod scripts, a fake AWS CLI and a .env.prod whose values a shell would cut or run
     const world = stubWorld();
     world.setAwsState({ account: '123456789012', secrets: { 'aragora/api-keys': { versions: [] } }, parameters: {} });
@@ -91,7 +93,7 @@ describe('aragora-secrets run: the env file read like `check` reads it, handed o
     expect(readdirSync(join(dir, 'marks'))).toEqual([]);
   });
 
-  test('the exit code is the command\'s; a signal that ends it gives 128 + its number; a missing program 127', () => {
+  integration.test('the exit code is the command\'s; a signal that ends it gives 128 + its number; a missing program 127', () => {
     const dir = project({ '.env': 'ANTHROPIC_API_KEY=sk-ant-abc\n' });
     expect(spawnCli(dir, ['run', '--env-file', '.env', '--', process.execPath, '-e', 'process.exit(7)']).status).toBe(7);
     expect(spawnCli(dir, ['run', '--env-file', '.env', '--', process.execPath, '-e', 'process.kill(process.pid, "SIGTERM")']).status).toBe(143);
@@ -100,7 +102,7 @@ describe('aragora-secrets run: the env file read like `check` reads it, handed o
     expect(missing.stderr).toContain('cannot run "no-such-program-aragora": not found');
   });
 
-  test('a signal sent to aragora-secrets reaches the command, which exits in its own way', async () => {
+  integration.test('a signal sent to aragora-secrets reaches the command, which exits in its own way', async () => {
     const dir = project({ '.env': 'ANTHROPIC_API_KEY=sk-ant-abc\n' });
     const child = `process.on('SIGTERM', () => { process.stdout.write('got SIGTERM\\n'); process.exit(5); }); process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`;
     const cli = spawn(bin, ['run', '--env-file', '.env', '--', process.execPath, '-e', child], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
@@ -119,7 +121,7 @@ describe('aragora-secrets run: the env file read like `check` reads it, handed o
     expect(code).toBe(5);
   });
 
-  test('a malformed env file runs nothing; a missing command is a usage error', () => {
+  integration.test('a malformed env file runs nothing; a missing command is a usage error', () => {
     const dir = project({ '.env': `ANTHROPIC_API_KEY="never closed\n` });
     const malformed = spawnCli(dir, ['run', '--env-file', '.env', '--', 'sh', '-c', `touch ${join(dir, 'marks', 'ran')}`]);
     expect(malformed.status).toBe(1);
@@ -132,7 +134,7 @@ describe('aragora-secrets run: the env file read like `check` reads it, handed o
 });
 
 describe('check flags values that a shell sourcing the file, or direnv, would change', () => {
-  test('unquoted "$" and backticks are findings with the line and the fix; single quotes pass; no value is printed', () => {
+  integration.test('unquoted "$" and backticks are findings with the line and the fix; single quotes pass; no value is printed', () => {
     const cut = 'Zq9$x7Lm2Pq8Rs4Tu6Vw8Xy0Za2Bc4De6';
     const dir = project({ '.env.prod': [`ARAGORA_JWT_SECRET=${cut}`, 'STRIPE_SECRET_KEY=sk_live_ab`id`cdefghijklmnopqrstuv', `SUPABASE_KEY='${cut}'`, ''].join('\n') });
     const result = spawnCli(dir, ['check', '--env', 'prod', '--env-file', '.env.prod']);
@@ -184,8 +186,8 @@ describe('documentation: no "source the .env" instruction; render pipes into ser
   });
 });
 
-const direnv = spawnSync('direnv', ['version'], { encoding: 'utf8' }).status === 0;
-(direnv ? describe : describe.skip)('.envrc with direnv', () => {
+const direnv = onPath('direnv');
+(direnv ? integration.describe : integration.describe.skip)('.envrc with direnv', () => {
   test('direnv loads the values through aragora-secrets: exactly, nothing run, non-secrets left out', () => {
     // GIVEN a project with this repository's .envrc and an env file full of shell syntax
     const dir = project();

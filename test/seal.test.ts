@@ -17,28 +17,31 @@ import { synthesizeProject } from '../src/synth';
 import { loadPlan } from '../src/cli/commands';
 import { find, manifests } from './helpers';
 import { runInProcess } from './support/cli';
+import { selfSignedCertificate } from './support/certificate';
 import { allDocumentation } from './support/docs';
+import { integration } from './support/tiers';
+import { onPath } from './support/tools';
 
 const root = resolve(__dirname, '..');
 const bin = join(root, 'bin', 'aragora-secrets');
 
-/** A controller key pair with a self-signed certificate, as the controller makes one (4096 bits). */
+/** A controller key pair with a self-signed certificate, as the controller makes one (4096 bits, ten years). */
 function controllerKeys(dir: string, bits = 4096): { certificate: string; privateKeyPem: string; keyFile: string } {
   const keyFile = join(dir, 'controller.key');
   const certificate = join(dir, 'controller.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', `rsa:${bits}`, '-nodes', '-keyout', keyFile, '-out', certificate, '-days', '3650', '-subj', '/O=sealed-secret/CN='], { stdio: 'ignore' });
-  return { certificate, privateKeyPem: readFileSync(keyFile, 'utf8'), keyFile };
+  const privateKeyPem = generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writeFileSync(keyFile, privateKeyPem);
+  const now = Date.now();
+  writeFileSync(certificate, selfSignedCertificate(privateKeyPem, new Date(now), new Date(now + 3650 * 24 * 3600 * 1000)));
+  return { certificate, privateKeyPem, keyFile };
 }
 
-/** A certificate for `keyFile` valid from `start` to `end` (YYYYMMDDHHMMSSZ), which `openssl req` cannot date back. */
+/** A certificate for `keyFile` valid from `start` to `end` (YYYYMMDDHHMMSSZ). */
 function certificateValidBetween(keyFile: string, start: string, end: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'aragora-ca-'));
-  writeFileSync(join(dir, 'index.txt'), '');
-  writeFileSync(join(dir, 'serial'), '01\n');
-  writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca = c\n[c]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n');
-  execFileSync('openssl', ['req', '-new', '-key', keyFile, '-out', 'request.csr', '-subj', '/CN=sealed-secret'], { cwd: dir, stdio: 'ignore' });
-  execFileSync('openssl', ['ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', keyFile, '-in', 'request.csr', '-out', 'cert.pem', '-startdate', start, '-enddate', end, '-notext'], { cwd: dir, stdio: 'ignore' });
-  return join(dir, 'cert.pem');
+  const instant = (t: string) => new Date(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}Z`);
+  const file = join(mkdtempSync(join(tmpdir(), 'aragora-ca-')), 'cert.pem');
+  writeFileSync(file, selfSignedCertificate(readFileSync(keyFile, 'utf8'), instant(start), instant(end)));
+  return file;
 }
 
 /** The controller's decryption, written from the format description (not from our sealing code). */
@@ -55,7 +58,10 @@ function unseal(privateKey: KeyObject, label: Buffer, ciphertext: string): strin
   return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
 }
 
-const pythonAvailable = spawnSync('python3', ['-c', 'import cryptography'], { stdio: 'ignore' }).status === 0;
+/** Whether python3 with its cryptography package is there (a spawn: asked by the integration test that needs it). */
+function pythonWithCryptography(): boolean {
+  return spawnSync('python3', ['-c', 'import cryptography'], { stdio: 'ignore' }).status === 0;
+}
 
 function unsealWithPython(privateKeyPem: string, items: { label: string; ciphertext: string }[]): { ok: boolean; value?: string }[] {
   const out = execFileSync('python3', [join(__dirname, 'support', 'unseal.py')], { input: JSON.stringify({ privateKey: privateKeyPem, items }) });
@@ -171,7 +177,7 @@ describe('sealing format', () => {
 });
 
 describe('aragora-secrets seal, then synth', () => {
-  test('the controller recovers every sealed value exactly from the synthesized SealedSecret', () => {
+  integration.test('the controller recovers every sealed value exactly from the synthesized SealedSecret', () => {
     // GIVEN values in .env and one literal with characters that need care
     const dir = project();
     // WHEN they are sealed for qa and the project is synthesized
@@ -199,8 +205,8 @@ describe('aragora-secrets seal, then synth', () => {
   });
 
   // CI machines have python3 with cryptography: there the cross-check is required, never skipped.
-  (pythonAvailable || process.env.CI ? test : test.skip)('an independent implementation (Python cryptography) unseals them too, in every scope', async () => {
-    expect(pythonAvailable).toBe(true); // fails in CI when python3 or its cryptography package is missing
+  (onPath('python3') || process.env.CI ? integration.test : integration.test.skip)('an independent implementation (Python cryptography) unseals them too, in every scope', async () => {
+    expect(pythonWithCryptography()).toBe(true); // fails in CI when python3 or its cryptography package is missing
     // Every scope's entries, and one under a wrong label, go to one Python process: its start-up is most of its cost.
     const checks: { scope: string; key: string; label: string; ciphertext: string; expected: { ok: boolean; value?: string } }[] = [];
     for (const scope of ['strict', 'namespace-wide', 'cluster-wide'] as const) {
@@ -410,7 +416,7 @@ describe('seal command errors', () => {
     expect(existsSync(join(dir, 'sealed'))).toBe(false);
   });
 
-  test('--help works for the program and the command', () => {
+  integration.test('--help works for the program and the command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-help-'));
     const top = spawned(dir, ['--help']);
     expect(top.status).toBe(0);
@@ -421,7 +427,7 @@ describe('seal command errors', () => {
   });
 });
 
-describe('two seal runs at once (one lock per sealed file)', () => {
+integration.describe('two seal runs at once (one lock per sealed file)', () => {
   const barrier = join(__dirname, 'support', 'seal-barrier.js');
 
   /**
@@ -746,7 +752,7 @@ describe('values stay off the command line and out of messages', () => {
     for (const part of [value, value.slice(0, 12), value.slice(-12, -1)]) expect(result.stderr + result.stdout).not.toContain(part);
   });
 
-  test('--from-stdin KEY reads the value from a pipe (one trailing newline removed); the docs give no value in argv', () => {
+  integration.test('--from-stdin KEY reads the value from a pipe (one trailing newline removed); the docs give no value in argv', () => {
     const dir = project();
     const result = spawnSync(process.execPath, [bin, 'seal', '--env', 'qa', '--cert', keys.certificate, '--from-stdin', 'ARAGORA_JWT_SECRET'], {
       cwd: dir,

@@ -9,6 +9,7 @@ import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { withOutputMarker } from '../src/output/replace-output';
 import { synthesizeProject } from '../src/synth';
 import { find, manifests, synth } from './helpers';
+import { integration } from './support/tiers';
 
 const root = resolve(__dirname, '..');
 /** The app command of cdk8s.yaml, so that the tests run what `cdk8s synth` runs. */
@@ -82,7 +83,7 @@ describe('determinism', () => {
     expect(synth(reverseKeys(DEFAULT_CONFIG) as AragoraSecretsConfig)).toEqual(synth());
   });
 
-  test('time zone and locale do not change the output of the real entry point', () => {
+  integration.test('time zone and locale do not change the output of the real entry point', () => {
     const a = mkdtempSync(join(tmpdir(), 'aragora-det-'));
     const b = mkdtempSync(join(tmpdir(), 'aragora-det-'));
     const first = runApp(a, { TZ: 'UTC', LANG: 'C', LC_ALL: 'C' });
@@ -95,7 +96,7 @@ describe('determinism', () => {
 });
 
 describe('the app entry point (what cdk8s synth runs)', () => {
-  test('a bad config exits 1 with the config error alone, and writes nothing', () => {
+  integration.test('a bad config exits 1 with the config error alone, and writes nothing', () => {
     // GIVEN a project whose config has a typo
     const dir = mkdtempSync(join(tmpdir(), 'aragora-bad-'));
     const bad = structuredClone(DEFAULT_CONFIG) as any;
@@ -112,7 +113,7 @@ describe('the app entry point (what cdk8s synth runs)', () => {
     expect(existsSync(result.outdir)).toBe(false);
   });
 
-  test('the cached AWS output follows the config: a changed account is never served from the cache', () => {
+  integration.test('the cached AWS output follows the config: a changed account is never served from the cache', () => {
     // GIVEN the default synthesized once through the runner (its AWS templates are now cached)
     const first = runApp(mkdtempSync(join(tmpdir(), 'aragora-cache-a-')));
     expect(first.status).toBe(0);
@@ -170,7 +171,7 @@ describe('the app entry point (what cdk8s synth runs)', () => {
     }
   });
 
-  test('$ARAGORA_SECRETS_CONFIG selects the config', () => {
+  integration.test('$ARAGORA_SECRETS_CONFIG selects the config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aragora-env-'));
     const config = structuredClone(DEFAULT_CONFIG);
     config.environments = { qa: { namespace: 'aragora-qa', tier: 'staging', workload: { strictMode: { enabled: false, reason: 'values as env' } } } };

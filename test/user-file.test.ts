@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config/load';
 import { readUserFile, UnreadableFileError, type UserFileOptions } from '../src/config-kit/user-file';
 import { readEnvFile } from '../src/config-kit/env-values';
 import { readSealedFile } from '../src/delivery/sealed/sealed-file';
+import { integration } from './support/tiers';
 
 const dir = mkdtempSync(join(tmpdir(), 'aragora-user-file-'));
 const options = { label: 'the test file', maxBytes: 1024 };
@@ -30,7 +31,7 @@ describe('readUserFile: regular files only, within a size limit', () => {
     expect(readUserFile(join(dir, 'link.yaml'), options).toString()).toBe('app: {}\n');
   });
 
-  test('a named pipe is refused without waiting for a writer', () => {
+  integration.test('a named pipe is refused without waiting for a writer', () => {
     execFileSync('mkfifo', [join(dir, 'pipe')]);
     expect(refusal(join(dir, 'pipe'))).toBe('the test file is a named pipe (FIFO), not a regular file: aragora-secrets reads only regular files: point it at the file itself');
   });

@@ -12,6 +12,7 @@ import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
 import { find, manifests, problemsOf } from './helpers';
 import { root, spawnCli } from './support/cli';
+import { integration } from './support/tiers';
 
 /**
  * Delivery method `vault-operator` (Vault Secrets Operator): the objects and files it writes for
@@ -180,7 +181,7 @@ describe('vault-operator: config it refuses', () => {
     expect(messages(withDelivery('staging', (d) => (d.serviceAccount = 'default')))).toEqual(['environments.staging.delivery.serviceAccount: "default" is not allowed here']);
   });
 
-  test('through the CLI: exit 1, the config path and line, no stack trace, nothing written', () => {
+  integration.test('through the CLI: exit 1, the config path and line, no stack trace, nothing written', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'aragora-vso-'));
     writeFileSync(join(cwd, 'aragora-secrets.yaml'), exampleText.replace('refreshAfter: 30m', 'refreshAfter: 5s'));
     const run = spawnCli(cwd, ['synth']);

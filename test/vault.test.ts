@@ -15,6 +15,7 @@ import { synthesizeProject } from '../src/synth';
 import { renderEnvTemplate } from '../src/delivery/vault/env-template';
 import { configWith, find, findAll, manifests, synth, type Manifest, problemsOf } from './helpers';
 import { renderGoTemplate } from './support/go-template';
+import { integration } from './support/tiers';
 
 /**
  * Every annotation the Vault Agent injector reads, from hashicorp/vault-k8s
@@ -121,7 +122,7 @@ describe('Vault Agent injection in the default prod environment', () => {
     expect(container.envFrom).toBeUndefined();
   });
 
-  test('the wrapper passes the arguments through unchanged and runs with the rendered values', () => {
+  integration.test('the wrapper passes the arguments through unchanged and runs with the rendered values', () => {
     // GIVEN a rendered env file and an argv with characters a shell would interpret
     const dir = mkdtempSync(join(tmpdir(), 'aragora-wrap-'));
     const envFile = join(dir, 'env');
@@ -305,7 +306,7 @@ describe('the environment template', () => {
 
   const shells = ['/bin/sh', '/bin/bash', '/bin/dash'].filter((s) => existsSync(s));
 
-  test.each(shells)('values with quotes, $, backticks, backslashes and newlines come out verbatim in %s', (shell) => {
+  integration.test.each(shells)('values with quotes, $, backticks, backslashes and newlines come out verbatim in %s', (shell) => {
     // GIVEN a KV secret whose values a shell would interpret
     const config = withVault((_, c) => {
       c.secrets.ANTHROPIC_API_KEY.remote = { property: 'quote' };
@@ -377,7 +378,7 @@ describe('the Vault side (dist/<env>/vault/)', () => {
     expect(code).not.toMatch(/\*|\+|list|create|update|delete|sudo|metadata/);
   });
 
-  test('the role command binds the ServiceAccount and namespace to the policy', () => {
+  integration.test('the role command binds the ServiceAccount and namespace to the policy', () => {
     const script = file(files, 'prod/vault/setup.sh');
     expect(script).toContain(
       [

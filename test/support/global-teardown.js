@@ -1,6 +1,6 @@
-import { rmSync } from 'node:fs';
+const { rmSync } = require('node:fs');
 
-export default function globalTeardown(): void {
+module.exports = function globalTeardown() {
   const cache = process.env.ARAGORA_SECRETS_CACHE;
   if (cache && /aragora-test-build-cache-/.test(cache)) rmSync(cache, { recursive: true, force: true });
-}
+};
