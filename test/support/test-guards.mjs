@@ -93,11 +93,25 @@ function guardHook(fn, timeoutMs) {
   };
 }
 
+// Snapshots belong to the unit tier. A file's snapshots whose tests the integration tier skips would count as
+// obsolete and fail its run: as a file's first test is registered, they are marked as seen.
+const releasedSnapshots = new WeakSet();
+function releaseUnitTierSnapshots() {
+  const state = globalThis.expect?.getState().snapshotState;
+  if (tier !== 'integration' || !state || releasedSnapshots.has(state)) return;
+  releasedSnapshots.add(state);
+  for (const key of state.getUncheckedKeys()) state.markSnapshotsAsCheckedForTest(key.replace(/ \d+$/, ''));
+}
+
 function guardedTestRegistrar(register) {
-  const guarded = (name, fn, timeoutMs) => (runsHere() ? register : register.skip)(name, guardTest(fn, timeoutMs), timeoutMs);
+  const guarded = (name, fn, timeoutMs) => {
+    releaseUnitTierSnapshots();
+    return (runsHere() ? register : register.skip)(name, guardTest(fn, timeoutMs), timeoutMs);
+  };
   for (const key of Object.keys(register)) guarded[key] = register[key];
   guarded.only = (name, fn, timeoutMs) => (runsHere() ? register.only : register.skip)(name, guardTest(fn, timeoutMs), timeoutMs);
   guarded.each = (...table) => {
+    releaseUnitTierSnapshots();
     const bound = register.each(...table);
     const skipped = register.skip.each(...table);
     return (name, fn, timeoutMs) => (runsHere() ? bound : skipped)(name, guardTest(fn, timeoutMs), timeoutMs);
