@@ -370,9 +370,11 @@ function decodeBase64Tokens(content: string): string {
     let decoded = decodedTokens.get(token);
     if (decoded === undefined) {
       // Node's base64 decoder reads the URL-safe alphabet (`-`, `_`) as well.
-      const text = Buffer.from(token, 'base64').toString('utf8');
-      // Text, in any script: no control characters but whitespace, nothing undecodable.
-      decoded = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(text) ? null : text;
+      const bytes = Buffer.from(token, 'base64');
+      // Text, in any script: no control characters but whitespace, nothing undecodable. The control characters
+      // are single bytes in UTF-8 (no multi-byte sequence holds a byte below 0x80), so most tokens that are not
+      // base64 (a catalog's names) are refused before any string is made.
+      decoded = hasControlByte(bytes) ? null : decodedText(bytes);
       if (decodedTokens.size < 100_000) decodedTokens.set(token, decoded);
     }
     if (decoded !== null) out.push(decoded);
@@ -381,6 +383,20 @@ function decodeBase64Tokens(content: string): string {
 }
 
 const decodedTokens = new Map<string, string | null>();
+
+function hasControlByte(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b <= 0x08 || (b >= 0x0e && b <= 0x1f) || b === 0x7f) return true;
+  }
+  return false;
+}
+
+/** The UTF-8 text of `bytes`, or null when they are not UTF-8 (or hold U+FFFD, which reads the same). */
+function decodedText(bytes: Buffer): string | null {
+  const text = bytes.toString('utf8');
+  return text.includes('\ufffd') ? null : text;
+}
 
 /**
  * Each maximal run of 16 or more base64 characters (both alphabets), with up to two `=` after it: what
