@@ -9,7 +9,7 @@ module.exports = {
   runner: 'jest-light-runner/child-process',
   setupFiles: ['<rootDir>/test/support/register-typescript.mjs'],
   setupFilesAfterEnv: ['<rootDir>/test/support/test-guards.mjs'],
-  // Not read by this runner: test/support/test-guards.mjs applies the same limit.
+  // Applied by test/support/test-guards.mjs (the runner itself has no timeout).
   testTimeout: 60000,
   // Jest's default on 2 cores is one worker, which leaves a core idle while a test waits on a CLI it spawned.
   maxWorkers: 2,

@@ -15,9 +15,10 @@
 // CI (.ci/run) runs both tiers.
 
 import childProcess from 'node:child_process';
+import { createRequire } from 'node:module';
 
-// The same as jest.config.js's testTimeout, which this runner does not pass to its test processes.
-const DEFAULT_TIMEOUT_MS = 60_000;
+// jest.config.js's testTimeout, which this runner does not apply itself.
+const DEFAULT_TIMEOUT_MS = createRequire(import.meta.url)('../../jest.config.js').testTimeout;
 
 const TIERS = ['unit', 'integration'];
 const tier = process.env.ARAGORA_TEST_TIER || 'all';
@@ -124,11 +125,7 @@ globalThis.it = guardedTestRegistrar(globalThis.it);
 globalThis.fit = globalThis.test.only;
 for (const hook of ['beforeAll', 'afterAll', 'beforeEach', 'afterEach']) {
   const register = globalThis[hook];
-  globalThis[hook] = (fn, timeoutMs) => {
-    // A hook inside an integration region serves only integration tests: the unit tier leaves it out.
-    if (tier === 'unit' && integrationDepth > 0) return;
-    register(guardHook(fn, timeoutMs), timeoutMs);
-  };
+  globalThis[hook] = (fn, timeoutMs) => register(guardHook(fn, timeoutMs), timeoutMs);
 }
 
 const plainDescribe = globalThis.describe;
