@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,6 @@ import { deliveryMethods } from '../src/delivery/registry';
 import { anchorsOf, brokenLinks, unreachable } from './support/doc-links';
 import { documentationFiles, readDoc } from './support/docs';
 import { root } from './support/cli';
-import { integration } from './support/tiers';
 
 /**
  * The documentation as a reader meets it: a short README that leads to docs/, pages whose links and
@@ -103,22 +101,30 @@ describe('links between the pages', () => {
   });
 });
 
-integration.describe('markdownlint', () => {
-  const cli = join(root, 'node_modules', 'markdownlint-cli2', 'markdownlint-cli2-bin.mjs');
-  const lint = (cwd: string) => spawnSync(process.execPath, [cli], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH } });
+describe('markdownlint', () => {
+  /** markdownlint-cli2 as its command runs it in `cwd` (its config file, its globs), in this process. */
+  async function lint(cwd: string): Promise<{ status: number; stdout: string; stderr: string }> {
+    // ES modules only: import() in a variable, which tsx keeps as it is.
+    const load = (specifier: string) => import(specifier);
+    const { main } = await load('markdownlint-cli2');
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const status = await main({ directory: cwd, argv: [], logMessage: (line: string) => stdout.push(line), logError: (line: string) => stderr.push(line) });
+    return { status, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+  }
 
-  test('README.md and docs/ pass, with the repository config', () => {
-    const run = lint(root);
+  test('README.md and docs/ pass, with the repository config', async () => {
+    const run = await lint(root);
     expect({ status: run.status, problems: run.stderr.split('\n').filter((l) => / MD\d+/.test(l)) }).toEqual({ status: 0, problems: [] });
     expect(run.stdout).toMatch(/Linting: \d+ file\(s\)/);
   });
 
-  test('with the same config, a page with a broken list and an unknown anchor fails', () => {
+  test('with the same config, a page with a broken list and an unknown anchor fails', async () => {
     const dir = plant({
       '.markdownlint-cli2.jsonc': readFileSync(join(root, '.markdownlint-cli2.jsonc'), 'utf8'),
       'README.md': '# Title\n\nText\n- item\n\n[x](#nowhere)\n',
     });
-    const run = lint(dir);
+    const run = await lint(dir);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('MD032');
     expect(run.stderr).toContain('MD051');
