@@ -1,11 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import Ajv, { ValidateFunction } from 'ajv';
-import { parse } from 'yaml';
+import type { ValidateFunction } from 'ajv';
 import type { StoreConfig } from '../src/delivery/external/schema';
 import type { AragoraSecretsConfig } from '../src/config-kit/schema';
 import { isDnsSubdomain } from '../src/core/names';
 import { configWith, Manifest, manifests, synth } from './helpers';
+import { compiledValidator, CRD_DIR, crdsAvailable, crdVersionSchema } from './support/manifest-validation';
 
 /**
  * Every ESO object we emit, validated against the openAPIV3Schema of the upstream CRDs (ESO v2.9,
@@ -14,16 +12,16 @@ import { configWith, Manifest, manifests, synth } from './helpers';
  * strict field validation. The CRDs carry CEL rules (x-kubernetes-validations) only on fields we do
  * not emit (aws.customSessionTags and other providers), so the JSON Schema is the whole contract.
  */
-const CRD_DIR = resolve(process.env.CRDS_DIR ?? join(__dirname, '..', '..', 'shared', 'crds'));
-const CRD_FILES: Record<string, string> = {
-  'external-secrets.io/ExternalSecret': 'external-secrets.io_externalsecrets.yaml',
-  'external-secrets.io/SecretStore': 'external-secrets.io_secretstores.yaml',
-  'external-secrets.io/ClusterSecretStore': 'external-secrets.io_clustersecretstores.yaml',
-  'generators.external-secrets.io/Password': 'generators.external-secrets.io_passwords.yaml',
-};
+/** The kinds of these CRDs we emit (the parsed CRDs and compiled validators are cached by test/support/manifest-validation.ts). */
+const CRD_KINDS = [
+  'external-secrets.io/ExternalSecret',
+  'external-secrets.io/SecretStore',
+  'external-secrets.io/ClusterSecretStore',
+  'generators.external-secrets.io/Password',
+];
 const ESO_GROUPS = ['external-secrets.io', 'generators.external-secrets.io'];
 
-const describeWithCrds = existsSync(CRD_DIR) ? describe : describe.skip;
+const describeWithCrds = crdsAvailable ? describe : describe.skip;
 
 /** Objects with declared properties accept no others (the API server prunes or, with strict validation, refuses them). */
 function strict(schema: any): any {
@@ -40,24 +38,18 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction {
   const [group, version] = apiVersion.split('/');
   const id = `${apiVersion}/${kind}`;
   if (!validators.has(id)) {
-    const file = CRD_FILES[`${group}/${kind}`];
-    if (!file) throw new Error(`no CRD for ${group}/${kind}`);
-    const crd = parse(readFileSync(join(CRD_DIR, file), 'utf8'));
-    const served = crd.spec.versions.find((v: any) => v.name === version);
-    if (!served) throw new Error(`CRD ${file} has no version ${version}`);
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    ajv.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
-    ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
-    ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-    ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-    validators.set(id, ajv.compile(strict(served.schema.openAPIV3Schema)));
+    if (!CRD_KINDS.includes(`${group}/${kind}`)) throw new Error(`no CRD for ${group}/${kind}`);
+    const schema = crdVersionSchema(group, kind, version);
+    if (!schema) throw new Error(`the ${kind} CRD in ${CRD_DIR} has no version ${version}`);
+    validators.set(id, compiledValidator(strict(schema)));
   }
   return validators.get(id)!;
 }
 
 function schemaErrors(object: Manifest): string[] {
   const validate = validatorFor(object.apiVersion, object.kind);
-  const errors = validate(object) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  // The validator applies schema defaults to what it checks, as the API server does: to a copy.
+  const errors = validate(structuredClone(object)) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
   if (!isDnsSubdomain(object.metadata.name)) errors.push(`metadata.name "${object.metadata.name}" is not a DNS-1123 subdomain`);
   return errors.map((e) => `${object.apiVersion} ${object.kind} ${object.metadata.name}: ${e}`);
 }

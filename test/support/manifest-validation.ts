@@ -169,19 +169,31 @@ const crdValidators = new Map<string, ValidateFunction>();
 function crdValidator(key: string, schema: JsonSchema): ValidateFunction {
   let validator = crdValidators.get(key);
   if (!validator) {
-    const converted = toAjvSchema(schema) as JsonSchema;
-    const hash = createHash('sha256').update(THIS_FILE).update(JSON.stringify({ ajv: require('ajv/package.json').version, options: AJV_OPTIONS, formats: FORMATS_MODULE, converted }));
-    validator = cached<ValidateFunction>(
-      `validator-${hash.digest('hex').slice(0, 24)}.js`,
-      () => {
-        const compiled = ajv.compile(converted);
-        return { value: compiled, text: standaloneCode(ajv, compiled) };
-      },
-      (path) => require(path),
-    );
+    validator = compiledValidator(toAjvSchema(schema) as JsonSchema);
     crdValidators.set(key, validator);
   }
   return validator;
+}
+
+/**
+ * `schema` compiled by this file's ajv (formats of kubernetes-models, all errors, schema defaults applied to
+ * the object validated: give it a copy), kept as a standalone module between test files and runs.
+ */
+export function compiledValidator(schema: JsonSchema): ValidateFunction {
+  const hash = createHash('sha256').update(THIS_FILE).update(JSON.stringify({ ajv: require('ajv/package.json').version, options: AJV_OPTIONS, formats: FORMATS_MODULE, schema }));
+  return cached<ValidateFunction>(
+    `validator-${hash.digest('hex').slice(0, 24)}.js`,
+    () => {
+      const compiled = ajv.compile(schema);
+      return { value: compiled, text: standaloneCode(ajv, compiled) };
+    },
+    (path) => require(path),
+  );
+}
+
+/** The openAPIV3Schema of a CRD's version in ../shared/crds, served or not, read from the parsed-CRD cache. */
+export function crdVersionSchema(group: string, kind: string, version: string): JsonSchema | undefined {
+  return crds().get(crdKey(group, kind))?.versions.get(version)?.schema;
 }
 
 /**
