@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { StoreConfig } from '../src/delivery/external/schema';
 import { parseConfigFile } from '../src/config/load';
 import type { AragoraSecretsConfig } from '../src/config-kit/schema';
@@ -113,5 +113,13 @@ describe('the audit policy logs token requests for every identity of the output,
     expect(rules).toContainEqual({ level: 'Metadata', namespaces: ['external-secrets'], resources: [{ group: '', resources: ['secrets'], resourceNames: ['aws-credentials'] }] });
     expect(rules.find((r) => r.verbs?.includes('list')).namespaces).toEqual(['aragora-staging', 'external-secrets']);
     expect(content).toContain('# Secret external-secrets/aws-credentials: the credentials of store aws-static.');
+  });
+
+  test('the policy is written as the yaml library writes it (YAML 1.2, no folding), in every example', () => {
+    const outputs = [synth(), ...CASES.map(([, config]) => synth(config))];
+    for (const file of outputs.flat().filter((f) => f.path.endsWith('/audit-policy.yaml'))) {
+      const body = file.content.replace(/^(#.*\n)+/, '');
+      expect({ path: file.path, body }).toEqual({ path: file.path, body: stringify(parse(body), { lineWidth: 0 }) });
+    }
   });
 });

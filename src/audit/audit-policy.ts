@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { valuesYaml } from '../core/manifest-yaml';
 
 export interface AuditPolicyProps {
   readonly environment: string;
@@ -73,7 +73,8 @@ export function auditPolicy(props: AuditPolicyProps): string {
     '# Token requests are logged for every ServiceAccount identity, with what its token reads:',
     ...props.tokenHolders.map((r) => `#   ${r.namespace}/${r.name}: ${r.reads}`),
   ];
-  return `${header.join('\n')}\n${stringify(policy, { lineWidth: 0 })}`;
+  // The library's `stringify(policy, { lineWidth: 0 })`, byte for byte, written without it.
+  return `${header.join('\n')}\n${valuesYaml(policy)}`;
 }
 
 /** Names by namespace, the environment's namespace first, then the others sorted; names sorted and unique. */
