@@ -9,7 +9,8 @@ import { DEFAULT_CONFIG } from '../src/config/default';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { ConfigCredentialError, scanConfigText } from '../src/output/config-scan';
-import { base64Tokens, collectSensitiveValues, encodingsOf, findLeaks, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
+import { base64Tokens, collectSensitiveValues, encodingsOf, findLeaks, KNOWN_SECRET_SHAPES, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
+import { isPasswordSlot, urlPasswordsIn } from '../src/core/credential-shapes';
 import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan } from '../src/app/synthesize';
 import { secretlintRetainedMarks, secretlintSync } from '../src/output/secretlint';
@@ -843,5 +844,36 @@ describe('base64Tokens: the scan the leak guard decodes', () => {
       fc.array(fc.constantFrom('QUJD', 'REVG', 'R0hJ', 'a_b-', '+/', '=', '==', '===', ' ', '\n', ':', 'é', 'x'.repeat(15), 'y'.repeat(16)), { maxLength: 40 }).map((parts) => parts.join('')),
     );
     fc.assert(fc.property(text, (t) => expect(base64Tokens(t)).toEqual([...t.matchAll(pattern)].map((m) => m[0]))), { numRuns: 3000 });
+  });
+});
+
+describe('urlPasswordsIn: URLs with a password, found from their `://`', () => {
+  /** The plain search the anchored one must equal: every match of the shape, placeholders left out. */
+  function byRegularExpression(text: string): { index: number; password: string }[] {
+    const pattern = new RegExp(KNOWN_SECRET_SHAPES.find((s) => s.name === 'a URL with a password')!.pattern.source, 'g');
+    return [...text.matchAll(pattern)].map((m) => ({ index: m.index!, password: m[1] })).filter((u) => !isPasswordSlot(u.password));
+  }
+
+  test('finds exactly what the regular expression finds, on any text', () => {
+    const scheme = fc.constantFrom('postgres', 'redis+tls', 'a.b-c', 'x', '9x', 'x_y', '');
+    const part = fc.constantFrom('u', 'app', 'p4ss', '${PW}', '***', 'db', 'h:1', 'x//y', '');
+    const url = fc.tuple(scheme, part, part, part).map(([s, u, p, h]) => `${s}://${u}:${p}@${h}`);
+    const glue = fc.constantFrom('', ' ', '-', '_', '.', '/', ':', '//', '://', '@', '\n', '|', 'é', '#', '?', 'host');
+    const text = fc.array(fc.oneof(url, glue), { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(fc.property(text, (t) => expect(urlPasswordsIn(t)).toEqual(byRegularExpression(t))), { numRuns: 5000 });
+  });
+
+  test('the cases that decide where a match starts and where the next search goes on', () => {
+    expect(urlPasswordsIn('see postgres://app:s3cret@db:5432/x and redis://u:pw@cache')).toEqual([
+      { index: 4, password: 's3cret' },
+      { index: 40, password: 'pw' },
+    ]);
+    // A scheme after `_` (a word character) has no word boundary; after `-` or `.` it does.
+    expect(urlPasswordsIn('x_postgres://a:b@c').map((u) => u.index)).toEqual([]);
+    expect(urlPasswordsIn('x-postgres://a:b@c').map((u) => u.index)).toEqual([0]);
+    expect(urlPasswordsIn('9.postgres://a:b@c').map((u) => u.index)).toEqual([2]);
+    // The host may hold `:`; a `://` that starts inside the last match starts no new one.
+    expect(urlPasswordsIn('a://u:p@hostb://x:y@z')).toEqual([{ index: 0, password: 'p' }]);
+    expect(urlPasswordsIn('postgres://app:${DB_PASSWORD}@db')).toEqual([]);
   });
 });

@@ -36,7 +36,7 @@ export const KNOWN_SECRET_SHAPES: readonly CredentialShape[] = [
 const URL_WITH_PASSWORD = KNOWN_SECRET_SHAPES[KNOWN_SECRET_SHAPES.length - 1].pattern;
 
 /** A password slot in a URL that holds no password yet: `${DB_PASSWORD}`, `<password>`, `***`, `$PASS`. */
-function isPasswordSlot(password: string): boolean {
+export function isPasswordSlot(password: string): boolean {
   return /^(?:\$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|<[^>]*>|\{\{[^}]*\}\}|\*+|x+|\.\.\.|…|%[sv]|password|pass|secret|changeme)$/i.test(password);
 }
 
@@ -58,14 +58,34 @@ export function knownShapesIn(text: string): string[] {
   return found;
 }
 
-/** Each `scheme://user:password@host` in `text`, with the password's offset, placeholders left out. */
+/**
+ * Each `scheme://user:password@host` in `text`, with the password's offset, placeholders left out: the
+ * matches of URL_WITH_PASSWORD, found from the `://` they hold instead of at every word of the text (a
+ * large output file holds megabytes of words and a handful of URLs). A match holds exactly one `://` (no
+ * `/` after it, no `:` or `/` in the scheme), and starts in the run of scheme characters before it.
+ */
 export function urlPasswordsIn(text: string): { index: number; password: string }[] {
   const out: { index: number; password: string }[] = [];
-  for (const match of text.matchAll(new RegExp(URL_WITH_PASSWORD.source, 'g'))) {
-    const password = match[1];
-    if (!isPasswordSlot(password)) out.push({ index: match.index ?? 0, password });
+  const anchored = new RegExp(URL_WITH_PASSWORD.source, 'y');
+  let searchFrom = 0; // where the regex's own search would go on: the end of the last match
+  for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 1)) {
+    let start = at;
+    while (start > searchFrom && isSchemeCode(text.charCodeAt(start - 1))) start--;
+    for (let from = start; from < at; from++) {
+      anchored.lastIndex = from;
+      const match = anchored.exec(text);
+      if (!match) continue;
+      if (!isPasswordSlot(match[1])) out.push({ index: from, password: match[1] });
+      searchFrom = anchored.lastIndex;
+      break;
+    }
   }
   return out;
+}
+
+/** [A-Za-z0-9+.-]: the characters of a URL scheme. */
+function isSchemeCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45;
 }
 
 /** The offsets of known credential shapes in `text` (for line numbers). */
