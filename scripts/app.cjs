@@ -24,10 +24,10 @@ function sources(dir) {
     });
 }
 
-/** A hash of everything a bundle or a cached output depends on: our sources and the locked packages. */
+/** A hash of everything a bundle or a cached output depends on: our sources, the locked packages, and this file (how it bundles). */
 function buildHash() {
   const hash = createHash('sha256');
-  for (const file of [...sources(join(root, 'src')), ...sources(join(root, 'imports')), join(root, 'package-lock.json')]) {
+  for (const file of [...sources(join(root, 'src')), ...sources(join(root, 'imports')), join(root, 'package-lock.json'), __filename]) {
     if (existsSync(file)) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
