@@ -876,4 +876,12 @@ describe('urlPasswordsIn: URLs with a password, found from their `://`', () => {
     expect(urlPasswordsIn('a://u:p@hostb://x:y@z')).toEqual([{ index: 0, password: 'p' }]);
     expect(urlPasswordsIn('postgres://app:${DB_PASSWORD}@db')).toEqual([]);
   });
+
+  test('hostile text: a megabyte of scheme characters before a `://` is read in one pass, as an env value or in a file', () => {
+    // Trying every possible start in turn (what the regular expression does) took minutes on this text.
+    const run = 'a.'.repeat(500_000);
+    expect(urlPasswordsIn(`${run}://x`)).toEqual([]);
+    expect(urlPasswordsIn(`${run}://u:p4ss@h`)).toEqual([{ index: 0, password: 'p4ss' }]);
+    expect(urlPasswordsIn(`${run}://x `.repeat(3))).toEqual([]);
+  });
 });

@@ -72,16 +72,24 @@ export function urlPasswordsIn(text: string): { index: number; password: string 
     let start = at;
     while (start > searchFrom && isSchemeCode(text.charCodeAt(start - 1))) start--;
     for (let from = start; from < at; from++) {
+      SCHEME_START.lastIndex = from;
+      if (!SCHEME_START.test(text)) continue;
+      // Every start that passes `\b[A-Za-z]` reads the same scheme characters up to this `://` and then the same
+      // rest: the first one decides for all (trying each in turn is quadratic: `a.a.a.…://x`).
       anchored.lastIndex = from;
       const match = anchored.exec(text);
-      if (!match) continue;
-      if (!isPasswordSlot(match[1])) out.push({ index: from, password: match[1] });
-      searchFrom = anchored.lastIndex;
+      if (match) {
+        if (!isPasswordSlot(match[1])) out.push({ index: from, password: match[1] });
+        searchFrom = anchored.lastIndex;
+      }
       break;
     }
   }
   return out;
 }
+
+/** Where URL_WITH_PASSWORD can start: a letter at a word boundary. */
+const SCHEME_START = /\b[A-Za-z]/y;
 
 /** [A-Za-z0-9+.-]: the characters of a URL scheme. */
 function isSchemeCode(c: number): boolean {
