@@ -36,11 +36,10 @@ function controllerKeys(dir: string, bits = 4096): { certificate: string; privat
   return { certificate, privateKeyPem, keyFile };
 }
 
-/** A certificate for `keyFile` valid from `start` to `end` (YYYYMMDDHHMMSSZ). */
-function certificateValidBetween(keyFile: string, start: string, end: string): string {
-  const instant = (t: string) => new Date(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}Z`);
+/** A certificate for `keyFile` valid from `notBefore` to `notAfter`. */
+function certificateValidBetween(keyFile: string, notBefore: string, notAfter: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'aragora-ca-')), 'cert.pem');
-  writeFileSync(file, selfSignedCertificate(readFileSync(keyFile, 'utf8'), instant(start), instant(end)));
+  writeFileSync(file, selfSignedCertificate(readFileSync(keyFile, 'utf8'), new Date(notBefore), new Date(notAfter)));
   return file;
 }
 
@@ -729,8 +728,8 @@ describe('what --cert accepts', () => {
 
   test('an expired or not yet valid certificate seals, with a warning', async () => {
     const dir = project();
-    const expired = certificateValidBetween(renewed.keyFile, '20200101000000Z', '20210101000000Z');
-    const early = certificateValidBetween(renewed.keyFile, '20990101000000Z', '21000101000000Z');
+    const expired = certificateValidBetween(renewed.keyFile, '2020-01-01T00:00:00Z', '2021-01-01T00:00:00Z');
+    const early = certificateValidBetween(renewed.keyFile, '2099-01-01T00:00:00Z', '2100-01-01T00:00:00Z');
     const old = await runInProcess(dir, ['seal', '--env', 'qa', '--cert', expired, '--env-file', '.env']);
     expect(old.status).toBe(0);
     expect(old.stderr).toMatch(/^warning: .*cert\.pem: the certificate expired on 2021-01-01; the controller has probably renewed its key since/m);
