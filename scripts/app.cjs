@@ -8,29 +8,51 @@
 // compiled with V8's code cache (useCodeCache), kept beside the bundle.
 'use strict';
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
 const cacheDir = join(root, 'node_modules', '.cache', 'aragora-secrets');
 
+/** The .ts and .json files under `dir`, in a stable order, each with its stat. */
 function sources(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const full = join(dir, name);
-      return statSync(full).isDirectory() ? sources(full) : /\.(ts|json)$/.test(name) ? [full] : [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) => {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) return sources(full);
+      return /\.(ts|json)$/.test(entry.name) ? [{ file: full, stat: statSync(full) }] : [];
     });
 }
 
-/** A hash of everything a bundle or a cached output depends on: our sources, the locked packages, and this file (how it bundles). */
+/**
+ * A hash of everything a bundle or a cached output depends on: our sources, the locked packages, and this
+ * file (how it bundles). Hashing their content costs a synth some 15 ms, so the hash is kept with the stat of
+ * every file it read (size, modification and change times, inode) and recomputed only when one differs: any
+ * write changes a file's change time, which no tool sets back.
+ */
 function buildHash() {
-  const hash = createHash('sha256');
-  for (const file of [...sources(join(root, 'src')), ...sources(join(root, 'imports')), join(root, 'package-lock.json'), __filename]) {
-    if (existsSync(file)) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  const inputs = [...sources(join(root, 'src')), ...sources(join(root, 'imports'))];
+  for (const file of [join(root, 'package-lock.json'), __filename]) if (existsSync(file)) inputs.push({ file, stat: statSync(file) });
+  const stamp = inputs.map(({ file, stat }) => `${relative(root, file)}\0${stat.size}\0${stat.mtimeMs}\0${stat.ctimeMs}\0${stat.ino}`).join('\n');
+  const memo = join(cacheDir, 'build-hash.json');
+  try {
+    const saved = JSON.parse(readFileSync(memo, 'utf8'));
+    if (saved.stamp === stamp && typeof saved.hash === 'string') return saved.hash;
+  } catch {
+    // none yet, or unreadable: hash the content
   }
-  return hash.digest('hex').slice(0, 16);
+  const hash = createHash('sha256');
+  for (const { file } of inputs) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  const digest = hash.digest('hex').slice(0, 16);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    writeAtomically(memo, JSON.stringify({ stamp, hash: digest }));
+  } catch {
+    // a read-only cache folder only costs the next run the hashing
+  }
+  return digest;
 }
 
 function writeAtomically(file, contents) {
@@ -44,8 +66,10 @@ function loadBundled(entry) {
   const absolute = resolve(root, entry);
   const build = buildHash();
   const entryHash = createHash('sha256').update(readFileSync(absolute)).digest('hex').slice(0, 8);
-  const bundle = join(cacheDir, `${relative(root, absolute).replace(/[^A-Za-z0-9]+/g, '-')}-${build}-${entryHash}.cjs`);
+  const name = relative(root, absolute).replace(/[^A-Za-z0-9]+/g, '-');
+  const bundle = join(cacheDir, `${name}-${build}-${entryHash}.cjs`);
   if (!existsSync(bundle)) {
+    removeOlderBundles(name);
     const esbuild = require('esbuild');
     mkdirSync(cacheDir, { recursive: true });
     const result = esbuild.buildSync({
@@ -70,11 +94,23 @@ function loadBundled(entry) {
 }
 
 /**
+ * Removes the bundles of `name` made from other sources, with their code caches: a checkout has one state of
+ * its sources, and each bundle with its cache takes some 6 MB. A run still using one has read it already.
+ */
+function removeOlderBundles(name) {
+  if (!existsSync(cacheDir)) return;
+  const own = new RegExp(`^${name}-[0-9a-f]{16}-[0-9a-f]{8}\\.cjs(?:\\..+\\.v8cache)?$`);
+  for (const file of readdirSync(cacheDir)) {
+    if (own.test(file)) rmSync(join(cacheDir, file), { force: true });
+  }
+}
+
+/**
  * Compiles the bundle and the packages it loads with V8's code cache, kept in `cacheFile`: compiling them
  * costs a fifth of a synth, and the functions a synth calls are compiled again on every run. The cache is
  * written at exit when a module had none (the first run, or after `npm ci`), and then holds the functions
- * that run compiled too. An entry is used only for the same file, size and modification time; V8 also
- * refuses data made by another version or for other source.
+ * that run compiled too; and when entries went unused, without them. An entry is used only for the same
+ * file, size and modification time; V8 also refuses data made by another version or for other source.
  */
 function useCodeCache(cacheFile) {
   const Module = require('node:module');
@@ -111,7 +147,10 @@ function useCodeCache(cacheFile) {
     return script.runInThisContext({ displayErrors: true }).call(module.exports, module.exports, localRequire, module, filename, dirname(filename));
   };
   process.once('exit', () => {
-    if (compiled.length === 0) return;
+    // Written again when a module had no entry, and when entries went unused: the first synth after `npm ci`
+    // also loads aws-cdk-lib (for the AWS results it caches), whose entries would otherwise make every later
+    // run read a file four times the size.
+    if (compiled.length === 0 && used.size === cached.size) return;
     try {
       for (const { filename, key, script } of compiled) used.set(filename, { key, data: script.createCachedData() });
       writeAtomically(cacheFile, v8.serialize(used));

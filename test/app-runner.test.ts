@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deserialize } from 'node:v8';
 import { join, relative } from 'node:path';
 import { listAll, root } from './support/cli';
 import { integration } from './support/tiers';
@@ -45,4 +46,80 @@ integration.test('a damaged code cache costs a compile, not the synth: garbage i
     }
     expect(readFileSync(join(second, f), 'utf8')).toBe(a);
   }
+});
+
+/** A project of two source files beside a copy of scripts/app.cjs, with its own node_modules (esbuild linked in). */
+function miniProject() {
+  const dir = mkdtempSync(join(tmpdir(), 'aragora-runner-project-'));
+  mkdirSync(join(dir, 'scripts'));
+  mkdirSync(join(dir, 'src'));
+  mkdirSync(join(dir, 'node_modules'));
+  copyFileSync(join(root, 'scripts', 'app.cjs'), join(dir, 'scripts', 'app.cjs'));
+  symlinkSync(join(root, 'node_modules', 'esbuild'), join(dir, 'node_modules', 'esbuild'));
+  writeFileSync(join(dir, 'src', 'entry.ts'), "import { value } from './value';\nconsole.log(value);\n");
+  writeFileSync(join(dir, 'src', 'value.ts'), "export const value: string = 'one';\n");
+  // A whole second, which utimes can set back exactly (a stat's nanoseconds it cannot)
+  utimesSync(join(dir, 'src', 'value.ts'), 1_700_000_000, 1_700_000_000);
+  const run = () => spawnSync(process.execPath, [join(dir, 'scripts', 'app.cjs'), 'src/entry.ts'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const bundles = () => readdirSync(join(dir, 'node_modules', '.cache', 'aragora-secrets')).filter((f) => f.startsWith('src-entry-ts-') && f.endsWith('.cjs'));
+  return { dir, run, bundles };
+}
+
+integration.test('an edit that keeps the size and the modification time still makes a new bundle; the old one is removed', () => {
+  // GIVEN a project run once (its build hash kept with the stat of every source)
+  const project = miniProject();
+  expect(project.run().stdout).toBe('one\n');
+  const [first] = project.bundles();
+  const valueFile = join(project.dir, 'src', 'value.ts');
+  const before = statSync(valueFile);
+
+  // WHEN an imported file (not the entry) changes to text of the same length, its modification time set back
+  writeFileSync(valueFile, "export const value: string = 'two';\n");
+  utimesSync(valueFile, 1_700_000_000, 1_700_000_000);
+  expect([statSync(valueFile).size, statSync(valueFile).mtimeMs]).toEqual([before.size, before.mtimeMs]);
+  const run = project.run();
+
+  // THEN the new text runs, from a new bundle, and the old bundle is gone
+  expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: 'two\n', stderr: '' });
+  expect(project.bundles()).toHaveLength(1);
+  expect(project.bundles()[0]).not.toBe(first);
+});
+
+integration.test('unchanged sources reuse the kept build hash and bundle; a damaged hash file costs a rehash', () => {
+  const project = miniProject();
+  expect(project.run().stdout).toBe('one\n');
+  const memo = join(project.dir, 'node_modules', '.cache', 'aragora-secrets', 'build-hash.json');
+  const kept = readFileSync(memo, 'utf8');
+  const [bundle] = project.bundles();
+  const bundleTime = statSync(join(project.dir, 'node_modules', '.cache', 'aragora-secrets', bundle)).mtimeMs;
+
+  // a second run changes nothing
+  expect(project.run().stdout).toBe('one\n');
+  expect(readFileSync(memo, 'utf8')).toBe(kept);
+  expect(project.bundles()).toEqual([bundle]);
+  expect(statSync(join(project.dir, 'node_modules', '.cache', 'aragora-secrets', bundle)).mtimeMs).toBe(bundleTime);
+
+  // a damaged hash file is hashed again to the same value: the same bundle
+  writeFileSync(memo, '{"stamp": 1, "hash"');
+  expect(project.run().stdout).toBe('one\n');
+  expect(JSON.parse(readFileSync(memo, 'utf8')).hash).toBe(JSON.parse(kept).hash);
+  expect(project.bundles()).toEqual([bundle]);
+});
+
+integration.test('the code cache keeps only what runs use: entries of a package one run loaded are dropped by the next that did not', () => {
+  const project = miniProject();
+  mkdirSync(join(project.dir, 'node_modules', 'occasional'));
+  writeFileSync(join(project.dir, 'node_modules', 'occasional', 'index.js'), "module.exports = 'occasional';\n");
+  writeFileSync(join(project.dir, 'src', 'entry.ts'), "import { value } from './value';\nconsole.log(process.env.LOAD === '1' ? require('occasional') : value);\n");
+  const cacheDir = join(project.dir, 'node_modules', '.cache', 'aragora-secrets');
+  const cachedFiles = () => {
+    const [file] = readdirSync(cacheDir).filter((f) => f.endsWith('.v8cache'));
+    return [...(deserialize(readFileSync(join(cacheDir, file))) as Map<string, unknown>).keys()].map((f) => relative(project.dir, f)).sort();
+  };
+  const run = (load: string) => spawnSync(process.execPath, [join(project.dir, 'scripts', 'app.cjs'), 'src/entry.ts'], { cwd: project.dir, encoding: 'utf8', env: { PATH: process.env.PATH, LOAD: load } });
+
+  expect(run('1').stdout).toBe('occasional\n');
+  expect(cachedFiles()).toEqual([`node_modules/.cache/aragora-secrets/${project.bundles()[0]}`, 'node_modules/occasional/index.js']);
+  expect(run('0').stdout).toBe('one\n');
+  expect(cachedFiles()).toEqual([`node_modules/.cache/aragora-secrets/${project.bundles()[0]}`]);
 });
