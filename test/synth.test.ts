@@ -93,6 +93,37 @@ describe('determinism', () => {
     expect(readTree(second.outdir)).toEqual(readTree(first.outdir));
     expect(readTree(first.outdir)).toEqual(readTree(join(root, 'dist')));
   });
+
+  test('no source orders or formats text by locale: localeCompare, toLocale…, Intl depend on the machine\'s language settings and ICU data', () => {
+    const offending = listFiles(join(root, 'src'))
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .map((line, i) => ({ where: `${relative(root, f)}:${i + 1}`, line }))
+          .filter(({ line }) => /\.localeCompare\(|\.toLocale[A-Za-z]*\(|\bIntl\./.test(line)),
+      );
+    expect(offending).toEqual([]);
+  });
+
+  integration.test('a catalog whose order differs by locale (Lithuanian sorts Y before J) synthesizes the same under every locale', () => {
+    // GIVEN secrets a locale-aware sort would order differently: lt_LT collates I < Y < J
+    const config = structuredClone(DEFAULT_CONFIG) as any;
+    for (const name of ['JWT_SIGNING_KEY', 'YUBIKEY_API_SECRET', 'IAM_TOKEN']) config.secrets[name] = { purpose: `Test ${name}`, required: 'always' };
+    config.secrets.YOKE_OPTIONAL_KEY = { purpose: 'Test', required: 'optional' };
+    config.secrets.JOLT_OPTIONAL_KEY = { purpose: 'Test', required: 'optional' };
+    const runs = ['C', 'lt_LT.UTF-8', 'et_EE.UTF-8'].map((locale) => {
+      const dir = mkdtempSync(join(tmpdir(), 'aragora-det-'));
+      writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
+      const run = runApp(dir, { LANG: locale, LC_ALL: locale });
+      return { status: run.status, stderr: run.stderr, tree: readTree(run.outdir) };
+    });
+    // THEN the files and the warnings are the same, and the unsealed keys are listed in code-unit order
+    expect(runs[0].status).toBe(0);
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+    expect(runs[0].stderr).toMatch(/IAM_TOKEN, JWT_SIGNING_KEY, OPENAI_API_KEY, YUBIKEY_API_SECRET/);
+  });
 });
 
 describe('the app entry point (what cdk8s synth runs)', () => {

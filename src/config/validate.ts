@@ -12,6 +12,7 @@ import { GO_DURATION, suggestDuration } from '../delivery/external/schema';
 import { inputTextProblems } from './input-text';
 import { showable, shown as shownText, shownNames } from '../config-kit/shown';
 import { pushTo } from '../core/collections';
+import { compareStrings } from '../core/sort';
 
 /** Maps a config path to a line of the source file, when the config came from one. */
 export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
@@ -41,7 +42,7 @@ export function validateConfig(input: unknown, source: string, locate: LineLocat
 }
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
-  return [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.path.localeCompare(b.path));
+  return [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || compareStrings(a.path, b.path));
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown, locate: LineLocator): ConfigProblem[] {

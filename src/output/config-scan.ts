@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors';
 import { MAX_CONFIG_BYTES, readUserFile, UnreadableFileError } from '../config-kit/user-file';
 import { knownShapeMatches, randomTokensIn } from '../core/credential-shapes';
+import { compareStrings } from '../core/sort';
 import { startSecretlintScan, type PendingScan } from './secretlint';
 
 /** Where a credential-looking value sits in the config: a file and a line, never the value. */
@@ -132,7 +133,7 @@ function group(file: string, raw: readonly { line: number; what: string }[], lin
   }
   return [...byLine]
     .sort(([a], [b]) => a - b)
-    .map(([line, what]) => ({ file, line, what: [...what].sort((a, b) => findingRank(a) - findingRank(b) || a.localeCompare(b)) }));
+    .map(([line, what]) => ({ file, line, what: [...what].sort((a, b) => findingRank(a) - findingRank(b) || compareStrings(a, b)) }));
 }
 
 /** Known shapes first, then the random-looking token, then what secretlint adds. */

@@ -1,4 +1,4 @@
-import { sortRecord } from '../core/sort';
+import { compareStrings, sortRecord } from '../core/sort';
 import type { AragoraSecretsConfig, BackendConfig, EnvironmentConfig } from '../config-kit/schema';
 import { evaluateRequirement } from '../config-kit/requirements';
 import { UserError } from '../core/errors';
@@ -145,7 +145,7 @@ function resolveEnvironment(
     secretName,
     catalog: catalog.map(withCustody),
     secrets: secrets.map(withCustody),
-    oneOfGroups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, members]) => ({ group, members })),
+    oneOfGroups: [...groups].sort(([a], [b]) => compareStrings(a, b)).map(([group, members]) => ({ group, members })),
     identity: {
       serviceAccountName: appName,
       readsSecretsThroughApi: workloadConfig.readsSecretsThroughApi ?? false,
@@ -220,7 +220,7 @@ function resolveNetwork(appName: string, env: EnvironmentConfig, podLabels: Reco
     },
     ...deliveryRules,
   ];
-  for (const backend of [...(network.backends ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const backend of [...(network.backends ?? [])].sort((a, b) => compareStrings(a.name, b.name))) {
     egress.push(backendRule(backend));
   }
   const https = network.publicHttps ?? {};

@@ -1,4 +1,4 @@
-import { sortRecord } from '../../core/sort';
+import { compareStrings, sortRecord } from '../../core/sort';
 import type { SealScope } from './schema';
 import { UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
 import { sealedValuesProblems } from './sealed-entry';
@@ -119,7 +119,7 @@ export function resolveSealed(input: SealedInput): SealedResolution {
   const encryptedData: Record<string, string> = {};
   const unsealed: string[] = [];
   const omitted: string[] = [];
-  for (const secret of [...input.secrets].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const secret of [...input.secrets].sort((a, b) => compareStrings(a.name, b.name))) {
     if (sealed[secret.name]) {
       encryptedData[secret.name] = sealed[secret.name];
     } else if (secret.status === 'required' || (secret.status === 'one-of' && !groupsWithValue.has(secret.group))) {

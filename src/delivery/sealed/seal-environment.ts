@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { didYouMean, UserError } from '../../core/errors';
 import { requireEnvironment } from '../../config-kit/shown';
 import { ENV_VAR_NAME } from '../../core/names';
+import { compareStrings } from '../../core/sort';
 import { readEnvFile } from '../../config-kit/env-values';
 import type { EnvironmentPlan, Plan } from '../../plan/plan';
 import { readCertificateFile } from './certificate-file';
@@ -303,7 +304,7 @@ function collectValues(options: SealOptions, delivered: readonly string[]): Map<
     }
     giveExplicitly('--from-literal', name, () => literal.slice(eq + 1));
   }
-  return new Map([...values].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...values].sort(([a], [b]) => compareStrings(a, b)));
 }
 
 function checkDelivered(option: string, name: string, delivered: readonly string[]): void {
