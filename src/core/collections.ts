@@ -8,3 +8,20 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list) list.push(value);
   else map.set(key, [value]);
 }
+
+const sets = new WeakMap<readonly unknown[], ReadonlySet<unknown>>();
+
+/**
+ * Whether `list` holds `value`, by a Set made once per list: a plan's lists (keys left unsealed or left out)
+ * are asked about every secret of the catalog, and `includes` on each would cost the square of its size.
+ * For lists that are not changed after they are first asked about (a plan's are readonly).
+ */
+export function listHas<T>(list: readonly T[], value: T): boolean {
+  if (list.length < 16) return list.includes(value);
+  let set = sets.get(list);
+  if (set === undefined) {
+    set = new Set(list);
+    sets.set(list, set);
+  }
+  return set.has(value);
+}

@@ -7,6 +7,7 @@ import { sealedDelivery, type SealedDeliveryConfig } from './schema';
 import { SealedSecret } from './sealed-secret';
 import { SEALED_RULES, sealedSecretProducer } from './checks';
 import { unusedSealedFileWarnings } from './unused-sealed-files';
+import { listHas } from '../../core/collections';
 
 declare module '../../plan/plan' {
   interface DeliveryPlans {
@@ -61,14 +62,14 @@ export const sealedMethod: DeliveryMethod<SealedDeliveryPlan> = {
   report: {
     summary: (plan, d) => `\`sealed\`: SealedSecret ${code(plan.secretName)} (scope ${d.scope}) from ${code(d.sealedFile)}; the Sealed Secrets controller makes Secret ${code(plan.secretName)}`,
     valueSource: (_plan, d, secret) => {
-      if (d.unsealed.includes(secret.name)) return '**placeholder**: not sealed yet';
-      if (d.omitted.includes(secret.name)) return 'left out: no sealed value';
+      if (listHas(d.unsealed, secret.name)) return '**placeholder**: not sealed yet';
+      if (listHas(d.omitted, secret.name)) return 'left out: no sealed value';
       const fingerprint = d.sealedWith?.[secret.name];
       const expiry = d.certificateExpiry?.[secret.name];
       return `sealed in ${code(d.sealedFile)}${fingerprint ? ` for certificate ${code(shortFingerprint(fingerprint))}` : ''}${expiry ? ` (valid until ${expiry.slice(0, 10)})` : ''}`;
     },
     readers: () => ['Sealed Secrets: only the controller holds the private key that unseals the values; `sealed/` holds ciphertext.'],
-    valueCommitted: (d, secret) => Object.hasOwn(d.encryptedData, secret) && !d.unsealed.includes(secret),
+    valueCommitted: (d, secret) => Object.hasOwn(d.encryptedData, secret) && !listHas(d.unsealed, secret),
     openItems: (plan, d) => [
       ...(d.unsealed.length > 0
         ? [
