@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/default';
 import { readTree, requireCurrentBuild, root, runInProcess, spawnCli, STACK_LINE } from './support/cli';
 import { integration } from './support/tiers';
+import { OutputFolder, replaceOutputFolder } from '../src/output/replace-output';
 
 const MARKER = '.aragora-secrets';
 
@@ -218,5 +219,43 @@ integration.describe('a synth killed mid-swap is completed by the next one', () 
       `aragora-secrets: another aragora-secrets synth (process ${process.pid}) is writing "dist"; wait for it to finish, or delete .dist.synth-lock if no synth is running\n`,
     );
     expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+});
+
+describe('what a replacement reports as changed', () => {
+  test('files are compared by their bytes: same size but other bytes, another size, multi-byte text, added, removed, unchanged', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'aragora-out-')), 'dist');
+    const first = replaceOutputFolder(out, [
+      { path: 'dev/same.yaml', content: 'kept: as it was\n' },
+      { path: 'dev/same-size.yaml', content: 'value: abc\n' },
+      { path: 'dev/other-size.yaml', content: 'value: a\n' },
+      { path: 'dev/accent.md', content: 'caf\u00e9\n' },
+      { path: 'dev/gone.md', content: 'removed next\n' },
+    ]);
+    expect(first).toEqual({ added: ['dev/accent.md', 'dev/gone.md', 'dev/other-size.yaml', 'dev/same-size.yaml', 'dev/same.yaml'], changed: [], removed: [], unchanged: 0 });
+
+    const second = replaceOutputFolder(out, [
+      { path: 'dev/same.yaml', content: 'kept: as it was\n' },
+      { path: 'dev/same-size.yaml', content: 'value: abd\n' },
+      { path: 'dev/other-size.yaml', content: 'value: ab\n' },
+      // "cafe" plus an accent is one byte longer than "cafe": the same characters count, another size
+      { path: 'dev/accent.md', content: 'cafe\n' },
+      { path: 'prod/new.md', content: 'added\n' },
+    ]);
+    expect(second).toEqual({ added: ['prod/new.md'], changed: ['dev/accent.md', 'dev/other-size.yaml', 'dev/same-size.yaml'], removed: ['dev/gone.md'], unchanged: 1 });
+    expect(readFileSync(join(out, 'dev/same-size.yaml'), 'utf8')).toBe('value: abd\n');
+    expect(readFileSync(join(out, 'dev/accent.md'), 'utf8')).toBe('cafe\n');
+  });
+
+  test('a folder written by an earlier synth of this process is compared with what that synth wrote', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'aragora-out-')), 'dist');
+    const folder = OutputFolder.open(out);
+    try {
+      expect(folder.replace([{ path: 'a/x.md', content: 'one\n' }]).added).toEqual(['a/x.md']);
+      expect(folder.replace([{ path: 'a/x.md', content: 'one\n' }])).toEqual({ added: [], changed: [], removed: [], unchanged: 1 });
+      expect(folder.replace([{ path: 'a/x.md', content: 'two\n' }]).changed).toEqual(['a/x.md']);
+    } finally {
+      folder.release();
+    }
   });
 });

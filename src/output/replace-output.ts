@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../core/errors';
 import { MANIFEST_SUFFIX, MANIFESTS_FOLDER } from '../core/manifest-layout';
@@ -81,7 +81,7 @@ interface Journal {
 export class OutputFolder {
   /** What the repair of an interrupted synth did, for the user. */
   readonly notes: readonly string[];
-  private previous: Map<string, string>;
+  private previous: Map<string, PreviousFile>;
   private released = false;
 
   private constructor(
@@ -134,15 +134,19 @@ export class OutputFolder {
       if (!full.startsWith(target + sep) || file.path === OUTPUT_MARKER) throw new Error(`output file "${file.path}" would land outside ${this.display} or replace its marker`);
     }
     const names = sideNames(target);
+    const encoded = files.map((file) => ({ path: file.path, bytes: Buffer.from(file.content) }));
     const staging = mkdtempSync(join(names.parent, names.prefix));
+    let changes: OutputChanges;
     try {
       // The marker first: a staging folder is recognizably ours from its first file on.
       writeFileSync(join(staging, OUTPUT_MARKER), OUTPUT_MARKER_TEXT);
-      for (const file of files) {
+      for (const file of encoded) {
         const full = join(staging, file.path);
         mkdirSync(dirname(full), { recursive: true });
-        writeFileSync(full, file.content);
+        writeFileSync(full, file.bytes);
       }
+      // While the old files are still where they were found.
+      changes = compare(this.previous, encoded);
     } catch (e) {
       rmSync(staging, { recursive: true, force: true });
       throw e;
@@ -169,8 +173,7 @@ export class OutputFolder {
     step('swapped');
     rmSync(retired, { recursive: true, force: true });
     rmSync(names.journal, { force: true });
-    const changes = compare(this.previous, files);
-    this.previous = new Map(files.map((f) => [f.path, f.content]));
+    this.previous = new Map(encoded.map((f) => [f.path, { size: f.bytes.length, bytes: () => f.bytes }]));
     return changes;
   }
 
@@ -224,9 +227,12 @@ function checkLocation(target: string, display: string, protectedPaths: readonly
  * belongs to a project (`.git`, `sealed/`, a config, `package.json`, `node_modules/`), are refused even
  * beside a marker.
  */
-function inspectContents(target: string, display: string): Map<string, string> {
-  const tree = new Map<string, string>();
+function inspectContents(target: string, display: string): Map<string, PreviousFile> {
+  const tree = new Map<string, PreviousFile>();
   if (!existsSync(target)) return tree;
+  const marker = lstatOrUndefined(join(target, OUTPUT_MARKER));
+  // Any version's marker: the first words stay the same when its explanation changes.
+  const marked = marker?.isFile() === true && readFileSync(join(target, OUTPUT_MARKER), 'utf8').startsWith(OUTPUT_MARKER_TEXT.split(':')[0]);
   const topFolders = new Map<string, boolean>();
   let topFiles = 0;
   const walk = (dir: string, depth: number) => {
@@ -241,20 +247,17 @@ function inspectContents(target: string, display: string): Map<string, string> {
         walk(full, depth + 1);
       } else if (entry.isFile()) {
         if (depth === 0 && entry.name !== OUTPUT_MARKER) topFiles++;
-        const content = readFileSync(full, 'utf8');
-        // A manifest of ours in an environment folder, or in its manifests/ (the layout since objects and files for people were split).
+        // A manifest of ours in an environment folder, or in its manifests/ (the layout since objects and files for people were split):
+        // read only for a folder without the marker.
         const manifestDepth = depth === 1 || (depth === 2 && path.split('/')[1] === MANIFESTS_FOLDER);
-        if (manifestDepth && entry.name.endsWith(MANIFEST_SUFFIX) && MANAGED_BY_LINE.test(content)) topFolders.set(path.split('/')[0], true);
-        if (path !== OUTPUT_MARKER) tree.set(path, content);
+        if (!marked && manifestDepth && entry.name.endsWith(MANIFEST_SUFFIX) && MANAGED_BY_LINE.test(readFileSync(full, 'utf8'))) topFolders.set(path.split('/')[0], true);
+        if (path !== OUTPUT_MARKER) tree.set(path, { size: statSync(full).size, bytes: () => readOrUndefined(full) });
       } else {
         refuse(display, `it holds ${path}, which is neither a file nor a folder`, 'choose another --out');
       }
     }
   };
   walk(target, 0);
-  const marker = lstatOrUndefined(join(target, OUTPUT_MARKER));
-  // Any version's marker: the first words stay the same when its explanation changes.
-  const marked = marker?.isFile() === true && readFileSync(join(target, OUTPUT_MARKER), 'utf8').startsWith(OUTPUT_MARKER_TEXT.split(':')[0]);
   const empty = tree.size === 0 && topFolders.size === 0 && !marker;
   const earlierOutput = topFiles === 0 && topFolders.size > 0 && [...topFolders.values()].every(Boolean);
   if (!marked && !empty && !earlierOutput) {
@@ -349,15 +352,33 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function compare(previous: ReadonlyMap<string, string>, files: readonly OutputFile[]): OutputChanges {
-  const next = new Map(files.map((f) => [f.path, f.content]));
+/**
+ * A file of the folder as it was. Its bytes are read only to compare them with a new file of the same size,
+ * and as bytes: decoding the megabytes a large catalog writes costs more than reading them.
+ */
+interface PreviousFile {
+  readonly size: number;
+  /** Undefined when it can no longer be read: then it counts as changed. */
+  readonly bytes: () => Buffer | undefined;
+}
+
+function readOrUndefined(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function compare(previous: ReadonlyMap<string, PreviousFile>, files: readonly { readonly path: string; readonly bytes: Buffer }[]): OutputChanges {
+  const next = new Map(files.map((f) => [f.path, f.bytes]));
   const added: string[] = [];
   const changed: string[] = [];
   let unchanged = 0;
-  for (const [path, content] of next) {
+  for (const [path, bytes] of next) {
     const before = previous.get(path);
     if (before === undefined) added.push(path);
-    else if (before !== content) changed.push(path);
+    else if (before.size !== bytes.length || before.bytes()?.equals(bytes) !== true) changed.push(path);
     else unchanged++;
   }
   const removed = [...previous.keys()].filter((path) => !next.has(path));
