@@ -30,9 +30,18 @@ function sameData(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(a, b) && JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** js-yaml's `load`, watched: the fast reader builds block texts itself and hands only flow style to js-yaml. */
+const jsYamlLoad = jest.spyOn(require('js-yaml') as typeof import('js-yaml'), 'load');
+
+/** How many texts the fast reader built itself (without js-yaml), and how many it had js-yaml read. */
+const readers = { built: 0, parsed: 0 };
+
 function expectAgrees(text: string): boolean {
+  const loadsBefore = jsYamlLoad.mock.calls.length;
   const fast = readPlainYaml(text);
   if (fast === undefined) return false;
+  if (jsYamlLoad.mock.calls.length === loadsBefore) readers.built++;
+  else readers.parsed++;
   const expected = reference(text);
   if (!('value' in expected) || !sameData(fast.value, expected.value)) {
     throw new Error(`the fast reader read ${JSON.stringify(text)} as ${JSON.stringify(fast.value)}; the library: ${JSON.stringify(expected)}`);
@@ -91,6 +100,7 @@ describe('readPlainYaml reads what the yaml library reads, or leaves the text to
 
   test('on generated lines: keys, values, dashes, indentation, comments in any combination', () => {
     let read = 0;
+    const built = readers.built;
     fc.assert(
       fc.property(fc.array(fc.oneof({ weight: 5, arbitrary: line }, { weight: 1, arbitrary: blankOrComment }), { minLength: 1, maxLength: 6 }), (lines) => {
         if (expectAgrees(lines.join('\n') + '\n')) read++;
@@ -98,9 +108,11 @@ describe('readPlainYaml reads what the yaml library reads, or leaves the text to
       { numRuns: 5000 },
     );
     expect(read).toBeGreaterThan(200); // the fast reader took part, not only the library
+    expect(readers.built - built).toBeGreaterThan(150); // and built most of those itself
   });
 
   test('on data the library writes, block and flow, folded into short lines', () => {
+    const built = readers.built;
     const scalar = fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
     const { value } = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('map')),
@@ -116,18 +128,46 @@ describe('readPlainYaml reads what the yaml library reads, or leaves the text to
       { numRuns: 1500 },
     );
     expect(read).toBeGreaterThan(100);
+    expect(readers.built - built).toBeGreaterThan(100);
   });
 
   test('a config of thousands of secrets, as the library writes it, is read fast', () => {
     const secrets = Object.fromEntries(
       Array.from({ length: 2000 }, (_, i) => [`SERVICE_${i}_API_KEY`, { purpose: `Service ${i}, a long purpose that the library folds over several lines when it writes it`, required: i % 2 ? 'always' : { tiers: ['production'] }, remote: { property: `service_${i}` } }]),
     );
+    const built = readers.built;
     expect(expectAgrees(stringify({ version: 1, secrets }))).toBe(true);
+    expect(readers.built - built).toBe(1);
+  });
+
+  test('builds block structures itself, as the library reads them: folding, compact and nested sequences, empty values', () => {
+    const texts = [
+      'k: a\n\n  b\n', // a blank line in a plain scalar is a line break
+      'k: a\n\n\n  b c\nz: 1\n',
+      'k: a\n  b\n  c\n', // folded lines join with a space
+      '- a\n\n   b\n',
+      'a:\n- x\n- y\nb: 1\n', // a sequence at its key's column, then the next key
+      'a:\n  - x\n  -\n  - - y\n    - z\n', // an empty item, a sequence in a sequence
+      '- a: 1\n  b: [] \n- c: {}\n  d:\n', // mappings in sequences, empty collections, a null
+      '-\n  k: v\n- - - deep\n', // an item whose mapping starts on the next line
+      'a:\n-\n  k: v\n- x\nb: 1\n', // the same in a sequence at its key's column
+      'x:\n  y:\n    z: 1\n  w: 2\nv: 3\n', // closing two levels at once
+      '"quoted key": 1\n\'single key\': 2\nplain: "a\\"b\\\\c\\/\\n\\t\\x41\\u00e9"\nit: \'it\'\'s\'\n',
+      '  indented: root\n  second: key\n',
+      'a: 1 # a comment\n# a line of comment\nb: ~\nc: null\nd: true\ne: 0x1F\nf: 1_000\ng: -.5e3\nh: .inf\n',
+    ];
+    for (const text of texts) {
+      const before = readers.built;
+      expect(expectAgrees(text)).toBe(true);
+      expect({ text, built: readers.built - before }).toEqual({ text, built: 1 });
+    }
   });
 
   test('leaves to the library what it must report or read its own way', () => {
     for (const text of [
       'a: 1\na: 2\n', // a duplicate key: the library names its line
+      'a: 1\n"a": 2\n', // the same key, once quoted
+      "x:\n  'b': 1\n  b: 2\n",
       'a: &x 1\nb: *x\n', // anchors and aliases
       'a: !!str 1\n', // tags
       '<<: { a: 1 }\n', // merge keys
