@@ -6,6 +6,7 @@ import { ConfigError, didYouMean } from '../src/core/errors';
 import { loadConfig, parseConfigText } from '../src/config/load';
 import { isStrictSubnet, isValidCidr } from '../src/config-kit/schema';
 import { validateConfig } from '../src/config/validate';
+import { configSchema } from '../src/config/config-schema';
 import { configProblems, configWith } from './helpers';
 
 const validYaml = `
@@ -309,5 +310,43 @@ describe('helpers', () => {
     ['fd00::/16', '0.0.0.0/0', false],
   ])('isStrictSubnet(%s, %s) = %s', (inner, outer, expected) => {
     expect(isStrictSubnet(inner, outer)).toBe(expected);
+  });
+});
+
+describe('small and large catalogs are validated alike (zod parses a large one with the parsers it compiles)', () => {
+  const withSecrets = (count: number, broken = false): unknown => {
+    const config = structuredClone(DEFAULT_CONFIG) as Record<string, any>;
+    for (let i = 0; i < count; i++) {
+      config.secrets[`SERVICE_${String(i).padStart(5, '0')}_API_KEY`] = { purpose: `Service ${i}`, required: i % 3 === 0 ? 'always' : 'optional', remote: { property: `service_${i}` } };
+    }
+    if (broken) config.secrets.ANTHROPIC_API_KEY.requierd = 'always';
+    return config;
+  };
+
+  test.each([0, 2500])('%i generated secrets: the same data, in the same order, either way', (count) => {
+    const input = withSecrets(count);
+    const compiled = configSchema.safeParse(input);
+    const interpreted = configSchema.safeParse(input, { jitless: true });
+    expect(compiled.success && interpreted.success).toBe(true);
+    expect(JSON.stringify(compiled.data)).toBe(JSON.stringify(interpreted.data));
+    expect(JSON.stringify(validateConfig(input, 'aragora-secrets.yaml'))).toBe(JSON.stringify(compiled.data));
+  });
+
+  test('a config of some dozens of secrets is parsed without compiling parsers; one of thousands with them', () => {
+    const parse = jest.spyOn(configSchema, 'safeParse');
+    try {
+      validateConfig(withSecrets(0), 'aragora-secrets.yaml');
+      validateConfig(withSecrets(2500), 'aragora-secrets.yaml');
+      expect(parse.mock.calls.map(([, options]) => options)).toEqual([{ jitless: true }, { jitless: false }]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test.each([0, 2500])('%i generated secrets and a typo: the same problems either way', (count) => {
+    const input = withSecrets(count, true);
+    const issues = (jitless: boolean) => JSON.stringify(configSchema.safeParse(input, { jitless }).error?.issues);
+    expect(issues(true)).toBe(issues(false));
+    expect(() => validateConfig(input, 'aragora-secrets.yaml')).toThrow(/secrets\.ANTHROPIC_API_KEY\.requierd/);
   });
 });

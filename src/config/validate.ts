@@ -29,7 +29,7 @@ export function validateConfig(input: unknown, source: string, locate: LineLocat
   if (textProblems.length > 0) {
     throw new ConfigError(source, sortProblems(textProblems.map((p) => ({ path: formatPath(p.segments), line: locate(p.segments), message: p.message, fix: p.fix }))));
   }
-  const parsed = configSchema.safeParse(input);
+  const parsed = configSchema.safeParse(input, { jitless: secretCount(input) < COMPILED_PARSING_FROM });
   if (!parsed.success) {
     throw new ConfigError(source, sortProblems(parsed.error.issues.flatMap((issue) => describeIssue(issue, input, locate))));
   }
@@ -39,6 +39,18 @@ export function validateConfig(input: unknown, source: string, locate: LineLocat
     throw new ConfigError(source, sortProblems(problems.map(({ segments: _, ...p }) => p)));
   }
   return config;
+}
+
+/**
+ * From this many secrets the schema parses with the parsers zod compiles (with `new Function`) for each object
+ * schema on first use. Compiling them costs more than it saves on a config of some dozens of secrets (the
+ * default: 26 ms compiled, 9 ms without) and up to a thousand; over thousands it pays.
+ */
+const COMPILED_PARSING_FROM = 2000;
+
+function secretCount(input: unknown): number {
+  const secrets = typeof input === 'object' && input !== null ? (input as { secrets?: unknown }).secrets : undefined;
+  return typeof secrets === 'object' && secrets !== null ? Object.keys(secrets).length : 0;
 }
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
