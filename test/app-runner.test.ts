@@ -110,7 +110,8 @@ integration.test('the code cache keeps only what runs use: entries of a package 
   const project = miniProject();
   mkdirSync(join(project.dir, 'node_modules', 'occasional'));
   writeFileSync(join(project.dir, 'node_modules', 'occasional', 'index.js'), "module.exports = 'occasional';\n");
-  writeFileSync(join(project.dir, 'src', 'entry.ts'), "import { value } from './value';\nconsole.log(process.env.LOAD === '1' ? require('occasional') : value);\n");
+  // Required by a name known only at run time, so the bundle leaves it a package of its own (as it does the construct libraries)
+  writeFileSync(join(project.dir, 'src', 'entry.ts'), "import { value } from './value';\nconst name = process.env.LOAD === '1' ? 'occasional' : undefined;\nconsole.log(name ? require(name) : value);\n");
   const cacheDir = join(project.dir, 'node_modules', '.cache', 'aragora-secrets');
   const cachedFiles = () => {
     const [file] = readdirSync(cacheDir).filter((f) => f.endsWith('.v8cache'));
@@ -122,4 +123,23 @@ integration.test('the code cache keeps only what runs use: entries of a package 
   expect(cachedFiles()).toEqual([`node_modules/.cache/aragora-secrets/${project.bundles()[0]}`, 'node_modules/occasional/index.js']);
   expect(run('0').stdout).toBe('one\n');
   expect(cachedFiles()).toEqual([`node_modules/.cache/aragora-secrets/${project.bundles()[0]}`]);
+});
+
+integration.test('the bundle leaves the construct libraries packages of their own (one instance per process) and holds the small libraries', () => {
+  // GIVEN the app run once (its bundle built)
+  expect(runApp(join(mkdtempSync(join(tmpdir(), 'aragora-runner-out-')), 'dist')).status).toBe(0);
+  const [bundle] = readdirSync(cacheDir)
+    .filter((f) => /^src-main-ts-[0-9a-f]{16}-[0-9a-f]{8}\.cjs$/.test(f))
+    .map((f) => readFileSync(join(cacheDir, f), 'utf8'));
+  // esbuild marks each file it bundles with a `// path` line
+  const bundledPackages = new Set([...bundle.matchAll(/^\/\/ node_modules\/((?:@[^/\n]+\/)?[^/\n]+)\//gm)].map((m) => m[1]));
+  const required = new Set([...bundle.matchAll(/\brequire\("([^".][^"]*)"\)/g)].map((m) => m[1].replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1')));
+  // THEN cdk8s, constructs and aws-cdk-lib are required as packages, never copied in (a second copy of cdk8s cannot
+  // render the first one's Lazy values); zod and yaml are in the bundle
+  for (const name of ['cdk8s', 'cdk8s-plus-27', 'constructs', 'aws-cdk-lib', 'cdk-nag']) {
+    expect(bundledPackages.has(name)).toBe(false);
+    expect(required.has(name)).toBe(true);
+  }
+  expect([...bundledPackages].sort()).toEqual(expect.arrayContaining(['yaml', 'zod']));
+  expect(required.has('zod') || required.has('yaml')).toBe(false);
 });
