@@ -16,7 +16,8 @@ const require = createRequire(import.meta.url);
 function finished(child) {
   return new Promise((resolve) => {
     child.on('error', (error) => resolve({ code: 1, error }));
-    child.on('exit', (code, signal) => resolve({ code: code ?? 1, signal }));
+    // 'close', not 'exit': the output of a child is all read by then
+    child.on('close', (code, signal) => resolve({ code: code ?? 1, signal }));
   });
 }
 
