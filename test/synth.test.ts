@@ -168,7 +168,7 @@ describe('the app entry point (what cdk8s synth runs)', () => {
     const saved = { build: process.env.ARAGORA_SECRETS_BUILD, cache: process.env.ARAGORA_SECRETS_CACHE };
     process.env.ARAGORA_SECRETS_BUILD = `per-environment-${process.pid}`;
     process.env.ARAGORA_SECRETS_CACHE = cache;
-    const stacks = () => readdirSync(cache).filter((file) => /^aws-[0-9a-f]{24}\.json$/.test(file)).sort();
+    const stacks = () => readdirSync(cache).filter((file) => /^aws-[0-9a-f]{12}-[0-9a-f]{24}\.json$/.test(file)).sort();
     const synthesize = (config: AragoraSecretsConfig) => {
       const dir = mkdtempSync(join(tmpdir(), 'aragora-cache-env-project-'));
       writeFileSync(join(dir, 'aragora-secrets.yaml'), stringify(config));
