@@ -247,6 +247,23 @@ describe('what a replacement reports as changed', () => {
     expect(readFileSync(join(out, 'dev/accent.md'), 'utf8')).toBe('cafe\n');
   });
 
+  integration.test('a file swapped for a FIFO after the folder was opened counts as changed; the comparison does not block on it', () => {
+    // GIVEN a folder of ours, opened for replacement
+    const out = join(mkdtempSync(join(tmpdir(), 'aragora-out-')), 'dist');
+    replaceOutputFolder(out, [{ path: 'dev/values.yaml', content: 'a: 1\n' }]);
+    const folder = OutputFolder.open(out);
+    try {
+      // WHEN the file is replaced by a FIFO with no writer (reading it as a file would wait forever)
+      rmSync(join(out, 'dev/values.yaml'));
+      execFileSync('mkfifo', [join(out, 'dev/values.yaml')]);
+      // THEN the new file of the same size is reported as changed, and written
+      expect(folder.replace([{ path: 'dev/values.yaml', content: 'a: 1\n' }])).toEqual({ added: [], changed: ['dev/values.yaml'], removed: [], unchanged: 0 });
+      expect(readFileSync(join(out, 'dev/values.yaml'), 'utf8')).toBe('a: 1\n');
+    } finally {
+      folder.release();
+    }
+  });
+
   test('a folder written by an earlier synth of this process is compared with what that synth wrote', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'aragora-out-')), 'dist');
     const folder = OutputFolder.open(out);

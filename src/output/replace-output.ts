@@ -1,6 +1,7 @@
 import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../core/errors';
+import { readUserFile } from '../config-kit/user-file';
 import { MANIFEST_SUFFIX, MANIFESTS_FOLDER } from '../core/manifest-layout';
 import type { OutputFile } from '../core/output-file';
 
@@ -251,7 +252,10 @@ function inspectContents(target: string, display: string): Map<string, PreviousF
         // read only for a folder without the marker.
         const manifestDepth = depth === 1 || (depth === 2 && path.split('/')[1] === MANIFESTS_FOLDER);
         if (!marked && manifestDepth && entry.name.endsWith(MANIFEST_SUFFIX) && MANAGED_BY_LINE.test(readFileSync(full, 'utf8'))) topFolders.set(path.split('/')[0], true);
-        if (path !== OUTPUT_MARKER) tree.set(path, { size: statSync(full).size, bytes: () => readOrUndefined(full) });
+        if (path !== OUTPUT_MARKER) {
+          const size = statSync(full).size;
+          tree.set(path, { size, bytes: () => readOrUndefined(full, size) });
+        }
       } else {
         refuse(display, `it holds ${path}, which is neither a file nor a folder`, 'choose another --out');
       }
@@ -362,9 +366,15 @@ interface PreviousFile {
   readonly bytes: () => Buffer | undefined;
 }
 
-function readOrUndefined(path: string): Buffer | undefined {
+/**
+ * The file's bytes, if it is still a regular file of `size` bytes. It is read some time after the folder was
+ * looked at: what has been put in its place since (a FIFO, which would block the read; a file that grows) is
+ * refused by readUserFile and counts as changed.
+ */
+function readOrUndefined(path: string, size: number): Buffer | undefined {
   try {
-    return readFileSync(path);
+    const bytes = readUserFile(path, { label: path, maxBytes: size });
+    return bytes.length === size ? bytes : undefined;
   } catch {
     return undefined;
   }
