@@ -60,7 +60,7 @@ function miniProject() {
   writeFileSync(join(dir, 'src', 'value.ts'), "export const value: string = 'one';\n");
   // A whole second, which utimes can set back exactly (a stat's nanoseconds it cannot)
   utimesSync(join(dir, 'src', 'value.ts'), 1_700_000_000, 1_700_000_000);
-  const run = () => spawnSync(process.execPath, [join(dir, 'scripts', 'app.cjs'), 'src/entry.ts'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const run = (env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [join(dir, 'scripts', 'app.cjs'), 'src/entry.ts'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
   const bundles = () => readdirSync(join(dir, 'node_modules', '.cache', 'aragora-secrets')).filter((f) => f.startsWith('src-entry-ts-') && f.endsWith('.cjs'));
   return { dir, run, bundles };
 }
@@ -117,7 +117,7 @@ integration.test('the code cache keeps only what runs use: entries of a package 
     const [file] = readdirSync(cacheDir).filter((f) => f.endsWith('.v8cache'));
     return [...(deserialize(readFileSync(join(cacheDir, file))) as Map<string, unknown>).keys()].map((f) => relative(project.dir, f)).sort();
   };
-  const run = (load: string) => spawnSync(process.execPath, [join(project.dir, 'scripts', 'app.cjs'), 'src/entry.ts'], { cwd: project.dir, encoding: 'utf8', env: { PATH: process.env.PATH, LOAD: load } });
+  const run = (load: string) => project.run({ LOAD: load });
 
   expect(run('1').stdout).toBe('occasional\n');
   expect(cachedFiles()).toEqual([`node_modules/.cache/aragora-secrets/${project.bundles()[0]}`, 'node_modules/occasional/index.js']);
