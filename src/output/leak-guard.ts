@@ -365,8 +365,8 @@ function decodedBase64Tokens(content: string): string {
 const decodedTexts = new Map<string, string>();
 
 function decodeBase64Tokens(content: string): string {
-  const out: string[] = [];
-  for (const token of new Set(base64Tokens(content))) {
+  const texts = new Set<string>();
+  for (const token of base64Tokens(content)) {
     let decoded = decodedTokens.get(token);
     if (decoded === undefined) {
       // Node's base64 decoder reads the URL-safe alphabet (`-`, `_`) as well.
@@ -377,9 +377,9 @@ function decodeBase64Tokens(content: string): string {
       decoded = hasControlByte(bytes) ? null : decodedText(bytes);
       if (decodedTokens.size < 100_000) decodedTokens.set(token, decoded);
     }
-    if (decoded !== null) out.push(decoded);
+    if (decoded !== null) texts.add(decoded);
   }
-  return out.join('\n');
+  return [...texts].join('\n');
 }
 
 const decodedTokens = new Map<string, string | null>();
@@ -398,26 +398,36 @@ function decodedText(bytes: Buffer): string | null {
   return text.includes('\ufffd') ? null : text;
 }
 
+/** The shortest run of base64 characters decoded: shorter ones are words, not encoded data. */
+const BASE64_TOKEN_MIN = 16;
+
 /**
  * Each maximal run of 16 or more base64 characters (both alphabets), with up to two `=` after it: what
- * `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g` matches, in one pass over the text (a regular
- * expression costs several times more on the megabytes a large catalog writes).
+ * `/[A-Za-z0-9+/_-]{16,}={0,2}/g` matches, without reading every character (a regular expression, or a
+ * loop over each character, costs the most of the leak guard on the megabytes a large catalog writes).
+ * A run of 16 characters holds one of every 16th position, so only those are read first; a run is read
+ * whole only where such a position falls in it.
  */
 export function base64Tokens(content: string): string[] {
   const tokens: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= content.length; i++) {
-    const c = i < content.length ? content.charCodeAt(i) : 0;
-    if (isBase64Code(c)) {
-      if (start < 0) start = i;
+  const length = content.length;
+  let probe = BASE64_TOKEN_MIN - 1;
+  while (probe < length) {
+    if (!isBase64Code(content.charCodeAt(probe))) {
+      probe += BASE64_TOKEN_MIN;
       continue;
     }
-    if (start >= 0 && i - start >= 16) {
-      let end = i;
-      while (end < content.length && end - i < 2 && content.charCodeAt(end) === 61 /* = */) end++;
-      tokens.push(content.slice(start, end));
+    let start = probe;
+    while (start > 0 && isBase64Code(content.charCodeAt(start - 1))) start--;
+    let end = probe + 1;
+    while (end < length && isBase64Code(content.charCodeAt(end))) end++;
+    if (end - start >= BASE64_TOKEN_MIN) {
+      let padded = end;
+      while (padded < length && padded - end < 2 && content.charCodeAt(padded) === 61 /* = */) padded++;
+      tokens.push(content.slice(start, padded));
     }
-    start = -1;
+    // content[end] is no base64 character: a run after it holds end + 16 or a later probe.
+    probe = end + BASE64_TOKEN_MIN;
   }
   return tokens;
 }
