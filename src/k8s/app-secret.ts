@@ -1,7 +1,9 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type * as kplus from 'cdk8s-plus-27';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { isDnsSubdomain } from '../core/names';
+import { jsonPropsObject } from './json-props-object';
 
 /** Who may be granted `get` on a Secret by name: a `SecretReader`, or anything that keeps such a list. */
 export interface ISecretReader {
@@ -96,7 +98,7 @@ export class AppSecret extends AppSecretBase {
     return new ImportedAppSecret(scope, id, secretName);
   }
 
-  protected readonly apiObject: k8s.KubeSecret;
+  protected readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: AppSecretProps) {
     super(scope, id, props.secretName);
@@ -104,7 +106,7 @@ export class AppSecret extends AppSecretBase {
     for (const key of Object.keys(props.values).sort()) {
       data[key] = Buffer.from(props.values[key], 'utf8').toString('base64');
     }
-    this.apiObject = new k8s.KubeSecret(this, 'Resource', {
+    this.apiObject = jsonPropsObject<k8s.KubeSecretProps>(this, 'Resource', k8s.KubeSecret.GVK, {
       metadata: { name: props.secretName, labels: props.labels ? { ...props.labels } : undefined },
       type: 'Opaque',
       data,

@@ -1,14 +1,16 @@
-import { sortRecord } from '../../core/sort';
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as bitnami from '../../../imports/bitnami.com';
+import { sortRecord } from '../../core/sort';
+import { AppSecretBase } from '../../k8s/app-secret';
+import { jsonPropsObject } from '../../k8s/json-props-object';
+import { checkCiphertext, UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
 
 /**
  * Where the ciphertext may be unsealed: `strict` (this name in this namespace), `namespace-wide`
  * (any name in this namespace) or `cluster-wide`.
  */
 export type SealedSecretScope = 'strict' | 'namespace-wide' | 'cluster-wide';
-import { checkCiphertext, UNSEALED_PLACEHOLDER_PREFIX } from './ciphertext';
-import { AppSecretBase } from '../../k8s/app-secret';
 
 export interface SealedSecretProps {
   /** Name of the SealedSecret and of the Secret the controller makes from it. */
@@ -56,7 +58,7 @@ export const SCOPE_ANNOTATIONS: Readonly<Record<SealedSecretScope, Record<string
  */
 export class SealedSecret extends AppSecretBase {
   public readonly scope: SealedSecretScope;
-  protected readonly apiObject: bitnami.SealedSecret;
+  protected readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: SealedSecretProps) {
     super(scope, id, props.secretName);
@@ -80,7 +82,7 @@ export class SealedSecret extends AppSecretBase {
     const templateAnnotations = props.manageExisting ? sortRecord({ ...annotations, [MANAGED_ANNOTATION]: 'true' }) : annotations;
     const hasTemplateAnnotations = Object.keys(templateAnnotations).length > 0;
 
-    this.apiObject = new bitnami.SealedSecret(this, 'Resource', {
+    this.apiObject = jsonPropsObject<bitnami.SealedSecretProps>(this, 'Resource', bitnami.SealedSecret.GVK, {
       metadata: { name: props.secretName, labels: props.labels ? { ...props.labels } : undefined, annotations: hasAnnotations ? { ...annotations } : undefined },
       spec: {
         encryptedData,
