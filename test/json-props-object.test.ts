@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import fc from 'fast-check';
 import * as bitnami from '../imports/bitnami.com';
+import * as vso from '../imports/secrets.hashicorp.com';
 import { SealedSecret } from '../src/delivery/sealed/sealed-secret';
 import { AppSecret } from '../src/k8s/app-secret';
 import { jsonPropsObject } from '../src/k8s/json-props-object';
@@ -47,6 +48,42 @@ describe('jsonPropsObject: an object made from its Kubernetes JSON is the one th
       fc.property(props, (p) => {
         expect(JSON.stringify(outcomeOf((c) => jsonPropsObject<bitnami.SealedSecretProps>(c, 'Resource', bitnami.SealedSecret.GVK, p)))).toBe(
           JSON.stringify(outcomeOf((c) => new bitnami.SealedSecret(c, 'Resource', p))),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a VaultStaticSecret: the same JSON, key for key and in order, as the imported VaultStaticSecret (or the same refusal)', () => {
+    const props = fc.record({
+      metadata,
+      spec: fc.record({
+        vaultAuthRef: fc.constantFrom('auth', 'a'),
+        namespace: maybe(fc.constantFrom('team-a', '')),
+        mount: fc.constantFrom('secret', 'kv'),
+        path: fc.constantFrom('app/env', 'x'),
+        type: fc.constantFrom(vso.VaultStaticSecretSpecType.KV_HYPHEN_V1, vso.VaultStaticSecretSpecType.KV_HYPHEN_V2),
+        refreshAfter: maybe(fc.constantFrom('1h', '30s')),
+        hmacSecretData: maybe(fc.boolean()),
+        destination: fc.record({
+          name: fc.constantFrom('app-secrets'),
+          create: maybe(fc.boolean()),
+          overwrite: maybe(fc.boolean()),
+          labels: maybe(stringMap),
+          type: maybe(fc.constantFrom('Opaque')),
+          transformation: fc.record({
+            excludeRaw: maybe(fc.boolean()),
+            excludes: maybe(fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 })),
+            templates: fc.dictionary(key, fc.record({ text: fc.string({ maxLength: 30 }) })),
+          }),
+        }),
+        rolloutRestartTargets: maybe(fc.array(fc.record({ kind: fc.constant(vso.VaultStaticSecretSpecRolloutRestartTargetsKind.DEPLOYMENT), name: fc.constantFrom('app') }), { maxLength: 2 })),
+      }),
+    });
+    fc.assert(
+      fc.property(props, (p) => {
+        expect(JSON.stringify(outcomeOf((c) => jsonPropsObject<vso.VaultStaticSecretProps>(c, 'Resource', vso.VaultStaticSecret.GVK, p)))).toBe(
+          JSON.stringify(outcomeOf((c) => new vso.VaultStaticSecret(c, 'Resource', p))),
         );
       }),
       { numRuns: 300 },

@@ -3,8 +3,9 @@ import type { Construct } from 'constructs';
 
 /**
  * An API object made from props that are already its Kubernetes JSON, typed by the props of its L1 class:
- * for kinds whose props and JSON use the same keys (Secret, SealedSecret). cdk8s sorts the keys and drops
- * empty values as the L1 class does, so the JSON is the same.
+ * for kinds whose props and JSON use the same keys, in alphabetical order (Secret, SealedSecret,
+ * VaultStaticSecret). cdk8s sorts the keys and drops empty values, and the L1 class then writes its fields
+ * in that same order, so the JSON is the same (test/json-props-object.test.ts compares them).
  *
  * It is made without the L1 class because the classes `cdk8s import` generates convert every map of the
  * props by spreading it once per key: a Secret of N keys costs N²/2 property copies (28 ms for 500 keys,

@@ -1,6 +1,8 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as vso from '../../../imports/secrets.hashicorp.com';
 import { AppSecretBase } from '../../k8s/app-secret';
+import { jsonPropsObject } from '../../k8s/json-props-object';
 import type { VaultAuth } from './vault-auth';
 
 export interface VaultStaticSecretProps {
@@ -35,7 +37,7 @@ export interface VaultStaticSecretProps {
  * @see https://developer.hashicorp.com/vault/docs/deploy/kubernetes/vso/api-reference#vaultstaticsecretspec
  */
 export class VaultStaticSecret extends AppSecretBase {
-  protected readonly apiObject: vso.VaultStaticSecret;
+  protected readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: VaultStaticSecretProps) {
     super(scope, id, props.secretName);
@@ -43,7 +45,8 @@ export class VaultStaticSecret extends AppSecretBase {
     if (keys.length === 0) throw new Error(`VaultStaticSecret "${props.secretName}" has no templates: the operator would write an empty Secret`);
     const templates: Record<string, { text: string }> = {};
     for (const key of keys) templates[key] = { text: props.templates[key].text };
-    this.apiObject = new vso.VaultStaticSecret(this, 'Resource', {
+    // One template a key: made from its JSON, as the L1 class converts the map in time quadratic in its keys.
+    this.apiObject = jsonPropsObject<vso.VaultStaticSecretProps>(this, 'Resource', vso.VaultStaticSecret.GVK, {
       metadata: { name: props.secretName },
       spec: {
         vaultAuthRef: props.auth.authName,
@@ -65,5 +68,4 @@ export class VaultStaticSecret extends AppSecretBase {
       },
     });
   }
-
 }
