@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from '../src/config/default';
 import { validateConfig } from '../src/config/validate';
 import { resolvePlan } from '../src/app/resolve-plan';
 import { ConfigCredentialError, scanConfigText } from '../src/output/config-scan';
-import { base64Tokens, collectSensitiveValues, encodingsOf, findLeaks, KNOWN_SECRET_SHAPES, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
+import { base64Tokens, collectSensitiveValues, decodesToBinary, encodingsOf, findLeaks, KNOWN_SECRET_SHAPES, LeakError, redactMessage, type SensitiveValue } from '../src/output/leak-guard';
 import { isPasswordSlot, urlPasswordsIn } from '../src/core/credential-shapes';
 import type { OutputFile } from '../src/core/output-file';
 import { synthesizePlan } from '../src/app/synthesize';
@@ -844,6 +844,44 @@ describe('base64Tokens: the scan the leak guard decodes', () => {
       fc.array(fc.constantFrom('QUJD', 'REVG', 'R0hJ', 'a_b-', '+/', '=', '==', '===', ' ', '\n', ':', 'é', 'x'.repeat(15), 'y'.repeat(16)), { maxLength: 40 }).map((parts) => parts.join('')),
     );
     fc.assert(fc.property(text, (t) => expect(base64Tokens(t)).toEqual([...t.matchAll(pattern)].map((m) => m[0]))), { numRuns: 3000 });
+  });
+});
+
+describe('decodesToBinary: tokens refused without decoding them whole', () => {
+  /** What the leak guard keeps of a token when it decodes it whole: text with no control character, valid UTF-8. */
+  function decodesToText(token: string): boolean {
+    const bytes = Buffer.from(token, 'base64');
+    return !bytes.some((b) => b <= 0x08 || (b >= 0x0e && b <= 0x1f) || b === 0x7f) && !bytes.toString('utf8').includes('\ufffd');
+  }
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_'.split('');
+  const tokens = fc.oneof(
+    fc.tuple(fc.array(fc.constantFrom(...alphabet), { minLength: 16, maxLength: 80 }), fc.constantFrom('', '=', '==')).map(([chars, pad]) => chars.join('') + pad),
+    // Text in any script (4-byte characters included), at any byte offset, in both alphabets, padded or not.
+    fc.tuple(fc.string({ unit: 'binary', minLength: 6, maxLength: 40 }), fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.boolean()).map(([text, offset, url, pad]) => {
+      const encoded = Buffer.concat([Buffer.from('xy'.slice(0, offset)), Buffer.from(text, 'utf8')]).toString(url ? 'base64url' : 'base64');
+      return pad ? encoded : encoded.replace(/=+$/, '');
+    }),
+    // Bytes that are almost UTF-8: a lead byte cut short, a stray continuation byte, a control character.
+    fc.uint8Array({ minLength: 12, maxLength: 48 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+  );
+
+  test('refuses only tokens that decode to no text (never one the scan for shapes must read)', () => {
+    fc.assert(
+      fc.property(tokens, fc.string({ maxLength: 5 }), (token, before) => {
+        const content = `${before} ${token} `;
+        if (decodesToBinary(content, before.length + 1, before.length + 1 + token.length)) expect(decodesToText(token)).toBe(false);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  test('decides the names a catalog writes by the thousand, and leaves encoded text to the full decoding', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `SERVICE_${String(i).padStart(5, '0')}_API_KEY`);
+    expect(names.filter((n) => decodesToBinary(n, 0, n.length)).length).toBe(5000);
+    for (const text of ['sk-ant-api03-' + 'a'.repeat(40), 'password=hunter2 hunter2', 'ключ: значение значение', '鍵と値と鍵と値と鍵と値']) {
+      const token = Buffer.from(text).toString('base64');
+      expect(decodesToBinary(token, 0, token.length)).toBe(false);
+    }
   });
 });
 

@@ -366,21 +366,65 @@ const decodedTexts = new Map<string, string>();
 
 function decodeBase64Tokens(content: string): string {
   const texts = new Set<string>();
-  for (const token of base64Tokens(content)) {
+  forEachBase64Token(content, (start, end) => {
+    // Most tokens are names and words that decode to binary: those are refused in place, with no string cut out.
+    if (decodesToBinary(content, start, end)) return;
+    const token = content.slice(start, end);
     let decoded = decodedTokens.get(token);
     if (decoded === undefined) {
       // Node's base64 decoder reads the URL-safe alphabet (`-`, `_`) as well.
       const bytes = Buffer.from(token, 'base64');
-      // Text, in any script: no control characters but whitespace, nothing undecodable. The control characters
-      // are single bytes in UTF-8 (no multi-byte sequence holds a byte below 0x80), so most tokens that are not
-      // base64 (a catalog's names) are refused before any string is made.
+      // Text, in any script: no control characters but whitespace, nothing undecodable.
       decoded = hasControlByte(bytes) ? null : decodedText(bytes);
       if (decodedTokens.size < 100_000) decodedTokens.set(token, decoded);
     }
     if (decoded !== null) texts.add(decoded);
-  }
+  });
   return [...texts].join('\n');
 }
+
+/**
+ * Whether the token `content[start, end)` surely decodes to no text: a byte of its complete groups of four
+ * characters (each three bytes, whatever follows) is a control character, or cannot stand there in UTF-8
+ * (a continuation byte without a lead, a lead not followed by one, a byte UTF-8 never uses). Then both
+ * checks of the decoded token would refuse it. False is no verdict: the token is decoded in full.
+ */
+export function decodesToBinary(content: string, start: number, end: number): boolean {
+  let continuations = 0; // still expected after a lead byte
+  for (let at = start; at + 4 <= end; at += 4) {
+    const group =
+      (sextet(content.charCodeAt(at)) << 18) | (sextet(content.charCodeAt(at + 1)) << 12) | (sextet(content.charCodeAt(at + 2)) << 6) | sextet(content.charCodeAt(at + 3));
+    if (group < 0) return false; // `=` ends the data
+    for (let shift = 16; shift >= 0; shift -= 8) {
+      const byte = (group >> shift) & 0xff;
+      if (continuations > 0) {
+        if ((byte & 0xc0) !== 0x80) return true;
+        continuations--;
+      } else if (byte < 0x80) {
+        if (byte <= 0x08 || (byte >= 0x0e && byte <= 0x1f) || byte === 0x7f) return true;
+      } else if (byte >= 0xc2 && byte <= 0xdf) {
+        continuations = 1;
+      } else if (byte >= 0xe0 && byte <= 0xef) {
+        continuations = 2;
+      } else if (byte >= 0xf0 && byte <= 0xf4) {
+        continuations = 3;
+      } else {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** The six bits of a base64 character of either alphabet; -1 for `=`, which ends the data. */
+function sextet(code: number): number {
+  return code < 128 ? SEXTETS[code] : -1;
+}
+
+const SEXTETS = Int8Array.from({ length: 128 }, (_, c) => {
+  const at = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.indexOf(String.fromCharCode(c));
+  return at >= 0 ? at : c === 45 /* - */ ? 62 : c === 95 /* _ */ ? 63 : -1;
+});
 
 const decodedTokens = new Map<string, string | null>();
 
@@ -410,6 +454,12 @@ const BASE64_TOKEN_MIN = 16;
  */
 export function base64Tokens(content: string): string[] {
   const tokens: string[] = [];
+  forEachBase64Token(content, (start, end) => tokens.push(content.slice(start, end)));
+  return tokens;
+}
+
+/** Calls `visit` with the start and end of each token `base64Tokens` finds, in order. */
+function forEachBase64Token(content: string, visit: (start: number, end: number) => void): void {
   const length = content.length;
   let probe = BASE64_TOKEN_MIN - 1;
   while (probe < length) {
@@ -424,12 +474,11 @@ export function base64Tokens(content: string): string[] {
     if (end - start >= BASE64_TOKEN_MIN) {
       let padded = end;
       while (padded < length && padded - end < 2 && content.charCodeAt(padded) === 61 /* = */) padded++;
-      tokens.push(content.slice(start, padded));
+      visit(start, padded);
     }
     // content[end] is no base64 character: a run after it holds end + 16 or a later probe.
     probe = end + BASE64_TOKEN_MIN;
   }
-  return tokens;
 }
 
 function isBase64Code(c: number): boolean {
