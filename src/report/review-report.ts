@@ -5,6 +5,7 @@ import type { EnvironmentPlan, SecretPlan } from '../plan/plan';
 import { CUSTODY_LABELS, describeAppMode } from '../plan/app-contract';
 import { googleGrants, iamReaders, keyDelegations, otherServiceAccounts, secretRoleGrants, tokenMounted, type CfnTemplate, type IamReader, type WrittenObject } from './value-readers';
 import { pushTo } from '../core/collections';
+import { escapeCell, table } from './markdown-table';
 
 /** The file name of the review report in `dist/<env>/`. */
 export const REVIEW_REPORT_FILE = 'SECRETS.md';
@@ -391,14 +392,4 @@ function controls(input: Input): string[] {
 
 function code(text: string): string {
   return `\`${text}\``;
-}
-
-function escapeCell(text: string): string {
-  // Most cells hold neither: a test is cheaper than two replacements over thousands of rows.
-  return /[|\n]/.test(text) ? text.replace(/\|/g, '\\|').replace(/\n/g, ' ') : text;
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
-  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
 }
