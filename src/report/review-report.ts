@@ -38,8 +38,47 @@ interface KubernetesFacts {
   readonly role?: { readonly name: string; readonly bindingName: string; readonly secrets: readonly string[] };
 }
 
+/**
+ * What the secrets table looks up for each of its rows, derived once per report: a catalog has thousands of
+ * rows, and searching the plan, the template or the objects for each was quadratic.
+ */
+interface RowLookups {
+  /** The AWS location of each secret, by name. */
+  readonly awsLocationOf: ReadonlyMap<string, AwsLocation>;
+  /** The stack's IAM roles (none without a template). */
+  readonly awsRoles: readonly IamReader[];
+  /** The Secret Manager secret of each secret, by name. */
+  readonly gcpSecretOf: ReadonlyMap<string, GcpSecret>;
+  /** The members granted each Google resource (`SecretManagerSecret <name>`) by the written objects. */
+  readonly googleMembersOf: ReadonlyMap<string, readonly string[]>;
+  /** Who in the cluster reads the values of each Secret, by Secret name: filled as rows ask. */
+  readonly clusterReaders: Map<string, string>;
+}
+
+/** The first item of each key. */
+function firstBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) if (!out.has(keyOf(item))) out.set(keyOf(item), item);
+  return out;
+}
+
+type AwsLocation = NonNullable<EnvironmentPlan['aws']>['locations'][number];
+type GcpSecret = NonNullable<EnvironmentPlan['gcp']>['secrets'][number];
+
 /** The report's input with the facts read off the written objects. */
-type Input = ReviewReportInput & KubernetesFacts;
+type Input = ReviewReportInput & KubernetesFacts & RowLookups;
+
+function rowLookups(input: ReviewReportInput): RowLookups {
+  const googleMembersOf = new Map<string, string[]>();
+  if (input.plan.gcp?.configConnector) for (const grant of googleGrants(input.objects)) pushTo(googleMembersOf, grant.resource, grant.member);
+  return {
+    awsLocationOf: firstBy(input.plan.aws?.locations ?? [], (l) => l.secret),
+    awsRoles: input.awsTemplate ? iamReaders(input.awsTemplate) : [],
+    gcpSecretOf: firstBy(input.plan.gcp?.secrets ?? [], (s) => s.env),
+    googleMembersOf,
+    clusterReaders: new Map(),
+  };
+}
 
 function kubernetesFacts(input: ReviewReportInput): KubernetesFacts {
   const subject = `ServiceAccount ${input.plan.namespace}/${input.serviceAccountName}`;
@@ -58,7 +97,7 @@ function kubernetesFacts(input: ReviewReportInput): KubernetesFacts {
  * as the manifests, and it never holds a value (only names, paths and fingerprints).
  */
 export function reviewReport(given: ReviewReportInput): string {
-  const input: Input = { ...given, ...kubernetesFacts(given) };
+  const input: Input = { ...given, ...kubernetesFacts(given), ...rowLookups(given) };
   const { plan } = input;
   const lines: string[] = [
     `# Secrets of environment \`${plan.name}\``,
@@ -146,15 +185,21 @@ function consumer(input: Input, secret: SecretPlan): string {
 }
 
 function readableBy(input: Input, secret: SecretPlan): string {
+  const from = input.secretOf?.(secret.name) ?? input.plan.secretName;
+  let cluster = input.clusterReaders.get(from);
+  if (cluster === undefined) {
+    cluster = clusterReadableBy(input, from);
+    input.clusterReaders.set(from, cluster);
+  }
   const cloud = cloudReadersOf(input, secret.name);
-  return cloud.length > 0 ? `${clusterReadableBy(input, secret)}; ${cloud.join('; ')}` : clusterReadableBy(input, secret);
+  return cloud.length > 0 ? `${cluster}; ${cloud.join('; ')}` : cluster;
 }
 
-function clusterReadableBy(input: Input, secret: SecretPlan): string {
+/** Who in the cluster reads the values of the Secret `from`. */
+function clusterReadableBy(input: Input, from: string): string {
   const { plan } = input;
   const section = input.method.report;
   if (section.readableBy) return section.readableBy(plan.delivery, input.serviceAccountName);
-  const from = input.secretOf?.(secret.name) ?? plan.secretName;
   const pods = `pods of ServiceAccount ${code(input.serviceAccountName)}, env set by the kubelet`;
   const role = input.role;
   if (!role) return `${pods}; no Role`;
@@ -293,17 +338,15 @@ function googleReaders(input: Input): string[] {
 function cloudReadersOf(input: Input, name: string): string[] {
   const { plan } = input;
   const out: string[] = [];
-  const location = plan.aws?.locations.find((l) => l.secret === name);
+  const location = input.awsLocationOf.get(name);
   if (location && input.awsTemplate) {
     const resource = location.store === 'secretsManager' ? `secret ${code(location.secretName)}` : `parameter ${code(location.parameterName)}`;
-    const roles = iamReaders(input.awsTemplate).filter((role: IamReader) => role.grants.some((g) => g.resources.includes(resource) && !g.actions.every((a) => a.startsWith('kms:'))));
+    const roles = input.awsRoles.filter((role: IamReader) => role.grants.some((g) => g.resources.includes(resource) && !g.actions.every((a) => a.startsWith('kms:'))));
     if (roles.length > 0) out.push(`AWS: IAM role ${roles.map((r) => code(r.roleName)).join(', ')} (${resource})`);
   }
-  const stored = plan.gcp?.secrets.find((s) => s.env === name);
+  const stored = input.gcpSecretOf.get(name);
   if (stored && plan.gcp) {
-    const members = plan.gcp.configConnector
-      ? googleGrants(input.objects).filter((g) => g.resource === `SecretManagerSecret ${stored.resourceName}`).map((g) => g.member)
-      : [plan.gcp.serviceAccount.member];
+    const members = plan.gcp.configConnector ? (input.googleMembersOf.get(`SecretManagerSecret ${stored.resourceName}`) ?? []) : [plan.gcp.serviceAccount.member];
     if (members.length > 0) out.push(`Google: ${members.map(code).join(', ')} (secret ${code(stored.secretId)})`);
   }
   return out;
