@@ -222,11 +222,30 @@ function objectGrants(tree: ManifestTree, folder: string, file: string, object: 
 
 /** `project/secret-id` of a SecretManagerSecret of the folder (Config Connector names the project in an annotation). */
 function secretManagerName(tree: ManifestTree, folder: string, ref: { name?: string; namespace?: string }): string | undefined {
-  const secret = tree.objects.find((o) => o.folder === folder && o.object.kind === 'SecretManagerSecret' && o.object.metadata.name === ref.name)?.object;
+  const secret = secretManagerSecretsOf(tree).get(`${folder}\u0000${ref.name}`);
   if (!secret) return undefined;
   const project = secret.metadata.annotations?.['cnrm.cloud.google.com/project-id'] ?? secret.metadata.namespace;
   return `${project}/${secret.spec?.resourceID ?? secret.metadata.name}`;
 }
+
+/**
+ * The SecretManagerSecrets of a tree by folder and name (the first of each), indexed once per tree: each of
+ * an environment's IAMPolicyMembers names one, and a search of every object for each was quadratic.
+ */
+function secretManagerSecretsOf(tree: ManifestTree): ReadonlyMap<string, K8sObject> {
+  let index = secretManagerIndexes.get(tree);
+  if (index === undefined) {
+    index = new Map();
+    for (const o of tree.objects) {
+      const key = `${o.folder}\u0000${o.object.metadata.name}`;
+      if (o.object.kind === 'SecretManagerSecret' && !index.has(key)) index.set(key, o.object);
+    }
+    secretManagerIndexes.set(tree, index);
+  }
+  return index;
+}
+
+const secretManagerIndexes = new WeakMap<ManifestTree, Map<string, K8sObject>>();
 
 function serviceAccountGrant(base: Pick<Grant, 'folder' | 'file' | 'owner' | 'location'>, namespace: string, name: string): Grant {
   return { ...base, kind: 'identity', system: 'kubernetes', name: `${namespace}/${name}`, namespace, label: `ServiceAccount ${namespace}/${name}` };

@@ -23,12 +23,13 @@ function header(config: AragoraSecretsConfig, scope: string, checkWith: string):
 function forAllEnvironments(config: AragoraSecretsConfig, plan: Plan): string {
   const envs = plan.environments.map((e) => `${e.name} (${e.tier})`).join(', ');
   const lines = [...header(config, '', '--env ENV '), `# Environments: ${envs}.`];
+  const catalogs = plan.environments.map((env) => ({ env, byName: new Map(env.catalog.map((c) => [c.name, c])) }));
   for (const name of Object.keys(config.secrets).sort()) {
     const secret = config.secrets[name];
     lines.push('', `# ${name}: ${oneLine(secret.purpose)}`, `#   ${describeRule(config, name, secret.required)}`);
     const byStatus = new Map<string, string[]>();
-    for (const env of plan.environments) {
-      const s = env.catalog.find((c) => c.name === name)!;
+    for (const { env, byName } of catalogs) {
+      const s = byName.get(name)!;
       const label = s.status === 'excluded' ? 'not used' : statusLabel(s);
       pushTo(byStatus, label, env.name);
     }

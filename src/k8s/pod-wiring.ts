@@ -113,10 +113,11 @@ export function podWiring(props: PodWiringProps): PodWiring {
   if (props.workload.injection === 'files' && props.workload.files) {
     const files = props.workload.files;
     const sources = [secretName, ...others].map((name) => ({ secret: { name } }));
+    const inFiles = new Set(files.names);
     return {
       ...wiring,
       ...mounted,
-      env: [...props.secrets.filter((s) => !files.names.includes(s.name)).map((s) => secretKeyRef(s, sourceOf(s.name))), ...appEnv],
+      env: [...props.secrets.filter((s) => !inFiles.has(s.name)).map((s) => secretKeyRef(s, sourceOf(s.name))), ...appEnv],
       volumes: [
         ...(mounted.volumes ?? []),
         // Read by the init container only; with fsGroup its files are root:<fsGroup> 0440, which the application's user can read.

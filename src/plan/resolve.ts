@@ -126,9 +126,9 @@ function resolveEnvironment(
   const appCustody = resolvedClouds.find((c) => c.appCustody)?.appCustody;
   // Protected files hold the names the loader reads from its directory; the others stay environment variables.
   const filesInjection = (workloadConfig.injection ?? 'secretKeyRef') === 'files';
-  const inFiles = (name: string) => filesInjection && APP_MANAGED_SECRETS.includes(name) && !appCustody?.secrets.includes(name);
-  const withCustody = (s: SecretPlan): SecretPlan =>
-    appCustody?.secrets.includes(s.name) ? { ...s, custody: appCustody.custody } : inFiles(s.name) ? { ...s, custody: 'files' } : s;
+  const inAppCustody = new Set(appCustody?.secrets);
+  const inFiles = (name: string) => filesInjection && APP_MANAGED_SECRETS.includes(name) && !inAppCustody.has(name);
+  const withCustody = (s: SecretPlan): SecretPlan => (appCustody && inAppCustody.has(s.name) ? { ...s, custody: appCustody.custody } : inFiles(s.name) ? { ...s, custody: 'files' } : s);
   const appModeBase = resolveAppMode(env);
   const appMode = filesInjection ? { ...appModeBase, env: [...appModeBase.env, { name: 'ARAGORA_SECRETS_DIR', value: APP_SECRETS_DIR }] } : appModeBase;
   const app = appCustody ? { ...appMode, env: [...appMode.env, ...appCustody.env].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) } : appMode;
