@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import fc from 'fast-check';
 import * as bitnami from '../imports/bitnami.com';
+import * as eso from '../imports/external-secrets.io';
 import * as vso from '../imports/secrets.hashicorp.com';
 import { SealedSecret } from '../src/delivery/sealed/sealed-secret';
 import { AppSecret } from '../src/k8s/app-secret';
@@ -85,6 +86,48 @@ describe('jsonPropsObject: an object made from its Kubernetes JSON is the one th
         expect(JSON.stringify(outcomeOf((c) => jsonPropsObject<vso.VaultStaticSecretProps>(c, 'Resource', vso.VaultStaticSecret.GVK, p)))).toBe(
           JSON.stringify(outcomeOf((c) => new vso.VaultStaticSecret(c, 'Resource', p))),
         );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('an ExternalSecret (v1 and v1beta1): the same JSON, key for key and in order, as the imported classes (or the same refusal)', () => {
+    const rewrite = fc.array(fc.record({ regexp: fc.record({ source: fc.string({ maxLength: 8 }), target: fc.string({ maxLength: 8 }) }) }), { maxLength: 2 });
+    const spec = fc.record({
+      refreshInterval: maybe(fc.constantFrom('1h', '0s')),
+      secretStoreRef: maybe(fc.record({ name: fc.constantFrom('vault-backend'), kind: maybe(fc.constantFrom(eso.ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, eso.ExternalSecretSpecSecretStoreRefKind.SECRET_STORE)) })),
+      target: maybe(
+        fc.record({
+          name: maybe(fc.constantFrom('app-secrets')),
+          creationPolicy: maybe(fc.constantFrom(eso.ExternalSecretSpecTargetCreationPolicy.OWNER, eso.ExternalSecretSpecTargetCreationPolicy.MERGE)),
+          deletionPolicy: maybe(fc.constantFrom(eso.ExternalSecretSpecTargetDeletionPolicy.RETAIN, eso.ExternalSecretSpecTargetDeletionPolicy.DELETE)),
+          immutable: maybe(fc.boolean()),
+          template: maybe(fc.record({ type: maybe(fc.constantFrom('Opaque')), metadata: maybe(fc.record({ labels: maybe(stringMap), annotations: maybe(stringMap) })) })),
+        }),
+      ),
+      data: maybe(
+        fc.array(fc.record({ secretKey: fc.string({ maxLength: 10 }), remoteRef: fc.record({ key: fc.string({ maxLength: 10 }), property: maybe(fc.string({ maxLength: 6 })), version: maybe(fc.constantFrom('1', 'AWSCURRENT')) }) }), { maxLength: 4 }),
+      ),
+      dataFrom: maybe(
+        fc.array(
+          fc.oneof(
+            fc.record({ extract: fc.record({ key: fc.string({ maxLength: 10 }) }), rewrite: maybe(rewrite) }),
+            fc.record({ sourceRef: fc.record({ generatorRef: fc.record({ apiVersion: fc.constant('generators.external-secrets.io/v1alpha1'), kind: fc.constant(eso.ExternalSecretSpecDataFromSourceRefGeneratorRefKind.PASSWORD), name: fc.constantFrom('gen') }) }), rewrite }),
+          ),
+          { maxLength: 3 },
+        ),
+      ),
+    });
+    fc.assert(
+      fc.property(metadata, spec, fc.constantFrom('v1', 'v1beta1'), (m, sp, version) => {
+        const p: eso.ExternalSecretProps = { metadata: m, spec: sp };
+        const ours = outcomeOf((c) =>
+          version === 'v1'
+            ? jsonPropsObject<eso.ExternalSecretProps>(c, 'Resource', eso.ExternalSecret.GVK, p)
+            : jsonPropsObject<eso.ExternalSecretV1Beta1Props>(c, 'Resource', eso.ExternalSecretV1Beta1.GVK, p as unknown as eso.ExternalSecretV1Beta1Props),
+        );
+        const theirs = outcomeOf((c) => (version === 'v1' ? new eso.ExternalSecret(c, 'Resource', p) : new eso.ExternalSecretV1Beta1(c, 'Resource', p as unknown as eso.ExternalSecretV1Beta1Props)));
+        expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs));
       }),
       { numRuns: 300 },
     );

@@ -3,6 +3,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as eso from '../../../imports/external-secrets.io';
 import { AppSecretBase } from '../../k8s/app-secret';
+import { jsonPropsObject } from '../../k8s/json-props-object';
 import { IGenerator, PasswordGenerator } from './password-generator';
 import { type ExternalSecretsApiVersion, ISecretStore, SecretStore } from './secret-store';
 
@@ -131,10 +132,11 @@ export class ExternalSecret extends AppSecretBase {
       dataFrom: Lazy.any({ produce: () => this.renderDataFrom() }) as unknown as eso.ExternalSecretSpecDataFrom[],
     };
     const metadata = { name: this.secretName };
+    // Made from its JSON: the L1 class's conversion walks each of a catalog's thousands of data entries once more.
     this.apiObject =
       this.esoApiVersion === 'v1'
-        ? new eso.ExternalSecret(this, 'Resource', { metadata, spec })
-        : new eso.ExternalSecretV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as eso.ExternalSecretV1Beta1Spec });
+        ? jsonPropsObject<eso.ExternalSecretProps>(this, 'Resource', eso.ExternalSecret.GVK, { metadata, spec })
+        : jsonPropsObject<eso.ExternalSecretV1Beta1Props>(this, 'Resource', eso.ExternalSecretV1Beta1.GVK, { metadata, spec: spec as unknown as eso.ExternalSecretV1Beta1Spec });
 
     this.node.addValidation({ validate: () => this.validate() });
   }
