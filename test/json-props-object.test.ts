@@ -133,6 +133,50 @@ describe('jsonPropsObject: an object made from its Kubernetes JSON is the one th
     );
   });
 
+  test('a Deployment as the workload writes it (no quantity): the same JSON, key for key and in order, as KubeDeployment', () => {
+    const name = fc.constantFrom('app', 'aragora', 'copy-secrets');
+    const env = fc.record({
+      name: fc.string({ maxLength: 10 }),
+      value: maybe(fc.string({ maxLength: 6 })),
+      valueFrom: maybe(fc.record({ secretKeyRef: fc.record({ name: fc.constantFrom('app-secrets'), key: fc.string({ maxLength: 10 }), optional: maybe(fc.boolean()) }) })),
+    });
+    const container = fc.record({
+      name,
+      image: fc.constantFrom('ghcr.io/x/app:1'),
+      command: maybe(fc.array(fc.string({ maxLength: 6 }), { maxLength: 2 })),
+      args: maybe(fc.array(fc.string({ maxLength: 6 }), { maxLength: 2 })),
+      ports: maybe(fc.array(fc.record({ name: fc.constant('http'), containerPort: fc.integer({ min: 1, max: 65535 }) }), { maxLength: 1 })),
+      env: maybe(fc.array(env, { maxLength: 5 })),
+      envFrom: maybe(fc.array(fc.record({ secretRef: fc.record({ name: fc.constantFrom('app-secrets'), optional: maybe(fc.boolean()) }) }), { maxLength: 2 })),
+      volumeMounts: maybe(fc.array(fc.record({ name, mountPath: fc.constantFrom('/vault/secrets', '/run/x'), readOnly: maybe(fc.boolean()) }), { maxLength: 2 })),
+      securityContext: maybe(fc.record({ allowPrivilegeEscalation: maybe(fc.boolean()), readOnlyRootFilesystem: maybe(fc.boolean()), runAsNonRoot: maybe(fc.boolean()), runAsUser: maybe(fc.nat()), capabilities: maybe(fc.record({ drop: fc.constant(['ALL']).map((d) => [...d]) })) })),
+    });
+    const props = fc.record({
+      metadata,
+      spec: fc.record({
+        replicas: maybe(fc.nat(5)),
+        selector: fc.record({ matchLabels: maybe(stringMap) }),
+        template: fc.record({
+          metadata: maybe(fc.record({ labels: maybe(stringMap), annotations: maybe(stringMap) })),
+          spec: fc.record({
+            serviceAccountName: maybe(name),
+            automountServiceAccountToken: maybe(fc.boolean()),
+            securityContext: maybe(fc.record({ runAsNonRoot: maybe(fc.boolean()), runAsUser: maybe(fc.nat()), fsGroup: maybe(fc.nat()), seccompProfile: maybe(fc.record({ type: fc.constant('RuntimeDefault') })) })),
+            volumes: maybe(fc.array(fc.record({ name, emptyDir: maybe(fc.record({ medium: maybe(fc.constant('Memory')) })), projected: maybe(fc.record({ sources: fc.array(fc.record({ secret: fc.record({ name }) }), { maxLength: 2 }) })) }), { maxLength: 2 })),
+            initContainers: maybe(fc.array(container, { maxLength: 1 })),
+            containers: fc.array(container, { minLength: 1, maxLength: 2 }),
+          }),
+        }),
+      }),
+    });
+    fc.assert(
+      fc.property(props, (p) => {
+        expect(JSON.stringify(outcomeOf((c) => jsonPropsObject<k8s.KubeDeploymentProps>(c, 'Resource', k8s.KubeDeployment.GVK, p)))).toBe(JSON.stringify(outcomeOf((c) => new k8s.KubeDeployment(c, 'Resource', p))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('the key order is the L1 class\'s (the YAML is written in that order)', () => {
     const p = { metadata: { name: 's', labels: { b: '1', a: '2' } }, type: 'Opaque', data: { Z: 'eg==', A: 'YQ==' } };
     const ours = jsonOf((c) => jsonPropsObject<k8s.KubeSecretProps>(c, 'Resource', k8s.KubeSecret.GVK, p));

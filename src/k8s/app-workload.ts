@@ -1,8 +1,10 @@
+import type { ApiObject } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import type { ReloaderMode } from '../config-kit/schema';
 import type { SecretPlan, WorkloadPlan } from '../plan/plan';
 import type { IAppSecret } from './app-secret';
+import { jsonPropsObject } from './json-props-object';
 import { containerMounts, type MethodPodWiring, podWiring } from './pod-wiring';
 import type { SecretReader } from './secret-reader';
 
@@ -43,7 +45,7 @@ export interface AppWorkloadProps {
  */
 export class AppWorkload extends Construct {
   public readonly deploymentName: string;
-  protected readonly apiObject: k8s.KubeDeployment;
+  protected readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
@@ -66,7 +68,8 @@ export class AppWorkload extends Construct {
     });
     const annotations = Object.keys(wiring.workloadAnnotations).length > 0 ? wiring.workloadAnnotations : undefined;
 
-    this.apiObject = new k8s.KubeDeployment(this, 'Resource', {
+    // Made from its JSON: the L1 class's conversion walks each of the thousands of env entries of a catalog once more.
+    this.apiObject = jsonPropsObject<k8s.KubeDeploymentProps>(this, 'Resource', k8s.KubeDeployment.GVK, {
       metadata: { name: workload.name, labels: props.labels ? { ...props.labels } : undefined, annotations },
       spec: {
         replicas: workload.replicas,
@@ -94,7 +97,7 @@ export class AppWorkload extends Construct {
                 env: wiring.env,
                 envFrom: wiring.envFrom,
                 volumeMounts: containerMounts(wiring) as k8s.VolumeMount[] | undefined,
-                resources: workload.resources && toResources(workload.resources),
+                resources: workload.resources && resourcesJson(workload.resources),
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               },
             ],
@@ -128,13 +131,17 @@ export function secretNameByKey(additional: readonly { readonly secret: IAppSecr
   return out;
 }
 
-function toResources(resources: NonNullable<WorkloadPlan['resources']>): k8s.ResourceRequirements {
+/**
+ * Requests and limits as the JSON holds them: quantities are strings there, where the L1 props hold
+ * `Quantity` objects (the one field of the Deployment whose JSON and props differ).
+ */
+function resourcesJson(resources: NonNullable<WorkloadPlan['resources']>): k8s.ResourceRequirements {
   const quantities = (q?: { cpu?: string; memory?: string }) => {
     if (!q || (!q.cpu && !q.memory)) return undefined;
-    const out: Record<string, k8s.Quantity> = {};
-    if (q.cpu) out.cpu = k8s.Quantity.fromString(q.cpu);
-    if (q.memory) out.memory = k8s.Quantity.fromString(q.memory);
+    const out: Record<string, string> = {};
+    if (q.cpu) out.cpu = q.cpu;
+    if (q.memory) out.memory = q.memory;
     return out;
   };
-  return { requests: quantities(resources.requests), limits: quantities(resources.limits) };
+  return { requests: quantities(resources.requests), limits: quantities(resources.limits) } as unknown as k8s.ResourceRequirements;
 }
