@@ -195,17 +195,18 @@ const reading = `## Reading the numbers
   (about 0.2 s) and loads aws-cdk-lib for the \`prod\` stack (about 0.3–0.5 s).
 - Growth with the catalog is linear (the "ms per 1,000 secrets" column). Each size of section 2 runs paired with
   the default (alternately; the ratio is the median of the pairs' ratios), as the default's time (some 0.5–0.9 s)
-  moves with the load of the machine. The 5,000-secret run also uses more than one core (V8's background
-  compiling and garbage collection, the config's secretlint scan in a worker: about 2.1 s of CPU in 1.5 s), so
-  on a busy machine its ratio grows: compare the time of that row between runs as well.
+  moves with the load of the machine. The 5,000-secret run also uses more than one core (V8's optimizing
+  compiler, about 0.6–0.9 s of CPU on other threads as hot functions meet each environment's objects, garbage
+  collection, the config's secretlint scan in a worker: about 2.2 s of CPU in 1.6 s), so on a busy machine its
+  ratio grows: compare the time of that row between runs as well.
 - A config in plain block YAML (what \`init\` and the \`yaml\` library write) is read in one pass that checks the
   subset and builds the data (src/core/plain-yaml.ts); js-yaml reads one with flow style, and the \`yaml\`
   document parser only a config with a problem (for the lines of its errors) or with more of YAML.
 - A CPU profile of the 5,000-secret CLI run (\`node --cpu-prof\`, the main thread) spreads over loading the modules
-  (about 25%, as in every run), the leak guard's scan of every file (12%, most of it the base64 tokens), garbage
-  collection (11%), cdk8s \`toJson\` of the objects (11%), SECRETS.md (9%), the other files (Helm values, Vault
-  scripts: 7%), validating the config (6%), writing the manifests' YAML (4%), the plan (3%), reading the config
-  (3%) and writing the folder (3%).
+  (about 21%, as in every run), garbage collection (10%), reading and validating the config (10%: validation 6%,
+  the YAML 4%), the leak guard's scan of every file (10%: the credential shapes' patterns and the base64 tokens),
+  SECRETS.md (8%), the Helm values and Vault scripts (8%), cdk8s \`toJson\` of the objects (6%), writing the
+  manifests' YAML (5%), writing the folder (5%) and the plan (4%).
 - The scale runs have no AWS stack: a CloudFormation template holds at most 1 MB, and one stack for thousands of
   secrets exceeds it (synth reports it as an error).
 `;
