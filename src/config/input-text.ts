@@ -29,33 +29,40 @@ const RESERVED_KEY = '__proto__';
 export function inputTextProblems(input: unknown): TextProblem[] {
   const problems: TextProblem[] = [];
   const ancestors = new Set<object>();
-  const walk = (value: unknown, segments: PropertyKey[]) => {
+  // The path of the value walked; copied only for a problem (a catalog's config has tens of thousands of strings).
+  const path: PropertyKey[] = [];
+  const walk = (value: unknown) => {
     if (typeof value === 'string') {
-      const multiLine = MULTI_LINE_FIELDS.has(String(segments.at(-1)));
+      const multiLine = path.length > 0 && MULTI_LINE_FIELDS.has(String(path[path.length - 1]));
       const found = firstForbidden(multiLine ? value.replace(/\n/g, '') : value);
-      if (found !== undefined) problems.push({ segments, message: `contains ${describe(found)}`, fix: fixFor(found) });
+      if (found !== undefined) problems.push({ segments: [...path], message: `contains ${describe(found)}`, fix: fixFor(found) });
       return;
     }
     if (value === null || typeof value !== 'object' || ancestors.has(value)) return;
     ancestors.add(value);
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, [...segments, i]));
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i]);
+        path.pop();
+      }
     } else {
       for (const key of Object.keys(value)) {
-        const at = [...segments, key];
+        path.push(key);
         const found = firstForbidden(key);
         if (key === RESERVED_KEY) {
-          problems.push({ segments: at, message: `"${RESERVED_KEY}" cannot be a key: JavaScript reserves the name (the entry would be dropped)`, fix: 'rename or remove it' });
+          problems.push({ segments: [...path], message: `"${RESERVED_KEY}" cannot be a key: JavaScript reserves the name (the entry would be dropped)`, fix: 'rename or remove it' });
         } else if (found !== undefined) {
-          problems.push({ segments: at, message: `a key contains ${describe(found)}`, fix: fixFor(found) });
+          problems.push({ segments: [...path], message: `a key contains ${describe(found)}`, fix: fixFor(found) });
         } else {
-          walk((value as Record<string, unknown>)[key], at);
+          walk((value as Record<string, unknown>)[key]);
         }
+        path.pop();
       }
     }
     ancestors.delete(value);
   };
-  walk(input, []);
+  walk(input);
   return problems;
 }
 
