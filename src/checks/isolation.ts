@@ -222,7 +222,7 @@ function objectGrants(tree: ManifestTree, folder: string, file: string, object: 
 
 /** `project/secret-id` of a SecretManagerSecret of the folder (Config Connector names the project in an annotation). */
 function secretManagerName(tree: ManifestTree, folder: string, ref: { name?: string; namespace?: string }): string | undefined {
-  const secret = secretManagerSecretsOf(tree).get(`${folder}\u0000${ref.name}`);
+  const secret = typeof ref.name === 'string' ? secretManagerSecretsOf(tree).get(`${folder}\u0000${ref.name}`) : undefined;
   if (!secret) return undefined;
   const project = secret.metadata.annotations?.['cnrm.cloud.google.com/project-id'] ?? secret.metadata.namespace;
   return `${project}/${secret.spec?.resourceID ?? secret.metadata.name}`;
